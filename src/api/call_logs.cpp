@@ -1,0 +1,42 @@
+// /api/call-logs: one record per dialed call, written by the dispatcher and the call session.
+#include "api/handlers.hpp"
+#include "api/json_output.hpp"
+#include "api/query.hpp"
+#include "net/offload.hpp"
+
+namespace va::api {
+
+Reply list_call_logs(ApiContext& ctx, net::Request request) {
+    QueryReader query(request);
+    query.reject_unknown({"scheduledCallId", "phoneNumber", "status", "limit", "cursor"});
+    store::CallLogQuery q;
+    q.scheduled_call_id = query.string("scheduledCallId");
+    q.status = query.string("status");
+    if (auto number = query.string("phoneNumber")) {
+        // Stored numbers are E.164, so the filter is normalised the same way.
+        auto check = ctx.phones.check(*number);
+        if (check.ok()) {
+            q.phone_number = check.e164;
+        } else {
+            query.fail(ErrorCode::invalid_query, "phoneNumber: " + std::string(core::describe(*check.error)),
+                       "phoneNumber");
+        }
+    }
+    q.page = query.page();
+    if (query.error()) co_return to_response(*query.error());
+    try {
+        auto page = co_await net::offload(ctx.store_pool, [&] { return ctx.store.call_logs().list(q); });
+        co_return json_response(200, page_to_json(page));
+    } catch (const std::invalid_argument&) {
+        co_return to_response({ErrorCode::invalid_query, "cursor is not one this server issued", "cursor"});
+    }
+}
+
+Reply get_call_log(ApiContext& ctx, net::Request request) {
+    std::string id(request.path_param("id"));
+    auto log = co_await net::offload(ctx.store_pool, [&] { return ctx.store.call_logs().get(id); });
+    if (!log) co_return to_response({ErrorCode::not_found, "no call log with this id", "id"});
+    co_return json_response(200, to_json(*log));
+}
+
+}  // namespace va::api

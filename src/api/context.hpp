@@ -1,0 +1,35 @@
+#pragma once
+// What the API handlers need, wired once by app/. Outlives the server, so handlers keep a reference.
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "core/clock.hpp"
+#include "core/metrics.hpp"
+#include "core/phone.hpp"
+#include "store/store.hpp"
+
+namespace va::api {
+
+struct ApiOptions {
+    std::vector<std::string> tokens;  // VA_API_TOKENS; empty = loopback clients only
+    std::size_t max_recipients = 1000;
+    std::chrono::minutes past_tolerance{5};     // a time this recent counts as "now"
+    std::chrono::days max_ahead{365};
+};
+
+struct ApiContext {
+    store::Store& store;
+    boost::asio::thread_pool& store_pool;  // where blocking store calls run
+    core::Clock& clock;
+    core::MetricsRegistry& metrics;
+    core::PhoneValidator phones;
+    ApiOptions options;
+    // Told about every created or rescheduled call (the dispatcher's wake-up); may be empty.
+    std::function<void(const store::ScheduledCall&)> on_schedule_changed;
+};
+
+}  // namespace va::api

@@ -1,0 +1,91 @@
+#include "api/json_output.hpp"
+
+#include "core/time_format.hpp"
+
+namespace va::api {
+
+namespace json = boost::json;
+
+namespace {
+json::value time_or_null(const std::optional<core::TimePoint>& t) {
+    return t ? json::value(core::format_rfc3339(*t)) : json::value(nullptr);
+}
+
+json::value string_or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
+
+json::value to_json(const store::Recipient& r) {
+    return {{"phoneNumber", r.phone_number},
+            {"status", store::to_string(r.status)},
+            {"attempt", r.attempt},
+            {"callSid", string_or_null(r.call_sid)},
+            {"errorCode", r.error_code ? json::value(*r.error_code) : json::value(nullptr)},
+            {"errorMessage", string_or_null(r.error_message)},
+            {"updatedAt", core::format_rfc3339(r.updated_at)}};
+}
+
+json::value to_json(const store::TranscriptTurn& t) {
+    return {{"role", t.role},
+            {"text", t.text},
+            {"startedAt", core::format_rfc3339(t.started_at)},
+            {"endedAt", core::format_rfc3339(t.ended_at)},
+            {"interrupted", t.interrupted}};
+}
+}  // namespace
+
+json::value to_json(const store::Prompt& p) {
+    return {{"id", p.id},
+            {"name", p.name},
+            {"content", p.content},
+            {"introduction", p.introduction},
+            {"createdAt", core::format_rfc3339(p.created_at)},
+            {"updatedAt", core::format_rfc3339(p.updated_at)}};
+}
+
+json::value to_json(const store::ScheduledCall& c) {
+    json::array numbers(c.to_phone_numbers.begin(), c.to_phone_numbers.end());
+    json::array recipients;
+    for (const auto& r : c.recipients) recipients.push_back(to_json(r));
+    return {{"id", c.id},
+            {"toPhoneNumbers", std::move(numbers)},
+            {"promptId", c.prompt_id},
+            {"scheduledDateTime", core::format_rfc3339(c.scheduled_date_time)},
+            {"status", store::to_string(c.status)},
+            {"content", c.content},
+            {"introduction", c.introduction},
+            {"recipients", std::move(recipients)},
+            {"createdAt", core::format_rfc3339(c.created_at)},
+            {"updatedAt", core::format_rfc3339(c.updated_at)}};
+}
+
+json::value to_json(const store::CallLog& l) {
+    json::array transcript;
+    for (const auto& t : l.transcript) transcript.push_back(to_json(t));
+    return {{"id", l.id},
+            {"scheduledCallId", string_or_null(l.scheduled_call_id)},
+            {"to", l.to},
+            {"from", l.from},
+            {"callSid", string_or_null(l.call_sid)},
+            {"streamSid", string_or_null(l.stream_sid)},
+            {"status", l.status},
+            {"answeredBy", string_or_null(l.answered_by)},
+            {"startedAt", time_or_null(l.started_at)},
+            {"answeredAt", time_or_null(l.answered_at)},
+            {"endedAt", time_or_null(l.ended_at)},
+            {"duration", l.duration ? json::value(*l.duration) : json::value(nullptr)},
+            {"transcript", std::move(transcript)},
+            {"createdAt", core::format_rfc3339(l.created_at)},
+            {"updatedAt", core::format_rfc3339(l.updated_at)}};
+}
+
+}  // namespace va::api
+
+#include <boost/json/serialize.hpp>
+
+namespace va::api {
+net::Response json_response(unsigned status, const boost::json::value& body) {
+    net::Response response;
+    response.status = status;
+    response.body = boost::json::serialize(body);
+    return response;
+}
+}  // namespace va::api

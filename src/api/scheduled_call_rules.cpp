@@ -1,0 +1,52 @@
+#include "api/scheduled_call_rules.hpp"
+
+#include <unordered_set>
+
+#include "core/time_format.hpp"
+
+namespace va::api {
+
+std::optional<ApiError> normalize_recipients(const core::PhoneValidator& phones, std::size_t max_recipients,
+                                             const std::vector<std::string>& raw, std::vector<std::string>& out) {
+    const std::string field = "toPhoneNumbers";
+    if (raw.empty()) return ApiError{ErrorCode::invalid_value, "toPhoneNumbers must name at least one recipient", field};
+    // Checked before parsing so an oversize list costs nothing.
+    if (raw.size() > max_recipients) {
+        return ApiError{ErrorCode::invalid_value,
+                        "toPhoneNumbers may name at most " + std::to_string(max_recipients) + " recipients", field};
+    }
+    std::unordered_set<std::string> seen;
+    out.clear();
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        auto check = phones.check(raw[i]);
+        if (!check.ok()) {
+            auto entry = field + "[" + std::to_string(i) + "]";
+            return ApiError{ErrorCode::invalid_phone_number, entry + ": " + std::string(core::describe(*check.error)),
+                            entry};
+        }
+        if (seen.insert(check.e164).second) out.push_back(std::move(check.e164));
+    }
+    return std::nullopt;
+}
+
+std::optional<ApiError> resolve_schedule_time(const ApiOptions& options, std::string_view text, core::TimePoint now,
+                                              core::TimePoint& out) {
+    const std::string field = "scheduledDateTime";
+    auto t = core::parse_rfc3339(text);
+    if (!t) {
+        return ApiError{ErrorCode::invalid_date_time,
+                        "scheduledDateTime must be an RFC 3339 time with an explicit offset or Z, "
+                        "e.g. 2026-11-25T10:00:00Z",
+                        field};
+    }
+    if (*t < now - options.past_tolerance) {
+        return ApiError{ErrorCode::invalid_date_time, "scheduledDateTime is in the past", field};
+    }
+    if (*t > now + options.max_ahead) {
+        return ApiError{ErrorCode::invalid_date_time, "scheduledDateTime is more than " + std::to_string(options.max_ahead.count()) + " days ahead", field};
+    }
+    out = std::max(*t, now);
+    return std::nullopt;
+}
+
+}  // namespace va::api

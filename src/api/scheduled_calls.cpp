@@ -1,0 +1,184 @@
+// /api/scheduled-calls: schedule, list, inspect, reschedule and cancel outbound calls.
+#include <openssl/evp.h>
+
+#include <boost/json/serialize.hpp>
+
+#include "api/handlers.hpp"
+#include "api/json_input.hpp"
+#include "api/json_output.hpp"
+#include "api/query.hpp"
+#include "api/scheduled_call_rules.hpp"
+#include "core/id.hpp"
+#include "net/offload.hpp"
+
+namespace va::api {
+
+namespace {
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < size; ++i) {
+        out += kHex[digest[i] >> 4];
+        out += kHex[digest[i] & 15];
+    }
+    return out;
+}
+
+std::optional<ApiError> read_idempotency_key(const net::Request& request, std::optional<store::IdempotencyKey>& out,
+                                             const boost::json::object& body) {
+    auto key = request.header("Idempotency-Key");
+    if (!key) return std::nullopt;
+    bool printable = !key->empty() && key->size() <= 255;
+    for (char c : *key) printable = printable && c > 32 && c < 127;
+    if (!printable) {
+        return ApiError{ErrorCode::invalid_header, "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                        "Idempotency-Key"};
+    }
+    // The parsed body, re-serialised: the same request with other white space is the same request.
+    out = store::IdempotencyKey{std::string(*key), sha256_hex(boost::json::serialize(body))};
+    return std::nullopt;
+}
+
+net::Response call_not_found() { return to_response({ErrorCode::not_found, "no scheduled call with this id", "id"}); }
+
+net::Response wrong_state(const store::ChangeOutcome& outcome, std::string_view action) {
+    auto status = outcome.call ? std::string(store::to_string(outcome.call->status)) : std::string("unknown");
+    return to_response({ErrorCode::conflict, std::string(action) + " is not possible while the call is " + status, ""});
+}
+
+}  // namespace
+
+Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
+    boost::json::object body;
+    if (auto error = parse_json_object(request, body)) co_return to_response(*error);
+    std::optional<store::IdempotencyKey> key;
+    if (auto error = read_idempotency_key(request, key, body)) co_return to_response(*error);
+
+    ObjectReader reader(body);
+    reader.reject_unknown({"toPhoneNumbers", "promptId", "scheduledDateTime"});
+    auto numbers = reader.string_array("toPhoneNumbers", true);
+    auto prompt_id = reader.string("promptId", true, 64);
+    auto when = reader.string("scheduledDateTime", true, 64);
+    if (reader.error()) co_return to_response(*reader.error());
+
+    auto now = ctx.clock.now();
+    store::ScheduledCall call;
+    if (auto error = resolve_schedule_time(ctx.options, *when, now, call.scheduled_date_time)) {
+        co_return to_response(*error);
+    }
+    std::optional<ApiError> phone_error;
+    auto prompt = co_await net::offload(ctx.store_pool, [&] {
+        // Up to 1000 libphonenumber parses: off the network thread along with the store call.
+        phone_error = normalize_recipients(ctx.phones, ctx.options.max_recipients, *numbers, call.to_phone_numbers);
+        return phone_error ? std::nullopt : ctx.store.prompts().get(*prompt_id);
+    });
+    if (phone_error) co_return to_response(*phone_error);
+    if (!prompt) co_return to_response({ErrorCode::unknown_prompt, "no prompt with this promptId", "promptId"});
+
+    call.id = core::new_object_id(now);
+    call.prompt_id = prompt->id;
+    call.status = store::CallStatus::pending;
+    call.content = prompt->content;
+    call.introduction = prompt->introduction;
+    for (const auto& number : call.to_phone_numbers) {
+        call.recipients.push_back({number, store::RecipientStatus::pending, 0, "", std::nullopt, "", now});
+    }
+    call.created_at = call.updated_at = now;
+
+    auto outcome =
+        co_await net::offload(ctx.store_pool, [&] { return ctx.store.scheduled_calls().create(call, key); });
+    if (outcome.result == store::CreateResult::key_conflict) {
+        co_return to_response({ErrorCode::idempotency_conflict,
+                               "this Idempotency-Key was used with a different request body", "Idempotency-Key"});
+    }
+    if (outcome.result == store::CreateResult::created && ctx.on_schedule_changed) ctx.on_schedule_changed(outcome.call);
+    auto response = json_response(201, to_json(outcome.call));
+    response.headers.emplace_back("Location", "/api/scheduled-calls/" + outcome.call.id);
+    if (outcome.result == store::CreateResult::replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
+    co_return response;
+}
+
+Reply list_scheduled_calls(ApiContext& ctx, net::Request request) {
+    QueryReader query(request);
+    query.reject_unknown({"status", "from", "to", "limit", "cursor"});
+    store::ScheduledCallQuery q;
+    if (auto status = query.string("status")) {
+        q.status = store::parse_call_status(*status);
+        if (!q.status) {
+            query.fail(ErrorCode::invalid_query,
+                       "status must be one of pending, in_progress, completed, canceled, failed", "status");
+        }
+    }
+    q.scheduled_from = query.time("from");
+    q.scheduled_to = query.time("to");
+    q.page = query.page();
+    if (query.error()) co_return to_response(*query.error());
+    try {
+        auto page = co_await net::offload(ctx.store_pool, [&] { return ctx.store.scheduled_calls().list(q); });
+        co_return json_response(200, page_to_json(page));
+    } catch (const std::invalid_argument&) {
+        co_return to_response({ErrorCode::invalid_query, "cursor is not one this server issued", "cursor"});
+    }
+}
+
+Reply get_scheduled_call(ApiContext& ctx, net::Request request) {
+    std::string id(request.path_param("id"));
+    auto call = co_await net::offload(ctx.store_pool, [&] { return ctx.store.scheduled_calls().get(id); });
+    if (!call) co_return call_not_found();
+    co_return json_response(200, to_json(*call));
+}
+
+Reply patch_scheduled_call(ApiContext& ctx, net::Request request) {
+    boost::json::object body;
+    if (auto error = parse_json_object(request, body)) co_return to_response(*error);
+    ObjectReader reader(body);
+    reader.reject_unknown({"toPhoneNumbers", "scheduledDateTime"});
+    auto numbers = reader.string_array("toPhoneNumbers", false);
+    auto when = reader.string("scheduledDateTime", false, 64);
+    if (!reader.error() && !numbers && !when) {
+        reader.fail(ErrorCode::missing_field, "give scheduledDateTime, toPhoneNumbers or both", "");
+    }
+    if (reader.error()) co_return to_response(*reader.error());
+
+    auto now = ctx.clock.now();
+    store::ScheduledCallPatch patch;
+    if (when) {
+        core::TimePoint t;
+        if (auto error = resolve_schedule_time(ctx.options, *when, now, t)) co_return to_response(*error);
+        patch.scheduled_date_time = t;
+    }
+    std::string id(request.path_param("id"));
+    std::optional<ApiError> phone_error;
+    auto outcome = co_await net::offload(ctx.store_pool, [&] {
+        if (numbers) {
+            patch.to_phone_numbers.emplace();
+            phone_error = normalize_recipients(ctx.phones, ctx.options.max_recipients, *numbers, *patch.to_phone_numbers);
+            if (phone_error) return store::ChangeOutcome{};
+        }
+        return ctx.store.scheduled_calls().update_pending(id, patch, now);
+    });
+    if (phone_error) co_return to_response(*phone_error);
+    if (outcome.result == store::ChangeResult::not_found) co_return call_not_found();
+    if (outcome.result == store::ChangeResult::wrong_state) co_return wrong_state(outcome, "changing it");
+    if (ctx.on_schedule_changed) ctx.on_schedule_changed(*outcome.call);
+    co_return json_response(200, to_json(*outcome.call));
+}
+
+Reply cancel_scheduled_call(ApiContext& ctx, net::Request request) {
+    if (!request.body.empty()) {
+        co_return to_response({ErrorCode::invalid_value, "cancel takes no request body", ""});
+    }
+    std::string id(request.path_param("id"));
+    auto now = ctx.clock.now();
+    auto outcome =
+        co_await net::offload(ctx.store_pool, [&] { return ctx.store.scheduled_calls().cancel(id, now); });
+    if (outcome.result == store::ChangeResult::not_found) co_return call_not_found();
+    if (outcome.result == store::ChangeResult::wrong_state) co_return wrong_state(outcome, "canceling it");
+    co_return json_response(200, to_json(*outcome.call));
+}
+
+}  // namespace va::api

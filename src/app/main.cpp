@@ -1,0 +1,81 @@
+// voiceagent: scheduled AI voice calls. Subcommands parse flags (each with an environment variable)
+// and hand a plain config to the part that runs.
+#include <CLI/CLI.hpp>
+
+#include "app/logging.hpp"
+#include "app/serve.hpp"
+#include "core/phone.hpp"
+
+namespace {
+
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find(',', start);
+        if (end == std::string::npos) end = text.size();
+        auto item = text.substr(start, end - start);
+        if (!item.empty()) out.push_back(item);
+        start = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"voiceagent: scheduled AI voice calls over Twilio"};
+    app.require_subcommand(1);
+    std::string log_format = "text";
+    std::string log_level = "info";
+    app.add_option("--log-format", log_format, "text or json")->envname("VA_LOG_FORMAT")->check(CLI::IsMember({"text", "json"}));
+    app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+        ->envname("VA_LOG_LEVEL")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+
+    va::app::ServeConfig serve;
+    std::string tokens;
+    std::string countries;
+    auto* serve_cmd = app.add_subcommand("serve", "Run the API server");
+    serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0 picks a free port)")
+        ->envname("VA_LISTEN")
+        ->capture_default_str();
+    serve_cmd->add_option("--db", serve.db, "Storage: sqlite:PATH")->envname("VA_DB")->capture_default_str();
+    serve_cmd->add_option("--api-tokens", tokens, "Comma-separated bearer tokens for /api/*; unset = loopback only")
+        ->envname("VA_API_TOKENS");
+    serve_cmd->add_option("--threads", serve.threads, "Network threads (0 = one per core)")
+        ->envname("VA_THREADS")
+        ->check(CLI::Range(0, 64));
+    serve_cmd->add_option("--store-threads", serve.store_threads, "Threads for blocking store calls")
+        ->envname("VA_STORE_THREADS")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    serve_cmd->add_option("--phone-default-region", serve.phone_default_region,
+                          "Region (e.g. US) for numbers written without +country code; unset = require +")
+        ->envname("VA_PHONE_DEFAULT_REGION")
+        ->check([](const std::string& r) { return va::core::is_known_region(r) ? "" : "unknown region " + r; });
+    serve_cmd->add_option("--allowed-countries", countries, "Comma-separated regions that may be called (e.g. US,CA); unset = all")
+        ->envname("VA_ALLOWED_COUNTRIES");
+    serve_cmd->add_flag("--allow-premium-numbers", serve.allow_premium_numbers,
+                        "Allow premium-rate and shared-cost numbers (refused by default: toll fraud)")
+        ->envname("VA_ALLOW_PREMIUM_NUMBERS");
+
+    CLI11_PARSE(app, argc, argv);
+
+    if (!va::app::setup_logging(log_format, log_level)) {
+        std::cerr << "voiceagent: bad --log-format or --log-level\n";
+        return 2;
+    }
+    if (*serve_cmd) {
+        serve.api_tokens = split_list(tokens);
+        for (const auto& c : split_list(countries)) {
+            if (!va::core::is_known_region(c)) {
+                std::cerr << "voiceagent: --allowed-countries: unknown region " << c << "\n";
+                return 2;
+            }
+            serve.allowed_countries.insert(c);
+        }
+        return va::app::serve(serve);
+    }
+    return 0;
+}

@@ -1,0 +1,22 @@
+#pragma once
+#include <set>
+#include <string>
+#include <vector>
+
+namespace va::app {
+
+struct ServeConfig {
+    std::string listen = "127.0.0.1:8080";
+    std::string db = "sqlite:voiceagent.db";
+    std::vector<std::string> api_tokens;
+    unsigned threads = 0;         // network threads; 0 = one per core
+    unsigned store_threads = 32;  // blocking store calls; they wait on group commits, so more than cores
+    std::string phone_default_region;
+    std::set<std::string> allowed_countries;
+    bool allow_premium_numbers = false;
+};
+
+// Runs the server until SIGINT/SIGTERM; returns the process exit code.
+int serve(const ServeConfig& config);
+
+}  // namespace va::app

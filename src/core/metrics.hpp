@@ -1,0 +1,61 @@
+#pragma once
+// A small Prometheus registry: counters and histograms with labels, rendered in the text
+// exposition format (version 0.0.4). Thread-safe; series are created on first use.
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace va::core {
+
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+class Counter {
+public:
+    void inc(double by = 1) { value_.fetch_add(by); }
+    double value() const { return value_.load(); }
+
+private:
+    std::atomic<double> value_{0};
+};
+
+class Histogram {
+public:
+    explicit Histogram(std::vector<double> upper_bounds);
+    void observe(double value);
+    struct Snapshot {
+        std::vector<double> upper_bounds;
+        std::vector<unsigned long long> cumulative;  // per bound, then +Inf last
+        double sum = 0;
+    };
+    Snapshot snapshot() const;
+
+private:
+    std::vector<double> bounds_;
+    std::unique_ptr<std::atomic<unsigned long long>[]> counts_;  // bounds_.size() + 1 buckets
+    std::atomic<double> sum_{0};
+};
+
+class MetricsRegistry {
+public:
+    Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
+    Histogram& histogram(const std::string& name, const std::string& help, const Labels& labels,
+                         const std::vector<double>& upper_bounds);
+    std::string render() const;
+
+    static const std::vector<double>& latency_buckets_seconds();
+
+private:
+    struct Family {
+        std::string help;
+        bool is_histogram = false;
+        std::map<std::string, std::unique_ptr<Counter>> counters;      // key: rendered labels
+        std::map<std::string, std::unique_ptr<Histogram>> histograms;  // key: rendered labels
+    };
+    mutable std::mutex mutex_;
+    std::map<std::string, Family> families_;
+};
+
+}  // namespace va::core

@@ -1,0 +1,80 @@
+#include "core/phone.hpp"
+
+#include <phonenumbers/phonenumberutil.h>
+
+namespace va::core {
+
+namespace {
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+// Longer input is no phone number; it is not worth handing to the parser.
+constexpr size_t kMaxInputLength = 64;
+}  // namespace
+
+PhoneValidator::PhoneValidator(PhonePolicy policy) : policy_(std::move(policy)) {}
+
+PhoneCheck PhoneValidator::check(std::string_view input) const {
+    const auto& util = *PhoneNumberUtil::GetInstance();
+    PhoneCheck out;
+    if (input.empty() || input.size() > kMaxInputLength) {
+        out.error = PhoneError::unparsable;
+        return out;
+    }
+    // "ZZ" (unknown region) makes the parser demand a leading '+'.
+    const std::string region = policy_.default_region.empty() ? "ZZ" : policy_.default_region;
+    PhoneNumber number;
+    if (util.Parse(std::string(input), region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
+        out.error = PhoneError::unparsable;
+        return out;
+    }
+    if (!util.IsValidNumber(number)) {
+        out.error = PhoneError::invalid;
+        return out;
+    }
+    auto type = util.GetNumberType(number);
+    if (!policy_.allow_premium && type == PhoneNumberUtil::PREMIUM_RATE) {
+        out.error = PhoneError::premium_rate;
+        return out;
+    }
+    if (!policy_.allow_premium && type == PhoneNumberUtil::SHARED_COST) {
+        out.error = PhoneError::shared_cost;
+        return out;
+    }
+    util.GetRegionCodeForNumber(number, &out.region);
+    if (!policy_.allowed_regions.empty() && !policy_.allowed_regions.contains(out.region)) {
+        out.error = PhoneError::region_not_allowed;
+        return out;
+    }
+    util.Format(number, PhoneNumberUtil::E164, &out.e164);
+    return out;
+}
+
+std::string_view describe(PhoneError error) {
+    switch (error) {
+        case PhoneError::unparsable:
+            return "not a phone number in international format (+ and country code)";
+        case PhoneError::invalid:
+            return "not a valid phone number";
+        case PhoneError::premium_rate:
+            return "premium-rate numbers are not allowed";
+        case PhoneError::shared_cost:
+            return "shared-cost numbers are not allowed";
+        case PhoneError::region_not_allowed:
+            return "this country is not in the allowed list";
+    }
+    return "not a valid phone number";
+}
+
+std::string mask_phone(std::string_view number) {
+    if (number.size() <= 4) return std::string(4, '*');
+    return std::string(number.size() - 4, '*') + std::string(number.substr(number.size() - 4));
+}
+
+bool is_known_region(std::string_view region) {
+    std::set<std::string> regions;
+    PhoneNumberUtil::GetInstance()->GetSupportedRegions(&regions);
+    return regions.contains(std::string(region));
+}
+
+}  // namespace va::core

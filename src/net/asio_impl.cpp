@@ -1,0 +1,3 @@
+// Asio and Beast are compiled here once (BOOST_*_SEPARATE_COMPILATION), not in every file.
+#include <boost/asio/impl/src.hpp>
+#include <boost/beast/src.hpp>

@@ -1,0 +1,208 @@
+// One HTTP/1.1 connection: read a request within limits and timeouts, hand it to the handler,
+// write the answer, repeat while kept alive. Errors in the client's bytes are answered (400, 413,
+// 431) and end the connection; they never reach the handler.
+#include <atomic>
+#include <chrono>
+#include <random>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include "net/server_state.hpp"
+
+namespace va::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string new_request_id() {
+    static const unsigned long long prefix = std::random_device{}();
+    static std::atomic<unsigned long long> counter{0};
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%06llx-%llu", prefix & 0xffffff, ++counter);
+    return buf;
+}
+
+bool is_sane_request_id(std::string_view id) {
+    if (id.empty() || id.size() > 64) return false;
+    for (char c : id) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+    }
+    return true;
+}
+
+bool is_loopback(const asio::ip::address& a) {
+    if (a.is_loopback()) return true;
+    return a.is_v6() && a.to_v6().is_v4_mapped() &&
+           asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback();
+}
+
+// nullopt when the target is not a valid origin-form URL.
+std::optional<Request> to_request(http::request<http::string_body>&& in, const tcp::endpoint& remote) {
+    Request out;
+    if (!set_target(out, in.target())) return std::nullopt;
+    out.method = std::string(in.method_string());
+    for (const auto& field : in) out.headers.emplace_back(field.name_string(), field.value());
+    out.body = std::move(in.body());
+    out.remote_address = remote.address().to_string();
+    out.from_loopback = is_loopback(remote.address());
+    auto id = out.header("X-Request-Id");
+    out.request_id = id && is_sane_request_id(*id) ? std::string(*id) : new_request_id();
+    return out;
+}
+
+asio::awaitable<Response> handle(HttpServer::State& state, Request request) {
+    auto started = std::chrono::steady_clock::now();
+    auto method = request.method;
+    auto id = request.request_id;
+    Response response;
+    try {
+        response = co_await state.handler(std::move(request));
+    } catch (const std::exception& e) {
+        spdlog::error("request {} failed: {}", id, e.what());
+        response = error_response(500, "internal", "internal error; see the server log for request " + id);
+    }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    // Only the route pattern is logged or labelled: paths and queries may hold phone numbers.
+    auto route = response.route.empty() ? std::string("unmatched") : response.route;
+    state.metrics
+        .counter("http_requests_total", "HTTP requests by method, route and status.",
+                 {{"method", method}, {"route", route}, {"status", std::to_string(response.status)}})
+        .inc();
+    state.metrics
+        .histogram("http_request_duration_seconds", "Time from request read to response ready.", {{"route", route}},
+                   core::MetricsRegistry::latency_buckets_seconds())
+        .observe(seconds);
+    spdlog::info("request {} {} {} -> {} in {:.2f} ms", id, method, route, response.status, seconds * 1000);
+    response.headers.emplace_back("X-Request-Id", id);
+    co_return response;
+}
+
+http::response<http::string_body> to_beast(Response&& in, unsigned version, bool keep_alive, bool head) {
+    http::response<http::string_body> out{static_cast<http::status>(in.status), version};
+    out.set(http::field::content_type, in.content_type);
+    for (auto& [k, v] : in.headers) out.insert(k, v);
+    out.keep_alive(keep_alive);
+    auto size = in.body.size();
+    out.body() = std::move(in.body);
+    out.prepare_payload();
+    if (head) {
+        out.body().clear();
+        out.content_length(size);
+    }
+    return out;
+}
+
+// Answers a request we refused to read (too large, malformed) and closes without a reset, so the
+// client sees the answer even though it may still be sending.
+asio::awaitable<void> refuse(beast::tcp_stream& stream, const ServerOptions& options, unsigned status,
+                             std::string_view code, std::string_view message) {
+    auto response = to_beast(error_response(status, code, message), 11, false, false);
+    stream.expires_after(options.write_timeout);
+    co_await http::async_write(stream, response, use_tuple);
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(std::chrono::seconds(1));
+    std::array<char, 4096> sink;
+    for (int i = 0; i < 512; ++i) {  // drain at most 2 MiB
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+        if (ec) break;
+    }
+}
+
+// The answer to a read error, or nullopt when the peer just went away or timed out.
+std::optional<std::pair<unsigned, std::string_view>> read_error_answer(const beast::error_code& ec) {
+    if (ec == http::error::body_limit) return std::pair{413u, "request body is larger than the limit"};
+    if (ec == http::error::header_limit) return std::pair{431u, "request headers are larger than the limit"};
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof)
+        return std::nullopt;
+    return std::pair{400u, "malformed HTTP request"};
+}
+
+asio::awaitable<void> answer_read_error(beast::tcp_stream& stream, const ServerOptions& options,
+                                        const beast::error_code& ec) {
+    auto answer = read_error_answer(ec);
+    if (!answer) co_return;
+    auto code = answer->first == 413 ? "body_too_large" : answer->first == 431 ? "headers_too_large" : "bad_request";
+    co_await refuse(stream, options, answer->first, code, answer->second);
+}
+
+}  // namespace
+
+asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, std::shared_ptr<Connection> connection) {
+    auto& stream = connection->stream;
+    const auto& options = state->options;
+    beast::error_code ec;
+    auto remote = stream.socket().remote_endpoint(ec);
+    beast::flat_buffer buffer;
+
+    while (!ec) {
+        if (buffer.size() == 0) {
+            connection->idle = true;
+            if (state->stopping) break;
+            stream.expires_after(options.idle_timeout);
+            auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+            connection->idle = false;
+            if (read_ec) break;
+            buffer.commit(n);
+        }
+        connection->idle = false;
+
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+        parser.body_limit(options.body_limit);
+        stream.expires_after(options.header_timeout);
+        std::tie(ec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+        if (ec) {
+            co_await answer_read_error(stream, options, ec);
+            break;
+        }
+        if (!parser.is_done()) {
+            auto expect = parser.get()[http::field::expect];
+            if (beast::iequals(expect, "100-continue")) {
+                http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+                stream.expires_after(options.write_timeout);
+                std::tie(ec, std::ignore) = co_await http::async_write(stream, go_on, use_tuple);
+                if (ec) break;
+            }
+            stream.expires_after(options.body_timeout);
+            std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, parser, use_tuple);
+            if (ec) {
+                co_await answer_read_error(stream, options, ec);
+                break;
+            }
+        }
+
+        auto beast_request = parser.release();
+        const unsigned version = beast_request.version();
+        const bool head = beast_request.method() == http::verb::head;
+        bool keep_alive = beast_request.keep_alive();
+        auto request = to_request(std::move(beast_request), remote);
+        if (!request) {
+            co_await refuse(stream, options, 400, "bad_request", "request target is not a valid URL path");
+            break;
+        }
+        auto response = co_await handle(*state, std::move(*request));
+        keep_alive = keep_alive && !state->stopping;
+        auto out = to_beast(std::move(response), version, keep_alive, head);
+        stream.expires_after(options.write_timeout);
+        std::tie(ec, std::ignore) = co_await http::async_write(stream, out, use_tuple);
+        if (!keep_alive) break;
+    }
+
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::lock_guard lock(state->mutex);
+    state->connections.erase(connection.get());
+}
+
+}  // namespace va::net

@@ -1,0 +1,55 @@
+#pragma once
+// Plain request/response values handed to handlers, so that modules above net/ never see Beast.
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+namespace va::net {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+    std::string method;   // "GET", "POST", ...
+    std::string target;   // as received: path and query
+    std::string path;     // percent-decoded path
+    Fields query;         // decoded query parameters, in order
+    Fields headers;       // names as received
+    std::string body;
+    std::string remote_address;
+    bool from_loopback = false;
+    std::string request_id;
+    Fields path_params;   // filled by the router from "{name}" segments
+
+    // Case-insensitive header lookup; the first match.
+    std::optional<std::string_view> header(std::string_view name) const;
+    std::optional<std::string_view> query_param(std::string_view name) const;
+    std::string_view path_param(std::string_view name) const;
+};
+
+struct Response {
+    unsigned status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    Fields headers;
+    std::string route;  // the matched route pattern, for metrics and logs ("" when none matched)
+};
+
+using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
+
+// Sets target, path and query from an origin-form request target ("/a/b?x=1"); false when the
+// target is not a valid URL path.
+bool set_target(Request& request, std::string_view target);
+
+// The JSON error shape of every error answer: {"error":{"code":..,"message":..,"field":..}}
+// ("field" only when given).
+Response error_response(unsigned status, std::string_view code, std::string_view message,
+                        std::string_view field = {});
+
+bool equals_ignore_case(std::string_view a, std::string_view b);
+
+}  // namespace va::net

@@ -1,0 +1,99 @@
+#pragma once
+// The records the system keeps. Field names follow the storage contract in DESIGN.md
+// (camelCase in JSON, MongoDB and SQLite); here they are snake_case C++ members.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace va::store {
+
+using core::TimePoint;
+
+struct Prompt {
+    std::string id;
+    std::string name;
+    std::string content;       // the system prompt
+    std::string introduction;  // the greeting
+    TimePoint created_at{};
+    TimePoint updated_at{};
+};
+
+enum class CallStatus { pending, in_progress, completed, canceled, failed };
+
+enum class RecipientStatus {
+    pending, dialing, queued, ringing, in_progress,          // not final
+    completed, busy, no_answer, failed, canceled, unknown,   // final, except unknown (ambiguous dial)
+};
+
+bool is_final(RecipientStatus s);
+std::string_view to_string(CallStatus s);       // "pending", "in_progress", ...
+std::string_view to_string(RecipientStatus s);  // "pending", "in-progress", "no-answer", ... (Twilio spelling)
+std::optional<CallStatus> parse_call_status(std::string_view s);
+std::optional<RecipientStatus> parse_recipient_status(std::string_view s);
+
+struct Recipient {
+    std::string phone_number;  // E.164
+    RecipientStatus status = RecipientStatus::pending;
+    int attempt = 0;           // attempts made so far
+    std::string call_sid;      // of the latest attempt
+    std::optional<int> error_code;
+    std::string error_message;
+    TimePoint updated_at{};
+};
+
+struct ScheduledCall {
+    std::string id;
+    std::vector<std::string> to_phone_numbers;  // E.164, unique, in request order
+    std::string prompt_id;
+    TimePoint scheduled_date_time{};
+    CallStatus status = CallStatus::pending;
+    std::string content;       // snapshot of the prompt's content at creation
+    std::string introduction;  // snapshot of the prompt's introduction at creation
+    std::vector<Recipient> recipients;  // one per entry of to_phone_numbers, same order
+    TimePoint created_at{};
+    TimePoint updated_at{};
+};
+
+struct TranscriptTurn {
+    std::string role;  // "agent" | "callee"
+    std::string text;
+    TimePoint started_at{};
+    TimePoint ended_at{};
+    bool interrupted = false;
+};
+
+struct CallLog {
+    std::string id;
+    std::string scheduled_call_id;
+    std::string to;    // E.164
+    std::string from;  // E.164
+    std::string call_sid;
+    std::string stream_sid;
+    std::string status;  // Twilio call status spelling: initiated, ringing, in-progress, completed, busy...
+    std::string answered_by;
+    std::optional<TimePoint> started_at;
+    std::optional<TimePoint> answered_at;
+    std::optional<TimePoint> ended_at;
+    std::optional<int> duration;  // seconds
+    std::vector<TranscriptTurn> transcript;
+    TimePoint created_at{};
+    TimePoint updated_at{};
+};
+
+// Cursor pagination, newest first (by createdAt, then id). `cursor` is opaque to clients:
+// the `next_cursor` of the previous page, or empty for the first page.
+struct PageRequest {
+    std::string cursor;
+    int limit = 50;  // 1..200, checked by the API
+};
+
+template <typename T>
+struct Page {
+    std::vector<T> items;
+    std::string next_cursor;  // empty when there are no more items
+};
+
+}  // namespace va::store

@@ -1,0 +1,121 @@
+#include <boost/json.hpp>
+
+#include "store/sqlite/paging.hpp"
+#include "store/sqlite/repositories.hpp"
+
+namespace va::store::sqlite {
+
+namespace {
+namespace json = boost::json;
+
+constexpr const char* kColumns =
+    "SELECT id, scheduledCallId, \"to\", \"from\", callSid, streamSid, status, answeredBy, startedAt, answeredAt, "
+    "endedAt, duration, transcript, createdAt, updatedAt FROM calllogs";
+
+std::optional<TimePoint> optional_time(const Statement& s, int column) {
+    auto ms = s.optional_integer(column);
+    return ms ? std::optional(from_millis(*ms)) : std::nullopt;
+}
+
+std::optional<std::int64_t> optional_millis(const std::optional<TimePoint>& t) {
+    return t ? std::optional(to_millis(*t)) : std::nullopt;
+}
+
+std::string transcript_to_json(const std::vector<TranscriptTurn>& turns) {
+    json::array out;
+    for (const auto& t : turns) {
+        out.push_back({{"role", t.role},
+                       {"text", t.text},
+                       {"startedAt", to_millis(t.started_at)},
+                       {"endedAt", to_millis(t.ended_at)},
+                       {"interrupted", t.interrupted}});
+    }
+    return json::serialize(out);
+}
+
+std::vector<TranscriptTurn> transcript_from_json(const std::string& text) {
+    std::vector<TranscriptTurn> out;
+    for (const auto& v : json::parse(text).as_array()) {
+        const auto& o = v.as_object();
+        out.push_back({std::string(o.at("role").as_string()), std::string(o.at("text").as_string()),
+                       from_millis(o.at("startedAt").as_int64()), from_millis(o.at("endedAt").as_int64()),
+                       o.at("interrupted").as_bool()});
+    }
+    return out;
+}
+
+CallLog read_log(const Statement& s) {
+    CallLog l;
+    l.id = s.text(0);
+    l.scheduled_call_id = s.text(1);
+    l.to = s.text(2);
+    l.from = s.text(3);
+    l.call_sid = s.text(4);
+    l.stream_sid = s.text(5);
+    l.status = s.text(6);
+    l.answered_by = s.text(7);
+    l.started_at = optional_time(s, 8);
+    l.answered_at = optional_time(s, 9);
+    l.ended_at = optional_time(s, 10);
+    if (auto d = s.optional_integer(11)) l.duration = static_cast<int>(*d);
+    l.transcript = transcript_from_json(s.text(12));
+    l.created_at = from_millis(s.integer(13));
+    l.updated_at = from_millis(s.integer(14));
+    return l;
+}
+
+class SqliteCallLogRepository final : public CallLogRepository {
+public:
+    SqliteCallLogRepository(WriteQueue& writer, ReadPool& readers) : writer_(writer), readers_(readers) {}
+
+    void create(const CallLog& l) override {
+        writer_.run([&](Connection& c) {
+            Statement s(c,
+                        "INSERT INTO calllogs (id, scheduledCallId, \"to\", \"from\", callSid, streamSid, status, "
+                        "answeredBy, startedAt, answeredAt, endedAt, duration, transcript, createdAt, updatedAt) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            s.bind(1, l.id).bind(2, l.scheduled_call_id).bind(3, l.to).bind(4, l.from).bind(5, l.call_sid);
+            s.bind(6, l.stream_sid).bind(7, l.status).bind(8, l.answered_by);
+            s.bind(9, optional_millis(l.started_at)).bind(10, optional_millis(l.answered_at));
+            s.bind(11, optional_millis(l.ended_at));
+            s.bind(12, l.duration ? std::optional<std::int64_t>(*l.duration) : std::nullopt);
+            s.bind(13, transcript_to_json(l.transcript)).bind(14, to_millis(l.created_at));
+            s.bind(15, to_millis(l.updated_at)).run();
+        });
+    }
+
+    std::optional<CallLog> get(const std::string& id) override {
+        return readers_.run([&](Connection& c) -> std::optional<CallLog> {
+            Statement s(c, std::string(kColumns) + " WHERE id = ?");
+            s.bind(1, id);
+            if (!s.step()) return std::nullopt;
+            return read_log(s);
+        });
+    }
+
+    Page<CallLog> list(const CallLogQuery& q) override {
+        Filter filter;
+        if (q.scheduled_call_id) filter.add("scheduledCallId = ?", *q.scheduled_call_id);
+        if (q.phone_number) filter.add("\"to\" = ?", *q.phone_number);
+        if (q.status) filter.add("status = ?", *q.status);
+        filter.after(q.page);
+        return readers_.run([&](Connection& c) {
+            Statement s(c, filter.sql(kColumns, q.page));
+            filter.bind(s);
+            std::vector<CallLog> items;
+            while (s.step()) items.push_back(read_log(s));
+            return finish_page(std::move(items), q.page);
+        });
+    }
+
+private:
+    WriteQueue& writer_;
+    ReadPool& readers_;
+};
+}  // namespace
+
+std::unique_ptr<CallLogRepository> make_call_log_repository(WriteQueue& writer, ReadPool& readers) {
+    return std::make_unique<SqliteCallLogRepository>(writer, readers);
+}
+
+}  // namespace va::store::sqlite

@@ -1,0 +1,77 @@
+#include "store/sqlite/migrations.hpp"
+
+#include <iterator>
+
+namespace va::store::sqlite {
+
+namespace {
+// Numbered by position: kMigrations[0] takes the schema from version 0 to 1. Append only.
+// Times are INTEGER milliseconds since the epoch; names are the camelCase of the storage contract.
+constexpr const char* kMigrations[] = {
+    R"sql(
+CREATE TABLE prompts (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, content TEXT NOT NULL, introduction TEXT NOT NULL,
+  createdAt INTEGER NOT NULL, updatedAt INTEGER NOT NULL);
+CREATE INDEX prompts_by_created ON prompts (createdAt DESC, id DESC);
+
+CREATE TABLE scheduled_calls (
+  id TEXT PRIMARY KEY, toPhoneNumbers TEXT NOT NULL, promptId TEXT NOT NULL,
+  scheduledDateTime INTEGER NOT NULL, status TEXT NOT NULL, content TEXT NOT NULL,
+  introduction TEXT NOT NULL, createdAt INTEGER NOT NULL, updatedAt INTEGER NOT NULL);
+CREATE INDEX scheduled_calls_by_created ON scheduled_calls (createdAt DESC, id DESC);
+CREATE INDEX scheduled_calls_by_status_time ON scheduled_calls (status, scheduledDateTime);
+
+-- One row per recipient. The lease columns are the dispatcher's: a claim is one conditional
+-- UPDATE ... WHERE status/nextAttemptAt/leaseExpiresAt ... RETURNING, and every later write is
+-- conditional on the fence it got.
+CREATE TABLE recipients (
+  scheduledCallId TEXT NOT NULL REFERENCES scheduled_calls(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL, phoneNumber TEXT NOT NULL, status TEXT NOT NULL,
+  attempt INTEGER NOT NULL DEFAULT 0, callSid TEXT NOT NULL DEFAULT '', errorCode INTEGER,
+  errorMessage TEXT NOT NULL DEFAULT '', nextAttemptAt INTEGER, leaseOwner TEXT, leaseExpiresAt INTEGER,
+  fence INTEGER NOT NULL DEFAULT 0, updatedAt INTEGER NOT NULL,
+  PRIMARY KEY (scheduledCallId, position));
+CREATE INDEX recipients_due ON recipients (status, nextAttemptAt);
+
+CREATE TABLE calllogs (
+  id TEXT PRIMARY KEY, scheduledCallId TEXT NOT NULL DEFAULT '', "to" TEXT NOT NULL, "from" TEXT NOT NULL,
+  callSid TEXT NOT NULL DEFAULT '', streamSid TEXT NOT NULL DEFAULT '', status TEXT NOT NULL,
+  answeredBy TEXT NOT NULL DEFAULT '', startedAt INTEGER, answeredAt INTEGER, endedAt INTEGER,
+  duration INTEGER, transcript TEXT NOT NULL DEFAULT '[]',
+  createdAt INTEGER NOT NULL, updatedAt INTEGER NOT NULL);
+CREATE INDEX calllogs_by_created ON calllogs (createdAt DESC, id DESC);
+CREATE INDEX calllogs_by_call ON calllogs (scheduledCallId, createdAt DESC);
+CREATE INDEX calllogs_by_to ON calllogs ("to", createdAt DESC);
+CREATE INDEX calllogs_by_sid ON calllogs (callSid);
+
+CREATE TABLE idempotency_keys (
+  key TEXT PRIMARY KEY, requestHash TEXT NOT NULL, scheduledCallId TEXT NOT NULL, createdAt INTEGER NOT NULL);
+)sql",
+};
+}  // namespace
+
+int schema_version() { return static_cast<int>(std::size(kMigrations)); }
+
+void migrate(Connection& c) {
+    c.exec("BEGIN IMMEDIATE");
+    try {
+        int current = 0;
+        {
+            Statement version(c, "PRAGMA user_version");
+            version.step();
+            current = static_cast<int>(version.integer(0));
+        }
+        if (current > schema_version()) {
+            throw StoreFailure("database schema version " + std::to_string(current) +
+                               " is newer than this build knows (" + std::to_string(schema_version()) + ")");
+        }
+        for (int v = current; v < schema_version(); ++v) c.exec(kMigrations[v]);
+        c.exec("PRAGMA user_version = " + std::to_string(schema_version()));
+        c.exec("COMMIT");
+    } catch (...) {
+        c.exec("ROLLBACK");
+        throw;
+    }
+}
+
+}  // namespace va::store::sqlite

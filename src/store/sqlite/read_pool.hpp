@@ -1,0 +1,52 @@
+#pragma once
+// Read-only connections lent one per call, so reads run in parallel with each other and with the
+// writer (WAL). Each call runs in one read transaction: a consistent snapshot across statements.
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "store/sqlite/database.hpp"
+
+namespace va::store::sqlite {
+
+class ReadPool {
+public:
+    ReadPool(std::string path, std::size_t max_connections);
+
+    template <typename F>
+    auto run(F fn) -> std::invoke_result_t<F&, Connection&> {
+        Lease lease(*this);
+        Connection& c = *lease.connection;
+        c.exec("BEGIN");
+        struct EndRead {
+            Connection& c;
+            ~EndRead() {
+                try {
+                    c.exec("COMMIT");
+                } catch (...) {
+                }
+            }
+        } end{c};
+        return fn(c);
+    }
+
+private:
+    struct Lease {
+        explicit Lease(ReadPool& pool);
+        ~Lease();
+        ReadPool& pool;
+        std::unique_ptr<Connection> connection;
+    };
+
+    std::string path_;
+    std::size_t max_;
+    std::size_t open_ = 0;
+    std::mutex mutex_;
+    std::condition_variable available_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+}  // namespace va::store::sqlite

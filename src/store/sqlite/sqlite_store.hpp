@@ -1,0 +1,35 @@
+#pragma once
+// The embedded store: one SQLite file, safe for several processes. Writes go through a group-commit
+// writer thread; reads through a pool of read-only connections. Calls block (run them off the
+// network thread).
+#include <memory>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace va::store::sqlite {
+
+class WriteQueue;
+class ReadPool;
+
+class SqliteStore final : public Store {
+public:
+    // Opens or creates the file and migrates it; throws StoreFailure when it cannot.
+    static std::unique_ptr<SqliteStore> open(const std::string& path);
+    ~SqliteStore() override;
+
+    PromptRepository& prompts() override;
+    ScheduledCallRepository& scheduled_calls() override;
+    CallLogRepository& call_logs() override;
+    bool ping() override;
+
+private:
+    explicit SqliteStore(const std::string& path);
+    std::unique_ptr<WriteQueue> writer_;
+    std::unique_ptr<ReadPool> readers_;
+    std::unique_ptr<PromptRepository> prompts_;
+    std::unique_ptr<ScheduledCallRepository> scheduled_calls_;
+    std::unique_ptr<CallLogRepository> call_logs_;
+};
+
+}  // namespace va::store::sqlite

@@ -1,0 +1,96 @@
+#pragma once
+// Repository interfaces for prompts, scheduled calls and call logs. Calls block: they run on the
+// store's worker threads (see net/offload.hpp), never on the network thread. Expected failures are
+// return values; an exception means the store itself failed (disk, corruption) and becomes a 500.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/model.hpp"
+
+namespace va::store {
+
+class PromptRepository {
+public:
+    virtual ~PromptRepository() = default;
+    // `prompt.id`, `created_at` and `updated_at` are set by the caller.
+    virtual void create(const Prompt& prompt) = 0;
+    virtual std::optional<Prompt> get(const std::string& id) = 0;
+    virtual Page<Prompt> list(const PageRequest& page) = 0;
+    // Replaces name, content, introduction and updated_at; nullopt when there is no such prompt.
+    virtual std::optional<Prompt> update(const Prompt& prompt) = 0;
+    virtual bool remove(const std::string& id) = 0;
+};
+
+struct IdempotencyKey {
+    std::string key;
+    std::string request_hash;  // hash of the request body; same key + other hash = conflict
+};
+
+enum class CreateResult { created, replayed, key_conflict };
+
+struct CreateOutcome {
+    CreateResult result = CreateResult::created;
+    ScheduledCall call;  // the new record, or the original one when replayed
+};
+
+struct ScheduledCallQuery {
+    std::optional<CallStatus> status;
+    std::optional<TimePoint> scheduled_from;  // scheduledDateTime >= from
+    std::optional<TimePoint> scheduled_to;    // scheduledDateTime < to
+    PageRequest page;
+};
+
+struct ScheduledCallPatch {
+    std::optional<TimePoint> scheduled_date_time;
+    std::optional<std::vector<std::string>> to_phone_numbers;  // replaces recipients, all pending
+};
+
+enum class ChangeResult { changed, not_found, wrong_state };
+
+struct ChangeOutcome {
+    ChangeResult result = ChangeResult::changed;
+    std::optional<ScheduledCall> call;  // the record after the change (also set for wrong_state)
+};
+
+class ScheduledCallRepository {
+public:
+    virtual ~ScheduledCallRepository() = default;
+    // Atomic: with a key, either the call and the key are stored together, or the call that
+    // already holds the key is returned (replayed), or key_conflict when its hash differs.
+    virtual CreateOutcome create(const ScheduledCall& call, const std::optional<IdempotencyKey>& key) = 0;
+    virtual std::optional<ScheduledCall> get(const std::string& id) = 0;
+    virtual Page<ScheduledCall> list(const ScheduledCallQuery& query) = 0;
+    // Recipients still `pending` become `canceled`; the call becomes `canceled`.
+    // wrong_state when the call is completed or failed; canceling a canceled call changes nothing.
+    virtual ChangeOutcome cancel(const std::string& id, TimePoint now) = 0;
+    // Only while the call is `pending` and no recipient has been dialed; else wrong_state.
+    virtual ChangeOutcome update_pending(const std::string& id, const ScheduledCallPatch& patch, TimePoint now) = 0;
+};
+
+struct CallLogQuery {
+    std::optional<std::string> scheduled_call_id;
+    std::optional<std::string> phone_number;  // matches `to` (E.164)
+    std::optional<std::string> status;
+    PageRequest page;
+};
+
+class CallLogRepository {
+public:
+    virtual ~CallLogRepository() = default;
+    virtual void create(const CallLog& log) = 0;
+    virtual std::optional<CallLog> get(const std::string& id) = 0;
+    virtual Page<CallLog> list(const CallLogQuery& query) = 0;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    virtual PromptRepository& prompts() = 0;
+    virtual ScheduledCallRepository& scheduled_calls() = 0;
+    virtual CallLogRepository& call_logs() = 0;
+    // True when the store answers a trivial query (for /readyz).
+    virtual bool ping() = 0;
+};
+
+}  // namespace va::store

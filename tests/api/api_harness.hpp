@@ -1,0 +1,89 @@
+#pragma once
+// The whole API in-process, without sockets: a real SQLite store in a temp dir, a manual clock,
+// and requests run through Api::handler() on a private io_context.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "api/api.hpp"
+#include "core/time_format.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "support/temp_dir.hpp"
+
+namespace va::api::test {
+
+inline const core::TimePoint kNow = *core::parse_rfc3339("2026-11-25T12:00:00Z");
+
+struct Reply {
+    unsigned status = 0;
+    boost::json::value json;  // null when the body is not JSON
+    net::Response raw;
+    std::string error_code() const { return std::string(json.at("error").at("code").as_string()); }
+    std::string error_field() const {
+        auto* f = json.at("error").as_object().if_contains("field");
+        return f ? std::string(f->as_string()) : "";
+    }
+    std::optional<std::string> header(std::string_view name) const {
+        for (auto& [k, v] : raw.headers) {
+            if (net::equals_ignore_case(k, name)) return v;
+        }
+        return std::nullopt;
+    }
+};
+
+class ApiHarness {
+public:
+    explicit ApiHarness(ApiOptions options = {}, core::PhonePolicy policy = {})
+        : store_(store::sqlite::SqliteStore::open(dir_.file("api.db"))),
+          context_{*store_, pool_, clock_, metrics_, core::PhoneValidator(std::move(policy)), std::move(options), {}},
+          api_(context_) {}
+
+    Reply call(const std::string& method, const std::string& target, const std::string& body = "",
+               net::Fields headers = {{"Content-Type", "application/json"}}, bool loopback = true) {
+        net::Request request;
+        request.method = method;
+        if (!net::set_target(request, target)) throw std::invalid_argument("bad target " + target);
+        request.body = body;
+        request.headers = std::move(headers);
+        request.from_loopback = loopback;
+        request.request_id = "test";
+        boost::asio::io_context io;
+        std::optional<net::Response> out;
+        boost::asio::co_spawn(io, api_.handler()(std::move(request)), [&](std::exception_ptr e, net::Response r) {
+            if (e) std::rethrow_exception(e);
+            out = std::move(r);
+        });
+        io.run();
+        Reply reply{out->status, nullptr, *out};
+        boost::json::error_code ec;
+        auto parsed = boost::json::parse(out->body, ec);
+        if (!ec) reply.json = std::move(parsed);
+        return reply;
+    }
+
+    // Creates a prompt and returns its id.
+    std::string make_prompt(const std::string& name = "Reminder") {
+        auto reply = call("POST", "/api/prompts",
+                          R"({"name":")" + name + R"(","content":"You are a polite assistant.","introduction":"Hello!"})");
+        return std::string(reply.json.at("id").as_string());
+    }
+
+    core::ManualClock& clock() { return clock_; }
+    store::Store& store() { return *store_; }
+    ApiContext& context() { return context_; }
+    const Api& api() const { return api_; }
+
+private:
+    va::test::TempDir dir_;
+    std::unique_ptr<store::Store> store_;
+    boost::asio::thread_pool pool_{4};
+    core::ManualClock clock_{kNow};
+    core::MetricsRegistry metrics_;
+    ApiContext context_;
+    Api api_;
+};
+
+}  // namespace va::api::test

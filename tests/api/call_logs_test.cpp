@@ -1,0 +1,60 @@
+#include <gtest/gtest.h>
+
+#include "api_harness.hpp"
+#include "core/id.hpp"
+
+namespace va::api::test {
+namespace {
+
+store::CallLog log_for(const std::string& call_id, const std::string& to, const std::string& status,
+                       core::TimePoint at) {
+    store::CallLog log;
+    log.id = core::new_object_id(at);
+    log.scheduled_call_id = call_id;
+    log.to = to;
+    log.from = "+15005550006";
+    log.call_sid = "CA0123456789abcdef0123456789abcdef";
+    log.status = status;
+    log.duration = 42;
+    log.transcript = {{"agent", "Hello!", at, at + std::chrono::seconds(1), false},
+                      {"callee", "Hi", at + std::chrono::seconds(2), at + std::chrono::seconds(3), true}};
+    log.created_at = log.updated_at = at;
+    return log;
+}
+
+TEST(CallLogsApi, ListsWithFiltersAndGetsOne) {
+    ApiHarness api;
+    auto& logs = api.store().call_logs();
+    logs.create(log_for("call-a", "+14155552671", "completed", kNow));
+    logs.create(log_for("call-a", "+14155552672", "busy", kNow + std::chrono::seconds(1)));
+    auto last = log_for("call-b", "+14155552671", "completed", kNow + std::chrono::seconds(2));
+    logs.create(last);
+
+    auto all = api.call("GET", "/api/call-logs");
+    ASSERT_EQ(all.status, 200u);
+    EXPECT_EQ(all.json.at("items").as_array().size(), 3u);
+    EXPECT_EQ(all.json.at("items").at(0).at("id"), boost::json::value(last.id));
+
+    EXPECT_EQ(api.call("GET", "/api/call-logs?scheduledCallId=call-a").json.at("items").as_array().size(), 2u);
+    EXPECT_EQ(api.call("GET", "/api/call-logs?status=busy").json.at("items").as_array().size(), 1u);
+    // Any spelling of the number finds its E.164 form.
+    EXPECT_EQ(api.call("GET", "/api/call-logs?phoneNumber=%2B1%20415-555-2671").json.at("items").as_array().size(), 2u);
+
+    auto one = api.call("GET", "/api/call-logs/" + last.id);
+    ASSERT_EQ(one.status, 200u);
+    EXPECT_EQ(one.json.at("duration"), 42);
+    EXPECT_EQ(one.json.at("transcript").at(1).at("interrupted"), true);
+    EXPECT_EQ(one.json.at("transcript").at(0).at("startedAt"), "2026-11-25T12:00:00.000Z");
+    EXPECT_TRUE(one.json.at("answeredAt").is_null());
+}
+
+TEST(CallLogsApi, RefusesBadFiltersAndUnknownIds) {
+    ApiHarness api;
+    EXPECT_EQ(api.call("GET", "/api/call-logs?phoneNumber=banana").error_field(), "phoneNumber");
+    EXPECT_EQ(api.call("GET", "/api/call-logs?to=%2B14155552671").error_code(), "unknown_parameter");
+    EXPECT_EQ(api.call("GET", "/api/call-logs?limit=-1").status, 400u);
+    EXPECT_EQ(api.call("GET", "/api/call-logs/abc").status, 404u);
+}
+
+}  // namespace
+}  // namespace va::api::test

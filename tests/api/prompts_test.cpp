@@ -1,0 +1,117 @@
+#include <gtest/gtest.h>
+
+#include "api_harness.hpp"
+
+namespace va::api::test {
+namespace {
+
+const std::string kPrompt = R"({"name":"Reminder","content":"You are polite.","introduction":"Hi there"})";
+
+TEST(PromptsApi, CreatesGetsListsReplacesAndDeletes) {
+    ApiHarness api;
+    auto created = api.call("POST", "/api/prompts", kPrompt);
+    ASSERT_EQ(created.status, 201u);
+    auto id = std::string(created.json.at("id").as_string());
+    EXPECT_EQ(id.size(), 24u);
+    EXPECT_EQ(created.json.at("introduction"), "Hi there");
+    EXPECT_EQ(created.json.at("createdAt"), "2026-11-25T12:00:00.000Z");
+    EXPECT_EQ(created.header("Location"), "/api/prompts/" + id);
+
+    EXPECT_EQ(api.call("GET", "/api/prompts/" + id).json.at("name"), "Reminder");
+    EXPECT_EQ(api.call("GET", "/api/prompts").json.at("items").as_array().size(), 1u);
+
+    api.clock().advance(std::chrono::seconds(5));
+    auto replaced =
+        api.call("PUT", "/api/prompts/" + id, R"({"name":"New","content":"Be brief.","introduction":""})");
+    ASSERT_EQ(replaced.status, 200u);
+    EXPECT_EQ(replaced.json.at("name"), "New");
+    EXPECT_EQ(replaced.json.at("updatedAt"), "2026-11-25T12:00:05.000Z");
+    EXPECT_EQ(replaced.json.at("createdAt"), "2026-11-25T12:00:00.000Z");
+
+    EXPECT_EQ(api.call("DELETE", "/api/prompts/" + id).status, 204u);
+    EXPECT_EQ(api.call("GET", "/api/prompts/" + id).status, 404u);
+    EXPECT_EQ(api.call("DELETE", "/api/prompts/" + id).status, 404u);
+}
+
+TEST(PromptsApi, UnknownIdsAre404) {
+    ApiHarness api;
+    EXPECT_EQ(api.call("GET", "/api/prompts/0123456789abcdef01234567").error_code(), "not_found");
+    EXPECT_EQ(api.call("PUT", "/api/prompts/nope", kPrompt).status, 404u);
+}
+
+struct BadBody {
+    std::string body;
+    unsigned status;
+    std::string code;
+    std::string field;
+};
+
+class PromptBadBody : public ::testing::TestWithParam<BadBody> {};
+
+TEST_P(PromptBadBody, IsRefusedAndStoresNothing) {
+    ApiHarness api;
+    const auto& p = GetParam();
+    auto reply = api.call("POST", "/api/prompts", p.body);
+    EXPECT_EQ(reply.status, p.status);
+    EXPECT_EQ(reply.error_code(), p.code);
+    EXPECT_EQ(reply.error_field(), p.field);
+    EXPECT_TRUE(api.call("GET", "/api/prompts").json.at("items").as_array().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, PromptBadBody,
+    ::testing::Values(BadBody{"{", 400, "malformed_json", ""}, BadBody{"[1,2]", 400, "not_an_object", ""},
+                      BadBody{"\"text\"", 400, "not_an_object", ""},
+                      BadBody{R"({"content":"c","introduction":"i"})", 422, "missing_field", "name"},
+                      BadBody{R"({"name":5,"content":"c","introduction":"i"})", 422, "wrong_type", "name"},
+                      BadBody{R"({"name":"n","content":null,"introduction":"i"})", 422, "wrong_type", "content"},
+                      BadBody{R"({"name":"","content":"c","introduction":"i"})", 422, "invalid_value", "name"},
+                      BadBody{R"({"name":"n","content":"","introduction":"i"})", 422, "invalid_value", "content"},
+                      BadBody{R"({"name":"n","content":"c","introduction":"i","id":"x"})", 422, "unknown_field",
+                              "id"},
+                      BadBody{R"({"name":")" + std::string(201, 'n') + R"(","content":"c","introduction":"i"})", 422,
+                              "invalid_value", "name"},
+                      BadBody{"{\"name\":\"\xff\",\"content\":\"c\",\"introduction\":\"i\"}", 400, "malformed_json",
+                              ""}));
+
+TEST(PromptsApi, RequiresJsonContentType) {
+    ApiHarness api;
+    auto reply = api.call("POST", "/api/prompts", kPrompt, {{"Content-Type", "text/plain"}});
+    EXPECT_EQ(reply.status, 415u);
+    EXPECT_EQ(reply.error_code(), "unsupported_media_type");
+    EXPECT_EQ(api.call("POST", "/api/prompts", kPrompt, {}).status, 415u);
+    EXPECT_EQ(api.call("POST", "/api/prompts", kPrompt, {{"content-type", "Application/JSON; charset=utf-8"}}).status,
+              201u);
+}
+
+TEST(PromptsApi, PaginatesNewestFirst) {
+    ApiHarness api;
+    for (int i = 0; i < 5; ++i) {
+        api.make_prompt("p" + std::to_string(i));
+        api.clock().advance(std::chrono::seconds(1));
+    }
+    auto first = api.call("GET", "/api/prompts?limit=2");
+    ASSERT_EQ(first.status, 200u);
+    EXPECT_EQ(first.json.at("items").at(0).at("name"), "p4");
+    auto cursor = std::string(first.json.at("nextCursor").as_string());
+    std::vector<std::string> names;
+    std::string next = cursor;
+    while (!next.empty()) {
+        auto page = api.call("GET", "/api/prompts?limit=2&cursor=" + next);
+        for (auto& item : page.json.at("items").as_array()) names.emplace_back(item.at("name").as_string());
+        next = page.json.at("nextCursor").is_null() ? "" : std::string(page.json.at("nextCursor").as_string());
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"p2", "p1", "p0"}));
+}
+
+TEST(PromptsApi, RefusesBadPagingParameters) {
+    ApiHarness api;
+    EXPECT_EQ(api.call("GET", "/api/prompts?limit=0").error_field(), "limit");
+    EXPECT_EQ(api.call("GET", "/api/prompts?limit=201").status, 400u);
+    EXPECT_EQ(api.call("GET", "/api/prompts?limit=abc").status, 400u);
+    EXPECT_EQ(api.call("GET", "/api/prompts?cursor=garbage").error_field(), "cursor");
+    EXPECT_EQ(api.call("GET", "/api/prompts?colour=red").error_code(), "unknown_parameter");
+}
+
+}  // namespace
+}  // namespace va::api::test

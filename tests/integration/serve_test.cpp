@@ -1,0 +1,118 @@
+// The real `voiceagent serve` binary on port 0: start-up line, a request round trip, graceful
+// exit on SIGTERM, clear errors for bad flags.
+#include <signal.h>
+
+#include <cstdlib>
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace va::test {
+namespace {
+
+std::string binary() {
+    const char* path = std::getenv("VA_BINARY");
+    return path ? path : "voiceagent";
+}
+
+unsigned short port_from(const std::string& line) {
+    const std::string prefix = "listening on http://127.0.0.1:";
+    EXPECT_EQ(line.rfind(prefix, 0), 0u) << line;
+    return static_cast<unsigned short>(std::stoi(line.substr(prefix.size())));
+}
+
+TEST(ServeBinary, ServesTheApiAndExitsCleanlyOnSigterm) {
+    TempDir dir;
+    Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db")});
+    auto port = port_from(server.read_stdout_line());
+
+    HttpClient client(port);
+    EXPECT_EQ(client.request("GET", "/healthz").status, 200u);
+    EXPECT_EQ(client.request("GET", "/readyz").status, 200u);
+    auto prompt = client.request("POST", "/api/prompts", R"({"name":"n","content":"c","introduction":"Hello"})");
+    ASSERT_EQ(prompt.status, 201u) << prompt.body;
+    auto id = std::string(boost::json::parse(prompt.body).at("id").as_string());
+    auto call = client.request(
+        "POST", "/api/scheduled-calls",
+        R"({"toPhoneNumbers":["+14155552671"],"promptId":")" + id + R"(","scheduledDateTime":"2099-01-01T00:00:00Z"})");
+    EXPECT_EQ(call.status, 422u);  // more than a year ahead; proves the real clock and rules are wired
+    EXPECT_NE(client.request("GET", "/metrics").body.find("http_requests_total"), std::string::npos);
+
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
+    auto log = server.read_all_stderr();
+    EXPECT_NE(log.find("answers only loopback clients"), std::string::npos) << log;
+    EXPECT_EQ(log.find("+14155552671"), std::string::npos) << "phone numbers must not be logged";
+}
+
+TEST(ServeBinary, KeepsDataAcrossRestarts) {
+    TempDir dir;
+    std::string id;
+    {
+        Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db")});
+        HttpClient client(port_from(server.read_stdout_line()));
+        auto reply = client.request("POST", "/api/prompts", R"({"name":"n","content":"c","introduction":"i"})");
+        id = std::string(boost::json::parse(reply.body).at("id").as_string());
+        server.signal(SIGINT);
+        EXPECT_EQ(server.wait(), 0);
+    }
+    Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db")});
+    HttpClient client(port_from(server.read_stdout_line()));
+    EXPECT_EQ(client.request("GET", "/api/prompts/" + id).status, 200u);
+}
+
+TEST(ServeBinary, TakesSettingsFromTheEnvironment) {
+    TempDir dir;
+    Process server(binary(), {"serve"},
+                   {"VA_LISTEN=127.0.0.1:0", "VA_DB=sqlite:" + dir.file("env.db"), "VA_API_TOKENS=s3cret"});
+    HttpClient client(port_from(server.read_stdout_line()));
+    EXPECT_EQ(client.request("GET", "/api/prompts").status, 401u);
+    EXPECT_EQ(client.request("GET", "/api/prompts", "", {{"Authorization", "Bearer s3cret"}}).status, 200u);
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
+    EXPECT_EQ(server.read_all_stderr().find("s3cret"), std::string::npos) << "secrets must not be logged";
+}
+
+struct BadFlags {
+    std::vector<std::string> args;
+    std::string message;
+};
+
+class ServeBadFlags : public ::testing::TestWithParam<BadFlags> {};
+
+TEST_P(ServeBadFlags, ExitsWithAClearError) {
+    Process server(binary(), GetParam().args);
+    auto err = server.read_all_stderr();
+    EXPECT_NE(server.wait(), 0);
+    EXPECT_NE(err.find(GetParam().message), std::string::npos) << err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ServeBadFlags,
+    ::testing::Values(BadFlags{{"serve", "--listen", "nowhere"}, "HOST:PORT"},
+                      BadFlags{{"serve", "--listen", "127.0.0.1:99999"}, "port"},
+                      BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "postgres:x"}, "sqlite:PATH"},
+                      BadFlags{{"serve", "--threads", "many"}, "threads"},
+                      BadFlags{{"serve", "--allowed-countries", "XX"}, "unknown region"},
+                      BadFlags{{"serve", "--log-format", "xml"}, "log-format"},
+                      BadFlags{{"dance"}, "dance"}));
+
+TEST(ServeBinary, HelpNamesTheEnvironmentVariables) {
+    Process serve_help(binary(), {"serve", "--help"});
+    auto out = serve_help.read_all_stdout();
+    EXPECT_EQ(serve_help.wait(), 0);
+    for (auto env : {"VA_LISTEN", "VA_DB", "VA_API_TOKENS", "VA_THREADS", "VA_ALLOWED_COUNTRIES"}) {
+        EXPECT_NE(out.find(env), std::string::npos) << env;
+    }
+    Process help(binary(), {"--help"});
+    out = help.read_all_stdout();
+    EXPECT_EQ(help.wait(), 0);
+    EXPECT_NE(out.find("VA_LOG_FORMAT"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace va::test

@@ -1,0 +1,211 @@
+// The HTTP server over real loopback sockets: keep-alive, limits, malformed input, timeouts,
+// handler failures, metrics and graceful shutdown.
+#include "net/server.hpp"
+
+#include <future>
+#include <thread>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <gtest/gtest.h>
+
+#include "core/metrics.hpp"
+#include "support/http_client.hpp"
+
+namespace va::net {
+namespace {
+
+namespace asio = boost::asio;
+using test::HttpClient;
+
+// Runs an HttpServer on its own io_context thread, bound to 127.0.0.1:0.
+class ServerFixture : public ::testing::Test {
+protected:
+    void start(Handler handler, ServerOptions options = {}) {
+        server_ = std::make_unique<HttpServer>(io_, std::move(handler), metrics_, options);
+        port_ = server_->listen({asio::ip::make_address("127.0.0.1"), 0}).port();
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    void stop_and_join() {
+        server_->shutdown();
+        if (thread_.joinable()) thread_.join();
+    }
+    void TearDown() override {
+        if (server_) stop_and_join();
+    }
+
+    asio::io_context io_;
+    core::MetricsRegistry metrics_;
+    std::unique_ptr<HttpServer> server_;
+    std::thread thread_;
+    unsigned short port_ = 0;
+};
+
+asio::awaitable<Response> echo(Request request) {
+    Response response;
+    response.body = request.method + " " + request.path + " " + std::to_string(request.body.size());
+    response.route = "/echo";
+    co_return response;
+}
+
+TEST_F(ServerFixture, ServesSeveralRequestsOnOneKeptAliveConnection) {
+    start(echo);
+    HttpClient client(port_);
+    auto first = client.request("GET", "/a");
+    auto second = client.request("POST", "/b", "hello");
+    EXPECT_EQ(first.status, 200u);
+    EXPECT_EQ(first.body, "GET /a 0");
+    EXPECT_TRUE(first.keep_alive);
+    EXPECT_EQ(second.body, "POST /b 5");
+    EXPECT_FALSE(second.headers["x-request-id"].empty());
+}
+
+TEST_F(ServerFixture, KeepsASaneRequestIdAndReplacesAnInsaneOne) {
+    start(echo);
+    HttpClient client(port_);
+    EXPECT_EQ(client.request("GET", "/", "", {{"X-Request-Id", "abc-123"}}).headers["x-request-id"], "abc-123");
+    EXPECT_NE(client.request("GET", "/", "", {{"X-Request-Id", "a b\"c"}}).headers["x-request-id"], "a b\"c");
+}
+
+TEST_F(ServerFixture, RefusesABodyOverTheLimitWith413) {
+    ServerOptions options;
+    options.body_limit = 1024;
+    start(echo, options);
+    HttpClient client(port_);
+    auto reply = client.request("POST", "/x", std::string(1025, 'a'));
+    EXPECT_EQ(reply.status, 413u);
+    EXPECT_NE(reply.body.find("\"body_too_large\""), std::string::npos);
+    EXPECT_TRUE(client.closed_by_peer());
+}
+
+TEST_F(ServerFixture, RefusesAChunkedBodyThatGrowsOverTheLimit) {
+    ServerOptions options;
+    options.body_limit = 1024;
+    start(echo, options);
+    HttpClient client(port_);
+    std::string chunk(800, 'a');
+    auto reply = client.raw("POST /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n" + chunk +
+                            "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n");
+    EXPECT_EQ(reply.status, 413u);
+}
+
+TEST_F(ServerFixture, AcceptsABodyAtTheLimit) {
+    ServerOptions options;
+    options.body_limit = 1024;
+    start(echo, options);
+    HttpClient client(port_);
+    EXPECT_EQ(client.request("POST", "/x", std::string(1024, 'a')).status, 200u);
+}
+
+TEST_F(ServerFixture, RefusesOversizeHeadersWith431) {
+    start(echo);
+    HttpClient client(port_);
+    auto reply = client.request("GET", "/", "", {{"X-Big", std::string(20 * 1024, 'h')}});
+    EXPECT_EQ(reply.status, 431u);
+}
+
+TEST_F(ServerFixture, AnswersGarbageWith400AndCloses) {
+    start(echo);
+    HttpClient client(port_);
+    auto reply = client.raw("NOT HTTP AT ALL\r\n\r\n");
+    EXPECT_EQ(reply.status, 400u);
+    EXPECT_NE(reply.body.find("\"bad_request\""), std::string::npos);
+    EXPECT_TRUE(client.closed_by_peer());
+}
+
+TEST_F(ServerFixture, AnswersExpect100ContinueBeforeReadingTheBody) {
+    start(echo);
+    HttpClient client(port_);
+    auto reply = client.raw("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+    EXPECT_EQ(reply.status, 100u);
+    auto final_reply = client.raw("abc");
+    EXPECT_EQ(final_reply.status, 200u);
+    EXPECT_EQ(final_reply.body, "POST /x 3");
+}
+
+TEST_F(ServerFixture, TurnsAHandlerExceptionInto500WithoutLeakingIt) {
+    start([](Request) -> asio::awaitable<Response> {
+        throw std::runtime_error("secret detail");
+        co_return Response{};
+    });
+    HttpClient client(port_);
+    auto reply = client.request("GET", "/boom");
+    EXPECT_EQ(reply.status, 500u);
+    EXPECT_EQ(reply.body.find("secret detail"), std::string::npos);
+    EXPECT_EQ(client.request("GET", "/again").status, 500u);  // the connection survives
+}
+
+TEST_F(ServerFixture, ClosesAnIdleConnectionAfterTheIdleTimeout) {
+    ServerOptions options;
+    options.idle_timeout = std::chrono::milliseconds(100);
+    start(echo, options);
+    HttpClient client(port_);
+    EXPECT_EQ(client.request("GET", "/").status, 200u);
+    EXPECT_TRUE(client.closed_by_peer());  // returns when the server closes
+}
+
+TEST_F(ServerFixture, ClosesAConnectionWhoseHeadersNeverEnd) {
+    ServerOptions options;
+    options.header_timeout = std::chrono::milliseconds(100);
+    start(echo, options);
+    HttpClient client(port_);
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), port_});
+    asio::write(socket, asio::buffer(std::string("GET / HTTP/1.1\r\nHost: h\r\n")));
+    char byte;
+    boost::system::error_code ec;
+    socket.read_some(asio::buffer(&byte, 1), ec);
+    EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+}
+
+TEST_F(ServerFixture, CountsRequestsByRouteAndStatus) {
+    start(echo);
+    HttpClient client(port_);
+    client.request("GET", "/a");
+    client.request("GET", "/b");
+    auto text = metrics_.render();
+    EXPECT_NE(text.find("http_requests_total{method=\"GET\",route=\"/echo\",status=\"200\"} 2"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("http_request_duration_seconds_count{route=\"/echo\"} 2"), std::string::npos) << text;
+}
+
+TEST_F(ServerFixture, ShutdownFinishesInFlightRequestsClosesIdleOnesAndStopsAccepting) {
+    std::promise<void> entered;
+    auto gate = std::make_shared<asio::steady_timer>(io_, asio::steady_timer::time_point::max());
+    start([&entered, gate](Request request) -> asio::awaitable<Response> {
+        if (request.path == "/slow") {
+            entered.set_value();
+            boost::system::error_code ec;
+            co_await gate->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+        Response response;
+        response.body = "done " + request.path;
+        co_return response;
+    });
+    HttpClient idle_client(port_);
+    EXPECT_EQ(idle_client.request("GET", "/fast").status, 200u);
+
+    auto slow = std::async(std::launch::async, [port = port_] { return HttpClient(port).request("GET", "/slow"); });
+    entered.get_future().wait();
+    server_->shutdown();
+    EXPECT_TRUE(idle_client.closed_by_peer());
+    asio::post(io_, [gate] { gate->cancel(); });
+
+    auto reply = slow.get();
+    EXPECT_EQ(reply.status, 200u);
+    EXPECT_EQ(reply.body, "done /slow");
+    EXPECT_FALSE(reply.keep_alive);
+    thread_.join();  // the io_context ran out of work: nothing is left running
+
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    boost::system::error_code ec;
+    socket.connect({asio::ip::make_address("127.0.0.1"), port_}, ec);
+    EXPECT_TRUE(ec) << "the listener should be closed";
+}
+
+}  // namespace
+}  // namespace va::net

@@ -1,0 +1,94 @@
+#include "support/process.hpp"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <utility>
+
+extern char** environ;
+
+namespace va::test {
+
+Process::Process(const std::string& program, const std::vector<std::string>& args,
+                 const std::vector<std::string>& extra_env) {
+    int out[2], err[2];
+    if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    posix_spawn_file_actions_addclose(&actions, err[0]);
+
+    std::vector<std::string> storage{program};
+    storage.insert(storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& s : storage) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_storage(extra_env);
+    for (char** e = environ; *e; ++e) env_storage.emplace_back(*e);
+    std::vector<char*> envp;
+    for (auto& s : env_storage) envp.push_back(s.data());
+    envp.push_back(nullptr);
+
+    int rc = posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    close(err[1]);
+    out_fd_ = out[0];
+    err_fd_ = err[0];
+    if (rc != 0) throw std::runtime_error("cannot start " + program);
+}
+
+Process::~Process() {
+    if (!waited_) {
+        kill(pid_, SIGKILL);
+        wait();
+    }
+    close(out_fd_);
+    close(err_fd_);
+}
+
+std::string Process::read_stdout_line() {
+    for (;;) {
+        auto newline = out_buffer_.find('\n');
+        if (newline != std::string::npos) {
+            auto line = out_buffer_.substr(0, newline);
+            out_buffer_.erase(0, newline + 1);
+            return line;
+        }
+        char buf[4096];
+        auto n = read(out_fd_, buf, sizeof buf);
+        if (n <= 0) return std::exchange(out_buffer_, {});
+        out_buffer_.append(buf, static_cast<size_t>(n));
+    }
+}
+
+namespace {
+std::string read_to_end(int fd, std::string all = {}) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) all.append(buf, static_cast<size_t>(n));
+    return all;
+}
+}  // namespace
+
+std::string Process::read_all_stdout() { return read_to_end(out_fd_, std::exchange(out_buffer_, {})); }
+
+std::string Process::read_all_stderr() { return read_to_end(err_fd_); }
+
+void Process::signal(int sig) { kill(pid_, sig); }
+
+int Process::wait() {
+    if (!waited_) {
+        waitpid(pid_, &status_, 0);
+        waited_ = true;
+    }
+    if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+    return 128 + WTERMSIG(status_);
+}
+
+}  // namespace va::test

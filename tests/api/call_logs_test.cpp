@@ -44,7 +44,7 @@ TEST(CallLogsApi, ListsWithFiltersAndGetsOne) {
     ASSERT_EQ(one.status, 200u);
     EXPECT_EQ(one.json.at("duration"), 42);
     EXPECT_EQ(one.json.at("transcript").at(1).at("interrupted"), true);
-    EXPECT_EQ(one.json.at("transcript").at(0).at("startedAt"), "2026-11-25T12:00:00.000Z");
+    EXPECT_EQ(one.json.at("transcript").at(0).at("startedAt"), "2026-11-25T12:00:02.000Z");
     EXPECT_TRUE(one.json.at("answeredAt").is_null());
 }
 

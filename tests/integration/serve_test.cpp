@@ -99,7 +99,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlags{{"serve", "--threads", "many"}, "threads"},
                       BadFlags{{"serve", "--allowed-countries", "XX"}, "unknown region"},
                       BadFlags{{"serve", "--log-format", "xml"}, "log-format"},
-                      BadFlags{{"dance"}, "dance"}));
+                      BadFlags{{"dance"}, "subcommand"}));
 
 TEST(ServeBinary, HelpNamesTheEnvironmentVariables) {
     Process serve_help(binary(), {"serve", "--help"});

@@ -35,7 +35,8 @@ std::string transcript_to_json(const std::vector<TranscriptTurn>& turns) {
 
 std::vector<TranscriptTurn> transcript_from_json(const std::string& text) {
     std::vector<TranscriptTurn> out;
-    for (const auto& v : json::parse(text).as_array()) {
+    auto parsed = json::parse(text);
+    for (const auto& v : parsed.as_array()) {
         const auto& o = v.as_object();
         out.push_back({std::string(o.at("role").as_string()), std::string(o.at("text").as_string()),
                        from_millis(o.at("startedAt").as_int64()), from_millis(o.at("endedAt").as_int64()),

@@ -14,7 +14,8 @@ constexpr const char* kColumns =
 
 std::vector<std::string> numbers_from_json(const std::string& text) {
     std::vector<std::string> out;
-    for (const auto& v : json::parse(text).as_array()) out.emplace_back(v.as_string());
+    auto parsed = json::parse(text);
+    for (const auto& v : parsed.as_array()) out.emplace_back(v.as_string());
     return out;
 }
 

@@ -64,8 +64,9 @@ int serve(const ServeConfig& config) {
         std::cerr << "voiceagent: cannot listen on " << config.listen << ": " << e.what() << "\n";
         return 1;
     }
-    auto host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
-    std::cout << "listening on http://" << host << ":" << bound.port() << std::endl;
+    const bool v6 = bound.address().is_v6();
+    std::cout << "listening on http://" << (v6 ? "[" : "") << bound.address().to_string() << (v6 ? "]" : "") << ":"
+              << bound.port() << std::endl;
     if (config.api_tokens.empty()) {
         spdlog::warn("VA_API_TOKENS is not set: the API answers only loopback clients");
     }

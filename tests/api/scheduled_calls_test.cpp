@@ -108,7 +108,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCall{"Garbage", R"(["call me"])", kWhen, "invalid_phone_number", "toPhoneNumbers[0]"},
         BadCall{"NoCountryCode", R"(["(415) 555-2671"])", kWhen, "invalid_phone_number", "toPhoneNumbers[0]"},
         BadCall{"PremiumRate", R"(["+19005550123"])", kWhen, "invalid_phone_number", "toPhoneNumbers[0]"},
-        BadCall{"SharedCost", R"(["+448454646460"])", kWhen, "invalid_phone_number", "toPhoneNumbers[0]"},
+        BadCall{"SharedCost", R"(["+33810123456"])", kWhen, "invalid_phone_number", "toPhoneNumbers[0]"},
         BadCall{"NoRecipients", "[]", kWhen, "invalid_value", "toPhoneNumbers"},
         BadCall{"TooManyRecipients", many_numbers(1001), kWhen, "invalid_value", "toPhoneNumbers"},
         BadCall{"NumbersNotAnArray", R"("+14155552671")", kWhen, "wrong_type", "toPhoneNumbers"},

@@ -1,0 +1,69 @@
+#include "core/phone.hpp"
+
+#include <gtest/gtest.h>
+
+namespace va::core {
+namespace {
+
+TEST(PhoneValidator, NormalisesToE164AndNamesTheRegion) {
+    PhoneValidator v({});
+    auto check = v.check("+1 (415) 555-2671");
+    ASSERT_TRUE(check.ok());
+    EXPECT_EQ(check.e164, "+14155552671");
+    EXPECT_EQ(check.region, "US");
+    EXPECT_EQ(v.check("+44 20 7183 8750").e164, "+442071838750");
+}
+
+TEST(PhoneValidator, NeedsACountryCodeUnlessADefaultRegionIsSet) {
+    EXPECT_EQ(PhoneValidator({}).check("(415) 555-2671").error, PhoneError::unparsable);
+    auto check = PhoneValidator({"US", {}, false}).check("(415) 555-2671");
+    ASSERT_TRUE(check.ok());
+    EXPECT_EQ(check.e164, "+14155552671");
+}
+
+TEST(PhoneValidator, RefusesInvalidAndGarbageInput) {
+    PhoneValidator v({});
+    EXPECT_EQ(v.check("+1 555 0000").error, PhoneError::invalid);
+    EXPECT_EQ(v.check("call me maybe").error, PhoneError::unparsable);
+    EXPECT_EQ(v.check("").error, PhoneError::unparsable);
+    EXPECT_EQ(v.check("+" + std::string(100, '1')).error, PhoneError::unparsable);
+    EXPECT_EQ(v.check(std::string("+1415\0" "5552671", 12)).ok(), false);
+}
+
+TEST(PhoneValidator, RefusesPremiumRateAndSharedCostByDefault) {
+    PhoneValidator strict({});
+    EXPECT_EQ(strict.check("+1 900 555 0123").error, PhoneError::premium_rate);
+    EXPECT_EQ(strict.check("+33 8 10 12 34 56").error, PhoneError::shared_cost);
+    PhoneValidator open({"", {}, true});
+    EXPECT_TRUE(open.check("+1 900 555 0123").ok());
+    EXPECT_TRUE(open.check("+33 8 10 12 34 56").ok());
+}
+
+TEST(PhoneValidator, LimitsDestinationsToTheAllowedRegions) {
+    PhoneValidator v({"", {"US", "CA"}, false});
+    EXPECT_TRUE(v.check("+14155552671").ok());
+    EXPECT_EQ(v.check("+442071838750").error, PhoneError::region_not_allowed);
+}
+
+TEST(PhoneValidator, DescribesEveryError) {
+    for (auto e : {PhoneError::unparsable, PhoneError::invalid, PhoneError::premium_rate, PhoneError::shared_cost,
+                   PhoneError::region_not_allowed}) {
+        EXPECT_FALSE(describe(e).empty());
+    }
+}
+
+TEST(MaskPhone, KeepsOnlyTheLastFourDigits) {
+    EXPECT_EQ(mask_phone("+14155552671"), "********2671");
+    EXPECT_EQ(mask_phone("123"), "****");
+    EXPECT_EQ(mask_phone(""), "****");
+}
+
+TEST(Regions, KnowsIsoRegionCodes) {
+    EXPECT_TRUE(is_known_region("US"));
+    EXPECT_TRUE(is_known_region("GB"));
+    EXPECT_FALSE(is_known_region("XX"));
+    EXPECT_FALSE(is_known_region("us"));
+}
+
+}  // namespace
+}  // namespace va::core

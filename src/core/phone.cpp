@@ -28,11 +28,14 @@ PhoneCheck PhoneValidator::check(std::string_view input) const {
         out.error = PhoneError::unparsable;
         return out;
     }
-    if (!util.IsValidNumber(number)) {
+    // GetNumberType is UNKNOWN exactly when IsValidNumber is false (both match the number against
+    // its region's patterns), so one call answers both; libphonenumber's pattern matching is the
+    // main cost of validating a scheduled call (see docs/benchmarks.md).
+    auto type = util.GetNumberType(number);
+    if (type == PhoneNumberUtil::UNKNOWN) {
         out.error = PhoneError::invalid;
         return out;
     }
-    auto type = util.GetNumberType(number);
     if (!policy_.allow_premium && type == PhoneNumberUtil::PREMIUM_RATE) {
         out.error = PhoneError::premium_rate;
         return out;

@@ -25,7 +25,10 @@ Connection::Connection(const std::string& path) {
     exec("PRAGMA foreign_keys=ON");
 }
 
-Connection::~Connection() { sqlite3_close(db_); }
+Connection::~Connection() {
+    for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
+    sqlite3_close(db_);
+}
 
 void Connection::exec(std::string_view sql) {
     char* error = nullptr;
@@ -36,16 +39,40 @@ void Connection::exec(std::string_view sql) {
     }
 }
 
+void Connection::run(std::string_view sql) { Statement(*this, sql).run(); }
+
 int Connection::changes() const { return sqlite3_changes(db_); }
 
 Statement::Statement(Connection& connection, std::string_view sql) : connection_(connection) {
-    if (sqlite3_prepare_v2(connection.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+    auto [it, fresh] = connection.cache_.try_emplace(std::string(sql));
+    if (!fresh && !it->second.in_use) {
+        stmt_ = it->second.stmt;
+        cached_ = &it->second;
+        cached_->in_use = true;
+        return;
+    }
+    unsigned flags = fresh ? SQLITE_PREPARE_PERSISTENT : 0;
+    if (sqlite3_prepare_v3(connection.handle(), sql.data(), static_cast<int>(sql.size()), flags, &stmt_, nullptr) !=
         SQLITE_OK) {
+        if (fresh) connection.cache_.erase(it);
         fail(connection.handle(), "prepare");
+    }
+    if (fresh) {
+        it->second.stmt = stmt_;
+        it->second.in_use = true;
+        cached_ = &it->second;
     }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+    if (!cached_) {
+        sqlite3_finalize(stmt_);
+        return;
+    }
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    cached_->in_use = false;
+}
 
 Statement& Statement::bind(int index, std::string_view value) {
     if (sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) != SQLITE_OK) {

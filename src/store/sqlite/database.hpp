@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -25,18 +26,27 @@ public:
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
-    void exec(std::string_view sql);
+    void exec(std::string_view sql);  // any SQL, several statements allowed; not cached
+    void run(std::string_view sql);   // one statement, prepared once and cached (BEGIN, COMMIT...)
     int changes() const;
     sqlite3* handle() { return db_; }
 
 private:
+    friend class Statement;
+    // Prepared statements are kept per connection and reused: preparing costs more than running
+    // the small statements this store issues. A statement in use is not lent twice.
+    struct Cached {
+        sqlite3_stmt* stmt = nullptr;
+        bool in_use = false;
+    };
     sqlite3* db_ = nullptr;
+    std::unordered_map<std::string, Cached> cache_;
 };
 
 class Statement {
 public:
     Statement(Connection& connection, std::string_view sql);
-    ~Statement();
+    ~Statement();  // returns a cached statement, reset, to its connection
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
 
@@ -58,6 +68,7 @@ public:
 private:
     Connection& connection_;
     sqlite3_stmt* stmt_ = nullptr;
+    Connection::Cached* cached_ = nullptr;  // null when this statement owns stmt_
 };
 
 }  // namespace va::store::sqlite

@@ -20,12 +20,12 @@ public:
     auto run(F fn) -> std::invoke_result_t<F&, Connection&> {
         Lease lease(*this);
         Connection& c = *lease.connection;
-        c.exec("BEGIN");
+        c.run("BEGIN");
         struct EndRead {
             Connection& c;
             ~EndRead() {
                 try {
-                    c.exec("COMMIT");
+                    c.run("COMMIT");
                 } catch (...) {
                 }
             }

@@ -45,32 +45,32 @@ void WriteQueue::writer_loop() {
 void WriteQueue::run_batch(std::deque<Job*>& batch) {
     auto& c = *connection_;
     try {
-        c.exec("BEGIN IMMEDIATE");
+        c.run("BEGIN IMMEDIATE");
     } catch (...) {
         for (auto* job : batch) job->error = std::current_exception();
         return;
     }
     for (auto* job : batch) {
         try {
-            c.exec("SAVEPOINT job");
+            c.run("SAVEPOINT job");
             job->fn(c);
-            c.exec("RELEASE job");
+            c.run("RELEASE job");
         } catch (...) {
             job->error = std::current_exception();
             try {
-                c.exec("ROLLBACK TO job");
-                c.exec("RELEASE job");
+                c.run("ROLLBACK TO job");
+                c.run("RELEASE job");
             } catch (...) {
                 // The transaction itself is gone; the commit below fails and reports it.
             }
         }
     }
     try {
-        c.exec("COMMIT");
+        c.run("COMMIT");
     } catch (...) {
         auto error = std::current_exception();
         try {
-            c.exec("ROLLBACK");
+            c.run("ROLLBACK");
         } catch (...) {
         }
         for (auto* job : batch) {

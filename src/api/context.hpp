@@ -23,7 +23,11 @@ struct ApiOptions {
 
 struct ApiContext {
     store::Store& store;
-    boost::asio::thread_pool& store_pool;  // where blocking store calls run
+    // Blocking store calls run off the network threads, reads and writes apart: a write waits for
+    // its group commit, so writes need many threads, while reads are short and run fastest on a
+    // few threads that stay awake (each hand-off to a sleeping thread costs a wake-up).
+    boost::asio::thread_pool& read_pool;
+    boost::asio::thread_pool& write_pool;
     core::Clock& clock;
     core::MetricsRegistry& metrics;
     core::PhoneValidator phones;

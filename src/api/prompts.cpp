@@ -40,7 +40,7 @@ Reply create_prompt(ApiContext& ctx, net::Request request) {
     auto now = ctx.clock.now();
     prompt.id = core::new_object_id(now);
     prompt.created_at = prompt.updated_at = now;
-    co_await net::offload(ctx.store_pool, [&] {
+    co_await net::offload(ctx.write_pool, [&] {
         ctx.store.prompts().create(prompt);
         return true;
     });
@@ -55,7 +55,7 @@ Reply list_prompts(ApiContext& ctx, net::Request request) {
     auto page_request = query.page();
     if (query.error()) co_return to_response(*query.error());
     try {
-        auto page = co_await net::offload(ctx.store_pool, [&] { return ctx.store.prompts().list(page_request); });
+        auto page = co_await net::offload(ctx.read_pool, [&] { return ctx.store.prompts().list(page_request); });
         co_return json_response(200, page_to_json(page));
     } catch (const std::invalid_argument&) {
         co_return to_response({ErrorCode::invalid_query, "cursor is not one this server issued", "cursor"});
@@ -64,7 +64,7 @@ Reply list_prompts(ApiContext& ctx, net::Request request) {
 
 Reply get_prompt(ApiContext& ctx, net::Request request) {
     std::string id(request.path_param("id"));
-    auto prompt = co_await net::offload(ctx.store_pool, [&] { return ctx.store.prompts().get(id); });
+    auto prompt = co_await net::offload(ctx.read_pool, [&] { return ctx.store.prompts().get(id); });
     if (!prompt) co_return prompt_not_found();
     co_return json_response(200, to_json(*prompt));
 }
@@ -74,14 +74,14 @@ Reply replace_prompt(ApiContext& ctx, net::Request request) {
     if (auto error = read_prompt(request, prompt)) co_return to_response(*error);
     prompt.id = std::string(request.path_param("id"));
     prompt.updated_at = ctx.clock.now();
-    auto updated = co_await net::offload(ctx.store_pool, [&] { return ctx.store.prompts().update(prompt); });
+    auto updated = co_await net::offload(ctx.write_pool, [&] { return ctx.store.prompts().update(prompt); });
     if (!updated) co_return prompt_not_found();
     co_return json_response(200, to_json(*updated));
 }
 
 Reply delete_prompt(ApiContext& ctx, net::Request request) {
     std::string id(request.path_param("id"));
-    bool removed = co_await net::offload(ctx.store_pool, [&] { return ctx.store.prompts().remove(id); });
+    bool removed = co_await net::offload(ctx.write_pool, [&] { return ctx.store.prompts().remove(id); });
     if (!removed) co_return prompt_not_found();
     net::Response response;
     response.status = 204;

@@ -46,9 +46,13 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--threads", serve.threads, "Network threads (0 = one per core)")
         ->envname("VA_THREADS")
         ->check(CLI::Range(0, 64));
-    serve_cmd->add_option("--store-threads", serve.store_threads, "Threads for blocking store calls")
-        ->envname("VA_STORE_THREADS")
-        ->check(CLI::Range(1, 256))
+    serve_cmd->add_option("--store-read-threads", serve.store_read_threads, "Threads for store reads (0 = one per core)")
+        ->envname("VA_STORE_READ_THREADS")
+        ->check(CLI::Range(0, 256));
+    serve_cmd->add_option("--store-write-threads", serve.store_write_threads,
+                          "Threads for store writes (each waits for a group commit)")
+        ->envname("VA_STORE_WRITE_THREADS")
+        ->check(CLI::Range(1, 1024))
         ->capture_default_str();
     serve_cmd->add_option("--phone-default-region", serve.phone_default_region,
                           "Region (e.g. US) for numbers written without +country code; unset = require +")

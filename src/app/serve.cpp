@@ -44,11 +44,14 @@ int serve(const ServeConfig& config) {
     }
 
     boost::asio::io_context io;
-    boost::asio::thread_pool store_pool(config.store_threads);
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    boost::asio::thread_pool read_pool(config.store_read_threads ? config.store_read_threads : cores);
+    boost::asio::thread_pool write_pool(config.store_write_threads);
     core::SystemClock clock;
     core::MetricsRegistry metrics;
     api::ApiContext context{*store,
-                            store_pool,
+                            read_pool,
+                            write_pool,
                             clock,
                             metrics,
                             core::PhoneValidator({config.phone_default_region, config.allowed_countries,
@@ -70,7 +73,8 @@ int serve(const ServeConfig& config) {
     if (config.api_tokens.empty()) {
         spdlog::warn("VA_API_TOKENS is not set: the API answers only loopback clients");
     }
-    spdlog::info("store {}; {} network threads, {} store threads", config.db, config.threads, config.store_threads);
+    const unsigned threads = config.threads ? config.threads : cores;
+    spdlog::info("store {}; {} network threads", config.db, threads);
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
@@ -79,12 +83,12 @@ int serve(const ServeConfig& config) {
         server.shutdown();
     });
 
-    unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::thread> workers;
     for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
     io.run();
     for (auto& w : workers) w.join();
-    store_pool.join();
+    read_pool.join();
+    write_pool.join();
     spdlog::info("stopped");
     return 0;
 }

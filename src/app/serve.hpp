@@ -9,8 +9,9 @@ struct ServeConfig {
     std::string listen = "127.0.0.1:8080";
     std::string db = "sqlite:voiceagent.db";
     std::vector<std::string> api_tokens;
-    unsigned threads = 0;         // network threads; 0 = one per core
-    unsigned store_threads = 32;  // blocking store calls; they wait on group commits, so more than cores
+    unsigned threads = 0;               // network threads; 0 = one per core
+    unsigned store_read_threads = 0;    // store reads; 0 = one per core
+    unsigned store_write_threads = 32;  // store writes: each waits for a group commit, so many
     std::string phone_default_region;
     std::set<std::string> allowed_countries;
     bool allow_premium_numbers = false;

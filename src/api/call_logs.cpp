@@ -25,7 +25,7 @@ Reply list_call_logs(ApiContext& ctx, net::Request request) {
     q.page = query.page();
     if (query.error()) co_return to_response(*query.error());
     try {
-        auto page = co_await net::offload(ctx.read_pool, [&] { return ctx.store.call_logs().list(q); });
+        auto page = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.call_logs().list(q); });
         co_return json_response(200, page_to_json(page));
     } catch (const std::invalid_argument&) {
         co_return to_response({ErrorCode::invalid_query, "cursor is not one this server issued", "cursor"});
@@ -34,7 +34,7 @@ Reply list_call_logs(ApiContext& ctx, net::Request request) {
 
 Reply get_call_log(ApiContext& ctx, net::Request request) {
     std::string id(request.path_param("id"));
-    auto log = co_await net::offload(ctx.read_pool, [&] { return ctx.store.call_logs().get(id); });
+    auto log = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.call_logs().get(id); });
     if (!log) co_return to_response({ErrorCode::not_found, "no call log with this id", "id"});
     co_return json_response(200, to_json(*log));
 }

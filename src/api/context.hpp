@@ -23,10 +23,12 @@ struct ApiOptions {
 
 struct ApiContext {
     store::Store& store;
-    // Blocking store calls run off the network threads, reads and writes apart: a write waits for
-    // its group commit, so writes need many threads, while reads are short and run fastest on a
-    // few threads that stay awake (each hand-off to a sleeping thread costs a wake-up).
-    boost::asio::thread_pool& read_pool;
+    // Blocking work runs off the network threads, in two pools. compute_pool (one thread per core)
+    // takes store reads and CPU-bound work such as phone-number parsing: few threads that stay
+    // awake, since each hand-off to a sleeping thread costs a wake-up, and libphonenumber's regex
+    // cache is a mutex that many threads would fight over. write_pool takes store writes, each of
+    // which waits for its group commit, so it needs many threads.
+    boost::asio::thread_pool& compute_pool;
     boost::asio::thread_pool& write_pool;
     core::Clock& clock;
     core::MetricsRegistry& metrics;

@@ -55,7 +55,7 @@ Reply list_prompts(ApiContext& ctx, net::Request request) {
     auto page_request = query.page();
     if (query.error()) co_return to_response(*query.error());
     try {
-        auto page = co_await net::offload(ctx.read_pool, [&] { return ctx.store.prompts().list(page_request); });
+        auto page = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.prompts().list(page_request); });
         co_return json_response(200, page_to_json(page));
     } catch (const std::invalid_argument&) {
         co_return to_response({ErrorCode::invalid_query, "cursor is not one this server issued", "cursor"});
@@ -64,7 +64,7 @@ Reply list_prompts(ApiContext& ctx, net::Request request) {
 
 Reply get_prompt(ApiContext& ctx, net::Request request) {
     std::string id(request.path_param("id"));
-    auto prompt = co_await net::offload(ctx.read_pool, [&] { return ctx.store.prompts().get(id); });
+    auto prompt = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.prompts().get(id); });
     if (!prompt) co_return prompt_not_found();
     co_return json_response(200, to_json(*prompt));
 }

@@ -71,7 +71,7 @@ Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
         co_return to_response(*error);
     }
     std::optional<ApiError> phone_error;
-    auto prompt = co_await net::offload(ctx.write_pool, [&] {
+    auto prompt = co_await net::offload(ctx.compute_pool, [&] {
         // Up to 1000 libphonenumber parses: off the network thread along with the store call.
         phone_error = normalize_recipients(ctx.phones, ctx.options.max_recipients, *numbers, call.to_phone_numbers);
         return phone_error ? std::nullopt : ctx.store.prompts().get(*prompt_id);
@@ -118,7 +118,7 @@ Reply list_scheduled_calls(ApiContext& ctx, net::Request request) {
     q.page = query.page();
     if (query.error()) co_return to_response(*query.error());
     try {
-        auto page = co_await net::offload(ctx.read_pool, [&] { return ctx.store.scheduled_calls().list(q); });
+        auto page = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.scheduled_calls().list(q); });
         co_return json_response(200, page_to_json(page));
     } catch (const std::invalid_argument&) {
         co_return to_response({ErrorCode::invalid_query, "cursor is not one this server issued", "cursor"});
@@ -127,7 +127,7 @@ Reply list_scheduled_calls(ApiContext& ctx, net::Request request) {
 
 Reply get_scheduled_call(ApiContext& ctx, net::Request request) {
     std::string id(request.path_param("id"));
-    auto call = co_await net::offload(ctx.read_pool, [&] { return ctx.store.scheduled_calls().get(id); });
+    auto call = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.scheduled_calls().get(id); });
     if (!call) co_return call_not_found();
     co_return json_response(200, to_json(*call));
 }
@@ -152,16 +152,15 @@ Reply patch_scheduled_call(ApiContext& ctx, net::Request request) {
         patch.scheduled_date_time = t;
     }
     std::string id(request.path_param("id"));
-    std::optional<ApiError> phone_error;
-    auto outcome = co_await net::offload(ctx.write_pool, [&] {
-        if (numbers) {
-            patch.to_phone_numbers.emplace();
-            phone_error = normalize_recipients(ctx.phones, ctx.options.max_recipients, *numbers, *patch.to_phone_numbers);
-            if (phone_error) return store::ChangeOutcome{};
-        }
-        return ctx.store.scheduled_calls().update_pending(id, patch, now);
-    });
-    if (phone_error) co_return to_response(*phone_error);
+    if (numbers) {
+        patch.to_phone_numbers.emplace();
+        auto phone_error = co_await net::offload(ctx.compute_pool, [&] {
+            return normalize_recipients(ctx.phones, ctx.options.max_recipients, *numbers, *patch.to_phone_numbers);
+        });
+        if (phone_error) co_return to_response(*phone_error);
+    }
+    auto outcome = co_await net::offload(
+        ctx.write_pool, [&] { return ctx.store.scheduled_calls().update_pending(id, patch, now); });
     if (outcome.result == store::ChangeResult::not_found) co_return call_not_found();
     if (outcome.result == store::ChangeResult::wrong_state) co_return wrong_state(outcome, "changing it");
     if (ctx.on_schedule_changed) ctx.on_schedule_changed(*outcome.call);

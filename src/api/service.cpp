@@ -11,7 +11,7 @@ Reply healthz(ApiContext&, net::Request) { co_return json_response(200, {{"statu
 Reply readyz(ApiContext& ctx, net::Request) {
     bool ready = false;
     try {
-        ready = co_await net::offload(ctx.read_pool, [&] { return ctx.store.ping(); });
+        ready = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.ping(); });
     } catch (const std::exception&) {
         ready = false;
     }

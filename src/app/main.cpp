@@ -46,8 +46,9 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--threads", serve.threads, "Network threads (0 = one per core)")
         ->envname("VA_THREADS")
         ->check(CLI::Range(0, 64));
-    serve_cmd->add_option("--store-read-threads", serve.store_read_threads, "Threads for store reads (0 = one per core)")
-        ->envname("VA_STORE_READ_THREADS")
+    serve_cmd->add_option("--compute-threads", serve.compute_threads,
+                          "Threads for store reads and CPU-bound work (0 = one per core)")
+        ->envname("VA_COMPUTE_THREADS")
         ->check(CLI::Range(0, 256));
     serve_cmd->add_option("--store-write-threads", serve.store_write_threads,
                           "Threads for store writes (each waits for a group commit)")

@@ -45,12 +45,12 @@ int serve(const ServeConfig& config) {
 
     boost::asio::io_context io;
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    boost::asio::thread_pool read_pool(config.store_read_threads ? config.store_read_threads : cores);
+    boost::asio::thread_pool compute_pool(config.compute_threads ? config.compute_threads : cores);
     boost::asio::thread_pool write_pool(config.store_write_threads);
     core::SystemClock clock;
     core::MetricsRegistry metrics;
     api::ApiContext context{*store,
-                            read_pool,
+                            compute_pool,
                             write_pool,
                             clock,
                             metrics,
@@ -87,7 +87,7 @@ int serve(const ServeConfig& config) {
     for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
     io.run();
     for (auto& w : workers) w.join();
-    read_pool.join();
+    compute_pool.join();
     write_pool.join();
     spdlog::info("stopped");
     return 0;

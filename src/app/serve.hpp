@@ -10,7 +10,7 @@ struct ServeConfig {
     std::string db = "sqlite:voiceagent.db";
     std::vector<std::string> api_tokens;
     unsigned threads = 0;               // network threads; 0 = one per core
-    unsigned store_read_threads = 0;    // store reads; 0 = one per core
+    unsigned compute_threads = 0;       // store reads and CPU-bound work; 0 = one per core
     unsigned store_write_threads = 32;  // store writes: each waits for a group commit, so many
     std::string phone_default_region;
     std::set<std::string> allowed_countries;

@@ -44,10 +44,14 @@ PhoneCheck PhoneValidator::check(std::string_view input) const {
         out.error = PhoneError::shared_cost;
         return out;
     }
-    util.GetRegionCodeForNumber(number, &out.region);
-    if (!policy_.allowed_regions.empty() && !policy_.allowed_regions.contains(out.region)) {
-        out.error = PhoneError::region_not_allowed;
-        return out;
+    if (!policy_.allowed_regions.empty()) {
+        // Only looked up when needed: it is another pass over the region's patterns.
+        std::string number_region;
+        util.GetRegionCodeForNumber(number, &number_region);
+        if (!policy_.allowed_regions.contains(number_region)) {
+            out.error = PhoneError::region_not_allowed;
+            return out;
+        }
     }
     util.Format(number, PhoneNumberUtil::E164, &out.e164);
     return out;

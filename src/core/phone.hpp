@@ -20,8 +20,7 @@ struct PhonePolicy {
 enum class PhoneError { unparsable, invalid, premium_rate, shared_cost, region_not_allowed };
 
 struct PhoneCheck {
-    std::string e164;    // set when ok
-    std::string region;  // e.g. "US", set when ok
+    std::string e164;  // set when ok
     std::optional<PhoneError> error;
     bool ok() const { return !error.has_value(); }
 };

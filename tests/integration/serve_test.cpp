@@ -49,6 +49,19 @@ TEST(ServeBinary, ServesTheApiAndExitsCleanlyOnSigterm) {
     EXPECT_EQ(log.find("+14155552671"), std::string::npos) << "phone numbers must not be logged";
 }
 
+TEST(ServeBinary, RefusesABodyOverOneMebibyteAndKeepsServing) {
+    TempDir dir;
+    Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db")});
+    auto port = port_from(server.read_stdout_line());
+    auto reply = HttpClient(port).request("POST", "/api/prompts", std::string(1024 * 1024 + 1, ' '));
+    EXPECT_EQ(reply.status, 413u);
+    EXPECT_NE(reply.body.find("body_too_large"), std::string::npos);
+    // Exactly 1 MiB is read and judged as JSON.
+    std::string padded = R"({"name":"n","content":"c","introduction":"i"})";
+    padded.resize(1024 * 1024, ' ');
+    EXPECT_EQ(HttpClient(port).request("POST", "/api/prompts", padded).status, 201u);
+}
+
 TEST(ServeBinary, KeepsDataAcrossRestarts) {
     TempDir dir;
     std::string id;

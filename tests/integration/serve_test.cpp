@@ -2,7 +2,10 @@
 // exit on SIGTERM, clear errors for bad flags.
 #include <signal.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <sstream>
+#include <thread>
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -88,6 +91,53 @@ TEST(ServeBinary, TakesSettingsFromTheEnvironment) {
     server.signal(SIGTERM);
     EXPECT_EQ(server.wait(), 0);
     EXPECT_EQ(server.read_all_stderr().find("s3cret"), std::string::npos) << "secrets must not be logged";
+}
+
+TEST(ServeBinary, TwoProcessesShareOneDatabaseFile) {
+    TempDir dir;
+    auto db = "sqlite:" + dir.file("shared.db");
+    Process first(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", db});
+    Process second(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", db});
+    std::vector<unsigned short> ports{port_from(first.read_stdout_line()), port_from(second.read_stdout_line())};
+    std::vector<std::thread> writers;
+    std::atomic<int> created{0};
+    for (auto port : ports) {
+        writers.emplace_back([port, &created] {
+            HttpClient client(port);
+            for (int i = 0; i < 40; ++i) {
+                auto reply = client.request("POST", "/api/prompts", R"({"name":"n","content":"c","introduction":"i"})");
+                created += reply.status == 201;
+            }
+        });
+    }
+    for (auto& w : writers) w.join();
+    EXPECT_EQ(created, 80);
+    for (auto port : ports) {
+        auto page = boost::json::parse(HttpClient(port).request("GET", "/api/prompts?limit=200").body);
+        EXPECT_EQ(page.at("items").as_array().size(), 80u);
+    }
+}
+
+TEST(ServeBinary, WritesOneJsonObjectPerLogLine) {
+    TempDir dir;
+    Process server(binary(), {"--log-format", "json", "serve", "--listen", "127.0.0.1:0", "--db",
+                              "sqlite:" + dir.file("va.db")});
+    HttpClient(port_from(server.read_stdout_line())).request("GET", "/healthz");
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
+    auto log = server.read_all_stderr();
+    std::istringstream lines(log);
+    std::string line;
+    int count = 0;
+    while (std::getline(lines, line)) {
+        boost::json::error_code ec;
+        auto entry = boost::json::parse(line, ec);
+        ASSERT_FALSE(ec) << line;
+        EXPECT_TRUE(entry.as_object().contains("msg")) << line;
+        EXPECT_TRUE(entry.as_object().contains("level")) << line;
+        ++count;
+    }
+    EXPECT_GE(count, 3) << log;  // start-up, the request, shutdown
 }
 
 struct BadFlags {

@@ -140,6 +140,15 @@ asio::awaitable<void> answer_read_error(beast::tcp_stream& stream, const ServerO
 }  // namespace
 
 asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, std::shared_ptr<Connection> connection) {
+    // However the coroutine ends, the server forgets this connection.
+    struct Unregister {
+        HttpServer::State& state;
+        Connection* connection;
+        ~Unregister() {
+            std::lock_guard lock(state.mutex);
+            state.connections.erase(connection);
+        }
+    } unregister{*state, connection.get()};
     auto& stream = connection->stream;
     const auto& options = state->options;
     beast::error_code ec;
@@ -201,8 +210,6 @@ asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, s
     }
 
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    std::lock_guard lock(state->mutex);
-    state->connections.erase(connection.get());
 }
 
 }  // namespace va::net

@@ -19,6 +19,7 @@ struct ApiOptions {
     std::size_t max_recipients = 1000;
     std::chrono::minutes past_tolerance{5};     // a time this recent counts as "now"
     std::chrono::days max_ahead{365};
+    std::chrono::hours idempotency_window{24};  // how long an Idempotency-Key is remembered
 };
 
 struct ApiContext {

@@ -29,7 +29,7 @@ std::string sha256_hex(std::string_view data) {
 }
 
 std::optional<ApiError> read_idempotency_key(const net::Request& request, std::optional<store::IdempotencyKey>& out,
-                                             const boost::json::object& body) {
+                                             const boost::json::object& body, core::TimePoint expired_before) {
     auto key = request.header("Idempotency-Key");
     if (!key) return std::nullopt;
     bool printable = !key->empty() && key->size() <= 255;
@@ -39,7 +39,7 @@ std::optional<ApiError> read_idempotency_key(const net::Request& request, std::o
                         "Idempotency-Key"};
     }
     // The parsed body, re-serialised: the same request with other white space is the same request.
-    out = store::IdempotencyKey{std::string(*key), sha256_hex(boost::json::serialize(body))};
+    out = store::IdempotencyKey{std::string(*key), sha256_hex(boost::json::serialize(body)), expired_before};
     return std::nullopt;
 }
 
@@ -55,8 +55,11 @@ net::Response wrong_state(const store::ChangeOutcome& outcome, std::string_view 
 Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
     boost::json::object body;
     if (auto error = parse_json_object(request, body)) co_return to_response(*error);
+    auto now = ctx.clock.now();
     std::optional<store::IdempotencyKey> key;
-    if (auto error = read_idempotency_key(request, key, body)) co_return to_response(*error);
+    if (auto error = read_idempotency_key(request, key, body, now - ctx.options.idempotency_window)) {
+        co_return to_response(*error);
+    }
 
     ObjectReader reader(body);
     reader.reject_unknown({"toPhoneNumbers", "promptId", "scheduledDateTime"});
@@ -65,7 +68,6 @@ Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
     auto when = reader.string("scheduledDateTime", true, 64);
     if (reader.error()) co_return to_response(*reader.error());
 
-    auto now = ctx.clock.now();
     store::ScheduledCall call;
     if (auto error = resolve_schedule_time(ctx.options, *when, now, call.scheduled_date_time)) {
         co_return to_response(*error);

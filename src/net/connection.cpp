@@ -165,7 +165,6 @@ asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, s
             if (read_ec) break;
             buffer.commit(n);
         }
-        connection->idle = false;
 
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options.header_limit));

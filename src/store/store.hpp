@@ -25,6 +25,7 @@ public:
 struct IdempotencyKey {
     std::string key;
     std::string request_hash;  // hash of the request body; same key + other hash = conflict
+    TimePoint expired_before{};  // a key stored before this is forgotten and may be used afresh
 };
 
 enum class CreateResult { created, replayed, key_conflict };

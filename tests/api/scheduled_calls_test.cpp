@@ -207,6 +207,23 @@ TEST(ScheduledCallsApi, IdempotencyKeyReplaysTheSameRequestAndRefusesAnotherBody
     EXPECT_EQ(bad.error_code(), "invalid_header");
 }
 
+TEST(ScheduledCallsApi, IdempotencyKeyIsRememberedFor24Hours) {
+    ApiHarness api;
+    auto prompt = api.make_prompt();
+    net::Fields headers{{"Content-Type", "application/json"}, {"Idempotency-Key", "daily"}};
+    auto first = api.call("POST", "/api/scheduled-calls", body(prompt, R"(["+14155552671"])", "2026-11-27T13:00:00Z"),
+                          headers);
+    api.clock().advance(std::chrono::hours(23));
+    EXPECT_EQ(api.call("POST", "/api/scheduled-calls", body(prompt, R"(["+14155552671"])", "2026-11-27T13:00:00Z"),
+                       headers).json.at("id"),
+              first.json.at("id"));
+    api.clock().advance(std::chrono::hours(2));
+    auto fresh = api.call("POST", "/api/scheduled-calls", body(prompt, R"(["+14155552672"])", "2026-11-27T13:00:00Z"),
+                          headers);
+    EXPECT_EQ(fresh.status, 201u);
+    EXPECT_NE(fresh.json.at("id"), first.json.at("id"));
+}
+
 TEST(ScheduledCallsApi, ConcurrentRequestsWithOneKeyCreateOneRecord) {
     ApiHarness api;
     auto prompt = api.make_prompt();

@@ -112,6 +112,16 @@ TEST_P(StoreContract, IdempotencyKeyReplaysOrConflicts) {
     EXPECT_FALSE(store().scheduled_calls().get(second.id));
 }
 
+TEST_P(StoreContract, AnExpiredIdempotencyKeyIsForgotten) {
+    auto first = call_for({"+14155552671"}, kT0, kT0);
+    store().scheduled_calls().create(first, IdempotencyKey{"k", "hash-a", kT0 - seconds(10)});
+    auto later = call_for({"+14155552671"}, kT0 + seconds(100), kT0 + seconds(100));
+    auto outcome = store().scheduled_calls().create(later, IdempotencyKey{"k", "hash-b", kT0 + seconds(1)});
+    EXPECT_EQ(outcome.result, CreateResult::created);
+    EXPECT_EQ(outcome.call.id, later.id);
+    EXPECT_TRUE(store().scheduled_calls().get(first.id));  // the first call itself stays
+}
+
 TEST_P(StoreContract, RacingCreatesWithOneKeyStoreOneCall) {
     std::vector<std::future<CreateOutcome>> outcomes;
     for (int i = 0; i < 8; ++i) {

@@ -90,6 +90,10 @@ public:
     CreateOutcome create(const ScheduledCall& call, const std::optional<IdempotencyKey>& key) override {
         return writer_.run([&](Connection& c) -> CreateOutcome {
             if (key) {
+                {
+                    Statement expire(c, "DELETE FROM idempotency_keys WHERE key = ? AND createdAt < ?");
+                    expire.bind(1, key->key).bind(2, to_millis(key->expired_before)).run();
+                }
                 std::optional<std::pair<std::string, std::string>> existing;
                 {
                     Statement s(c, "SELECT requestHash, scheduledCallId FROM idempotency_keys WHERE key = ?");

@@ -32,15 +32,17 @@ auto offload(boost::asio::thread_pool& pool, F fn) {
                 } catch (...) {
                     error = std::current_exception();
                 }
-                auto executor = work.get_executor();
+                asio::dispatch(work.get_executor(),
+                               [handler = std::move(handler), error, result = std::move(result)]() mutable {
+                                   if (error) {
+                                       std::move(handler)(error, R{});
+                                   } else {
+                                       std::move(handler)(nullptr, std::move(*result));
+                                   }
+                               });
+                // Only now: the dispatched handler counts as work, so the caller's io_context
+                // cannot run out of work (and be torn down) while this thread is still posting.
                 work.reset();
-                asio::dispatch(executor, [handler = std::move(handler), error, result = std::move(result)]() mutable {
-                    if (error) {
-                        std::move(handler)(error, R{});
-                    } else {
-                        std::move(handler)(nullptr, std::move(*result));
-                    }
-                });
             });
         },
         asio::use_awaitable, std::move(fn));

@@ -7,6 +7,9 @@ namespace va::core {
 namespace {
 using namespace std::chrono;
 
+constexpr sys_days kEarliest{year{1} / January / 1};
+constexpr sys_days kPastLatest{year{10000} / January / 1};
+
 // Reads exactly `n` digits at `pos`.
 bool digits(std::string_view s, size_t pos, size_t n, int& out) {
     if (pos + n > s.size()) return false;
@@ -61,7 +64,11 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
     if (pos != s.size()) return std::nullopt;
 
     auto local = sys_days{date} + hours{h} + minutes{mi} + seconds{sec} + milliseconds{millis};
-    return time_point_cast<Millis>(local - offset);
+    auto utc = time_point_cast<Millis>(local - offset);
+    // An offset can push an instant at the edge of the calendar into year 0 or 10000, which has no
+    // four-digit form; refusing it keeps format_rfc3339(parse_rfc3339(x)) valid RFC 3339.
+    if (utc < kEarliest || utc >= kPastLatest) return std::nullopt;
+    return utc;
 }
 
 std::string format_rfc3339(TimePoint t) {

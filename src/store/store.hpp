@@ -1,7 +1,9 @@
 #pragma once
 // Repository interfaces for prompts, scheduled calls and call logs. Calls block: they run on the
 // store's worker threads (see net/offload.hpp), never on the network thread. Expected failures are
-// return values; an exception means the store itself failed (disk, corruption) and becomes a 500.
+// return values; an exception means the store itself failed (disk, corruption) and becomes a 500,
+// except that every `list` throws std::invalid_argument for a cursor it did not issue (malformed
+// or from another backend) or a limit below 1, which the API answers with a 400.
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,7 +64,8 @@ public:
     virtual CreateOutcome create(const ScheduledCall& call, const std::optional<IdempotencyKey>& key) = 0;
     virtual std::optional<ScheduledCall> get(const std::string& id) = 0;
     virtual Page<ScheduledCall> list(const ScheduledCallQuery& query) = 0;
-    // Recipients still `pending` become `canceled`; the call becomes `canceled`.
+    // Recipients still `pending` become `canceled`; the call becomes `canceled`; no recipient is due
+    // for another attempt. Recipients being dialed keep their state.
     // wrong_state when the call is completed or failed; canceling a canceled call changes nothing.
     virtual ChangeOutcome cancel(const std::string& id, TimePoint now) = 0;
     // Only while the call is `pending` and no recipient has been dialed; else wrong_state.

@@ -18,6 +18,11 @@ TEST(PhoneValidator, NeedsACountryCodeUnlessADefaultRegionIsSet) {
     auto check = PhoneValidator({"US", {}, false}).check("(415) 555-2671");
     ASSERT_TRUE(check.ok());
     EXPECT_EQ(check.e164, "+14155552671");
+    // The default region only fills in a missing country code; it does not override one.
+    PhoneValidator uk({"GB", {}, false});
+    EXPECT_EQ(uk.check("020 7183 8750").e164, "+442071838750");
+    EXPECT_EQ(uk.check("+1 415 555 2671").e164, "+14155552671");
+    EXPECT_EQ(PhoneValidator({}).check("020 7183 8750").error, PhoneError::unparsable);
 }
 
 TEST(PhoneValidator, RefusesInvalidAndGarbageInput) {
@@ -27,12 +32,26 @@ TEST(PhoneValidator, RefusesInvalidAndGarbageInput) {
     EXPECT_EQ(v.check("").error, PhoneError::unparsable);
     EXPECT_EQ(v.check("+" + std::string(100, '1')).error, PhoneError::unparsable);
     EXPECT_EQ(v.check(std::string("+1415\0" "5552671", 12)).ok(), false);
+    EXPECT_EQ(v.check("+999 1234").error, PhoneError::unparsable);      // no such country code
+    EXPECT_EQ(v.check("+1 415 555 267100").error, PhoneError::invalid);  // too long for the US
+    EXPECT_EQ(v.check("+").error, PhoneError::unparsable);
+}
+
+TEST(PhoneValidator, RefusesInputLongerThanSixtyFourCharactersBeforeParsing) {
+    PhoneValidator v({});
+    std::string padded = "+14155552671" + std::string(52, ' ');  // 64: still parsed
+    EXPECT_EQ(v.check(padded).e164, "+14155552671");
+    EXPECT_EQ(v.check(padded + " ").error, PhoneError::unparsable);
 }
 
 TEST(PhoneValidator, RefusesPremiumRateAndSharedCostByDefault) {
     PhoneValidator strict({});
     EXPECT_EQ(strict.check("+1 900 555 0123").error, PhoneError::premium_rate);
     EXPECT_EQ(strict.check("+33 8 10 12 34 56").error, PhoneError::shared_cost);
+    // libphonenumber files UK 084x/087x ("shared cost" in everyday speech) under premium rate.
+    EXPECT_EQ(strict.check("+44 845 464 6464").error, PhoneError::premium_rate);
+    EXPECT_EQ(strict.check("+44 909 876 5432").error, PhoneError::premium_rate);
+    EXPECT_TRUE(strict.check("+1 800 555 0123").ok());  // toll-free costs the caller nothing
     PhoneValidator open({"", {}, true});
     EXPECT_TRUE(open.check("+1 900 555 0123").ok());
     EXPECT_TRUE(open.check("+33 8 10 12 34 56").ok());
@@ -43,6 +62,12 @@ TEST(PhoneValidator, LimitsDestinationsToTheAllowedRegions) {
     EXPECT_TRUE(v.check("+14155552671").ok());
     EXPECT_TRUE(v.check("+1 604 555 0123").ok());  // +1 is shared: Vancouver is CA, not US
     EXPECT_EQ(v.check("+442071838750").error, PhoneError::region_not_allowed);
+    // Non-geographic numbers belong to region "001", which an allow-list of countries excludes.
+    EXPECT_TRUE(PhoneValidator({}).check("+800 1234 5678").ok());
+    EXPECT_EQ(v.check("+800 1234 5678").error, PhoneError::region_not_allowed);
+    // Premium rate is reported even inside the allowed regions.
+    EXPECT_EQ(v.check("+1 900 555 0123").error, PhoneError::premium_rate);
+    EXPECT_TRUE(PhoneValidator({"", {"US"}, true}).check("+1 900 555 0123").ok());
 }
 
 TEST(PhoneValidator, DescribesEveryError) {
@@ -54,6 +79,9 @@ TEST(PhoneValidator, DescribesEveryError) {
 
 TEST(MaskPhone, KeepsOnlyTheLastFourDigits) {
     EXPECT_EQ(mask_phone("+14155552671"), "********2671");
+    EXPECT_EQ(mask_phone("+442071838750"), "*********8750");
+    EXPECT_EQ(mask_phone("12345"), "*2345");
+    EXPECT_EQ(mask_phone("2671"), "****");
     EXPECT_EQ(mask_phone("123"), "****");
     EXPECT_EQ(mask_phone(""), "****");
 }
@@ -63,6 +91,8 @@ TEST(Regions, KnowsIsoRegionCodes) {
     EXPECT_TRUE(is_known_region("GB"));
     EXPECT_FALSE(is_known_region("XX"));
     EXPECT_FALSE(is_known_region("us"));
+    EXPECT_FALSE(is_known_region(""));
+    EXPECT_FALSE(is_known_region("001"));  // non-geographic, not a region
 }
 
 }  // namespace

@@ -1,13 +1,12 @@
 // The store contract on SQLite, plus what only SQLite has: migrations, several handles on one
-// file (as several processes would have), and group commit.
-#include <atomic>
+// file (as several processes would have), the dispatcher's columns, and group commit under load.
 #include <future>
+#include <latch>
+#include <set>
 
-#include "core/id.hpp"
 #include "store/sqlite/database.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
-#include "store/sqlite/write_queue.hpp"
 #include "store_contract.hpp"
 #include "support/temp_dir.hpp"
 
@@ -17,6 +16,7 @@ namespace {
 using sqlite::Connection;
 using sqlite::SqliteStore;
 using sqlite::Statement;
+using std::chrono::seconds;
 
 // Keeps the temp dir alive exactly as long as the store.
 struct StoreInDir {
@@ -24,35 +24,71 @@ struct StoreInDir {
     std::unique_ptr<SqliteStore> store = SqliteStore::open(dir.file("store.db"));
 };
 
+// Another connection on the file writes what the dispatcher would.
+void force_sqlite(Store& store, const DispatchState& s) {
+    Connection c(dynamic_cast<SqliteStore&>(store).path());
+    Statement call(c, "UPDATE scheduled_calls SET status = ? WHERE id = ?");
+    call.bind(1, to_string(s.call_status)).bind(2, s.call_id).run();
+    Statement recipient(c, "UPDATE recipients SET status = ?, attempt = ? WHERE scheduledCallId = ? AND position = ?");
+    recipient.bind(1, to_string(s.recipient_status)).bind(2, std::int64_t{s.attempt}).bind(3, s.call_id);
+    recipient.bind(4, static_cast<std::int64_t>(s.recipient)).run();
+    ASSERT_EQ(c.changes(), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,
-                         ::testing::Values(StoreFactory{"Sqlite", [] {
-                             auto holder = std::make_shared<StoreInDir>();
-                             return std::shared_ptr<Store>(holder, holder->store.get());
-                         }}),
-                         [](const auto&) { return std::string("Sqlite"); });
+                         ::testing::Values(StoreFactory{"Sqlite",
+                                                        [] {
+                                                            auto holder = std::make_shared<StoreInDir>();
+                                                            return std::shared_ptr<Store>(holder, holder->store.get());
+                                                        },
+                                                        force_sqlite}),
+                         [](const auto& instance) { return instance.param.name; });
 
-const TimePoint kT0 = TimePoint{std::chrono::hours(24 * 365 * 56)};
-
-Prompt prompt(int i) {
-    return {core::new_object_id(kT0), "p" + std::to_string(i), "c", "i", kT0, kT0};
-}
-
-int user_version(const std::string& path) {
+std::int64_t query_int(const std::string& path, const std::string& sql) {
     Connection c(path);
-    Statement s(c, "PRAGMA user_version");
-    s.step();
-    return static_cast<int>(s.integer(0));
+    Statement s(c, sql);
+    EXPECT_TRUE(s.step()) << sql;
+    return s.integer(0);
 }
 
-TEST(SqliteStore, MigratesOnceAndReopensWithoutChange) {
+std::string schema_of(const std::string& path) {
+    Connection c(path);
+    Statement s(c, "SELECT group_concat(name || ':' || ifnull(sql, ''), ';') FROM "
+                   "(SELECT name, sql FROM sqlite_master ORDER BY name)");
+    s.step();
+    return s.text(0);
+}
+
+TEST(SqliteStore, MigratesToTheNewestVersionAndReopeningChangesNothing) {
     va::test::TempDir dir;
     auto path = dir.file("m.db");
-    auto p = prompt(1);
+    auto p = make_prompt("kept", kT0);
     SqliteStore::open(path)->prompts().create(p);
-    EXPECT_EQ(user_version(path), sqlite::schema_version());
+    EXPECT_EQ(query_int(path, "PRAGMA user_version"), sqlite::schema_version());
+    auto before = schema_of(path);
+    EXPECT_NE(before.find("recipients_due"), std::string::npos);
     auto reopened = SqliteStore::open(path);
     EXPECT_TRUE(reopened->prompts().get(p.id));
-    EXPECT_EQ(user_version(path), sqlite::schema_version());
+    EXPECT_EQ(query_int(path, "PRAGMA user_version"), sqlite::schema_version());
+    EXPECT_EQ(schema_of(path), before);
+}
+
+TEST(SqliteStore, UpgradesAFileFromVersionOneKeepingItsData) {
+    va::test::TempDir dir;
+    auto path = dir.file("v1.db");
+    {
+        Connection c(path);
+        sqlite::migrate(c, 1);
+        c.exec("INSERT INTO calllogs (id, \"to\", \"from\", status, createdAt, updatedAt) "
+               "VALUES ('old', '+14155552671', '+15005550006', 'completed', 1, 1)");
+    }
+    EXPECT_EQ(query_int(path, "PRAGMA user_version"), 1);
+    auto store = SqliteStore::open(path);
+    EXPECT_EQ(query_int(path, "PRAGMA user_version"), sqlite::schema_version());
+    EXPECT_EQ(query_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'calllogs_by_status'"), 1);
+    auto got = store->call_logs().get("old");
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->transcript.size(), 0u);
 }
 
 TEST(SqliteStore, RefusesADatabaseFromANewerBuild) {
@@ -65,84 +101,93 @@ TEST(SqliteStore, RefusesADatabaseFromANewerBuild) {
     EXPECT_THROW(SqliteStore::open(path), sqlite::StoreFailure);
 }
 
-TEST(SqliteStore, UsesWalWithFullSync) {
+TEST(SqliteStore, RefusesPathsThatAreNotSharedFiles) {
+    EXPECT_THROW(SqliteStore::open(""), sqlite::StoreFailure);
+    EXPECT_THROW(SqliteStore::open(":memory:"), sqlite::StoreFailure);
+    EXPECT_THROW(SqliteStore::open("/nonexistent-dir/x/store.db"), sqlite::StoreFailure);
+}
+
+TEST(SqliteStore, OpensAFreshFileFromManyHandlesAtOnce) {
     va::test::TempDir dir;
-    auto path = dir.file("w.db");
-    auto store = SqliteStore::open(path);
+    auto path = dir.file("fresh.db");
+    constexpr int kHandles = 6;
+    std::latch start(kHandles);
+    std::vector<std::future<std::unique_ptr<SqliteStore>>> opened;
+    for (int i = 0; i < kHandles; ++i) {
+        opened.push_back(std::async(std::launch::async, [&] {
+            start.arrive_and_wait();
+            return SqliteStore::open(path);
+        }));
+    }
+    std::vector<std::unique_ptr<SqliteStore>> stores;
+    for (auto& f : opened) stores.push_back(f.get());  // rethrows if one failed
+    stores[0]->prompts().create(make_prompt("x", kT0));
+    EXPECT_EQ(stores[kHandles - 1]->prompts().list({}).items.size(), 1u);
+    EXPECT_EQ(query_int(path, "PRAGMA user_version"), sqlite::schema_version());
     Connection c(path);
     Statement mode(c, "PRAGMA journal_mode");
     mode.step();
     EXPECT_EQ(mode.text(0), "wal");
-    Statement sync(c, "PRAGMA synchronous");
-    sync.step();
-    EXPECT_EQ(sync.integer(0), 2);  // FULL
 }
 
-TEST(SqliteStore, TwoHandlesOnOneFileSeeEachOthersWrites) {
+TEST(SqliteStore, TwoHandlesOnOneFileSeeEachOthersWritesAndShareIdempotencyKeys) {
     va::test::TempDir dir;
     auto a = SqliteStore::open(dir.file("shared.db"));
     auto b = SqliteStore::open(dir.file("shared.db"));
-    std::vector<std::future<void>> writers;
+    std::vector<std::future<int>> writers;
     for (auto* store : {a.get(), b.get()}) {
         writers.push_back(std::async(std::launch::async, [store] {
-            for (int i = 0; i < 50; ++i) store->prompts().create(prompt(i));
+            int created = 0;
+            for (int i = 0; i < 40; ++i) {
+                store->prompts().create(make_prompt("p", kT0 + seconds(i)));
+                auto call = make_call({"+14155552671"}, kT0, kT0);
+                auto outcome = store->scheduled_calls().create(call, IdempotencyKey{"key-" + std::to_string(i), "h", {}});
+                created += outcome.result == CreateResult::created;
+            }
+            return created;
         }));
     }
-    for (auto& w : writers) w.get();
-    EXPECT_EQ(a->prompts().list({"", 200}).items.size(), 100u);
-    EXPECT_EQ(b->prompts().list({"", 200}).items.size(), 100u);
+    EXPECT_EQ(writers[0].get() + writers[1].get(), 40);  // each key created once, across handles
+    EXPECT_EQ(a->prompts().list({"", 200}).items.size(), 80u);
+    EXPECT_EQ(b->prompts().list({"", 200}).items.size(), 80u);
+    EXPECT_EQ(b->scheduled_calls().list({{}, {}, {}, {"", 200}}).items.size(), 40u);
 }
 
-TEST(SqliteStore, ConcurrentCreatesAllLand) {
+TEST(SqliteStore, ConcurrentCreatesFromManyThreadsAllLand) {
     va::test::TempDir dir;
     auto store = SqliteStore::open(dir.file("many.db"));
-    std::vector<std::future<void>> threads;
-    for (int t = 0; t < 16; ++t) {
-        threads.push_back(std::async(std::launch::async, [&] {
-            for (int i = 0; i < 13; ++i) store->prompts().create(prompt(i));
-        }));
-    }
-    for (auto& t : threads) t.get();
-    PageRequest all{"", 200};
-    size_t count = 0;
-    do {
-        auto page = store->prompts().list(all);
-        count += page.items.size();
-        all.cursor = page.next_cursor;
-    } while (!all.cursor.empty());
-    EXPECT_EQ(count, 16u * 13u);
-}
-
-TEST(WriteQueue, AFailingJobIsUndoneAloneAndItsErrorReachesItsCaller) {
-    va::test::TempDir dir;
-    auto connection = std::make_unique<Connection>(dir.file("q.db"));
-    connection->exec("CREATE TABLE t (v INTEGER PRIMARY KEY)");
-    sqlite::WriteQueue queue(std::move(connection));
-    std::vector<std::future<bool>> results;
-    for (int i = 0; i < 20; ++i) {
-        results.push_back(std::async(std::launch::async, [&queue, i] {
-            try {
-                queue.run([i](Connection& c) {
-                    Statement s(c, "INSERT INTO t (v) VALUES (?)");
-                    s.bind(1, std::int64_t{i}).run();
-                    if (i % 5 == 0) throw std::runtime_error("job failed after writing");
-                });
-                return true;
-            } catch (const std::runtime_error&) {
-                return false;
+    constexpr int kThreads = 16;
+    std::vector<std::future<std::vector<std::string>>> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.push_back(std::async(std::launch::async, [&store, t] {
+            std::vector<std::string> ids;
+            for (int i = t; i < 200; i += kThreads) {
+                auto call = make_call({"+14155552671", "+14155552672", "+14155552673"}, kT0 + seconds(i), kT0);
+                store->scheduled_calls().create(call, std::nullopt);
+                ids.push_back(call.id);
             }
+            return ids;
         }));
     }
-    int ok = 0;
-    for (auto& r : results) ok += r.get();
-    EXPECT_EQ(ok, 16);
-    auto rows = queue.run([](Connection& c) {
-        Statement s(c, "SELECT count(*), sum(v % 5 = 0) FROM t");
-        s.step();
-        return std::pair{s.integer(0), s.integer(1)};
-    });
-    EXPECT_EQ(rows.first, 16);
-    EXPECT_EQ(rows.second, 0);
+    std::set<std::string> created;
+    for (auto& t : threads) {
+        for (auto& id : t.get()) created.insert(id);
+    }
+    std::set<std::string> listed;
+    ScheduledCallQuery q;
+    q.page.limit = 64;
+    for (const auto& page : all_pages([&](const std::string& cursor) {
+             q.page.cursor = cursor;
+             return store->scheduled_calls().list(q);
+         })) {
+        for (const auto& call : page.items) {
+            EXPECT_EQ(call.recipients.size(), 3u);
+            listed.insert(call.id);
+        }
+    }
+    EXPECT_EQ(created.size(), 200u);
+    EXPECT_EQ(listed, created);
+    EXPECT_EQ(query_int(dir.file("many.db"), "SELECT count(*) FROM recipients"), 600);
 }
 
 }  // namespace

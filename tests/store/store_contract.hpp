@@ -1,9 +1,15 @@
 #pragma once
 // The behaviour every Store backend must have. A backend's test file instantiates the suite:
 //   INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(StoreFactory{...}));
+// The tests live in store_contract.cpp (prompts, paging), scheduled_call_contract.cpp and
+// call_log_contract.cpp.
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -11,10 +17,23 @@
 
 namespace va::store::test {
 
+// A state only the dispatcher reaches (it has no interface yet): lets the contract test how cancel
+// and update_pending treat calls that are being dialed or are finished.
+struct DispatchState {
+    std::string call_id;
+    CallStatus call_status = CallStatus::pending;
+    std::size_t recipient = 0;  // position in to_phone_numbers
+    RecipientStatus recipient_status = RecipientStatus::pending;
+    int attempt = 0;
+};
+
 struct StoreFactory {
     std::string name;
-    // Each call gives a fresh, empty store that lives as long as the returned pointer.
+    // Each call gives a fresh, empty store. shared_ptr so that a backend can keep what the store
+    // needs (a temp dir, a server) alive exactly as long as the store (aliasing constructor).
     std::function<std::shared_ptr<Store>()> make;
+    // Writes `state` behind the store's back, as the dispatcher would.
+    std::function<void(Store&, const DispatchState&)> force;
 };
 
 inline std::ostream& operator<<(std::ostream& os, const StoreFactory& f) { return os << f.name; }
@@ -23,9 +42,37 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
 protected:
     void SetUp() override { store_ = GetParam().make(); }
     Store& store() { return *store_; }
+    void force(const DispatchState& state) { GetParam().force(*store_, state); }
 
 private:
     std::shared_ptr<Store> store_;
 };
+
+// Test data. Ids have the ObjectId shape and increase with each call, without depending on
+// core/id (so a backend's tests do not depend on its implementation).
+inline const TimePoint kT0 = std::chrono::sys_days{std::chrono::year{2026} / 11 / 25} + std::chrono::hours{12};
+std::string test_id();
+Prompt make_prompt(const std::string& name, TimePoint at);
+ScheduledCall make_call(const std::vector<std::string>& numbers, TimePoint created, TimePoint due);
+CallLog make_log(const std::string& call_id, const std::string& to, const std::string& status, TimePoint at);
+
+template <typename T>
+std::vector<std::string> ids_of(const Page<T>& page) {
+    std::vector<std::string> out;
+    for (const auto& item : page.items) out.push_back(item.id);
+    return out;
+}
+
+// Every page of a listing, following next_cursor; `list` takes a cursor and returns a page.
+template <typename List>
+auto all_pages(List list) {
+    std::vector<decltype(list(std::string()))> pages;
+    std::string cursor;
+    do {
+        pages.push_back(list(cursor));
+        cursor = pages.back().next_cursor;
+    } while (!cursor.empty() && pages.size() < 1000);
+    return pages;
+}
 
 }  // namespace va::store::test

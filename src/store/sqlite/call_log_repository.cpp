@@ -101,7 +101,7 @@ public:
         if (q.status) filter.add("status = ?", *q.status);
         filter.after(q.page);
         return readers_.run([&](Connection& c) {
-            Statement s(c, filter.sql(kColumns, q.page));
+            Statement s(c, filter.sql(kColumns));
             filter.bind(s);
             std::vector<CallLog> items;
             while (s.step()) items.push_back(read_log(s));

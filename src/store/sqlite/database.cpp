@@ -5,13 +5,18 @@
 namespace va::store::sqlite {
 
 namespace {
+constexpr int kBusyTimeoutMs = 5000;
+
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
     throw StoreFailure(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 }  // namespace
 
-Connection::Connection(const std::string& path) {
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+Connection::Connection(const std::string& path, Role role) {
+    // NOMUTEX: a connection is only ever used by one thread at a time (the writer, or a reader's
+    // borrower), so SQLite's own per-connection mutex would be pure cost.
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (role == Role::writer) flags |= SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
         std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
@@ -19,15 +24,50 @@ Connection::Connection(const std::string& path) {
         throw StoreFailure("cannot open " + path + ": " + message);
     }
     // Waits for other writers (other processes too) instead of failing at once.
-    sqlite3_busy_timeout(db_, 5000);
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=FULL");  // with WAL: no acknowledged commit is lost on power loss
-    exec("PRAGMA foreign_keys=ON");
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    try {
+        if (role == Role::writer) enable_wal(path);
+        exec("PRAGMA synchronous=FULL");  // with WAL: no acknowledged commit is lost on power loss
+        exec("PRAGMA foreign_keys=ON");
+        if (role == Role::reader) exec("PRAGMA query_only=1");
+    } catch (...) {
+        close();
+        throw;
+    }
 }
 
-Connection::~Connection() {
+// Readers run beside the writer only in WAL mode. SQLite answers the old mode instead of failing
+// when it cannot switch (":memory:", some network filesystems), so the answer is checked.
+// Switching takes an exclusive lock and SQLite reports SQLITE_BUSY at once, without the busy
+// handler, while another connection (another process starting on the same new file) switches: so
+// this waits and retries within the same budget as the busy timeout.
+void Connection::enable_wal(const std::string& path) {
+    constexpr int kStepMs = 5;
+    for (int waited = 0;; waited += kStepMs) {
+        sqlite3_stmt* stmt = nullptr;
+        if (sqlite3_prepare_v2(db_, "PRAGMA journal_mode=WAL", -1, &stmt, nullptr) != SQLITE_OK) {
+            fail(db_, "PRAGMA journal_mode=WAL");
+        }
+        int rc = sqlite3_step(stmt);
+        std::string got;
+        if (rc == SQLITE_ROW) got = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+        sqlite3_finalize(stmt);
+        if (rc == SQLITE_ROW) {
+            if (got != "wal") throw StoreFailure("cannot use WAL mode on " + path + " (journal mode is '" + got + "')");
+            return;
+        }
+        if ((rc & 0xff) != SQLITE_BUSY || waited >= kBusyTimeoutMs) fail(db_, "PRAGMA journal_mode=WAL");
+        sqlite3_sleep(kStepMs);
+    }
+}
+
+Connection::~Connection() { close(); }
+
+void Connection::close() {
     for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
+    cache_.clear();
     sqlite3_close(db_);
+    db_ = nullptr;
 }
 
 void Connection::exec(std::string_view sql) {
@@ -42,6 +82,8 @@ void Connection::exec(std::string_view sql) {
 void Connection::run(std::string_view sql) { Statement(*this, sql).run(); }
 
 int Connection::changes() const { return sqlite3_changes(db_); }
+
+bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 Statement::Statement(Connection& connection, std::string_view sql) : connection_(connection) {
     auto [it, fresh] = connection.cache_.try_emplace(std::string(sql));
@@ -99,7 +141,8 @@ bool Statement::step() {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    fail(connection_.handle(), "step");
+    std::string_view sql = sqlite3_sql(stmt_);
+    fail(connection_.handle(), std::string(sql.substr(0, 60)));
 }
 
 void Statement::run() {

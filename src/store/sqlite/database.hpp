@@ -20,8 +20,11 @@ public:
 
 class Connection {
 public:
-    // Opens (creating if needed) with WAL, synchronous=FULL, a busy timeout and foreign keys.
-    explicit Connection(const std::string& path);
+    // The writer creates the file if needed and puts it in WAL mode (a property of the file, so
+    // once is enough); readers are query_only. Both get synchronous=FULL, a 5 s busy timeout (waits
+    // for other writers, other processes included, instead of failing) and foreign keys.
+    enum class Role { writer, reader };
+    explicit Connection(const std::string& path, Role role = Role::writer);
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -29,6 +32,9 @@ public:
     void exec(std::string_view sql);  // any SQL, several statements allowed; not cached
     void run(std::string_view sql);   // one statement, prepared once and cached (BEGIN, COMMIT...)
     int changes() const;
+    // False in autocommit mode. SQLite rolls a whole transaction back by itself on some errors
+    // (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM...): callers holding savepoints must check.
+    bool in_transaction() const;
     sqlite3* handle() { return db_; }
 
 private:
@@ -39,6 +45,9 @@ private:
         sqlite3_stmt* stmt = nullptr;
         bool in_use = false;
     };
+    void enable_wal(const std::string& path);
+    void close();
+
     sqlite3* db_ = nullptr;
     std::unordered_map<std::string, Cached> cache_;
 };

@@ -1,6 +1,8 @@
 #include "store/sqlite/migrations.hpp"
 
 #include <iterator>
+#include <stdexcept>
+#include <string>
 
 namespace va::store::sqlite {
 
@@ -47,29 +49,44 @@ CREATE INDEX calllogs_by_sid ON calllogs (callSid);
 CREATE TABLE idempotency_keys (
   key TEXT PRIMARY KEY, requestHash TEXT NOT NULL, scheduledCallId TEXT NOT NULL, createdAt INTEGER NOT NULL);
 )sql",
+    // 2: call-log filters walk an index in page order (createdAt DESC, id DESC) without sorting,
+    // and the status filter gets one.
+    R"sql(
+DROP INDEX calllogs_by_call;
+DROP INDEX calllogs_by_to;
+CREATE INDEX calllogs_by_call ON calllogs (scheduledCallId, createdAt DESC, id DESC);
+CREATE INDEX calllogs_by_to ON calllogs ("to", createdAt DESC, id DESC);
+CREATE INDEX calllogs_by_status ON calllogs (status, createdAt DESC, id DESC);
+)sql",
 };
 }  // namespace
 
 int schema_version() { return static_cast<int>(std::size(kMigrations)); }
 
-void migrate(Connection& c) {
+namespace {
+int user_version(Connection& c) {
+    Statement version(c, "PRAGMA user_version");
+    version.step();
+    return static_cast<int>(version.integer(0));
+}
+}  // namespace
+
+void migrate(Connection& c, int target) {
+    if (target < 0 || target > schema_version()) throw std::invalid_argument("no such schema version");
+    // The common case, an up-to-date file, needs no write lock.
+    if (user_version(c) == target) return;
     c.exec("BEGIN IMMEDIATE");
     try {
-        int current = 0;
-        {
-            Statement version(c, "PRAGMA user_version");
-            version.step();
-            current = static_cast<int>(version.integer(0));
-        }
+        int current = user_version(c);  // again, under the lock: another process may have migrated
         if (current > schema_version()) {
             throw StoreFailure("database schema version " + std::to_string(current) +
                                " is newer than this build knows (" + std::to_string(schema_version()) + ")");
         }
-        for (int v = current; v < schema_version(); ++v) c.exec(kMigrations[v]);
-        c.exec("PRAGMA user_version = " + std::to_string(schema_version()));
+        for (int v = current; v < target; ++v) c.exec(kMigrations[v]);
+        if (current < target) c.exec("PRAGMA user_version = " + std::to_string(target));
         c.exec("COMMIT");
     } catch (...) {
-        c.exec("ROLLBACK");
+        if (c.in_transaction()) c.exec("ROLLBACK");
         throw;
     }
 }

@@ -28,6 +28,8 @@ void Filter::add(const std::string& condition, Param param) {
 }
 
 void Filter::after(const PageRequest& page) {
+    if (page.limit < 1) throw std::invalid_argument("page limit must be at least 1");
+    limit_ = page.limit;
     if (page.cursor.empty()) return;
     auto key = parse_cursor(page.cursor);
     where_ += where_.empty() ? " WHERE " : " AND ";
@@ -37,8 +39,8 @@ void Filter::after(const PageRequest& page) {
     params_.emplace_back(key.id);
 }
 
-std::string Filter::sql(const std::string& select, const PageRequest& page) const {
-    return select + where_ + " ORDER BY createdAt DESC, id DESC LIMIT " + std::to_string(page.limit + 1);
+std::string Filter::sql(const std::string& select) const {
+    return select + where_ + " ORDER BY createdAt DESC, id DESC LIMIT ?";
 }
 
 void Filter::bind(Statement& statement) const {
@@ -46,6 +48,7 @@ void Filter::bind(Statement& statement) const {
     for (const auto& p : params_) {
         std::visit([&](const auto& v) { statement.bind(index++, v); }, p);
     }
+    statement.bind(index, limit_ + 1);
 }
 
 std::int64_t to_millis(TimePoint t) { return t.time_since_epoch().count(); }

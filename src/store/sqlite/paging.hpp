@@ -1,6 +1,7 @@
 #pragma once
 // Keyset pagination shared by the repositories: newest first by (createdAt, id). The cursor is
-// "<createdAtMs>_<id>" of the last item served; anything else throws std::invalid_argument.
+// "<createdAtMs>_<id>" of the last item served; anything else, or a limit below 1, throws
+// std::invalid_argument (the API answers 400).
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -27,15 +28,19 @@ class Filter {
 public:
     using Param = std::variant<std::int64_t, std::string>;
     void add(const std::string& condition, Param param);  // condition uses one '?'
-    // Adds the keyset condition for a page that starts after `page.cursor` (if any).
+    // Adds the keyset condition for a page that starts after `page.cursor` (if any) and takes
+    // the page's limit.
     void after(const PageRequest& page);
-    // "... WHERE ... ORDER BY createdAt DESC, id DESC LIMIT n+1": one extra row tells if more exist.
-    std::string sql(const std::string& select, const PageRequest& page) const;
+    // "... WHERE ... ORDER BY createdAt DESC, id DESC LIMIT ?" for limit+1 rows: the extra row
+    // tells whether there is a next page. The limit is bound, not spliced in, so that the text,
+    // which keys the statement cache, takes few distinct values.
+    std::string sql(const std::string& select) const;
     void bind(Statement& statement) const;
 
 private:
     std::string where_;
     std::vector<Param> params_;
+    std::int64_t limit_ = 50;
 };
 
 // Trims the extra row and sets next_cursor from the last item kept.

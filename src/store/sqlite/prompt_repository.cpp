@@ -38,7 +38,7 @@ public:
         Filter filter;
         filter.after(page);
         return readers_.run([&](Connection& c) {
-            Statement s(c, filter.sql(kColumns, page));
+            Statement s(c, filter.sql(kColumns));
             filter.bind(s);
             std::vector<Prompt> items;
             while (s.step()) items.push_back(read_prompt(s));

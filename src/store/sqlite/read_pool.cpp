@@ -13,10 +13,9 @@ ReadPool::Lease::Lease(ReadPool& p) : pool(p) {
         return;
     }
     ++pool.open_;
-    lock.unlock();
+    lock.unlock();  // opening touches the file: not under the pool's lock
     try {
-        connection = std::make_unique<Connection>(pool.path_);
-        connection->exec("PRAGMA query_only=1");
+        connection = std::make_unique<Connection>(pool.path_, Connection::Role::reader);
     } catch (...) {
         std::lock_guard relock(pool.mutex_);
         --pool.open_;
@@ -26,8 +25,14 @@ ReadPool::Lease::Lease(ReadPool& p) : pool(p) {
 }
 
 ReadPool::Lease::~Lease() {
+    std::unique_ptr<Connection> broken;  // closed outside the lock
     std::lock_guard lock(pool.mutex_);
-    pool.idle_.push_back(std::move(connection));
+    if (connection->in_transaction()) {
+        broken = std::move(connection);
+        --pool.open_;
+    } else {
+        pool.idle_.push_back(std::move(connection));
+    }
     pool.available_.notify_one();
 }
 

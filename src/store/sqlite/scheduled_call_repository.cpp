@@ -136,7 +136,7 @@ public:
         return readers_.run([&](Connection& c) {
             std::vector<ScheduledCall> items;
             {
-                Statement s(c, filter.sql(kColumns, q.page));
+                Statement s(c, filter.sql(kColumns));
                 filter.bind(s);
                 while (s.step()) items.push_back(read_call(s));
             }
@@ -153,8 +153,11 @@ public:
                 return {ChangeResult::wrong_state, std::move(call)};
             }
             if (call->status == CallStatus::canceled) return {ChangeResult::changed, std::move(call)};
-            Statement r(c, "UPDATE recipients SET status = 'canceled', updatedAt = ? "
-                           "WHERE scheduledCallId = ? AND status = 'pending'");
+            // Recipients being dialed keep their state (the dispatcher finishes them under its
+            // lease); none is due again, so no redial follows either.
+            Statement r(c, "UPDATE recipients SET status = CASE status WHEN 'pending' THEN 'canceled' ELSE status END, "
+                           "updatedAt = CASE status WHEN 'pending' THEN ? ELSE updatedAt END, nextAttemptAt = NULL "
+                           "WHERE scheduledCallId = ?");
             r.bind(1, to_millis(now)).bind(2, id).run();
             Statement s(c, "UPDATE scheduled_calls SET status = 'canceled', updatedAt = ? WHERE id = ?");
             s.bind(1, to_millis(now)).bind(2, id).run();

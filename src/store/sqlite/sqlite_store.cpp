@@ -6,15 +6,19 @@
 namespace va::store::sqlite {
 
 namespace {
+// Enough for the API's store pool to read in parallel; readers are cheap (WAL, no locks held).
 constexpr std::size_t kReadConnections = 8;
-}
+}  // namespace
 
 std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
+    if (path.empty() || path == ":memory:") {
+        throw StoreFailure("the SQLite store needs a file path (got '" + path + "'): its connections share the file");
+    }
     return std::unique_ptr<SqliteStore>(new SqliteStore(path));
 }
 
-SqliteStore::SqliteStore(const std::string& path) {
-    auto connection = std::make_unique<Connection>(path);
+SqliteStore::SqliteStore(const std::string& path) : path_(path) {
+    auto connection = std::make_unique<Connection>(path, Connection::Role::writer);
     migrate(*connection);
     writer_ = std::make_unique<WriteQueue>(std::move(connection));
     readers_ = std::make_unique<ReadPool>(path, kReadConnections);

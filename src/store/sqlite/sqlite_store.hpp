@@ -14,17 +14,20 @@ class ReadPool;
 
 class SqliteStore final : public Store {
 public:
-    // Opens or creates the file and migrates it; throws StoreFailure when it cannot.
+    // Opens or creates the file and migrates it; throws StoreFailure when it cannot. The path must
+    // name a file: "" and ":memory:" would give each connection a database of its own.
     static std::unique_ptr<SqliteStore> open(const std::string& path);
-    ~SqliteStore() override;
+    ~SqliteStore() override;  // waits for the writes already submitted
 
     PromptRepository& prompts() override;
     ScheduledCallRepository& scheduled_calls() override;
     CallLogRepository& call_logs() override;
     bool ping() override;
+    const std::string& path() const { return path_; }
 
 private:
     explicit SqliteStore(const std::string& path);
+    std::string path_;
     std::unique_ptr<WriteQueue> writer_;
     std::unique_ptr<ReadPool> readers_;
     std::unique_ptr<PromptRepository> prompts_;

@@ -4,6 +4,7 @@
 // transaction (a savepoint per job, so a failing job is undone alone), so N concurrent writes cost
 // one fsync instead of N. BEGIN IMMEDIATE + the busy timeout serialise writers across processes.
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <vector>
 
 #include "store/sqlite/database.hpp"
 
@@ -20,12 +22,13 @@ namespace va::store::sqlite {
 class WriteQueue {
 public:
     explicit WriteQueue(std::unique_ptr<Connection> connection, std::size_t max_batch = 256);
-    ~WriteQueue();  // finishes queued jobs, then stops
+    ~WriteQueue();  // finishes the jobs already queued, then stops the writer
     WriteQueue(const WriteQueue&) = delete;
     WriteQueue& operator=(const WriteQueue&) = delete;
 
     // Runs fn(connection) in the writer's transaction; returns its result once committed, or
-    // rethrows what fn threw (its changes undone) or why the commit failed.
+    // rethrows what fn threw (its changes undone, the rest of the batch unaffected), or why the
+    // batch's transaction failed. fn may run on another thread but never after run() returns.
     template <typename F>
     auto run(F fn) -> std::invoke_result_t<F&, Connection&> {
         using R = std::invoke_result_t<F&, Connection&>;
@@ -38,6 +41,10 @@ public:
         }
     }
 
+    // For tests and metrics.
+    std::size_t queued() const;          // jobs waiting for the next batch
+    std::uint64_t batches() const;       // transactions the writer has run
+
 private:
     struct Job {
         std::function<void(Connection&)> fn;
@@ -47,16 +54,18 @@ private:
 
     void submit(std::function<void(Connection&)> fn);  // blocks until committed or failed
     void writer_loop();
-    void run_batch(std::deque<Job*>& batch);
+    void run_batch(const std::vector<Job*>& batch);
+    static void abandon(const std::vector<Job*>& batch, const std::exception_ptr& why);
 
-    std::unique_ptr<Connection> connection_;
+    std::unique_ptr<Connection> connection_;  // used by the writer thread only
     std::size_t max_batch_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable work_;
     std::condition_variable finished_;
-    std::deque<Job*> queue_;
+    std::deque<Job*> queue_;  // jobs live on their callers' stacks until `done`
+    std::uint64_t batches_ = 0;
     bool stopping_ = false;
-    std::thread writer_;
+    std::thread writer_;  // last: starts once everything above exists
 };
 
 }  // namespace va::store::sqlite

@@ -4,6 +4,7 @@
 
 #include "app/logging.hpp"
 #include "app/serve.hpp"
+#include "app/sim.hpp"
 #include "core/phone.hpp"
 
 namespace {
@@ -65,6 +66,23 @@ int main(int argc, char** argv) {
                         "Allow premium-rate and shared-cost numbers (refused by default: toll fraud)")
         ->envname("VA_ALLOW_PREMIUM_NUMBERS");
 
+    va::app::SimConfig sim;
+    auto* sim_cmd = app.add_subcommand("sim", "Run the Twilio-compatible phone simulator");
+    sim_cmd->add_option("--listen", sim.listen, "HOST:PORT to listen on (port 0 picks a free port)")
+        ->envname("VA_SIM_LISTEN")
+        ->capture_default_str();
+    sim_cmd->add_option("--account-sid", sim.account_sid, "The AccountSid clients authenticate with (AC + 32 hex)")
+        ->envname("TWILIO_ACCOUNT_SID")
+        ->required();
+    sim_cmd->add_option("--auth-token", sim.auth_token, "The AuthToken: Basic auth and webhook signatures")
+        ->envname("TWILIO_AUTH_TOKEN")
+        ->required();
+    sim_cmd->add_option("--scenario", sim.scenario, "Scenario JSON: how each number answers and what the callee says")
+        ->envname("VA_SIM_SCENARIO");
+    sim_cmd->add_option("--reports", sim.report_dir, "Directory for per-call JSON reports and WAV recordings")
+        ->envname("VA_SIM_REPORTS");
+    sim_cmd->add_option("--threads", sim.threads, "Network threads (0 = one per core)")->check(CLI::Range(0, 64));
+
     CLI11_PARSE(app, argc, argv);
 
     if (!va::app::setup_logging(log_format, log_level)) {
@@ -82,5 +100,6 @@ int main(int argc, char** argv) {
         }
         return va::app::serve(serve);
     }
+    if (*sim_cmd) return va::app::run_sim(sim);
     return 0;
 }

@@ -9,15 +9,18 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include "net/server_state.hpp"
+#include "net/websocket_accept.hpp"
 
 namespace va::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using asio::ip::tcp;
 
 namespace {
@@ -47,12 +50,14 @@ bool is_loopback(const asio::ip::address& a) {
 }
 
 // nullopt when the target is not a valid origin-form URL.
-std::optional<Request> to_request(http::request<http::string_body>&& in, const tcp::endpoint& remote) {
+// Takes the body; the headers stay for a WebSocket handshake.
+std::optional<Request> to_request(http::request<http::string_body>& in, const tcp::endpoint& remote) {
     Request out;
     if (!set_target(out, in.target())) return std::nullopt;
     out.method = std::string(in.method_string());
     for (const auto& field : in) out.headers.emplace_back(field.name_string(), field.value());
     out.body = std::move(in.body());
+    out.websocket_upgrade = websocket::is_upgrade(in);
     out.remote_address = remote.address().to_string();
     out.from_loopback = is_loopback(remote.address());
     auto id = out.header("X-Request-Id");
@@ -195,12 +200,24 @@ asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, s
         const unsigned version = beast_request.version();
         const bool head = beast_request.method() == http::verb::head;
         bool keep_alive = beast_request.keep_alive();
-        auto request = to_request(std::move(beast_request), remote);
+        auto request = to_request(beast_request, remote);
         if (!request) {
             co_await refuse(stream, options, 400, "bad_request", "request target is not a valid URL path");
             break;
         }
+        const bool upgrade = request->websocket_upgrade;
         auto response = co_await handle(*state, std::move(*request));
+        if (upgrade && response.accept_websocket) {
+            // The stream leaves this connection: nothing below may touch it any more.
+            connection->upgraded = true;
+            auto socket = co_await accept_websocket(std::move(stream), std::move(beast_request), state->options.websocket);
+            if (socket) co_await response.accept_websocket(std::move(socket));
+            co_return;
+        }
+        if (response.drop_connection) {
+            stream.socket().close(ec);
+            co_return;
+        }
         keep_alive = keep_alive && !state->stopping;
         auto out = to_beast(std::move(response), version, keep_alive, head);
         stream.expires_after(options.write_timeout);

@@ -1,6 +1,7 @@
 #pragma once
 // Plain request/response values handed to handlers, so that modules above net/ never see Beast.
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,8 @@
 #include <boost/asio/awaitable.hpp>
 
 namespace va::net {
+
+class WebSocket;
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
@@ -24,6 +27,7 @@ struct Request {
     bool from_loopback = false;
     std::string request_id;
     Fields path_params;   // filled by the router from "{name}" segments
+    bool websocket_upgrade = false;  // a GET asking to become a WebSocket
 
     // Case-insensitive header lookup; the first match.
     std::optional<std::string_view> header(std::string_view name) const;
@@ -37,6 +41,12 @@ struct Response {
     std::string body;
     Fields headers;
     std::string route;  // the matched route pattern, for metrics and logs ("" when none matched)
+    // Set on the answer to a WebSocket upgrade to accept it: the server completes the handshake
+    // and runs this on the connection's strand (the rest of the response is then ignored).
+    std::function<boost::asio::awaitable<void>(std::unique_ptr<WebSocket>)> accept_websocket;
+    // Close the connection without answering (fault injection: "the request was acted on, the
+    // client never heard back").
+    bool drop_connection = false;
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request)>;

@@ -66,8 +66,8 @@ void HttpServer::shutdown() {
         auto connection = weak.lock();
         if (!connection) continue;
         // Idle connections are closed now; busy ones close after their current response.
-        asio::post(connection->stream.get_executor(), [connection] {
-            if (connection->idle) connection->stream.cancel();
+        asio::post(connection->executor, [connection] {
+            if (connection->idle && !connection->upgraded) connection->stream.cancel();
         });
     }
 }

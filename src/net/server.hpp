@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "net/http.hpp"
+#include "net/websocket.hpp"
 
 namespace va::core {
 class MetricsRegistry;
@@ -27,6 +28,7 @@ struct ServerOptions {
     std::chrono::milliseconds header_timeout{10'000};  // from the first byte to the end of the headers
     std::chrono::milliseconds body_timeout{30'000};    // reading the body
     std::chrono::milliseconds write_timeout{30'000};
+    WebSocketOptions websocket;  // for connections a handler upgrades
 };
 
 class HttpServer {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "core/metrics.hpp"
@@ -15,9 +16,13 @@
 namespace va::net {
 
 struct Connection {
-    explicit Connection(boost::asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
-    boost::beast::tcp_stream stream;
-    bool idle = true;  // waiting for a request; read and written only on the connection's strand
+    explicit Connection(boost::asio::ip::tcp::socket socket)
+        : executor(socket.get_executor()), stream(std::move(socket)) {}
+    boost::asio::any_io_executor executor;  // the connection's strand
+    boost::beast::tcp_stream stream;        // moved out when the connection becomes a WebSocket
+    // Read and written only on the strand:
+    bool idle = true;  // waiting for a request
+    bool upgraded = false;  // the stream now belongs to a WebSocket session
 };
 
 struct HttpServer::State {

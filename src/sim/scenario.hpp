@@ -1,0 +1,95 @@
+#pragma once
+// The scenario file: how each dialed number behaves (keyed by the E.164 number, with a default
+// entry), which REST and callback faults to inject, and the account-wide pacing. Parsed strictly:
+// an unknown key or a wrong type is an error naming the JSON path, never a silent default.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "speech/voice.hpp"
+
+namespace va::sim {
+
+using Millis = std::chrono::milliseconds;
+
+// One thing the scripted callee does, in order.
+struct Step {
+    enum class Kind {
+        say,      // speak `text` (or the WAV at `wav`) when its trigger fires
+        press,    // send DTMF `digits`
+        silence,  // stay silent for `duration`
+        hangup,   // hang up
+    };
+    enum class Trigger {
+        agent_silent,     // the agent has spoken and then been silent for `delay`
+        agent_speaking,   // `delay` after the agent starts speaking: a barge-in
+        immediately,
+    };
+    Kind kind = Kind::say;
+    Trigger trigger = Trigger::agent_silent;
+    Millis delay{600};
+    Millis duration{0};
+    std::string text;
+    std::string wav;
+    std::string digits;
+};
+
+enum class Outcome { answered, busy, no_answer, failed };
+
+// What the REST API does with a create request for this number.
+struct RestFault {
+    enum class Mode {
+        none,
+        too_many_requests,  // 429 / 20429, nothing placed
+        server_error,       // 500, nothing placed
+        server_error_placed,  // the call is placed, the answer is 500
+        drop,               // the call is placed, the connection is closed without an answer
+        delay,              // the call is placed, the answer comes after `delay`
+    };
+    Mode mode = Mode::none;
+    Millis delay{0};
+    int count = -1;  // how many create requests for this number are affected; -1 = all
+};
+
+struct CallbackFaults {
+    bool duplicate = false;         // every callback is sent twice
+    bool reorder = false;           // each callback is held back and sent after the next one
+    Millis delay{0};                // every callback waits this long before it is sent
+    std::vector<std::string> drop;  // events never sent: initiated, ringing, answered, completed
+};
+
+struct NumberScenario {
+    Millis ring{1000};
+    Outcome outcome = Outcome::answered;
+    std::string answered_by = "human";  // reported when MachineDetection is requested
+    std::optional<Millis> hangup_after;  // the callee hangs up this long after answering
+    speech::Voice voice;                 // for `say` steps with text
+    std::vector<Step> script;
+    RestFault rest_fault;
+    CallbackFaults callback_faults;
+};
+
+struct Scenario {
+    double calls_per_second = 1.0;  // Twilio's default; calls above it are queued
+    std::vector<std::string> geo_blocked_prefixes;  // "+882": refused with 21215
+    NumberScenario defaults;
+    std::map<std::string, NumberScenario, std::less<>> numbers;
+
+    const NumberScenario& for_number(std::string_view to) const;
+};
+
+struct ScenarioError {
+    std::string message;  // "numbers.+15550001.script[2].say: expected a string"
+};
+
+std::variant<Scenario, ScenarioError> parse_scenario(std::string_view json);
+// Reads and parses a file; the error names the file.
+std::variant<Scenario, ScenarioError> load_scenario(const std::filesystem::path& path);
+
+}  // namespace va::sim

@@ -38,6 +38,14 @@ struct CallRecord {
     std::string machine_detection;
 };
 
+// One authenticated POST to Calls.json, whatever was answered (refusals, 429s, 500s): the
+// witness for a client's request rate.
+struct CreateRequest {
+    core::TimePoint at{};
+    std::string to;
+    unsigned answered = 0;  // HTTP status (0 when the answer was dropped)
+};
+
 boost::json::object to_json(const CallRecord& call);
 
 bool is_final_status(std::string_view status);

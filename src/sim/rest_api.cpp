@@ -167,7 +167,7 @@ std::variant<CallRecord, net::Response> read_create(const Simulator::State& stat
 
 std::string path_uri(const Simulator::State& state) { return "/2010-04-01/Accounts/" + state.options.account_sid + "/Calls"; }
 
-asio::awaitable<net::Response> create_call(std::shared_ptr<Simulator::State> state, net::Request request) {
+asio::awaitable<net::Response> place_call(std::shared_ptr<Simulator::State> state, net::Request request) {
     auto form = twilio::parse_form(request.body);
     if (!form) co_return twilio_error(400, 20001, "The request body is not valid form encoding");
     auto read = read_create(*state, *form);
@@ -205,6 +205,17 @@ asio::awaitable<net::Response> create_call(std::shared_ptr<Simulator::State> sta
     }
     auto response = json_answer(201, to_json(call));
     response.drop_connection = fault.mode == Mode::drop;
+    co_return response;
+}
+
+// Every authenticated create request is witnessed, whatever it is answered.
+asio::awaitable<net::Response> create_call(std::shared_ptr<Simulator::State> state, net::Request request) {
+    auto at = core::SystemClock{}.now();
+    std::string to;
+    if (auto form = twilio::parse_form(request.body)) to = std::string(twilio::find_param(*form, "To").value_or(""));
+    auto response = co_await place_call(state, std::move(request));
+    std::lock_guard lock(state->mutex);
+    state->create_requests.push_back({at, std::move(to), response.drop_connection ? 0u : response.status});
     co_return response;
 }
 

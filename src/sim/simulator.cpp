@@ -96,6 +96,11 @@ std::vector<CallRecord> Simulator::calls() const {
     return out;
 }
 
+std::vector<CreateRequest> Simulator::create_requests() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->create_requests;
+}
+
 std::optional<boost::json::object> Simulator::report(const std::string& sid) const {
     std::lock_guard lock(state_->mutex);
     auto it = state_->reports.find(sid);

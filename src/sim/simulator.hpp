@@ -50,6 +50,7 @@ public:
 
     // Thread-safe views, for tests and the demo.
     std::vector<CallRecord> calls() const;
+    std::vector<CreateRequest> create_requests() const;
     // The report of a call that has ended and sent all its callbacks.
     std::optional<boost::json::object> report(const std::string& sid) const;
     // Blocks until at least `count` calls have ended (and sent their callbacks), or the timeout.

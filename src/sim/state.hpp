@@ -82,6 +82,7 @@ struct Simulator::State {
     std::unordered_map<std::string, std::shared_ptr<LiveCall>> live;
     std::unordered_map<std::string, boost::json::object> reports;
     std::map<std::string, int, std::less<>> rest_faults_used;  // by number
+    std::vector<CreateRequest> create_requests;
     Pacer pacer;
     std::atomic<bool> stopping{false};
 

@@ -73,6 +73,9 @@ asio::awaitable<void> stream_session(SharedPtr shared, std::unique_ptr<net::WebS
     std::string stream_sid;
     bool greeting_playing = false;
     bool cleared = false;
+    bool heard_speech = false;
+    int silent_frames = 0;
+    bool replied = false;
     while (auto message = co_await socket->read()) {
         auto parsed = twilio::parse_inbound(message->data);
         if (auto* error = std::get_if<twilio::MessageError>(&parsed)) {
@@ -115,6 +118,15 @@ asio::awaitable<void> stream_session(SharedPtr shared, std::unique_ptr<net::WebS
             if (shared->behaviour.close_after_greeting) {
                 co_await socket->close("done");
                 break;
+            }
+        } else if (std::holds_alternative<twilio::Media>(in.message) && shared->behaviour.reply_ms > 0 && !replied) {
+            heard_speech = heard_speech || speech;
+            silent_frames = speech ? 0 : silent_frames + 1;
+            if (heard_speech && silent_frames == 10) {
+                replied = true;
+                auto samples = static_cast<std::size_t>(shared->behaviour.reply_ms) * 8;
+                auto reply = twilio::to_json(twilio::OutboundMedia{std::vector<std::uint8_t>(samples, 0x30)}, stream_sid);
+                co_await socket->write_text(std::move(reply));
             }
         } else if (speech && greeting_playing && shared->behaviour.clear_on_speech && !cleared) {
             cleared = true;

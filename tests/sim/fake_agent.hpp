@@ -21,6 +21,7 @@ struct AgentBehaviour {
     int greeting_ms = 400;       // audio sent at "start", followed by mark "greeting"
     bool clear_on_speech = false;  // send "clear" when callee speech arrives while the greeting plays
     bool close_after_greeting = false;  // close the socket once the greeting mark comes back
+    int reply_ms = 0;  // > 0: once, 200 ms after the callee stops speaking, answer with this much audio
     std::string twiml;           // the voice webhook's answer; empty = <Connect><Stream> to us
 };
 

@@ -375,6 +375,24 @@ TEST(SimCall, BargeInClearReleasesMarksAndIsMeasured) {
     EXPECT_TRUE(contains(timeline_events(report, "agent"), "clear"));
 }
 
+TEST(SimCall, MeasuresFromTheEndOfTheCalleesSpeechToTheAgentsAnswer) {
+    AgentBehaviour agent;
+    agent.greeting_ms = 200;
+    agent.reply_ms = 300;
+    Harness h(R"({"default": {"ringSeconds": 0.05, "voice": "flite:kal",
+                  "script": [{"say": "yes", "afterAgentSilenceMs": 200}, {"silenceMs": 100},
+                             {"say": "ok", "afterAgentSilenceMs": 200}, {"hangup": true}]}})",
+              agent);
+    auto sid = std::string(h.create("+15550001111").at("sid").as_string());
+    auto report = h.finished_report(sid);
+    auto latency = report.at("latency").at("calleeEndToAgentAudio").as_object();
+    ASSERT_EQ(latency.at("count").to_number<int>(), 1) << json::serialize(report.at("timeline"));
+    // The agent answers 200 ms of silence after the speech (plus the frames in flight).
+    auto ms = latency.at("valuesMs").as_array()[0].to_number<std::int64_t>();
+    EXPECT_GE(ms, 200);
+    EXPECT_LT(ms, 1000);
+}
+
 TEST(SimCall, RestHangupAndRedirectToDial) {
     Harness h(R"({"callsPerSecond": 100, "default": {"ringSeconds": 0.05}})");
     auto hangup_sid = std::string(h.create("+15550000001").at("sid").as_string());

@@ -20,6 +20,8 @@ json::value to_json(const store::Recipient& r) {
             {"callSid", string_or_null(r.call_sid)},
             {"errorCode", r.error_code ? json::value(*r.error_code) : json::value(nullptr)},
             {"errorMessage", string_or_null(r.error_message)},
+            {"dialedAt", time_or_null(r.dialed_at)},
+            {"nextAttemptAt", time_or_null(r.next_attempt_at)},
             {"updatedAt", core::format_rfc3339(r.updated_at)}};
 }
 
@@ -53,6 +55,9 @@ json::value to_json(const store::ScheduledCall& c) {
             {"content", c.content},
             {"introduction", c.introduction},
             {"recipients", std::move(recipients)},
+            {"retry", c.retry ? json::value{{"maxAttempts", c.retry->max_attempts},
+                                            {"delaySeconds", c.retry->delay.count()}}
+                              : json::value(nullptr)},
             {"createdAt", core::format_rfc3339(c.created_at)},
             {"updatedAt", core::format_rfc3339(c.updated_at)}};
 }
@@ -68,6 +73,7 @@ json::value to_json(const store::CallLog& l) {
             {"streamSid", string_or_null(l.stream_sid)},
             {"status", l.status},
             {"answeredBy", string_or_null(l.answered_by)},
+            {"attemptId", string_or_null(l.attempt_id)},
             {"startedAt", time_or_null(l.started_at)},
             {"answeredAt", time_or_null(l.answered_at)},
             {"endedAt", time_or_null(l.ended_at)},

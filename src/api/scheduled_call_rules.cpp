@@ -49,4 +49,41 @@ std::optional<ApiError> resolve_schedule_time(const ApiOptions& options, std::st
     return std::nullopt;
 }
 
+namespace {
+std::optional<ApiError> read_count(const boost::json::object& o, std::string_view key, std::int64_t min, std::int64_t max,
+                                   std::int64_t& out) {
+    auto field = "retry." + std::string(key);
+    auto it = o.find(key);
+    if (it == o.end()) return ApiError{ErrorCode::missing_field, field + " is required", field};
+    if (!it->value().is_int64() && !it->value().is_uint64()) {
+        return ApiError{ErrorCode::wrong_type, field + " must be an integer", field};
+    }
+    auto value = it->value().is_int64() ? it->value().get_int64() : static_cast<std::int64_t>(std::min<std::uint64_t>(
+                                                                         it->value().get_uint64(), INT64_MAX));
+    if (value < min || value > max) {
+        return ApiError{ErrorCode::invalid_value,
+                        field + " must be between " + std::to_string(min) + " and " + std::to_string(max), field};
+    }
+    out = value;
+    return std::nullopt;
+}
+}  // namespace
+
+std::optional<ApiError> read_retry_policy(const boost::json::value& value, store::RetryPolicy& out) {
+    if (!value.is_object()) return ApiError{ErrorCode::wrong_type, "retry must be an object", "retry"};
+    const auto& o = value.get_object();
+    for (const auto& [key, v] : o) {
+        if (key != "maxAttempts" && key != "delaySeconds") {
+            return ApiError{ErrorCode::unknown_field, "retry." + std::string(key) + " is not a field of retry",
+                            "retry." + std::string(key)};
+        }
+    }
+    std::int64_t attempts = 0, delay = 0;
+    if (auto e = read_count(o, "maxAttempts", 1, 10, attempts)) return e;
+    if (auto e = read_count(o, "delaySeconds", 10, 86400, delay)) return e;
+    out.max_attempts = static_cast<int>(attempts);
+    out.delay = std::chrono::seconds(delay);
+    return std::nullopt;
+}
+
 }  // namespace va::api

@@ -7,6 +7,9 @@
 
 #include "api/context.hpp"
 #include "api/errors.hpp"
+#include "store/model.hpp"
+
+#include <boost/json/value.hpp>
 
 namespace va::api {
 
@@ -18,5 +21,8 @@ std::optional<ApiError> normalize_recipients(const core::PhoneValidator& phones,
 // RFC 3339 with an explicit offset; up to `past_tolerance` ago means now; at most `max_ahead` ahead.
 std::optional<ApiError> resolve_schedule_time(const ApiOptions& options, std::string_view text, core::TimePoint now,
                                               core::TimePoint& out);
+
+// The optional `retry` object: {"maxAttempts": 1..10, "delaySeconds": 10..86400}; both required.
+std::optional<ApiError> read_retry_policy(const boost::json::value& value, store::RetryPolicy& out);
 
 }  // namespace va::api

@@ -62,13 +62,17 @@ Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
     }
 
     ObjectReader reader(body);
-    reader.reject_unknown({"toPhoneNumbers", "promptId", "scheduledDateTime"});
+    reader.reject_unknown({"toPhoneNumbers", "promptId", "scheduledDateTime", "retry"});
     auto numbers = reader.string_array("toPhoneNumbers", true);
     auto prompt_id = reader.string("promptId", true, 64);
     auto when = reader.string("scheduledDateTime", true, 64);
     if (reader.error()) co_return to_response(*reader.error());
 
     store::ScheduledCall call;
+    if (auto retry = body.find("retry"); retry != body.end()) {
+        call.retry.emplace();
+        if (auto error = read_retry_policy(retry->value(), *call.retry)) co_return to_response(*error);
+    }
     if (auto error = resolve_schedule_time(ctx.options, *when, now, call.scheduled_date_time)) {
         co_return to_response(*error);
     }
@@ -87,7 +91,7 @@ Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
     call.content = prompt->content;
     call.introduction = prompt->introduction;
     for (const auto& number : call.to_phone_numbers) {
-        call.recipients.push_back({number, store::RecipientStatus::pending, 0, "", std::nullopt, "", now});
+        call.recipients.push_back(store::new_recipient(number, now));
     }
     call.created_at = call.updated_at = now;
 

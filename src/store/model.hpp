@@ -42,6 +42,23 @@ struct Recipient {
     std::optional<int> error_code;
     std::string error_message;
     TimePoint updated_at{};
+    std::optional<TimePoint> dialed_at;        // when the latest attempt was claimed for dialing
+    std::optional<TimePoint> next_attempt_at;  // when it is due (pending only)
+};
+
+// A recipient not dialed yet.
+inline Recipient new_recipient(std::string phone_number, TimePoint now) {
+    Recipient r;
+    r.phone_number = std::move(phone_number);
+    r.updated_at = now;
+    return r;
+}
+
+// How often a recipient is called when the call ends busy, no-answer or failed.
+struct RetryPolicy {
+    int max_attempts = 1;  // calls the recipient may get in all (1 = no redial)
+    std::chrono::seconds delay{300};  // between the end of one attempt and the next
+    bool operator==(const RetryPolicy&) const = default;
 };
 
 struct ScheduledCall {
@@ -53,6 +70,7 @@ struct ScheduledCall {
     std::string content;       // snapshot of the prompt's content at creation
     std::string introduction;  // snapshot of the prompt's introduction at creation
     std::vector<Recipient> recipients;  // one per entry of to_phone_numbers, same order
+    std::optional<RetryPolicy> retry;   // unset: the dispatcher's default
     TimePoint created_at{};
     TimePoint updated_at{};
 };
@@ -74,6 +92,7 @@ struct CallLog {
     std::string stream_sid;
     std::string status;  // Twilio call status spelling: initiated, ringing, in-progress, completed, busy...
     std::string answered_by;
+    std::string attempt_id;  // the dispatcher's attempt (see store/dispatch.hpp); empty for inbound calls
     std::optional<TimePoint> started_at;
     std::optional<TimePoint> answered_at;
     std::optional<TimePoint> ended_at;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "store/dispatch.hpp"
 #include "store/model.hpp"
 
 namespace va::store {
@@ -93,6 +94,7 @@ public:
     virtual PromptRepository& prompts() = 0;
     virtual ScheduledCallRepository& scheduled_calls() = 0;
     virtual CallLogRepository& call_logs() = 0;
+    virtual DispatchRepository& dispatch() = 0;
     // True when the store answers a trivial query (for /readyz).
     virtual bool ping() = 0;
 };

@@ -35,13 +35,15 @@ void force_sqlite(Store& store, const DispatchState& s) {
     ASSERT_EQ(c.changes(), 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,
-                         ::testing::Values(StoreFactory{"Sqlite",
-                                                        [] {
-                                                            auto holder = std::make_shared<StoreInDir>();
-                                                            return std::shared_ptr<Store>(holder, holder->store.get());
-                                                        },
-                                                        force_sqlite}),
+const StoreFactory kSqlite{"Sqlite",
+                           [] {
+                               auto holder = std::make_shared<StoreInDir>();
+                               return std::shared_ptr<Store>(holder, holder->store.get());
+                           },
+                           force_sqlite};
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract, ::testing::Values(kSqlite),
+                         [](const auto& instance) { return instance.param.name; });
+INSTANTIATE_TEST_SUITE_P(Sqlite, DispatchContract, ::testing::Values(kSqlite),
                          [](const auto& instance) { return instance.param.name; });
 
 std::int64_t query_int(const std::string& path, const std::string& sql) {

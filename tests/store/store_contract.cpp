@@ -27,7 +27,7 @@ ScheduledCall make_call(const std::vector<std::string>& numbers, TimePoint creat
     c.scheduled_date_time = due;
     c.content = "content";
     c.introduction = "hello";
-    for (const auto& n : numbers) c.recipients.push_back({n, RecipientStatus::pending, 0, "", std::nullopt, "", created});
+    for (const auto& n : numbers) c.recipients.push_back(new_recipient(n, created));
     c.created_at = c.updated_at = created;
     return c;
 }

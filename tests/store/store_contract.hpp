@@ -75,4 +75,63 @@ auto all_pages(List list) {
     return pages;
 }
 
+inline const std::string kSid1 = "CA00000000000000000000000000000001";
+inline const std::string kSid2 = "CA00000000000000000000000000000002";
+
+// The dispatcher's part of the contract (dispatch_contract.cpp), with helpers for its tests.
+class DispatchContract : public StoreContract {
+protected:
+    using milliseconds = std::chrono::milliseconds;
+    using seconds = std::chrono::seconds;
+
+    DispatchRepository& dispatch() { return store().dispatch(); }
+
+    std::string schedule(std::vector<std::string> numbers, TimePoint due, std::optional<RetryPolicy> retry = {}) {
+        auto call = make_call(numbers, kT0, due);
+        call.retry = retry;
+        store().scheduled_calls().create(call, std::nullopt);
+        return call.id;
+    }
+
+    std::vector<Claim> claim(const std::string& owner, TimePoint now, int max_live = 100, int limit = 64) {
+        ClaimRequest r;
+        r.owner = owner;
+        r.now = now;
+        r.lease = seconds(20);
+        r.limit = limit;
+        r.max_live = max_live;
+        r.slot_interval = milliseconds(1000);
+        r.lookahead = milliseconds(2000);
+        return dispatch().claim(r);
+    }
+
+    PlacedCall placed(const std::string& sid, TimePoint check_at) {
+        return {sid, "+15005550006", RecipientStatus::queued, test_id(), check_at};
+    }
+
+    StatusEvent event(const Claim& c, const std::string& sid, RecipientStatus status, TimePoint at) {
+        StatusEvent e;
+        e.key = c.key;
+        e.call_sid = sid;
+        e.status = status;
+        e.at = at;
+        e.log_id = test_id();
+        e.from = "+15005550006";
+        if (is_final(status)) e.duration = 7;
+        return e;
+    }
+
+    Recipient recipient(const std::string& call_id, std::size_t position = 0) {
+        return store().scheduled_calls().get(call_id)->recipients.at(position);
+    }
+    CallStatus call_status(const std::string& call_id) { return store().scheduled_calls().get(call_id)->status; }
+    std::vector<CallLog> logs(const std::string& call_id) {
+        CallLogQuery q;
+        q.scheduled_call_id = call_id;
+        return store().call_logs().list(q).items;
+    }
+
+    RetryPolicy no_retry_;  // the default policy these tests pass: one call
+};
+
 }  // namespace va::store::test

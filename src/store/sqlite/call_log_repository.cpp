@@ -10,7 +10,7 @@ namespace json = boost::json;
 
 constexpr const char* kColumns =
     "SELECT id, scheduledCallId, \"to\", \"from\", callSid, streamSid, status, answeredBy, startedAt, answeredAt, "
-    "endedAt, duration, transcript, createdAt, updatedAt FROM calllogs";
+    "endedAt, duration, transcript, createdAt, updatedAt, attemptId FROM calllogs";
 
 std::optional<TimePoint> optional_time(const Statement& s, int column) {
     auto ms = s.optional_integer(column);
@@ -62,6 +62,7 @@ CallLog read_log(const Statement& s) {
     l.transcript = transcript_from_json(s.text(12));
     l.created_at = from_millis(s.integer(13));
     l.updated_at = from_millis(s.integer(14));
+    l.attempt_id = s.text(15);
     return l;
 }
 
@@ -73,15 +74,15 @@ public:
         writer_.run([&](Connection& c) {
             Statement s(c,
                         "INSERT INTO calllogs (id, scheduledCallId, \"to\", \"from\", callSid, streamSid, status, "
-                        "answeredBy, startedAt, answeredAt, endedAt, duration, transcript, createdAt, updatedAt) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "answeredBy, startedAt, answeredAt, endedAt, duration, transcript, createdAt, updatedAt, attemptId) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             s.bind(1, l.id).bind(2, l.scheduled_call_id).bind(3, l.to).bind(4, l.from).bind(5, l.call_sid);
             s.bind(6, l.stream_sid).bind(7, l.status).bind(8, l.answered_by);
             s.bind(9, optional_millis(l.started_at)).bind(10, optional_millis(l.answered_at));
             s.bind(11, optional_millis(l.ended_at));
             s.bind(12, l.duration ? std::optional<std::int64_t>(*l.duration) : std::nullopt);
             s.bind(13, transcript_to_json(l.transcript)).bind(14, to_millis(l.created_at));
-            s.bind(15, to_millis(l.updated_at)).run();
+            s.bind(15, to_millis(l.updated_at)).bind(16, l.attempt_id).run();
         });
     }
 

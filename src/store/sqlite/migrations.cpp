@@ -58,6 +58,21 @@ CREATE INDEX calllogs_by_call ON calllogs (scheduledCallId, createdAt DESC, id D
 CREATE INDEX calllogs_by_to ON calllogs ("to", createdAt DESC, id DESC);
 CREATE INDEX calllogs_by_status ON calllogs (status, createdAt DESC, id DESC);
 )sql",
+    // 3: the dispatcher. A scheduled call's own retry policy (JSON or NULL); per recipient when its
+    // latest attempt was claimed and how many attempts never became calls; leases and overdue
+    // checks are found by expiry; a call log names its attempt (at most one log per attempt); and
+    // one row of rate-limit state shared by every worker: the next free send slot.
+    R"sql(
+ALTER TABLE scheduled_calls ADD COLUMN retry TEXT;
+ALTER TABLE recipients ADD COLUMN dialedAt INTEGER;
+ALTER TABLE recipients ADD COLUMN unplaced INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX recipients_leases ON recipients (status, leaseExpiresAt);
+CREATE INDEX recipients_by_phone ON recipients (phoneNumber);
+ALTER TABLE calllogs ADD COLUMN attemptId TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX calllogs_by_attempt ON calllogs (attemptId) WHERE attemptId != '';
+CREATE TABLE dispatch_slots (id INTEGER PRIMARY KEY CHECK (id = 1), nextSlotAt INTEGER NOT NULL);
+INSERT INTO dispatch_slots (id, nextSlotAt) VALUES (1, 0);
+)sql",
 };
 }  // namespace
 

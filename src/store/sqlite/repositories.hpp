@@ -11,5 +11,6 @@ namespace va::store::sqlite {
 std::unique_ptr<PromptRepository> make_prompt_repository(WriteQueue& writer, ReadPool& readers);
 std::unique_ptr<ScheduledCallRepository> make_scheduled_call_repository(WriteQueue& writer, ReadPool& readers);
 std::unique_ptr<CallLogRepository> make_call_log_repository(WriteQueue& writer, ReadPool& readers);
+std::unique_ptr<DispatchRepository> make_dispatch_repository(WriteQueue& writer, ReadPool& readers);
 
 }  // namespace va::store::sqlite

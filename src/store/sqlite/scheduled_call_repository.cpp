@@ -9,8 +9,8 @@ namespace {
 namespace json = boost::json;
 
 constexpr const char* kColumns =
-    "SELECT id, toPhoneNumbers, promptId, scheduledDateTime, status, content, introduction, createdAt, updatedAt "
-    "FROM scheduled_calls";
+    "SELECT id, toPhoneNumbers, promptId, scheduledDateTime, status, content, introduction, createdAt, updatedAt, "
+    "retry FROM scheduled_calls";
 
 std::vector<std::string> numbers_from_json(const std::string& text) {
     std::vector<std::string> out;
@@ -23,9 +23,23 @@ std::string numbers_to_json(const std::vector<std::string>& numbers) {
     return json::serialize(json::array(numbers.begin(), numbers.end()));
 }
 
+// The retry column: {"maxAttempts": N, "delaySeconds": S}, or NULL for the dispatcher's default.
+std::optional<RetryPolicy> retry_from_json(const Statement& s, int column) {
+    if (s.is_null(column)) return std::nullopt;
+    auto o = json::parse(s.text(column)).as_object();
+    return RetryPolicy{static_cast<int>(o.at("maxAttempts").to_number<std::int64_t>()),
+                       std::chrono::seconds(o.at("delaySeconds").to_number<std::int64_t>())};
+}
+
+std::optional<std::string> retry_to_json(const std::optional<RetryPolicy>& retry) {
+    if (!retry) return std::nullopt;
+    return json::serialize(json::object{{"maxAttempts", retry->max_attempts}, {"delaySeconds", retry->delay.count()}});
+}
+
 void load_recipients(Connection& c, ScheduledCall& call) {
     Statement s(c,
-                "SELECT phoneNumber, status, attempt, callSid, errorCode, errorMessage, updatedAt FROM recipients "
+                "SELECT phoneNumber, status, attempt, callSid, errorCode, errorMessage, updatedAt, dialedAt, nextAttemptAt "
+                "FROM recipients "
                 "WHERE scheduledCallId = ? ORDER BY position");
     s.bind(1, call.id);
     call.recipients.clear();
@@ -38,6 +52,8 @@ void load_recipients(Connection& c, ScheduledCall& call) {
         if (auto code = s.optional_integer(4)) r.error_code = static_cast<int>(*code);
         r.error_message = s.text(5);
         r.updated_at = from_millis(s.integer(6));
+        if (auto at = s.optional_integer(7)) r.dialed_at = from_millis(*at);
+        if (auto at = s.optional_integer(8)) r.next_attempt_at = from_millis(*at);
         call.recipients.push_back(std::move(r));
     }
 }
@@ -53,6 +69,7 @@ ScheduledCall read_call(const Statement& s) {
     call.introduction = s.text(6);
     call.created_at = from_millis(s.integer(7));
     call.updated_at = from_millis(s.integer(8));
+    call.retry = retry_from_json(s, 9);
     return call;
 }
 
@@ -109,17 +126,22 @@ public:
             }
             Statement s(c,
                         "INSERT INTO scheduled_calls (id, toPhoneNumbers, promptId, scheduledDateTime, status, "
-                        "content, introduction, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "content, introduction, createdAt, updatedAt, retry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             s.bind(1, call.id).bind(2, numbers_to_json(call.to_phone_numbers)).bind(3, call.prompt_id);
             s.bind(4, to_millis(call.scheduled_date_time)).bind(5, to_string(call.status)).bind(6, call.content);
-            s.bind(7, call.introduction).bind(8, to_millis(call.created_at)).bind(9, to_millis(call.updated_at)).run();
+            s.bind(7, call.introduction).bind(8, to_millis(call.created_at)).bind(9, to_millis(call.updated_at));
+            auto retry = retry_to_json(call.retry);
+            if (retry) s.bind(10, *retry); else s.bind_null(10);
+            s.run();
             insert_recipients(c, call.id, call.recipients, call.scheduled_date_time);
             if (key) {
                 Statement k(c, "INSERT INTO idempotency_keys (key, requestHash, scheduledCallId, createdAt) "
                                "VALUES (?, ?, ?, ?)");
                 k.bind(1, key->key).bind(2, key->request_hash).bind(3, call.id).bind(4, to_millis(call.created_at)).run();
             }
-            return {CreateResult::created, call};
+            auto created = call;
+            for (auto& r : created.recipients) r.next_attempt_at = call.scheduled_date_time;
+            return {CreateResult::created, std::move(created)};
         });
     }
 
@@ -180,7 +202,7 @@ public:
                 call->to_phone_numbers = *patch.to_phone_numbers;
                 call->recipients.clear();
                 for (const auto& n : call->to_phone_numbers) {
-                    call->recipients.push_back({n, RecipientStatus::pending, 0, "", std::nullopt, "", now});
+                    call->recipients.push_back(new_recipient(n, now));
                 }
                 Statement d(c, "DELETE FROM recipients WHERE scheduledCallId = ?");
                 d.bind(1, id).run();

@@ -25,6 +25,7 @@ SqliteStore::SqliteStore(const std::string& path) : path_(path) {
     prompts_ = make_prompt_repository(*writer_, *readers_);
     scheduled_calls_ = make_scheduled_call_repository(*writer_, *readers_);
     call_logs_ = make_call_log_repository(*writer_, *readers_);
+    dispatch_ = make_dispatch_repository(*writer_, *readers_);
 }
 
 SqliteStore::~SqliteStore() = default;
@@ -32,6 +33,7 @@ SqliteStore::~SqliteStore() = default;
 PromptRepository& SqliteStore::prompts() { return *prompts_; }
 ScheduledCallRepository& SqliteStore::scheduled_calls() { return *scheduled_calls_; }
 CallLogRepository& SqliteStore::call_logs() { return *call_logs_; }
+DispatchRepository& SqliteStore::dispatch() { return *dispatch_; }
 
 bool SqliteStore::ping() {
     return readers_->run([](Connection& c) {

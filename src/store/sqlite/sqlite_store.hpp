@@ -22,6 +22,7 @@ public:
     PromptRepository& prompts() override;
     ScheduledCallRepository& scheduled_calls() override;
     CallLogRepository& call_logs() override;
+    DispatchRepository& dispatch() override;
     bool ping() override;
     const std::string& path() const { return path_; }
 
@@ -33,6 +34,7 @@ private:
     std::unique_ptr<PromptRepository> prompts_;
     std::unique_ptr<ScheduledCallRepository> scheduled_calls_;
     std::unique_ptr<CallLogRepository> call_logs_;
+    std::unique_ptr<DispatchRepository> dispatch_;
 };
 
 }  // namespace va::store::sqlite

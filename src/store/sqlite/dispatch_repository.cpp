@@ -1,0 +1,398 @@
+// The dispatcher's store operations on SQLite. Every write runs in the group-commit writer's
+// transaction (BEGIN IMMEDIATE), which also serialises it against the writers of other processes on
+// the same file: a claim's reads (live calls, next slot) and writes are one atomic step, so neither
+// the concurrency cap nor the rate can be exceeded by workers racing each other.
+#include <algorithm>
+#include <map>
+
+#include <boost/json.hpp>
+
+#include "store/sqlite/paging.hpp"
+#include "store/sqlite/repositories.hpp"
+
+namespace va::store::sqlite {
+
+namespace {
+namespace json = boost::json;
+using std::chrono::milliseconds;
+
+constexpr const char* kLive = "('dialing', 'unknown', 'queued', 'ringing', 'in-progress')";
+
+// How far along an attempt is; a status event only ever moves it to a higher rank.
+int rank(RecipientStatus s) {
+    switch (s) {
+        case RecipientStatus::pending:
+        case RecipientStatus::dialing:
+        case RecipientStatus::unknown:
+            return 0;
+        case RecipientStatus::queued:
+            return 1;
+        case RecipientStatus::ringing:
+            return 2;
+        case RecipientStatus::in_progress:
+            return 3;
+        default:
+            return 4;  // final
+    }
+}
+
+// Call logs use Twilio's spelling; "initiated" is their first state.
+int log_rank(const std::string& status) {
+    if (status == "initiated" || status == "queued") return 1;
+    if (status == "ringing") return 2;
+    if (status == "in-progress") return 3;
+    return 4;
+}
+
+std::optional<RetryPolicy> retry_of(Connection& c, const std::string& call_id) {
+    Statement s(c, "SELECT retry FROM scheduled_calls WHERE id = ?");
+    s.bind(1, call_id);
+    if (!s.step() || s.is_null(0)) return std::nullopt;
+    auto parsed = json::parse(s.text(0)).as_object();
+    RetryPolicy policy;
+    policy.max_attempts = static_cast<int>(parsed.at("maxAttempts").to_number<std::int64_t>());
+    policy.delay = std::chrono::seconds(parsed.at("delaySeconds").to_number<std::int64_t>());
+    return policy;
+}
+
+std::string call_status_of(Connection& c, const std::string& call_id) {
+    Statement s(c, "SELECT status FROM scheduled_calls WHERE id = ?");
+    s.bind(1, call_id);
+    return s.step() ? s.text(0) : std::string();
+}
+
+// A scheduled call is completed once every recipient has a final outcome (stricter than "every
+// call initiated"). A canceled call stays canceled.
+void complete_if_done(Connection& c, const std::string& call_id, TimePoint now) {
+    Statement s(c,
+                "UPDATE scheduled_calls SET status = 'completed', updatedAt = ?1 WHERE id = ?2 AND status IN "
+                "('pending', 'in_progress') AND NOT EXISTS (SELECT 1 FROM recipients WHERE scheduledCallId = ?2 "
+                "AND status NOT IN ('completed', 'busy', 'no-answer', 'failed', 'canceled'))");
+    s.bind(1, to_millis(now)).bind(2, call_id).run();
+}
+
+// Claims rows matching `where` (bound: ?3 = now, ?4 = limit), with a fresh lease.
+std::vector<Claim> claim_leased(Connection& c, ClaimKind kind, const char* where, const ClaimRequest& r,
+                                int limit) {
+    std::vector<Claim> out;
+    if (limit <= 0) return out;
+    auto until = r.now + r.lease;
+    Statement s(c, std::string("UPDATE recipients SET leaseOwner = ?1, leaseExpiresAt = ?2, fence = fence + 1 "
+                               "WHERE rowid IN (SELECT rowid FROM recipients WHERE ") +
+                       where +
+                       " ORDER BY leaseExpiresAt LIMIT ?4) RETURNING scheduledCallId, position, attempt, fence, "
+                       "phoneNumber, callSid, dialedAt");
+    s.bind(1, r.owner).bind(2, to_millis(until)).bind(3, to_millis(r.now)).bind(4, std::int64_t{limit});
+    while (s.step()) {
+        Claim claim;
+        claim.kind = kind;
+        claim.key = {s.text(0), static_cast<int>(s.integer(1)), static_cast<int>(s.integer(2))};
+        claim.fence = s.integer(3);
+        claim.lease_until = until;
+        claim.phone_number = s.text(4);
+        claim.call_sid = s.text(5);
+        claim.dialed_at = from_millis(s.optional_integer(6).value_or(to_millis(r.now)));
+        out.push_back(std::move(claim));
+    }
+    return out;
+}
+
+std::int64_t count_live(Connection& c) {
+    Statement s(c, std::string("SELECT count(*) FROM recipients WHERE status IN ") + kLive);
+    s.step();
+    return s.integer(0);
+}
+
+std::int64_t next_slot(Connection& c) {
+    Statement s(c, "SELECT nextSlotAt FROM dispatch_slots WHERE id = 1");
+    if (!s.step()) throw StoreFailure("dispatch_slots has no row");
+    return s.integer(0);
+}
+
+void set_next_slot(Connection& c, std::int64_t at) {
+    Statement s(c, "UPDATE dispatch_slots SET nextSlotAt = ? WHERE id = 1");
+    s.bind(1, at).run();
+}
+
+std::vector<Claim> claim_dials(Connection& c, const ClaimRequest& r, int limit) {
+    std::vector<Claim> out;
+    const auto now = to_millis(r.now);
+    const auto interval = std::max<std::int64_t>(1, r.slot_interval.count());
+    const auto first = std::max(now, next_slot(c));
+    const auto horizon = now + r.lookahead.count();
+    if (first > horizon) return out;
+    auto by_rate = (horizon - first) / interval + 1;
+    auto by_cap = r.max_live - count_live(c);
+    auto n = std::min({std::int64_t{limit}, by_rate, by_cap});
+    if (n <= 0) return out;
+
+    auto until = r.now + r.lookahead + r.lease;
+    Statement s(c,
+                "UPDATE recipients SET status = 'dialing', attempt = attempt + 1, leaseOwner = ?1, leaseExpiresAt = ?2, "
+                "fence = fence + 1, dialedAt = ?3, callSid = '', errorCode = NULL, errorMessage = '', "
+                "nextAttemptAt = NULL, updatedAt = ?3 "
+                "WHERE rowid IN (SELECT rowid FROM recipients WHERE status = 'pending' AND nextAttemptAt <= ?3 "
+                "ORDER BY nextAttemptAt LIMIT ?4) RETURNING scheduledCallId, position, attempt, fence, phoneNumber");
+    s.bind(1, r.owner).bind(2, to_millis(until)).bind(3, now).bind(4, n);
+    while (s.step()) {
+        Claim claim;
+        claim.kind = ClaimKind::dial;
+        claim.key = {s.text(0), static_cast<int>(s.integer(1)), static_cast<int>(s.integer(2))};
+        claim.fence = s.integer(3);
+        claim.lease_until = until;
+        claim.phone_number = s.text(4);
+        claim.dialed_at = r.now;
+        claim.slot = from_millis(first + static_cast<std::int64_t>(out.size()) * interval);
+        out.push_back(std::move(claim));
+    }
+    if (!out.empty()) set_next_slot(c, first + static_cast<std::int64_t>(out.size()) * interval);
+    return out;
+}
+
+// Binds the claim's key and fence as ?1 ?2 ?3 (call id, position, fence).
+Statement& bind_claim(Statement& s, const Claim& claim) {
+    return s.bind(1, claim.key.scheduled_call_id).bind(2, std::int64_t{claim.key.position}).bind(3, claim.fence);
+}
+
+struct RecipientRow {
+    RecipientStatus status = RecipientStatus::pending;
+    int attempt = 0;
+    int unplaced = 0;
+    std::string call_sid;
+    std::string phone_number;
+};
+
+std::optional<RecipientRow> recipient_row(Connection& c, const AttemptKey& key) {
+    Statement s(c, "SELECT status, attempt, unplaced, callSid, phoneNumber FROM recipients "
+                   "WHERE scheduledCallId = ? AND position = ?");
+    s.bind(1, key.scheduled_call_id).bind(2, std::int64_t{key.position});
+    if (!s.step()) return std::nullopt;
+    return RecipientRow{parse_recipient_status(s.text(0)).value_or(RecipientStatus::unknown),
+                        static_cast<int>(s.integer(1)), static_cast<int>(s.integer(2)), s.text(3), s.text(4)};
+}
+
+// The call log of an attempt: created once (at dial time, or by an early callback), then moved
+// forward only.
+void upsert_log(Connection& c, const AttemptKey& key, const std::string& log_id, const std::string& to,
+                const std::string& from, const std::string& call_sid, TimePoint now) {
+    Statement s(c,
+                "INSERT INTO calllogs (id, scheduledCallId, \"to\", \"from\", callSid, status, attemptId, startedAt, "
+                "createdAt, updatedAt) VALUES (?1, ?2, ?3, ?4, ?5, 'initiated', ?6, ?7, ?7, ?7) "
+                "ON CONFLICT (attemptId) WHERE attemptId != '' DO UPDATE SET callSid = excluded.callSid, "
+                "\"from\" = CASE WHEN \"from\" = '' THEN excluded.\"from\" ELSE \"from\" END");
+    s.bind(1, log_id).bind(2, key.scheduled_call_id).bind(3, to).bind(4, from).bind(5, call_sid);
+    s.bind(6, to_string(key)).bind(7, to_millis(now)).run();
+}
+
+void advance_log(Connection& c, const StatusEvent& e, TimePoint now) {
+    const auto attempt_id = to_string(e.key);
+    std::string current;
+    {
+        Statement s(c, "SELECT status FROM calllogs WHERE attemptId = ?");
+        s.bind(1, attempt_id);
+        if (!s.step()) return;
+        current = s.text(0);
+    }
+    std::string status(to_string(e.status));
+    if (log_rank(status) <= log_rank(current)) return;
+    const bool final = is_final(e.status);
+    Statement s(c,
+                "UPDATE calllogs SET status = ?1, updatedAt = ?2, "
+                "answeredBy = CASE WHEN ?3 != '' THEN ?3 ELSE answeredBy END, "
+                "answeredAt = CASE WHEN ?1 = 'in-progress' AND answeredAt IS NULL THEN ?4 ELSE answeredAt END, "
+                "endedAt = CASE WHEN ?5 THEN ?4 ELSE endedAt END, "
+                "duration = CASE WHEN ?5 THEN ?6 ELSE duration END WHERE attemptId = ?7");
+    s.bind(1, status).bind(2, to_millis(now)).bind(3, e.answered_by).bind(4, to_millis(e.at));
+    s.bind(5, std::int64_t{final ? 1 : 0});
+    s.bind(6, e.duration ? std::optional<std::int64_t>(*e.duration) : std::nullopt).bind(7, attempt_id).run();
+}
+
+class SqliteDispatchRepository final : public DispatchRepository {
+public:
+    SqliteDispatchRepository(WriteQueue& writer, ReadPool& readers) : writer_(writer), readers_(readers) {}
+
+    std::vector<Claim> claim(const ClaimRequest& r) override {
+        return writer_.run([&](Connection& c) {
+            auto out = claim_leased(c, ClaimKind::reconcile,
+                                    "status IN ('dialing', 'unknown') AND leaseExpiresAt < ?3", r, r.limit);
+            auto checks = claim_leased(c, ClaimKind::check,
+                                       "status IN ('queued', 'ringing', 'in-progress') AND leaseExpiresAt < ?3", r,
+                                       r.limit - static_cast<int>(out.size()));
+            std::move(checks.begin(), checks.end(), std::back_inserter(out));
+            auto dials = claim_dials(c, r, r.limit - static_cast<int>(out.size()));
+            std::map<std::string, std::optional<RetryPolicy>> policies;
+            for (const auto& d : dials) {
+                if (policies.contains(d.key.scheduled_call_id)) continue;
+                policies[d.key.scheduled_call_id] = retry_of(c, d.key.scheduled_call_id);
+                Statement s(c, "UPDATE scheduled_calls SET status = 'in_progress', updatedAt = ? "
+                               "WHERE id = ? AND status = 'pending'");
+                s.bind(1, to_millis(r.now)).bind(2, d.key.scheduled_call_id).run();
+            }
+            for (auto& d : dials) d.retry = policies[d.key.scheduled_call_id];
+            std::move(dials.begin(), dials.end(), std::back_inserter(out));
+            return out;
+        });
+    }
+
+    std::optional<TimePoint> next_due() override {
+        return readers_.run([](Connection& c) -> std::optional<TimePoint> {
+            Statement s(c, std::string("SELECT min(t) FROM (SELECT min(nextAttemptAt) AS t FROM recipients "
+                                       "WHERE status = 'pending' UNION ALL SELECT min(leaseExpiresAt) FROM "
+                                       "recipients WHERE status IN ") +
+                               kLive + ")");
+            if (!s.step() || s.is_null(0)) return std::nullopt;
+            return from_millis(s.integer(0));
+        });
+    }
+
+    bool renew(const Claim& claim, TimePoint lease_until) override {
+        return writer_.run([&](Connection& c) {
+            Statement s(c, "UPDATE recipients SET leaseExpiresAt = ?4 WHERE scheduledCallId = ?1 AND position = ?2 "
+                           "AND fence = ?3");
+            bind_claim(s, claim).bind(4, to_millis(lease_until)).run();
+            return c.changes() == 1;
+        });
+    }
+
+    std::optional<TimePoint> reserve_slot(const Claim& claim, TimePoint not_before, milliseconds interval,
+                                          milliseconds lease) override {
+        return writer_.run([&](Connection& c) -> std::optional<TimePoint> {
+            const auto slot = std::max(to_millis(not_before), next_slot(c));
+            Statement s(c, "UPDATE recipients SET leaseExpiresAt = ?4 WHERE scheduledCallId = ?1 AND position = ?2 "
+                           "AND fence = ?3 AND status = 'dialing'");
+            bind_claim(s, claim).bind(4, slot + lease.count()).run();
+            if (c.changes() != 1) return std::nullopt;
+            set_next_slot(c, slot + std::max<std::int64_t>(1, interval.count()));
+            return from_millis(slot);
+        });
+    }
+
+    bool record_placed(const Claim& claim, const PlacedCall& call, TimePoint now) override {
+        return writer_.run([&](Connection& c) {
+            // A callback may have arrived before Twilio's answer: keep the status it recorded.
+            Statement s(c,
+                        "UPDATE recipients SET callSid = ?4, status = CASE WHEN status IN ('dialing', 'unknown') THEN "
+                        "?5 ELSE status END, leaseOwner = NULL, leaseExpiresAt = CASE WHEN status IN ('dialing', "
+                        "'unknown', 'queued', 'ringing', 'in-progress') THEN ?6 ELSE NULL END, updatedAt = ?7 "
+                        "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 RETURNING phoneNumber");
+            bind_claim(s, claim).bind(4, call.call_sid).bind(5, to_string(call.status));
+            s.bind(6, to_millis(call.check_at)).bind(7, to_millis(now));
+            if (!s.step()) return false;
+            auto to = s.text(0);
+            s.reset();
+            upsert_log(c, claim.key, call.log_id, to, call.from, call.call_sid, now);
+            return true;
+        });
+    }
+
+    bool record_unknown(const Claim& claim, TimePoint now, TimePoint lease_until) override {
+        return writer_.run([&](Connection& c) {
+            Statement s(c, "UPDATE recipients SET status = 'unknown', leaseExpiresAt = ?4, updatedAt = ?5 "
+                           "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 AND status = 'dialing'");
+            bind_claim(s, claim).bind(4, to_millis(lease_until)).bind(5, to_millis(now)).run();
+            return c.changes() == 1;
+        });
+    }
+
+    bool record_not_placed(const Claim& claim, TimePoint now, TimePoint retry_at, int max_unplaced,
+                           const std::string& error_message) override {
+        return writer_.run([&](Connection& c) {
+            const bool canceled = call_status_of(c, claim.key.scheduled_call_id) == "canceled";
+            Statement s(c,
+                        "UPDATE recipients SET unplaced = unplaced + 1, "
+                        "status = CASE WHEN ?4 THEN 'canceled' WHEN unplaced + 1 >= ?5 THEN 'failed' ELSE 'pending' END, "
+                        "nextAttemptAt = CASE WHEN ?4 OR unplaced + 1 >= ?5 THEN NULL ELSE ?6 END, "
+                        "errorMessage = ?7, leaseOwner = NULL, leaseExpiresAt = NULL, updatedAt = ?8 "
+                        "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 AND status IN ('dialing', 'unknown')");
+            bind_claim(s, claim).bind(4, std::int64_t{canceled ? 1 : 0}).bind(5, std::int64_t{max_unplaced});
+            s.bind(6, to_millis(retry_at)).bind(7, error_message).bind(8, to_millis(now)).run();
+            if (c.changes() != 1) return false;
+            complete_if_done(c, claim.key.scheduled_call_id, now);
+            return true;
+        });
+    }
+
+    bool record_refused(const Claim& claim, TimePoint now, int code, const std::string& message) override {
+        return writer_.run([&](Connection& c) {
+            Statement s(c, "UPDATE recipients SET status = 'failed', errorCode = ?4, errorMessage = ?5, "
+                           "leaseOwner = NULL, leaseExpiresAt = NULL, nextAttemptAt = NULL, updatedAt = ?6 "
+                           "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 AND status IN ('dialing', 'unknown')");
+            bind_claim(s, claim).bind(4, std::int64_t{code}).bind(5, message).bind(6, to_millis(now)).run();
+            if (c.changes() != 1) return false;
+            complete_if_done(c, claim.key.scheduled_call_id, now);
+            return true;
+        });
+    }
+
+    bool release_check(const Claim& claim, TimePoint check_at) override {
+        return writer_.run([&](Connection& c) {
+            Statement s(c, "UPDATE recipients SET leaseOwner = NULL, leaseExpiresAt = ?4 WHERE scheduledCallId = ?1 "
+                           "AND position = ?2 AND fence = ?3 AND status IN ('queued', 'ringing', 'in-progress')");
+            bind_claim(s, claim).bind(4, to_millis(check_at)).run();
+            return c.changes() == 1;
+        });
+    }
+
+    StatusResult apply_status(const StatusEvent& e, const RetryPolicy& default_retry, TimePoint now) override {
+        return writer_.run([&](Connection& c) {
+            auto row = recipient_row(c, e.key);
+            if (!row || e.key.attempt > row->attempt || e.call_sid.empty()) return StatusResult::unknown;
+            if (!row->call_sid.empty() && row->call_sid != e.call_sid) {
+                return e.key.attempt == row->attempt ? StatusResult::unknown : StatusResult::stale;
+            }
+            if (e.key.attempt < row->attempt || rank(row->status) == 4 || row->status == RecipientStatus::pending) {
+                return StatusResult::stale;  // a past attempt, or this one has its outcome already
+            }
+            if (rank(e.status) <= rank(row->status)) return StatusResult::stale;
+
+            upsert_log(c, e.key, e.log_id, row->phone_number, e.from, e.call_sid, now);
+            advance_log(c, e, now);
+            const auto& id = e.key.scheduled_call_id;
+            if (!is_final(e.status)) {
+                Statement s(c, "UPDATE recipients SET status = ?3, callSid = ?4, updatedAt = ?5 "
+                               "WHERE scheduledCallId = ?1 AND position = ?2");
+                s.bind(1, id).bind(2, std::int64_t{e.key.position}).bind(3, to_string(e.status));
+                s.bind(4, e.call_sid).bind(5, to_millis(now)).run();
+                return StatusResult::applied;
+            }
+            auto policy = retry_of(c, id).value_or(default_retry);
+            const bool retryable = e.status == RecipientStatus::busy || e.status == RecipientStatus::no_answer ||
+                                   e.status == RecipientStatus::failed;
+            const bool redial = retryable && row->attempt - row->unplaced < policy.max_attempts &&
+                                call_status_of(c, id) != "canceled";
+            Statement s(c, "UPDATE recipients SET status = ?3, callSid = ?4, nextAttemptAt = ?5, leaseOwner = NULL, "
+                           "leaseExpiresAt = NULL, errorMessage = ?6, updatedAt = ?7 "
+                           "WHERE scheduledCallId = ?1 AND position = ?2");
+            s.bind(1, id).bind(2, std::int64_t{e.key.position});
+            s.bind(3, redial ? std::string("pending") : std::string(to_string(e.status))).bind(4, e.call_sid);
+            s.bind(5, redial ? std::optional(to_millis(now + policy.delay)) : std::nullopt);
+            s.bind(6, redial ? "attempt " + std::to_string(row->attempt) + ": " + std::string(to_string(e.status))
+                             : std::string());
+            s.bind(7, to_millis(now)).run();
+            if (!redial) complete_if_done(c, id, now);
+            return StatusResult::applied;
+        });
+    }
+
+    std::vector<std::string> known_call_sids(const std::string& phone_number) override {
+        return readers_.run([&](Connection& c) {
+            Statement s(c, "SELECT callSid FROM calllogs WHERE \"to\" = ?1 AND callSid != '' UNION "
+                           "SELECT callSid FROM recipients WHERE phoneNumber = ?1 AND callSid != ''");
+            s.bind(1, phone_number);
+            std::vector<std::string> out;
+            while (s.step()) out.push_back(s.text(0));
+            return out;
+        });
+    }
+
+private:
+    WriteQueue& writer_;
+    ReadPool& readers_;
+};
+}  // namespace
+
+std::unique_ptr<DispatchRepository> make_dispatch_repository(WriteQueue& writer, ReadPool& readers) {
+    return std::make_unique<SqliteDispatchRepository>(writer, readers);
+}
+
+}  // namespace va::store::sqlite

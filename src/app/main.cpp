@@ -66,6 +66,67 @@ int main(int argc, char** argv) {
                         "Allow premium-rate and shared-cost numbers (refused by default: toll fraud)")
         ->envname("VA_ALLOW_PREMIUM_NUMBERS");
 
+    auto& d = serve.dispatch;
+    serve_cmd->add_flag("--no-dispatcher", d.disabled, "Serve the API and webhooks only; another process dials")
+        ->envname("VA_NO_DISPATCHER");
+    serve_cmd->add_option("--twilio-api-base", d.api_base, "Twilio's REST base URL (the simulator's, for local use)")
+        ->envname("TWILIO_API_BASE")
+        ->capture_default_str();
+    serve_cmd->add_option("--twilio-account-sid", d.account_sid, "Twilio AccountSid")->envname("TWILIO_ACCOUNT_SID");
+    serve_cmd->add_option("--twilio-auth-token", d.auth_token, "Twilio AuthToken (REST auth and webhook signatures)")
+        ->envname("TWILIO_AUTH_TOKEN");
+    serve_cmd->add_option("--twilio-from", d.from_number, "The number calls come from (E.164)")
+        ->envname("TWILIO_FROM_NUMBER");
+    serve_cmd->add_option("--public-url", d.public_url, "Where Twilio reaches this server, e.g. https://va.example.com")
+        ->envname("VA_PUBLIC_URL");
+    serve_cmd->add_option("--calls-per-second", d.calls_per_second, "Twilio's calls-per-second limit, for all workers")
+        ->envname("VA_CALLS_PER_SECOND")
+        ->check(CLI::Range(0.01, 1000.0))
+        ->capture_default_str();
+    serve_cmd->add_option("--max-live-calls", d.max_live_calls, "Calls being dialed or live at once, for all workers")
+        ->envname("VA_MAX_LIVE_CALLS")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    serve_cmd->add_option("--dispatch-sweep-seconds", d.sweep_seconds,
+                          "Look for calls scheduled by other processes at least this often")
+        ->envname("VA_DISPATCH_SWEEP_SECONDS")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    serve_cmd->add_option("--ring-timeout-seconds", d.ring_timeout_seconds, "How long a call rings (Twilio's Timeout)")
+        ->envname("VA_RING_TIMEOUT_SECONDS")
+        ->check(CLI::Range(1, 600))
+        ->capture_default_str();
+    serve_cmd->add_option("--max-call-seconds", d.max_call_seconds, "Longest call (Twilio's TimeLimit)")
+        ->envname("VA_MAX_CALL_SECONDS")
+        ->check(CLI::Range(10, 14400))
+        ->capture_default_str();
+    serve_cmd->add_option("--machine-detection", d.machine_detection, "Enable or DetectMessageEnd; unset = off")
+        ->envname("VA_MACHINE_DETECTION")
+        ->check(CLI::IsMember({"Enable", "DetectMessageEnd"}));
+    serve_cmd->add_option("--twilio-timeout-seconds", d.request_timeout_seconds, "Deadline of one Twilio REST request")
+        ->envname("VA_TWILIO_TIMEOUT_SECONDS")
+        ->check(CLI::Range(1, 60))
+        ->capture_default_str();
+    serve_cmd->add_option("--reconcile-grace-seconds", d.reconcile_grace_seconds,
+                          "After an ambiguous dial, how long to look for the call in Twilio before redialing")
+        ->envname("VA_RECONCILE_GRACE_SECONDS")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    serve_cmd->add_option("--status-check-seconds", d.status_check_seconds,
+                          "How often a live call whose final status has not arrived is fetched from Twilio")
+        ->envname("VA_STATUS_CHECK_SECONDS")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    serve_cmd->add_option("--retry-max-attempts", d.retry_max_attempts,
+                          "Calls per recipient when they are busy, do not answer or fail (1 = no redial)")
+        ->envname("VA_RETRY_MAX_ATTEMPTS")
+        ->check(CLI::Range(1, 10))
+        ->capture_default_str();
+    serve_cmd->add_option("--retry-delay-seconds", d.retry_delay_seconds, "Wait before a redial")
+        ->envname("VA_RETRY_DELAY_SECONDS")
+        ->check(CLI::Range(10, 86400))
+        ->capture_default_str();
+
     va::app::SimConfig sim;
     auto* sim_cmd = app.add_subcommand("sim", "Run the Twilio-compatible phone simulator");
     sim_cmd->add_option("--listen", sim.listen, "HOST:PORT to listen on (port 0 picks a free port)")

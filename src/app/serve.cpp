@@ -1,9 +1,11 @@
-// `voiceagent serve`: the one place that names concrete parts (SQLite store, HTTP server) and
-// wires them together.
+// `voiceagent serve`: the one place that names concrete parts (SQLite store, HTTP server, Twilio
+// client, dispatcher) and wires them together.
 #include "app/serve.hpp"
 
 #include <iostream>
 #include <thread>
+
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -12,7 +14,10 @@
 
 #include "api/api.hpp"
 #include "app/listen_address.hpp"
+#include "core/id.hpp"
 #include "core/metrics.hpp"
+#include "dispatch/dispatcher.hpp"
+#include "dispatch/status_webhook.hpp"
 #include "net/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -26,6 +31,22 @@ std::unique_ptr<store::Store> open_store(const std::string& spec) {
     }
     throw std::invalid_argument("--db must be sqlite:PATH");
 }
+
+// Unique per process, readable in the leases table: host, pid and a random part.
+std::string worker_name() {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    return std::string(host) + ":" + std::to_string(getpid()) + ":" +
+           core::new_object_id(core::SystemClock{}.now()).substr(18);
+}
+
+// /webhooks/twilio/status goes to the dispatcher's handler (when there is one), the rest to the API.
+net::Handler route_webhooks(net::Handler api, net::Handler status) {
+    return [api = std::move(api), status = std::move(status)](net::Request request) {
+        if (status && request.path == "/webhooks/twilio/status") return status(std::move(request));
+        return api(std::move(request));
+    };
+}
 }  // namespace
 
 int serve(const ServeConfig& config) {
@@ -33,6 +54,12 @@ int serve(const ServeConfig& config) {
     auto endpoint = parse_listen_address(config.listen, error);
     if (!endpoint) {
         std::cerr << "voiceagent: --listen " << config.listen << ": " << error << "\n";
+        return 2;
+    }
+    std::string twilio_error;
+    const bool twilio = twilio_configured(config.dispatch, twilio_error);
+    if (!twilio_error.empty()) {
+        std::cerr << "voiceagent: " << twilio_error << "\n";
         return 2;
     }
     std::unique_ptr<store::Store> store;
@@ -58,8 +85,31 @@ int serve(const ServeConfig& config) {
                                                   config.allow_premium_numbers}),
                             api::ApiOptions{config.api_tokens},
                             {}};
+    auto options = dispatcher_options(config.dispatch, worker_name());
+    std::unique_ptr<twilio::RestClient> rest;
+    std::unique_ptr<dispatch::Dispatcher> dispatcher;
+    std::unique_ptr<dispatch::StatusWebhookContext> status_context;
+    net::Handler status_handler;
+    if (twilio) {
+        try {
+            rest = std::make_unique<twilio::RestClient>(io, rest_config(config.dispatch));
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "voiceagent: Twilio settings: " << e.what() << "\n";
+            return 2;
+        }
+        // Both are reached only once io runs, after the dispatcher exists (it needs the bound port).
+        context.on_schedule_changed = [&dispatcher](const store::ScheduledCall&) {
+            if (dispatcher) dispatcher->wake();
+        };
+        status_context = std::make_unique<dispatch::StatusWebhookContext>(dispatch::StatusWebhookContext{
+            store->dispatch(), write_pool, clock, options.public_url, config.dispatch.auth_token, options.retry,
+            [&dispatcher] {
+                if (dispatcher) dispatcher->wake();
+            }});
+        status_handler = dispatch::status_webhook(*status_context);
+    }
     api::Api api(context);
-    net::HttpServer server(io, api.handler(), metrics);
+    net::HttpServer server(io, route_webhooks(api.handler(), status_handler), metrics);
     boost::asio::ip::tcp::endpoint bound;
     try {
         bound = server.listen(*endpoint);
@@ -75,11 +125,33 @@ int serve(const ServeConfig& config) {
     }
     const unsigned threads = config.threads ? config.threads : cores;
     spdlog::info("store {}; {} network threads", config.db, threads);
+    if (twilio) {
+        // For local use (`--public-url http://127.0.0.1:0`): the port we were given.
+        if (options.public_url.ends_with(":0")) {
+            options.public_url.resize(options.public_url.size() - 1);
+            options.public_url += std::to_string(bound.port());
+            status_context->public_url = options.public_url;
+        }
+        if (!config.dispatch.disabled) {
+            dispatcher = std::make_unique<dispatch::Dispatcher>(
+                io.get_executor(), dispatch::DispatchContext{store->dispatch(), *rest, write_pool, clock, options});
+        }
+    }
+    if (dispatcher) {
+        dispatcher->start();
+        spdlog::info("dispatcher {}: Twilio at {}, {} calls/s, at most {} live calls", options.owner,
+                     config.dispatch.api_base, options.calls_per_second, options.max_live_calls);
+    } else if (!twilio) {
+        spdlog::warn("dispatcher off: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER and VA_PUBLIC_URL "
+                     "are not set, so no call is dialed");
+    }
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         spdlog::info("signal {}: draining in-flight requests", signal);
+        if (dispatcher) dispatcher->stop();
+        if (rest) rest->close_idle();
         server.shutdown();
     });
 

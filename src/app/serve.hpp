@@ -2,6 +2,7 @@
 #include <set>
 #include <string>
 #include <vector>
+#include "app/dispatch_config.hpp"
 
 namespace va::app {
 
@@ -15,6 +16,7 @@ struct ServeConfig {
     std::string phone_default_region;
     std::set<std::string> allowed_countries;
     bool allow_premium_numbers = false;
+    DispatchConfig dispatch;
 };
 
 // Runs the server until SIGINT/SIGTERM; returns the process exit code.

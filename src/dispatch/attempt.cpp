@@ -1,0 +1,265 @@
+#include "dispatch/attempt.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/id.hpp"
+#include "core/phone.hpp"
+#include "dispatch/backoff.hpp"
+#include "dispatch/status_event.hpp"
+#include "net/offload.hpp"
+#include "telephony/twilio/form.hpp"
+#include "telephony/twilio/rest_client.hpp"
+
+namespace va::dispatch {
+
+namespace asio = boost::asio;
+using core::TimePoint;
+using store::Claim;
+using store::ClaimKind;
+using store::RecipientStatus;
+using twilio::RestOutcome;
+
+namespace {
+
+// Twilio dates have whole seconds and its clock is not ours: a call created this long before
+// our dial started may still be the one we placed.
+constexpr auto kClockSkew = std::chrono::seconds(5);
+// Twilio's credentials error: our configuration is wrong, not the number.
+constexpr int kAuthenticationFailed = 20003;
+
+asio::awaitable<void> sleep_until(const core::Clock& clock, TimePoint when) {
+    auto wait = when - clock.now();
+    if (wait <= TimePoint::duration::zero()) co_return;
+    asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+std::string attempt_log(const Claim& c) {
+    return store::to_string(c.key) + " (" + core::mask_phone(c.phone_number) + ")";
+}
+
+store::PlacedCall placed_from(const AttemptContext& ctx, const twilio::CallResource& call, TimePoint now) {
+    const auto& o = ctx.context.options;
+    store::PlacedCall placed;
+    placed.call_sid = call.sid;
+    placed.from = call.from.empty() ? o.from_number : call.from;
+    auto status = parse_call_status(call.status).value_or(RecipientStatus::queued);
+    // Twilio answers a create with queued; anything later arrives as an event.
+    placed.status = store::is_final(status) ? RecipientStatus::queued : status;
+    placed.log_id = core::new_object_id(now);
+    placed.check_at = now + std::chrono::seconds(o.ring_timeout_seconds) + o.check_margin;
+    return placed;
+}
+
+// The state Twilio reports for a call, as an event for the store (a fetched call, or an adopted one).
+store::StatusEvent event_from_resource(const Claim& c, const twilio::CallResource& call, TimePoint now) {
+    store::StatusEvent e;
+    e.key = c.key;
+    e.call_sid = call.sid;
+    e.status = parse_call_status(call.status).value_or(RecipientStatus::queued);
+    e.answered_by = call.answered_by;
+    e.duration = call.duration_s;
+    e.at = call.end_time.value_or(now);
+    e.log_id = core::new_object_id(now);
+    e.from = call.from;
+    return e;
+}
+
+asio::awaitable<void> apply_current_state(std::shared_ptr<AttemptContext> ctx, Claim c, twilio::CallResource call) {
+    auto& d = ctx->context;
+    auto event = event_from_resource(c, call, d.clock.now());
+    if (event.status == RecipientStatus::queued) co_return;
+    co_await net::offload(d.store_pool, [&] { return d.store.apply_status(event, d.options.retry, d.clock.now()); });
+    if (store::is_final(event.status)) ctx->wake();
+}
+
+twilio::CreateCallRequest create_request(const AttemptContext& ctx, const Claim& c) {
+    const auto& o = ctx.context.options;
+    twilio::CreateCallRequest r;
+    r.to = c.phone_number;
+    r.from = o.from_number;
+    r.url = voice_url(o.public_url, c.key);
+    r.status_callback = status_callback_url(o.public_url, c.key);
+    r.status_callback_events = {"initiated", "ringing", "answered", "completed"};
+    r.timeout_s = o.ring_timeout_seconds;
+    r.time_limit_s = o.time_limit_seconds;
+    r.machine_detection = o.machine_detection;
+    return r;
+}
+
+// An ambiguous dial: Twilio may or may not have placed the call. Look for it in Twilio's call list
+// (to this number, from ours, created since the dial began, and not already known to belong to
+// another attempt); adopt it if it is there, declare the attempt not placed once the grace period
+// has passed without it. Never dials.
+asio::awaitable<void> reconcile(std::shared_ptr<AttemptContext> ctx, Claim c) {
+    auto& d = ctx->context;
+    const auto& o = d.options;
+    const auto deadline = c.dialed_at + o.reconcile_grace;
+    for (;;) {
+        twilio::ListCallsFilter filter;
+        filter.to = c.phone_number;
+        filter.from = o.from_number;
+        filter.start_time_on_or_after = c.dialed_at - kClockSkew;
+        auto listed = co_await d.twilio.list_calls(filter);
+        auto now = d.clock.now();
+        if (listed.outcome == RestOutcome::ok) {
+            auto known_list = co_await net::offload(d.store_pool, [&] { return d.store.known_call_sids(c.phone_number); });
+            std::set<std::string> known(known_list.begin(), known_list.end());
+            const twilio::CallResource* found = nullptr;
+            for (const auto& call : listed.calls) {
+                if (known.contains(call.sid) || !call.date_created) continue;
+                if (*call.date_created < c.dialed_at - kClockSkew) continue;
+                if (!found || *call.date_created < *found->date_created) found = &call;
+            }
+            if (found) {
+                auto call = *found;
+                auto placed = placed_from(*ctx, call, now);
+                bool ok = co_await net::offload(d.store_pool, [&] { return d.store.record_placed(c, placed, now); });
+                spdlog::info("dispatch: {} reconciled: adopted {}", attempt_log(c), call.sid);
+                if (ok) co_await apply_current_state(ctx, c, call);
+                co_return;
+            }
+            if (now >= deadline) {
+                bool ok = co_await net::offload(d.store_pool, [&] {
+                    return d.store.record_not_placed(c, now, now + o.unplaced_retry_delay, o.max_unplaced,
+                                                     "no call was placed: Twilio gave no answer and has no such call");
+                });
+                spdlog::warn("dispatch: {} reconciled: not placed{}", attempt_log(c), ok ? "" : " (lease lost)");
+                ctx->wake();
+                co_return;
+            }
+        } else {
+            spdlog::warn("dispatch: {} reconcile: cannot list calls: {}", attempt_log(c), listed.detail);
+        }
+        auto lease_until = now + o.reconcile_poll + o.request_timeout * 2;
+        bool renewed = co_await net::offload(d.store_pool, [&] { return d.store.renew(c, lease_until); });
+        if (!renewed) co_return;
+        c.lease_until = lease_until;
+        co_await sleep_until(d.clock, std::min(now + o.reconcile_poll, std::max(deadline, now)));
+    }
+}
+
+asio::awaitable<void> dial(std::shared_ptr<AttemptContext> ctx, Claim c) {
+    auto& d = ctx->context;
+    const auto& o = d.options;
+    const auto slot_interval = std::chrono::milliseconds(static_cast<long long>(1000.0 / o.calls_per_second));
+    Backoff backoff(o.backoff_initial, o.backoff_cap);
+    for (int failures = 0;;) {
+        co_await sleep_until(d.clock, c.slot);
+        auto now = d.clock.now();
+        // The request must be over (answered or timed out) before the lease can run out, or a
+        // reconciler could take over while it is still in flight.
+        if (now + o.request_timeout * 2 > c.lease_until) {
+            auto until = now + o.request_timeout * 2;
+            bool renewed = co_await net::offload(d.store_pool, [&] { return d.store.renew(c, until); });
+            if (!renewed) {
+                spdlog::warn("dispatch: {} lease lost before dialing", attempt_log(c));
+                co_return;
+            }
+            c.lease_until = until;
+        }
+        auto result = co_await d.twilio.create_call(create_request(*ctx, c));
+        now = d.clock.now();
+        if (result.outcome == RestOutcome::ok && !result.call) result.outcome = RestOutcome::unknown;
+        switch (result.outcome) {
+            case RestOutcome::ok: {
+                auto placed = placed_from(*ctx, *result.call, now);
+                bool ok = co_await net::offload(d.store_pool, [&] { return d.store.record_placed(c, placed, now); });
+                spdlog::info("dispatch: {} placed {}{}", attempt_log(c), placed.call_sid, ok ? "" : " (lease lost)");
+                co_return;
+            }
+            case RestOutcome::rejected: {
+                auto code = result.error.code;
+                auto message = result.error.message.empty() ? result.detail : result.error.message;
+                if (code == kAuthenticationFailed) {
+                    spdlog::error("dispatch: Twilio refused our credentials (20003): check TWILIO_ACCOUNT_SID / "
+                                  "TWILIO_AUTH_TOKEN");
+                    co_await net::offload(d.store_pool, [&] {
+                        return d.store.record_not_placed(c, now, now + o.backoff_cap, o.max_unplaced,
+                                                         "Twilio refused our credentials (20003)");
+                    });
+                } else {
+                    co_await net::offload(d.store_pool, [&] { return d.store.record_refused(c, now, code, message); });
+                    spdlog::info("dispatch: {} refused by Twilio: {} {}", attempt_log(c), code, message);
+                }
+                ctx->wake();
+                co_return;
+            }
+            case RestOutcome::throttled:
+            case RestOutcome::not_sent: {
+                // Twilio did not process it: the same attempt may be sent again, in a new slot.
+                auto wait = backoff.next(++failures);
+                spdlog::info("dispatch: {} not processed ({}); retry in {} ms", attempt_log(c), result.detail,
+                             wait.count());
+                auto lease = o.request_timeout * 2;
+                auto slot = co_await net::offload(d.store_pool, [&] {
+                    return d.store.reserve_slot(c, now + wait, slot_interval, lease);
+                });
+                if (!slot) co_return;
+                c.slot = *slot;
+                c.lease_until = *slot + lease;
+                continue;
+            }
+            case RestOutcome::unknown: {
+                spdlog::warn("dispatch: {} outcome unknown ({}): reconciling", attempt_log(c), result.detail);
+                auto until = now + o.reconcile_poll + o.request_timeout * 2;
+                bool mine = co_await net::offload(d.store_pool, [&] { return d.store.record_unknown(c, now, until); });
+                if (!mine) co_return;  // a callback already told us the call exists, or the lease is gone
+                c.lease_until = until;
+                co_await reconcile(ctx, c);
+                co_return;
+            }
+        }
+    }
+}
+
+// A placed call whose final status is overdue (a lost callback): ask Twilio how it stands.
+asio::awaitable<void> check(std::shared_ptr<AttemptContext> ctx, Claim c) {
+    auto& d = ctx->context;
+    auto fetched = co_await d.twilio.fetch_call(c.call_sid);
+    auto now = d.clock.now();
+    if (fetched.outcome == RestOutcome::ok && fetched.call) {
+        co_await apply_current_state(ctx, c, *fetched.call);
+    } else {
+        spdlog::warn("dispatch: {} check of {}: {}", attempt_log(c), c.call_sid, fetched.detail);
+    }
+    auto next = now + d.options.check_interval;
+    co_await net::offload(d.store_pool, [&] { return d.store.release_check(c, next); });
+}
+
+}  // namespace
+
+std::string voice_url(const std::string& public_url, const store::AttemptKey& key) {
+    return public_url + "/webhooks/twilio/incoming?" +
+           twilio::encode_form({{"scheduled_call_id", key.scheduled_call_id},
+                                {"is_scheduled", "true"},
+                                {"attempt", store::to_string(key)}});
+}
+
+std::string status_callback_url(const std::string& public_url, const store::AttemptKey& key) {
+    return public_url + "/webhooks/twilio/status?" + twilio::encode_form({{"attempt", store::to_string(key)}});
+}
+
+asio::awaitable<void> run_claim(std::shared_ptr<AttemptContext> ctx, Claim claim) {
+    switch (claim.kind) {
+        case ClaimKind::dial:
+            co_await dial(ctx, std::move(claim));
+            break;
+        case ClaimKind::reconcile:
+            spdlog::warn("dispatch: {} was left mid-dial by another worker: reconciling", attempt_log(claim));
+            co_await reconcile(ctx, std::move(claim));
+            break;
+        case ClaimKind::check:
+            co_await check(ctx, std::move(claim));
+            break;
+    }
+}
+
+}  // namespace va::dispatch

@@ -1,0 +1,110 @@
+#include "dispatch/dispatcher.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "dispatch/attempt.hpp"
+#include "net/offload.hpp"
+#include "net/spawn.hpp"
+
+namespace va::dispatch {
+
+namespace asio = boost::asio;
+
+// When work is due but cannot be claimed yet (every send slot in the lookahead is taken, the
+// concurrency cap is reached, or a lease is still held), look again this soon. A call ending here
+// wakes the loop earlier.
+constexpr auto kBusyRetry = std::chrono::milliseconds(200);
+
+// Lives as long as any coroutine of it: the claim loop and the claims it started hold it.
+struct Dispatcher::Loop : std::enable_shared_from_this<Dispatcher::Loop> {
+    Loop(asio::any_io_executor executor, DispatchContext context)
+        : strand(asio::make_strand(executor)), timer(strand) {
+        attempts = std::make_shared<AttemptContext>(AttemptContext{std::move(context), {}});
+    }
+
+    asio::strand<asio::any_io_executor> strand;
+    asio::steady_timer timer;  // on the strand; only the loop and wake() touch it
+    std::shared_ptr<AttemptContext> attempts;
+    bool woken = false;
+    bool stopping = false;
+
+    void wake() {
+        asio::post(strand, [self = shared_from_this()] {
+            self->woken = true;
+            self->timer.cancel();
+        });
+    }
+};
+
+namespace {
+
+asio::awaitable<void> claim_loop(std::shared_ptr<Dispatcher::Loop> loop) {
+    auto& d = loop->attempts->context;
+    const auto& o = d.options;
+    store::ClaimRequest request;
+    request.owner = o.owner;
+    request.limit = o.claim_batch;
+    request.max_live = o.max_live_calls;
+    request.slot_interval = std::chrono::milliseconds(static_cast<long long>(1000.0 / o.calls_per_second));
+    request.lookahead = o.lookahead;
+    request.lease = o.request_timeout * 2;
+    while (!loop->stopping) {
+        loop->woken = false;
+        request.now = d.clock.now();
+        std::vector<store::Claim> claims;
+        std::optional<core::TimePoint> next;
+        try {
+            claims = co_await net::offload(d.store_pool, [&] { return d.store.claim(request); });
+            next = co_await net::offload(d.store_pool, [&] { return d.store.next_due(); });
+        } catch (const std::exception& e) {
+            // A store failure (disk, lock timeout) must not end dispatching: try again after a pause.
+            spdlog::error("dispatch: store: {}", e.what());
+            next = d.clock.now() + std::chrono::seconds(1);
+        }
+        for (auto& claim : claims) {
+            net::spawn_logged(loop->strand.get_inner_executor(), run_claim(loop->attempts, std::move(claim)),
+                              "dispatch attempt");
+        }
+        if (loop->stopping) break;
+        if (static_cast<int>(claims.size()) == request.limit) continue;  // more may be due at once
+
+        auto now = d.clock.now();
+        auto until = now + o.sweep;
+        if (next) until = std::min(until, std::max(*next, now + (claims.empty() ? kBusyRetry : decltype(kBusyRetry){})));
+        if (loop->woken) continue;
+        loop->timer.expires_after(until - now);
+        co_await loop->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(asio::any_io_executor executor, DispatchContext context)
+    : loop_(std::make_shared<Loop>(std::move(executor), std::move(context))) {
+    loop_->attempts->wake = [weak = std::weak_ptr<Loop>(loop_)] {
+        if (auto loop = weak.lock()) loop->wake();
+    };
+}
+
+Dispatcher::~Dispatcher() { stop(); }
+
+void Dispatcher::start() { net::spawn_logged(loop_->strand, claim_loop(loop_), "dispatch loop"); }
+
+void Dispatcher::wake() { loop_->wake(); }
+
+void Dispatcher::stop() {
+    asio::post(loop_->strand, [loop = loop_] {
+        loop->stopping = true;
+        loop->timer.cancel();
+    });
+}
+
+}  // namespace va::dispatch

@@ -1,0 +1,50 @@
+#pragma once
+// The dispatcher: sleeps until the next due time (or a wake-up, or the safety sweep), claims due
+// work from the store under a lease, and runs one coroutine per claim: dial, reconcile an ambiguous
+// dial, or check a call whose final status is overdue. Runs on the io_context it is given; every
+// store call goes to `store_pool`.
+#include <atomic>
+#include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "core/clock.hpp"
+#include "dispatch/options.hpp"
+#include "store/dispatch.hpp"
+
+namespace va::twilio {
+class RestClient;
+}
+
+namespace va::dispatch {
+
+struct DispatchContext {
+    store::DispatchRepository& store;
+    twilio::RestClient& twilio;
+    boost::asio::thread_pool& store_pool;
+    core::Clock& clock;
+    DispatcherOptions options;
+};
+
+class Dispatcher {
+public:
+    Dispatcher(boost::asio::any_io_executor executor, DispatchContext context);
+    ~Dispatcher();
+    Dispatcher(const Dispatcher&) = delete;
+    Dispatcher& operator=(const Dispatcher&) = delete;
+
+    void start();
+    // Look for due work now (a call was created or rescheduled here, or a call ended). Thread-safe.
+    void wake();
+    // Stops claiming; claims in flight finish (or are reconciled by whoever claims them next).
+    void stop();
+
+    struct Loop;
+
+private:
+    std::shared_ptr<Loop> loop_;
+};
+
+}  // namespace va::dispatch

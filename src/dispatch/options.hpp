@@ -1,0 +1,44 @@
+#pragma once
+// The dispatcher's settings. Defaults follow Twilio's (1 call per second per account, 60 s ring
+// timeout); `app` fills them from flags and the environment.
+#include <chrono>
+#include <string>
+
+#include "store/model.hpp"
+
+namespace va::dispatch {
+
+using namespace std::chrono_literals;
+
+struct DispatcherOptions {
+    std::string owner;        // this worker's name in leases; unique per process
+    std::string from_number;  // TWILIO_FROM_NUMBER
+    std::string public_url;   // VA_PUBLIC_URL, no trailing slash: Twilio reaches our webhooks here
+
+    double calls_per_second = 1.0;   // across every worker sharing the store
+    int max_live_calls = 100;        // dialing or on a call, across every worker
+    std::chrono::milliseconds sweep = 30s;  // look for work scheduled by other processes at least this often
+    int claim_batch = 256;
+    std::chrono::milliseconds lookahead = 2s;  // claim dials whose send slot is at most this far ahead
+
+    std::chrono::milliseconds request_timeout = 10s;  // one Twilio REST exchange
+    std::chrono::milliseconds backoff_initial = 1s;   // after a 429 or a request that never left
+    std::chrono::milliseconds backoff_cap = 30s;
+    // An ambiguous dial (5xx, timeout, reset after sending) is looked up in Twilio's call list every
+    // `reconcile_poll`; if no call shows up within `reconcile_grace` of the dial, none was placed.
+    std::chrono::milliseconds reconcile_grace = 60s;
+    std::chrono::milliseconds reconcile_poll = 2s;
+    std::chrono::milliseconds unplaced_retry_delay = 5s;
+    int max_unplaced = 5;  // attempts that never became calls before the recipient is failed
+    // A placed call whose final status has not arrived is fetched from Twilio: first `ring_timeout`
+    // + `check_margin` after placing it, then every `check_interval` while it lasts.
+    std::chrono::milliseconds check_margin = 30s;
+    std::chrono::milliseconds check_interval = 60s;
+
+    store::RetryPolicy retry;  // for scheduled calls without a policy of their own
+    int ring_timeout_seconds = 60;   // Twilio's Timeout
+    int time_limit_seconds = 3600;   // Twilio's TimeLimit: the longest a call may last
+    std::string machine_detection;   // "", "Enable" or "DetectMessageEnd"
+};
+
+}  // namespace va::dispatch

@@ -1,0 +1,57 @@
+#include "dispatch/status_webhook.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "core/id.hpp"
+#include "dispatch/status_event.hpp"
+#include "net/offload.hpp"
+#include "telephony/twilio/signature.hpp"
+
+namespace va::dispatch {
+
+namespace {
+
+net::Response no_content() {
+    net::Response response;
+    response.status = 204;
+    response.content_type = "text/plain";
+    return response;
+}
+
+boost::asio::awaitable<net::Response> handle(StatusWebhookContext& ctx, net::Request request) {
+    if (request.method != "POST") co_return net::error_response(405, "method_not_allowed", "status callbacks are POSTs");
+    auto form = twilio::parse_form(request.body);
+    if (!form) co_return net::error_response(400, "malformed_form", "the body is not form-encoded");
+    auto signature = request.header("X-Twilio-Signature");
+    if (!signature || !twilio::validate_signature(ctx.auth_token, ctx.public_url + request.target, *form, *signature)) {
+        spdlog::warn("status callback with a missing or bad X-Twilio-Signature: ignored");
+        co_return net::error_response(403, "bad_signature", "X-Twilio-Signature does not match");
+    }
+    auto attempt = request.query_param("attempt");
+    auto key = attempt ? store::parse_attempt_id(*attempt) : std::nullopt;
+    if (!key) co_return net::error_response(400, "invalid_query", "attempt is missing or malformed", "attempt");
+    auto now = ctx.clock.now();
+    CallbackError error;
+    auto event = event_from_callback(*key, *form, now, error);
+    if (!event) co_return net::error_response(400, "invalid_value", error.message);
+    event->log_id = core::new_object_id(now);
+
+    auto result = co_await net::offload(ctx.store_pool, [&] {
+        return ctx.store.apply_status(*event, ctx.default_retry, ctx.clock.now());
+    });
+    if (result == store::StatusResult::unknown) {
+        spdlog::warn("status callback for {} {}: no such attempt or another call", *attempt, event->call_sid);
+    } else if (result == store::StatusResult::applied) {
+        spdlog::info("call {} of {}: {}", event->call_sid, *attempt, store::to_string(event->status));
+        if (store::is_final(event->status) && ctx.on_final) ctx.on_final();
+    }
+    co_return no_content();
+}
+
+}  // namespace
+
+net::Handler status_webhook(StatusWebhookContext& context) {
+    return [&context](net::Request request) { return handle(context, std::move(request)); };
+}
+
+}  // namespace va::dispatch

@@ -1,0 +1,101 @@
+#include "dispatch_process.hpp"
+
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "core/clock.hpp"
+#include "core/time_format.hpp"
+
+namespace va::test {
+
+namespace json = boost::json;
+
+namespace {
+std::string basic_auth() {
+    auto text = kSimAccount + ":" + kSimToken;
+    return "Basic " + twilio::base64_encode({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+}
+}  // namespace
+
+SimProcess::SimProcess(const TempDir& dir, const std::string& scenario_json) {
+    std::ofstream(dir.file("scenario.json")) << scenario_json;
+    process_ = std::make_unique<Process>(voiceagent_binary(),
+                                         std::vector<std::string>{"sim", "--listen", "127.0.0.1:0", "--account-sid",
+                                                                  kSimAccount, "--auth-token", kSimToken, "--scenario",
+                                                                  dir.file("scenario.json")});
+    port_ = port_of(process_->read_stdout_line());
+    if (port_ == 0) throw std::runtime_error("the simulator did not start: " + process_->read_all_stderr());
+}
+
+std::vector<json::object> SimProcess::calls_to(const std::string& to) {
+    HttpClient client(port_);
+    std::vector<json::object> out;
+    std::string target = "/2010-04-01/Accounts/" + kSimAccount + "/Calls.json?PageSize=1000&To=%2B" + to.substr(1);
+    auto reply = client.request("GET", target, "", {{"Authorization", basic_auth()}});
+    if (reply.status != 200) throw std::runtime_error("sim list: " + reply.body);
+    auto page = json::parse(reply.body);
+    for (const auto& c : page.at("calls").as_array()) out.push_back(c.as_object());
+    return out;
+}
+
+ServeProcess::ServeProcess(const TempDir& dir, const SimProcess& sim, std::vector<std::string> extra_args) {
+    std::vector<std::string> args{"serve",
+                                  "--listen",
+                                  "127.0.0.1:0",
+                                  "--db",
+                                  "sqlite:" + dir.file("va.db"),
+                                  "--twilio-api-base",
+                                  sim.base_url(),
+                                  "--twilio-account-sid",
+                                  kSimAccount,
+                                  "--twilio-auth-token",
+                                  kSimToken,
+                                  "--twilio-from",
+                                  "+15005550006",
+                                  "--public-url",
+                                  "http://127.0.0.1:0"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    process_ = std::make_unique<Process>(voiceagent_binary(), args);
+    port_ = port_of(process_->read_stdout_line());
+    if (port_ == 0) throw std::runtime_error("serve did not start: " + process_->read_all_stderr());
+}
+
+json::value ServeProcess::api(const std::string& method, const std::string& target, const std::string& body,
+                              unsigned* status) {
+    HttpClient client(port_);
+    auto reply = client.request(method, target, body, {{"Content-Type", "application/json"}});
+    if (status) *status = reply.status;
+    return reply.body.empty() ? json::value() : json::parse(reply.body);
+}
+
+std::string ServeProcess::schedule_now(const std::vector<std::string>& numbers) {
+    unsigned status = 0;
+    auto prompt = api("POST", "/api/prompts",
+                      R"({"name":"Reminder","content":"You remind people.","introduction":"Hello!"})", &status);
+    if (status != 201) throw std::runtime_error("create prompt: " + json::serialize(prompt));
+    json::object body{{"toPhoneNumbers", json::array(numbers.begin(), numbers.end())},
+                      {"promptId", prompt.at("id")},
+                      {"scheduledDateTime", core::format_rfc3339(core::SystemClock{}.now())}};
+    auto created = api("POST", "/api/scheduled-calls", json::serialize(body), &status);
+    if (status != 201) throw std::runtime_error("schedule: " + json::serialize(created));
+    return std::string(created.at("id").as_string());
+}
+
+std::optional<json::object> ServeProcess::scheduled_call(const std::string& id) {
+    unsigned status = 0;
+    auto call = api("GET", "/api/scheduled-calls/" + id, "", &status);
+    if (status != 200) return std::nullopt;
+    return call.as_object();
+}
+
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+}  // namespace va::test

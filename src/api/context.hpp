@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "core/phone.hpp"
+#include "dispatch/time_zones.hpp"
 #include "store/store.hpp"
 
 namespace va::api {
@@ -34,6 +35,7 @@ struct ApiContext {
     core::Clock& clock;
     core::MetricsRegistry& metrics;
     core::PhoneValidator phones;
+    const dispatch::CountryZones& country_zones;  // to check calling windows
     ApiOptions options;
     // Told about every created or rescheduled call (the dispatcher's wake-up); may be empty.
     std::function<void(const store::ScheduledCall&)> on_schedule_changed;

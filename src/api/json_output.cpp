@@ -1,5 +1,7 @@
 #include "api/json_output.hpp"
 
+#include <cstdio>
+
 #include "core/time_format.hpp"
 
 namespace va::api {
@@ -23,6 +25,22 @@ json::value to_json(const store::Recipient& r) {
             {"dialedAt", time_or_null(r.dialed_at)},
             {"nextAttemptAt", time_or_null(r.next_attempt_at)},
             {"updatedAt", core::format_rfc3339(r.updated_at)}};
+}
+
+std::string hh_mm(int minute) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%02d:%02d", (minute / 60) % 24, minute % 60);
+    return text;
+}
+
+json::value to_json(const std::optional<store::CallingWindow>& w) {
+    if (!w) return nullptr;
+    json::object zones;
+    for (const auto& [number, zone] : w->time_zones) zones[number] = zone;
+    return {{"start", hh_mm(w->start_minute)},
+            {"end", hh_mm(w->end_minute)},
+            {"timeZone", string_or_null(w->time_zone)},
+            {"recipientTimeZones", std::move(zones)}};
 }
 
 json::value to_json(const store::TranscriptTurn& t) {
@@ -58,6 +76,7 @@ json::value to_json(const store::ScheduledCall& c) {
             {"retry", c.retry ? json::value{{"maxAttempts", c.retry->max_attempts},
                                             {"delaySeconds", c.retry->delay.count()}}
                               : json::value(nullptr)},
+            {"callWindow", to_json(c.call_window)},
             {"createdAt", core::format_rfc3339(c.created_at)},
             {"updatedAt", core::format_rfc3339(c.updated_at)}};
 }

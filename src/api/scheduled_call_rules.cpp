@@ -1,8 +1,11 @@
 #include "api/scheduled_call_rules.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "core/time_format.hpp"
+#include "dispatch/call_window.hpp"
+#include "dispatch/window_check.hpp"
 
 namespace va::api {
 
@@ -83,6 +86,73 @@ std::optional<ApiError> read_retry_policy(const boost::json::value& value, store
     if (auto e = read_count(o, "delaySeconds", 10, 86400, delay)) return e;
     out.max_attempts = static_cast<int>(attempts);
     out.delay = std::chrono::seconds(delay);
+    return std::nullopt;
+}
+
+namespace {
+std::optional<ApiError> read_zone(const boost::json::value& v, const std::string& field, std::string& out) {
+    if (!v.is_string()) return ApiError{ErrorCode::wrong_type, field + " must be a string", field};
+    if (!dispatch::is_known_time_zone(v.get_string())) {
+        return ApiError{ErrorCode::invalid_value, field + " is not an IANA time zone (e.g. Europe/Paris)", field};
+    }
+    out = std::string(v.get_string());
+    return std::nullopt;
+}
+
+std::optional<ApiError> read_time_of_day(const boost::json::object& o, std::string_view key, int& out) {
+    auto field = "callWindow." + std::string(key);
+    auto it = o.find(key);
+    if (it == o.end()) return ApiError{ErrorCode::missing_field, field + " is required", field};
+    if (!it->value().is_string()) return ApiError{ErrorCode::wrong_type, field + " must be a string", field};
+    auto minutes = dispatch::parse_local_time(it->value().get_string());
+    if (!minutes) return ApiError{ErrorCode::invalid_value, field + " must be a local time HH:MM (00:00-23:59)", field};
+    out = static_cast<int>(minutes->count());
+    return std::nullopt;
+}
+}  // namespace
+
+std::optional<ApiError> read_call_window(const boost::json::value& value, const core::PhoneValidator& phones,
+                                         const std::vector<std::string>& numbers, store::CallingWindow& out) {
+    if (!value.is_object()) return ApiError{ErrorCode::wrong_type, "callWindow must be an object", "callWindow"};
+    const auto& o = value.get_object();
+    for (const auto& [key, v] : o) {
+        if (key != "start" && key != "end" && key != "timeZone" && key != "recipientTimeZones") {
+            auto field = "callWindow." + std::string(key);
+            return ApiError{ErrorCode::unknown_field, field + " is not a field of callWindow", field};
+        }
+    }
+    if (auto e = read_time_of_day(o, "start", out.start_minute)) return e;
+    if (auto e = read_time_of_day(o, "end", out.end_minute)) return e;
+    if (out.start_minute == out.end_minute) {
+        return ApiError{ErrorCode::invalid_value, "callWindow.start and callWindow.end must differ", "callWindow.end"};
+    }
+    if (auto* zone = o.if_contains("timeZone")) {
+        if (auto e = read_zone(*zone, "callWindow.timeZone", out.time_zone)) return e;
+    }
+    if (auto* zones = o.if_contains("recipientTimeZones")) {
+        const std::string field = "callWindow.recipientTimeZones";
+        if (!zones->is_object()) return ApiError{ErrorCode::wrong_type, field + " must be an object", field};
+        for (const auto& [number, zone] : zones->get_object()) {
+            auto entry = field + "." + std::string(number);
+            auto check = phones.check(number);
+            if (!check.ok() || std::find(numbers.begin(), numbers.end(), check.e164) == numbers.end()) {
+                return ApiError{ErrorCode::invalid_value, entry + ": not one of toPhoneNumbers", entry};
+            }
+            if (auto e = read_zone(zone, entry, out.time_zones[check.e164])) return e;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<ApiError> check_call_window(const store::CallingWindow& window, const std::vector<std::string>& numbers,
+                                          const dispatch::CountryZones& zones, core::TimePoint from) {
+    for (std::size_t i = 0; i < numbers.size(); ++i) {
+        auto check = dispatch::check_window(from, window, numbers[i], zones);
+        if (!check.error.empty()) {
+            return ApiError{ErrorCode::invalid_value, "toPhoneNumbers[" + std::to_string(i) + "]: " + check.error,
+                            "callWindow"};
+        }
+    }
     return std::nullopt;
 }
 

@@ -7,6 +7,7 @@
 
 #include "api/context.hpp"
 #include "api/errors.hpp"
+#include "dispatch/time_zones.hpp"
 #include "store/model.hpp"
 
 #include <boost/json/value.hpp>
@@ -24,5 +25,16 @@ std::optional<ApiError> resolve_schedule_time(const ApiOptions& options, std::st
 
 // The optional `retry` object: {"maxAttempts": 1..10, "delaySeconds": 10..86400}; both required.
 std::optional<ApiError> read_retry_policy(const boost::json::value& value, store::RetryPolicy& out);
+
+// The optional `callWindow` object: {"start": "HH:MM", "end": "HH:MM", "timeZone": IANA name,
+// "recipientTimeZones": {number: IANA name}} (zones optional). Keys of recipientTimeZones are
+// normalised like toPhoneNumbers and must be among `numbers` (already normalised).
+std::optional<ApiError> read_call_window(const boost::json::value& value, const core::PhoneValidator& phones,
+                                         const std::vector<std::string>& numbers, store::CallingWindow& out);
+
+// Every recipient has some time inside the window within the next days (a zone is known for its
+// country, and a country's zones share an hour of it), so that no recipient waits for ever.
+std::optional<ApiError> check_call_window(const store::CallingWindow& window, const std::vector<std::string>& numbers,
+                                          const dispatch::CountryZones& zones, core::TimePoint from);
 
 }  // namespace va::api

@@ -62,7 +62,7 @@ Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
     }
 
     ObjectReader reader(body);
-    reader.reject_unknown({"toPhoneNumbers", "promptId", "scheduledDateTime", "retry"});
+    reader.reject_unknown({"toPhoneNumbers", "promptId", "scheduledDateTime", "retry", "callWindow"});
     auto numbers = reader.string_array("toPhoneNumbers", true);
     auto prompt_id = reader.string("promptId", true, 64);
     auto when = reader.string("scheduledDateTime", true, 64);
@@ -83,6 +83,15 @@ Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
         return phone_error ? std::nullopt : ctx.store.prompts().get(*prompt_id);
     });
     if (phone_error) co_return to_response(*phone_error);
+    if (auto window = body.find("callWindow"); window != body.end()) {
+        call.call_window.emplace();
+        std::optional<ApiError> window_error = co_await net::offload(ctx.compute_pool, [&] {
+            auto error = read_call_window(window->value(), ctx.phones, call.to_phone_numbers, *call.call_window);
+            return error ? error : check_call_window(*call.call_window, call.to_phone_numbers, ctx.country_zones,
+                                                     call.scheduled_date_time);
+        });
+        if (window_error) co_return to_response(*window_error);
+    }
     if (!prompt) co_return to_response({ErrorCode::unknown_prompt, "no prompt with this promptId", "promptId"});
 
     call.id = core::new_object_id(now);

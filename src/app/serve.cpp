@@ -18,6 +18,7 @@
 #include "core/metrics.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/status_webhook.hpp"
+#include "dispatch/time_zones.hpp"
 #include "net/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -70,6 +71,14 @@ int serve(const ServeConfig& config) {
         return 2;
     }
 
+    std::unique_ptr<dispatch::CountryZones> country_zones;
+    try {
+        country_zones = std::make_unique<dispatch::CountryZones>();
+    } catch (const std::exception& e) {
+        std::cerr << "voiceagent: time zones: " << e.what() << " (install tzdata)\n";
+        return 2;
+    }
+
     boost::asio::io_context io;
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     boost::asio::thread_pool compute_pool(config.compute_threads ? config.compute_threads : cores);
@@ -83,6 +92,7 @@ int serve(const ServeConfig& config) {
                             metrics,
                             core::PhoneValidator({config.phone_default_region, config.allowed_countries,
                                                   config.allow_premium_numbers}),
+                            *country_zones,
                             api::ApiOptions{config.api_tokens},
                             {}};
     auto options = dispatcher_options(config.dispatch, worker_name());
@@ -134,7 +144,7 @@ int serve(const ServeConfig& config) {
         }
         if (!config.dispatch.disabled) {
             dispatcher = std::make_unique<dispatch::Dispatcher>(
-                io.get_executor(), dispatch::DispatchContext{store->dispatch(), *rest, write_pool, clock, options});
+                io.get_executor(), dispatch::DispatchContext{store->dispatch(), *rest, write_pool, clock, *country_zones, options});
         }
     }
     if (dispatcher) {

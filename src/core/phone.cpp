@@ -84,4 +84,13 @@ bool is_known_region(std::string_view region) {
     return regions.contains(std::string(region));
 }
 
+std::string region_of(std::string_view e164) {
+    const auto& util = *PhoneNumberUtil::GetInstance();
+    i18n::phonenumbers::PhoneNumber number;
+    if (util.Parse(std::string(e164), "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR) return "ZZ";
+    std::string region;
+    util.GetRegionCodeForNumber(number, &region);
+    return region;
+}
+
 }  // namespace va::core

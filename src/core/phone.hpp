@@ -41,6 +41,10 @@ std::string_view describe(PhoneError error);
 // "+14155552671" -> "*******2671": what logs may show of a phone number.
 std::string mask_phone(std::string_view number);
 
+// The region (ISO 3166 alpha-2) an E.164 number belongs to: "US"; "001" for non-geographic
+// numbers, "ZZ" when unknown.
+std::string region_of(std::string_view e164);
+
 // True when `region` is an ISO 3166 alpha-2 region libphonenumber knows.
 bool is_known_region(std::string_view region);
 

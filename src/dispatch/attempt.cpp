@@ -11,8 +11,10 @@
 
 #include "core/id.hpp"
 #include "core/phone.hpp"
+#include "core/time_format.hpp"
 #include "dispatch/backoff.hpp"
 #include "dispatch/status_event.hpp"
+#include "dispatch/window_check.hpp"
 #include "net/offload.hpp"
 #include "telephony/twilio/form.hpp"
 #include "telephony/twilio/rest_client.hpp"
@@ -146,9 +148,31 @@ asio::awaitable<void> reconcile(std::shared_ptr<AttemptContext> ctx, Claim c) {
     }
 }
 
+// False when the recipient must not be dialed now: deferred to its window, or failed because its
+// window allows no time at all.
+asio::awaitable<bool> inside_window(std::shared_ptr<AttemptContext> ctx, Claim c) {
+    auto& d = ctx->context;
+    if (!c.call_window) co_return true;
+    auto now = d.clock.now();
+    auto check = check_window(std::max(now, c.slot), *c.call_window, c.phone_number, d.country_zones);
+    if (check.error.empty() && !check.defer_until) co_return true;
+    if (check.defer_until) {
+        auto until = *check.defer_until;
+        co_await net::offload(d.store_pool, [&] { return d.store.defer(c, until, now); });
+        spdlog::info("dispatch: {} outside its calling window: due again at {}", attempt_log(c),
+                     core::format_rfc3339(until));
+    } else {
+        co_await net::offload(d.store_pool, [&] { return d.store.record_refused(c, now, 0, check.error); });
+        spdlog::warn("dispatch: {} cannot be called: {}", attempt_log(c), check.error);
+    }
+    ctx->wake();
+    co_return false;
+}
+
 asio::awaitable<void> dial(std::shared_ptr<AttemptContext> ctx, Claim c) {
     auto& d = ctx->context;
     const auto& o = d.options;
+    if (!co_await inside_window(ctx, c)) co_return;
     const auto slot_interval = std::chrono::milliseconds(static_cast<long long>(1000.0 / o.calls_per_second));
     Backoff backoff(o.backoff_initial, o.backoff_cap);
     for (int failures = 0;;) {

@@ -20,11 +20,14 @@ class RestClient;
 
 namespace va::dispatch {
 
+class CountryZones;
+
 struct DispatchContext {
     store::DispatchRepository& store;
     twilio::RestClient& twilio;
     boost::asio::thread_pool& store_pool;
     core::Clock& clock;
+    const CountryZones& country_zones;  // for calling windows without an explicit zone
     DispatcherOptions options;
 };
 

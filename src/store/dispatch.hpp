@@ -42,6 +42,7 @@ struct Claim {
     TimePoint dialed_at{};      // when this attempt was first claimed (reconcile: calls since then)
     TimePoint slot{};           // dial: the earliest time the request may be sent (rate limit)
     std::optional<RetryPolicy> retry;  // the scheduled call's own policy, if it has one
+    std::optional<CallingWindow> call_window;  // dial: only inside it
 };
 
 struct ClaimRequest {
@@ -112,8 +113,12 @@ public:
     // or `failed` with `error_message` once `max_unplaced` attempts never became calls.
     virtual bool record_not_placed(const Claim& claim, TimePoint now, TimePoint retry_at, int max_unplaced,
                                    const std::string& error_message) = 0;
-    // Twilio refused the call for good (e.g. 21211): `failed` with its code and message.
+    // Twilio refused the call for good (e.g. 21211), or we must not make it: `failed` with the code
+    // (0 = none of Twilio's) and message.
     virtual bool record_refused(const Claim& claim, TimePoint now, int code, const std::string& message) = 0;
+    // Outside the calling window: no request was sent, so the attempt is given back (its number
+    // too) and the recipient is due again at `until`.
+    virtual bool defer(const Claim& claim, TimePoint until, TimePoint now) = 0;
     // A check found the call still live: check again at `check_at`, lease released.
     virtual bool release_check(const Claim& claim, TimePoint check_at) = 0;
 

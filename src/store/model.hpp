@@ -1,6 +1,7 @@
 #pragma once
 // The records the system keeps. Field names follow the storage contract in DESIGN.md
 // (camelCase in JSON, MongoDB and SQLite); here they are snake_case C++ members.
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,21 @@ struct RetryPolicy {
     bool operator==(const RetryPolicy&) const = default;
 };
 
+// When recipients may be called: local times of day [start, end), in minutes since midnight (end
+// before start spans midnight), on the clock of `time_zones[number]`, else `time_zone`, else every
+// zone of the number's country.
+struct CallingWindow {
+    int start_minute = 0;
+    int end_minute = 0;
+    std::string time_zone;                         // IANA name, or empty
+    std::map<std::string, std::string> time_zones;  // E.164 number → IANA name
+    bool operator==(const CallingWindow&) const = default;
+    const std::string& zone_for(const std::string& number) const {
+        auto it = time_zones.find(number);
+        return it == time_zones.end() ? time_zone : it->second;
+    }
+};
+
 struct ScheduledCall {
     std::string id;
     std::vector<std::string> to_phone_numbers;  // E.164, unique, in request order
@@ -71,6 +87,7 @@ struct ScheduledCall {
     std::string introduction;  // snapshot of the prompt's introduction at creation
     std::vector<Recipient> recipients;  // one per entry of to_phone_numbers, same order
     std::optional<RetryPolicy> retry;   // unset: the dispatcher's default
+    std::optional<CallingWindow> call_window;  // unset: any time
     TimePoint created_at{};
     TimePoint updated_at{};
 };

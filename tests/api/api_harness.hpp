@@ -34,11 +34,18 @@ struct Reply {
     }
 };
 
+// Loaded once for every test (it reads tzdata's zone1970.tab).
+inline const dispatch::CountryZones& country_zones() {
+    static const dispatch::CountryZones zones;
+    return zones;
+}
+
 class ApiHarness {
 public:
     explicit ApiHarness(ApiOptions options = {}, core::PhonePolicy policy = {})
         : store_(store::sqlite::SqliteStore::open(dir_.file("api.db"))),
-          context_{*store_, pool_, pool_, clock_, metrics_, core::PhoneValidator(std::move(policy)), std::move(options), {}},
+          context_{*store_,       pool_, pool_, clock_, metrics_, core::PhoneValidator(std::move(policy)),
+                   country_zones(), std::move(options), {}},
           api_(context_) {}
 
     Reply call(const std::string& method, const std::string& target, const std::string& body = "",

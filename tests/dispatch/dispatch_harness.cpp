@@ -96,7 +96,7 @@ void DispatchHarness::add_worker() {
     auto options = options_;
     options.owner = "worker-" + std::to_string(n);
     dispatchers_.push_back(std::make_unique<Dispatcher>(
-        io_.get_executor(), DispatchContext{stores_.back()->dispatch(), *clients_.back(), store_pool_, clock_, options}));
+        io_.get_executor(), DispatchContext{stores_.back()->dispatch(), *clients_.back(), store_pool_, clock_, country_zones_, options}));
 }
 
 twilio::RestConfig DispatchHarness::client_config() const {
@@ -113,7 +113,8 @@ void DispatchHarness::start_workers() {
 }
 
 std::string DispatchHarness::schedule(const std::vector<std::string>& numbers, core::TimePoint due,
-                                      std::optional<store::RetryPolicy> retry) {
+                                      std::optional<store::RetryPolicy> retry,
+                                      std::optional<store::CallingWindow> window) {
     store::ScheduledCall call;
     auto now = clock_.now();
     call.id = core::new_object_id(now);
@@ -124,6 +125,7 @@ std::string DispatchHarness::schedule(const std::vector<std::string>& numbers, c
     call.introduction = "Hello!";
     for (const auto& n : numbers) call.recipients.push_back(store::new_recipient(n, now));
     call.retry = retry;
+    call.call_window = window;
     call.created_at = call.updated_at = now;
     store().scheduled_calls().create(call, std::nullopt);
     for (auto& d : dispatchers_) d->wake();

@@ -18,6 +18,7 @@
 #include "core/metrics.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/status_webhook.hpp"
+#include "dispatch/time_zones.hpp"
 #include "net/server.hpp"
 #include "sim/simulator.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -41,7 +42,8 @@ public:
 
     // Creates a scheduled call due at `due` and wakes every worker (as the API would).
     std::string schedule(const std::vector<std::string>& numbers, core::TimePoint due,
-                         std::optional<store::RetryPolicy> retry = std::nullopt);
+                         std::optional<store::RetryPolicy> retry = std::nullopt,
+                         std::optional<store::CallingWindow> window = std::nullopt);
     // Waits (woken by every final status) until `done` holds or the timeout passes.
     bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(30));
     bool wait_for_completed(const std::string& call_id, std::chrono::milliseconds timeout = std::chrono::seconds(30));
@@ -71,6 +73,7 @@ private:
     va::test::TempDir dir_;
     std::string db_path_;
     DispatcherOptions options_;
+    CountryZones country_zones_;
     std::unique_ptr<sim::Simulator> sim_;
     std::unique_ptr<net::HttpServer> webhooks_;
     std::unique_ptr<StatusWebhookContext> webhook_context_;

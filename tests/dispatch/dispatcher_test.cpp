@@ -222,5 +222,29 @@ TEST(Dispatcher, AnAttemptLeftMidDialByADeadWorkerIsAdoptedOrRedialedOnce) {
     EXPECT_EQ(call->recipients[1].status, RecipientStatus::completed);
 }
 
+// A window that opens an hour from now (in UTC): nobody is dialed, the recipient waits for it.
+TEST(Dispatcher, WaitsForTheCallingWindow) {
+    DispatchHarness h(kAnswerAndHangUp);
+    auto now = h.clock().now();
+    auto minute_of_day = [](core::TimePoint t) {
+        return static_cast<int>(std::chrono::duration_cast<std::chrono::minutes>(t - std::chrono::floor<std::chrono::days>(t)).count());
+    };
+    store::CallingWindow window{minute_of_day(now + 1h), minute_of_day(now + 2h), "UTC", {}};
+    auto id = h.schedule({"+14155551001"}, now, std::nullopt, window);
+    auto opens = std::chrono::floor<std::chrono::minutes>(now + 1h);
+    ASSERT_TRUE(h.wait_for([&] {
+        auto r = h.store().scheduled_calls().get(id)->recipients.at(0);
+        return r.status == RecipientStatus::pending && r.next_attempt_at == opens;
+    }));
+    EXPECT_EQ(h.sim().create_requests().size(), 0u);
+    EXPECT_EQ(h.store().scheduled_calls().get(id)->recipients.at(0).attempt, 0);
+
+    // Inside the window, the same recipient is dialed at once.
+    store::CallingWindow open_now{minute_of_day(now - 1min), minute_of_day(now + 1h), "UTC", {}};
+    auto other = h.schedule({"+14155551002"}, now, std::nullopt, open_now);
+    ASSERT_TRUE(h.wait_for_completed(other));
+    EXPECT_EQ(h.calls_to("+14155551002"), 1u);
+}
+
 }  // namespace
 }  // namespace va::dispatch::test

@@ -5,15 +5,13 @@
 #include <algorithm>
 #include <map>
 
-#include <boost/json.hpp>
-
 #include "store/sqlite/paging.hpp"
 #include "store/sqlite/repositories.hpp"
+#include "store/sqlite/settings_json.hpp"
 
 namespace va::store::sqlite {
 
 namespace {
-namespace json = boost::json;
 using std::chrono::milliseconds;
 
 constexpr const char* kLive = "('dialing', 'unknown', 'queued', 'ringing', 'in-progress')";
@@ -44,15 +42,20 @@ int log_rank(const std::string& status) {
     return 4;
 }
 
-std::optional<RetryPolicy> retry_of(Connection& c, const std::string& call_id) {
-    Statement s(c, "SELECT retry FROM scheduled_calls WHERE id = ?");
+// A scheduled call's own settings, which every claim of it carries.
+struct CallSettings {
+    std::optional<RetryPolicy> retry;
+    std::optional<CallingWindow> call_window;
+};
+
+CallSettings settings_of(Connection& c, const std::string& call_id) {
+    Statement s(c, "SELECT retry, callWindow FROM scheduled_calls WHERE id = ?");
     s.bind(1, call_id);
-    if (!s.step() || s.is_null(0)) return std::nullopt;
-    auto parsed = json::parse(s.text(0)).as_object();
-    RetryPolicy policy;
-    policy.max_attempts = static_cast<int>(parsed.at("maxAttempts").to_number<std::int64_t>());
-    policy.delay = std::chrono::seconds(parsed.at("delaySeconds").to_number<std::int64_t>());
-    return policy;
+    CallSettings out;
+    if (!s.step()) return out;
+    if (!s.is_null(0)) out.retry = retry_from_json(s.text(0));
+    if (!s.is_null(1)) out.call_window = call_window_from_json(s.text(1));
+    return out;
 }
 
 std::string call_status_of(Connection& c, const std::string& call_id) {
@@ -220,15 +223,19 @@ public:
                                        r.limit - static_cast<int>(out.size()));
             std::move(checks.begin(), checks.end(), std::back_inserter(out));
             auto dials = claim_dials(c, r, r.limit - static_cast<int>(out.size()));
-            std::map<std::string, std::optional<RetryPolicy>> policies;
+            std::map<std::string, CallSettings> settings;
             for (const auto& d : dials) {
-                if (policies.contains(d.key.scheduled_call_id)) continue;
-                policies[d.key.scheduled_call_id] = retry_of(c, d.key.scheduled_call_id);
+                if (settings.contains(d.key.scheduled_call_id)) continue;
+                settings[d.key.scheduled_call_id] = settings_of(c, d.key.scheduled_call_id);
                 Statement s(c, "UPDATE scheduled_calls SET status = 'in_progress', updatedAt = ? "
                                "WHERE id = ? AND status = 'pending'");
                 s.bind(1, to_millis(r.now)).bind(2, d.key.scheduled_call_id).run();
             }
-            for (auto& d : dials) d.retry = policies[d.key.scheduled_call_id];
+            for (auto& d : dials) {
+                const auto& own = settings[d.key.scheduled_call_id];
+                d.retry = own.retry;
+                d.call_window = own.call_window;
+            }
             std::move(dials.begin(), dials.end(), std::back_inserter(out));
             return out;
         });
@@ -317,10 +324,21 @@ public:
             Statement s(c, "UPDATE recipients SET status = 'failed', errorCode = ?4, errorMessage = ?5, "
                            "leaseOwner = NULL, leaseExpiresAt = NULL, nextAttemptAt = NULL, updatedAt = ?6 "
                            "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 AND status IN ('dialing', 'unknown')");
-            bind_claim(s, claim).bind(4, std::int64_t{code}).bind(5, message).bind(6, to_millis(now)).run();
+            bind_claim(s, claim).bind(4, code ? std::optional<std::int64_t>(code) : std::nullopt);
+            s.bind(5, message).bind(6, to_millis(now)).run();
             if (c.changes() != 1) return false;
             complete_if_done(c, claim.key.scheduled_call_id, now);
             return true;
+        });
+    }
+
+    bool defer(const Claim& claim, TimePoint until, TimePoint now) override {
+        return writer_.run([&](Connection& c) {
+            Statement s(c, "UPDATE recipients SET status = 'pending', attempt = attempt - 1, nextAttemptAt = ?4, "
+                           "leaseOwner = NULL, leaseExpiresAt = NULL, updatedAt = ?5 "
+                           "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 AND status = 'dialing'");
+            bind_claim(s, claim).bind(4, to_millis(until)).bind(5, to_millis(now)).run();
+            return c.changes() == 1;
         });
     }
 
@@ -355,7 +373,7 @@ public:
                 s.bind(4, e.call_sid).bind(5, to_millis(now)).run();
                 return StatusResult::applied;
             }
-            auto policy = retry_of(c, id).value_or(default_retry);
+            auto policy = settings_of(c, id).retry.value_or(default_retry);
             const bool retryable = e.status == RecipientStatus::busy || e.status == RecipientStatus::no_answer ||
                                    e.status == RecipientStatus::failed;
             const bool redial = retryable && row->attempt - row->unplaced < policy.max_attempts &&

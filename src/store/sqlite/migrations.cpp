@@ -73,6 +73,10 @@ CREATE UNIQUE INDEX calllogs_by_attempt ON calllogs (attemptId) WHERE attemptId 
 CREATE TABLE dispatch_slots (id INTEGER PRIMARY KEY CHECK (id = 1), nextSlotAt INTEGER NOT NULL);
 INSERT INTO dispatch_slots (id, nextSlotAt) VALUES (1, 0);
 )sql",
+    // 4: a scheduled call's calling window (JSON or NULL).
+    R"sql(
+ALTER TABLE scheduled_calls ADD COLUMN callWindow TEXT;
+)sql",
 };
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include "store/sqlite/paging.hpp"
 #include "store/sqlite/repositories.hpp"
+#include "store/sqlite/settings_json.hpp"
 
 namespace va::store::sqlite {
 
@@ -10,7 +11,7 @@ namespace json = boost::json;
 
 constexpr const char* kColumns =
     "SELECT id, toPhoneNumbers, promptId, scheduledDateTime, status, content, introduction, createdAt, updatedAt, "
-    "retry FROM scheduled_calls";
+    "retry, callWindow FROM scheduled_calls";
 
 std::vector<std::string> numbers_from_json(const std::string& text) {
     std::vector<std::string> out;
@@ -23,17 +24,12 @@ std::string numbers_to_json(const std::vector<std::string>& numbers) {
     return json::serialize(json::array(numbers.begin(), numbers.end()));
 }
 
-// The retry column: {"maxAttempts": N, "delaySeconds": S}, or NULL for the dispatcher's default.
-std::optional<RetryPolicy> retry_from_json(const Statement& s, int column) {
-    if (s.is_null(column)) return std::nullopt;
-    auto o = json::parse(s.text(column)).as_object();
-    return RetryPolicy{static_cast<int>(o.at("maxAttempts").to_number<std::int64_t>()),
-                       std::chrono::seconds(o.at("delaySeconds").to_number<std::int64_t>())};
-}
-
-std::optional<std::string> retry_to_json(const std::optional<RetryPolicy>& retry) {
-    if (!retry) return std::nullopt;
-    return json::serialize(json::object{{"maxAttempts", retry->max_attempts}, {"delaySeconds", retry->delay.count()}});
+void bind_optional_text(Statement& s, int index, const std::optional<std::string>& text) {
+    if (text) {
+        s.bind(index, *text);
+    } else {
+        s.bind_null(index);
+    }
 }
 
 void load_recipients(Connection& c, ScheduledCall& call) {
@@ -69,7 +65,8 @@ ScheduledCall read_call(const Statement& s) {
     call.introduction = s.text(6);
     call.created_at = from_millis(s.integer(7));
     call.updated_at = from_millis(s.integer(8));
-    call.retry = retry_from_json(s, 9);
+    if (!s.is_null(9)) call.retry = retry_from_json(s.text(9));
+    if (!s.is_null(10)) call.call_window = call_window_from_json(s.text(10));
     return call;
 }
 
@@ -126,12 +123,12 @@ public:
             }
             Statement s(c,
                         "INSERT INTO scheduled_calls (id, toPhoneNumbers, promptId, scheduledDateTime, status, "
-                        "content, introduction, createdAt, updatedAt, retry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "content, introduction, createdAt, updatedAt, retry, callWindow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             s.bind(1, call.id).bind(2, numbers_to_json(call.to_phone_numbers)).bind(3, call.prompt_id);
             s.bind(4, to_millis(call.scheduled_date_time)).bind(5, to_string(call.status)).bind(6, call.content);
             s.bind(7, call.introduction).bind(8, to_millis(call.created_at)).bind(9, to_millis(call.updated_at));
-            auto retry = retry_to_json(call.retry);
-            if (retry) s.bind(10, *retry); else s.bind_null(10);
+            bind_optional_text(s, 10, retry_to_json(call.retry));
+            bind_optional_text(s, 11, call_window_to_json(call.call_window));
             s.run();
             insert_recipients(c, call.id, call.recipients, call.scheduled_date_time);
             if (key) {

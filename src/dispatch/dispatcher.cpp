@@ -19,9 +19,12 @@ namespace va::dispatch {
 namespace asio = boost::asio;
 
 // When work is due but cannot be claimed yet (every send slot in the lookahead is taken, the
-// concurrency cap is reached, or a lease is still held), look again this soon. A call ending here
-// wakes the loop earlier.
-constexpr auto kBusyRetry = std::chrono::milliseconds(200);
+// concurrency cap is reached, or a lease is still held), look again after half the lookahead: the
+// slots already claimed keep the rate going meanwhile, so the next claim finds the queue of slots
+// half full, never empty. A call ending here wakes the loop earlier.
+std::chrono::milliseconds busy_retry(const DispatcherOptions& o) {
+    return std::max(std::chrono::milliseconds(20), o.lookahead / 2);
+}
 
 // Lives as long as any coroutine of it: the claim loop and the claims it started hold it.
 struct Dispatcher::Loop : std::enable_shared_from_this<Dispatcher::Loop> {
@@ -78,7 +81,10 @@ asio::awaitable<void> claim_loop(std::shared_ptr<Dispatcher::Loop> loop) {
 
         auto now = d.clock.now();
         auto until = now + o.sweep;
-        if (next) until = std::min(until, std::max(*next, now + (claims.empty() ? kBusyRetry : decltype(kBusyRetry){})));
+        if (next) {
+            auto soonest = now + (claims.empty() ? busy_retry(o) : std::chrono::milliseconds(0));
+            until = std::min(until, std::max(*next, soonest));
+        }
         if (loop->woken) continue;
         loop->timer.expires_after(until - now);
         co_await loop->timer.async_wait(asio::as_tuple(asio::use_awaitable));

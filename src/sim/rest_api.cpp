@@ -85,6 +85,7 @@ std::optional<int> parse_int(std::string_view s, int min, int max) {
 RestFault take_fault(Simulator::State& state, const std::string& to) {
     const auto& fault = state.options.scenario.for_number(to).rest_fault;
     if (fault.mode == RestFault::Mode::none) return fault;
+    if (fault.for_duration && SteadyClock::now() - state.started >= *fault.for_duration) return {};
     std::lock_guard lock(state.mutex);
     auto& used = state.rest_faults_used[to];
     if (fault.count >= 0 && used >= fault.count) return {};

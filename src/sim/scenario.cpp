@@ -135,7 +135,7 @@ Step parse_step(const json::value& v, const std::string& path) {
 
 RestFault parse_rest_fault(const json::value& v, const std::string& path) {
     const auto& o = as_object(v, path);
-    only_keys(o, path, {"mode", "delayMs", "count"});
+    only_keys(o, path, {"mode", "delayMs", "count", "forMs"});
     RestFault fault;
     auto* mode = o.if_contains("mode");
     if (!mode) fail(path + ".mode", "missing");
@@ -151,6 +151,8 @@ RestFault parse_rest_fault(const json::value& v, const std::string& path) {
         fault.delay = Millis(static_cast<std::int64_t>(get_number(*d, path + ".delayMs", 0, 600'000)));
     if (fault.mode == RestFault::Mode::delay && fault.delay.count() == 0) fail(path + ".delayMs", "required for mode delay");
     if (auto* c = o.if_contains("count")) fault.count = static_cast<int>(get_number(*c, path + ".count", 1, 1'000'000));
+    if (auto* f = o.if_contains("forMs"))
+        fault.for_duration = Millis(static_cast<std::int64_t>(get_number(*f, path + ".forMs", 1, 3'600'000)));
     return fault;
 }
 

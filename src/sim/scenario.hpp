@@ -55,6 +55,7 @@ struct RestFault {
     Mode mode = Mode::none;
     Millis delay{0};
     int count = -1;  // how many create requests for this number are affected; -1 = all
+    std::optional<Millis> for_duration;  // only requests this soon after the simulator started
 };
 
 struct CallbackFaults {

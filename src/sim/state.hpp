@@ -83,6 +83,7 @@ struct Simulator::State {
     std::unordered_map<std::string, boost::json::object> reports;
     std::map<std::string, int, std::less<>> rest_faults_used;  // by number
     std::vector<CreateRequest> create_requests;
+    const SteadyClock::time_point started = SteadyClock::now();  // restFault.forMs counts from here
     Pacer pacer;
     std::atomic<bool> stopping{false};
 

@@ -1,5 +1,7 @@
 #include "dispatch_harness.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/ip/address.hpp>
 #include <gtest/gtest.h>
 
@@ -27,6 +29,21 @@ DispatcherOptions fast_options() {
     o.ring_timeout_seconds = 5;
     o.time_limit_seconds = 60;
     return o;
+}
+
+std::vector<std::string> numbers(int n, int first) {
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) out.push_back("+1415555" + std::to_string(1000 + first + i));
+    return out;
+}
+
+void expect_within_rate(const std::vector<sim::CreateRequest>& requests, int per_second) {
+    std::vector<core::TimePoint> at;
+    for (const auto& r : requests) at.push_back(r.at);
+    std::sort(at.begin(), at.end());
+    for (std::size_t i = 0; i + static_cast<std::size_t>(per_second) < at.size(); ++i) {
+        EXPECT_GE(at[i + static_cast<std::size_t>(per_second)] - at[i], 900ms) << "from request " << i;
+    }
 }
 
 namespace {

@@ -34,6 +34,13 @@ inline const std::string kFrom = "+15005550006";
 // Short timings so that every path (backoff, reconciliation, checks) runs in about a second.
 DispatcherOptions fast_options();
 
+// n distinct US numbers, +14155551001 onwards.
+std::vector<std::string> numbers(int n, int first = 1);
+
+// The requests the simulator saw never exceed `per_second`: any `per_second` + 1 consecutive
+// requests span at least a second (less 100 ms for network jitter between sending and arrival).
+void expect_within_rate(const std::vector<sim::CreateRequest>& requests, int per_second);
+
 class DispatchHarness {
 public:
     explicit DispatchHarness(std::string_view scenario, int workers = 1,

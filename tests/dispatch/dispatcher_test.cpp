@@ -21,22 +21,6 @@ using store::RecipientStatus;
 
 constexpr const char* kAnswerAndHangUp = R"({"callsPerSecond": 100, "default": {"ringSeconds": 0.05}})";
 
-std::vector<std::string> numbers(int n, int first = 1) {
-    std::vector<std::string> out;
-    for (int i = 0; i < n; ++i) out.push_back("+1415555" + std::to_string(1000 + first + i));
-    return out;
-}
-
-// The requests the simulator saw never exceed `per_second`: any `per_second` + 1 consecutive
-// requests span at least a second (less 100 ms for network jitter between sending and arrival).
-void expect_within_rate(const std::vector<sim::CreateRequest>& requests, int per_second) {
-    std::vector<core::TimePoint> at;
-    for (const auto& r : requests) at.push_back(r.at);
-    std::sort(at.begin(), at.end());
-    for (std::size_t i = 0; i + static_cast<std::size_t>(per_second) < at.size(); ++i) {
-        EXPECT_GE(at[i + static_cast<std::size_t>(per_second)] - at[i], 900ms) << "from request " << i;
-    }
-}
 
 TEST(Dispatcher, DialsOnTimeWithTheUrlsAndEventsOfTheContract) {
     DispatchHarness h(kAnswerAndHangUp);

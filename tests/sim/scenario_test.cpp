@@ -65,6 +65,7 @@ TEST(SimScenario, NumbersInheritTheDefaultAndOverrideWhatTheyGive) {
     EXPECT_EQ(machine.answered_by, "machine_start");
     EXPECT_EQ(machine.rest_fault.mode, RestFault::Mode::delay);
     EXPECT_EQ(machine.rest_fault.count, 1);
+    EXPECT_EQ(machine.rest_fault.for_duration, std::nullopt);
     ASSERT_EQ(machine.script.size(), 1u);  // replaced, not appended
     EXPECT_EQ(machine.script[0].trigger, Step::Trigger::immediately);
 }
@@ -91,10 +92,18 @@ TEST(SimScenario, ErrorsNameThePathAndTheProblem) {
               "default.voice: expected flite:rms|awb|slt|kal or espeak:<voice>");
     EXPECT_EQ(parse_error(R"({"default": {"restFault": {"mode": "delay"}}})"),
               "default.restFault.delayMs: required for mode delay");
+    EXPECT_EQ(parse_error(R"({"default": {"restFault": {"mode": "429", "forMs": 0}}})"),
+              "default.restFault.forMs: must be between 1 and 3.6e+06");
     EXPECT_EQ(parse_error(R"({"default": {"callbackFaults": {"drop": ["hungup"]}}})"),
               "default.callbackFaults.drop[0]: expected initiated, ringing, answered or completed");
     EXPECT_EQ(parse_error(R"({"default": {"answeredBy": "robot"}})"),
               "default.answeredBy: expected one of Twilio's AnsweredBy values");
+}
+
+TEST(SimScenario, AFaultCanLastForATime) {
+    auto parsed = parse_scenario(R"({"default": {"restFault": {"mode": "429", "forMs": 60000}}})");
+    ASSERT_TRUE(std::holds_alternative<Scenario>(parsed));
+    EXPECT_EQ(std::get<Scenario>(parsed).defaults.rest_fault.for_duration, std::chrono::milliseconds(60000));
 }
 
 TEST(SimScenario, LoadNamesTheFile) {

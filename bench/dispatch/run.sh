@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Dispatch lateness, store operations and CPU per dial (release build), against the in-process
+# phone simulator. Usage: bench/dispatch/run.sh [recipients=10000] [calls_per_second=100] [single_runs=30]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+scripts/setup
+cmake --preset release >/dev/null && cmake --build --preset release --target dispatch_bench >/dev/null
+/usr/bin/time -f "peak RSS %M KiB, %e s wall, %U s user, %S s sys" build/release/bench/dispatch_bench "$@"

@@ -179,8 +179,10 @@ asio::awaitable<void> dial(std::shared_ptr<AttemptContext> ctx, Claim c) {
         co_await sleep_until(d.clock, c.slot);
         auto now = d.clock.now();
         // The request must be over (answered or timed out) before the lease can run out, or a
-        // reconciler could take over while it is still in flight.
-        if (now + o.request_timeout * 2 > c.lease_until) {
+        // reconciler could take over while it is still in flight. Leases are granted with a
+        // second request timeout to spare, so this renewal (a store write before the send, which
+        // would delay it past its slot) is rare.
+        if (now + o.request_timeout + o.request_timeout / 2 > c.lease_until) {
             auto until = now + o.request_timeout * 2;
             bool renewed = co_await net::offload(d.store_pool, [&] { return d.store.renew(c, until); });
             if (!renewed) {
@@ -218,13 +220,19 @@ asio::awaitable<void> dial(std::shared_ptr<AttemptContext> ctx, Claim c) {
             }
             case RestOutcome::throttled:
             case RestOutcome::not_sent: {
-                // Twilio did not process it: the same attempt may be sent again, in a new slot.
+                // Twilio did not process it: the same attempt may be sent again, in a new slot. The
+                // slot is reserved after the backoff, not for its end: a reservation seconds ahead
+                // would move the shared frontier of free slots past every slot in between.
                 auto wait = backoff.next(++failures);
                 spdlog::info("dispatch: {} not processed ({}); retry in {} ms", attempt_log(c), result.detail,
                              wait.count());
                 auto lease = o.request_timeout * 2;
+                auto hold = now + wait + lease;
+                bool renewed = co_await net::offload(d.store_pool, [&] { return d.store.renew(c, hold); });
+                if (!renewed) co_return;
+                co_await sleep_until(d.clock, now + wait);
                 auto slot = co_await net::offload(d.store_pool, [&] {
-                    return d.store.reserve_slot(c, now + wait, slot_interval, lease);
+                    return d.store.reserve_slot(c, d.clock.now(), slot_interval, lease);
                 });
                 if (!slot) co_return;
                 c.slot = *slot;

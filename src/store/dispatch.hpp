@@ -99,7 +99,8 @@ public:
 
     // Extends the lease (false when the fence is stale: the claim is lost, stop working on it).
     virtual bool renew(const Claim& claim, TimePoint lease_until) = 0;
-    // Renews the lease and reserves a new send slot no earlier than `not_before` (after a 429).
+    // Renews the lease and reserves the next free send slot, no earlier than `not_before` (after a
+    // 429). Slots are handed out in order from one frontier, so reserve when the slot is wanted.
     virtual std::optional<TimePoint> reserve_slot(const Claim& claim, TimePoint not_before,
                                                   std::chrono::milliseconds slot_interval,
                                                   std::chrono::milliseconds lease) = 0;

@@ -103,12 +103,17 @@ twilio::CreateCallRequest create_request(const AttemptContext& ctx, const Claim&
 asio::awaitable<void> reconcile(std::shared_ptr<AttemptContext> ctx, Claim c) {
     auto& d = ctx->context;
     const auto& o = d.options;
-    const auto deadline = c.dialed_at + o.reconcile_grace;
+    // The grace period must outlast any request still being answered.
+    const auto deadline = c.dialed_at + std::max<std::chrono::milliseconds>(o.reconcile_grace, o.request_timeout * 3);
+    // If Twilio's call list cannot be read for this long, the outcome stays unknown for good: the
+    // recipient is failed (never redialed, which could call them twice).
+    const auto give_up = deadline + o.reconcile_grace * 10;
     for (;;) {
+        // No StartTime filter: a call Twilio still queues has no start time and might not match.
+        // Newest first, so the attempt's call is on the first pages; older ones are skipped below.
         twilio::ListCallsFilter filter;
         filter.to = c.phone_number;
         filter.from = o.from_number;
-        filter.start_time_on_or_after = c.dialed_at - kClockSkew;
         auto listed = co_await d.twilio.list_calls(filter);
         auto now = d.clock.now();
         if (listed.outcome == RestOutcome::ok) {
@@ -120,15 +125,20 @@ asio::awaitable<void> reconcile(std::shared_ptr<AttemptContext> ctx, Claim c) {
                 if (*call.date_created < c.dialed_at - kClockSkew) continue;
                 if (!found || *call.date_created < *found->date_created) found = &call;
             }
+            // A truncated list whose oldest call is still recent may hide ours further back.
+            const bool complete = !listed.truncated || listed.calls.empty() || !listed.calls.back().date_created ||
+                                  *listed.calls.back().date_created < c.dialed_at - kClockSkew;
             if (found) {
                 auto call = *found;
                 auto placed = placed_from(*ctx, call, now);
                 bool ok = co_await net::offload(d.store_pool, [&] { return d.store.record_placed(c, placed, now); });
-                spdlog::info("dispatch: {} reconciled: adopted {}", attempt_log(c), call.sid);
-                if (ok) co_await apply_current_state(ctx, c, call);
-                co_return;
-            }
-            if (now >= deadline) {
+                if (ok) {
+                    spdlog::info("dispatch: {} reconciled: adopted {}", attempt_log(c), call.sid);
+                    co_await apply_current_state(ctx, c, call);
+                    co_return;
+                }
+                // Another attempt took that call meanwhile (or our lease is gone: renew says so).
+            } else if (now >= deadline && complete) {
                 bool ok = co_await net::offload(d.store_pool, [&] {
                     return d.store.record_not_placed(c, now, now + o.unplaced_retry_delay, o.max_unplaced,
                                                      "no call was placed: Twilio gave no answer and has no such call");
@@ -139,6 +149,13 @@ asio::awaitable<void> reconcile(std::shared_ptr<AttemptContext> ctx, Claim c) {
             }
         } else {
             spdlog::warn("dispatch: {} reconcile: cannot list calls: {}", attempt_log(c), listed.detail);
+            if (now >= give_up) {
+                co_await net::offload(d.store_pool, [&] {
+                    return d.store.record_refused(c, now, 0, "outcome unknown: Twilio's call list could not be read");
+                });
+                ctx->wake();
+                co_return;
+            }
         }
         auto lease_until = now + o.reconcile_poll + o.request_timeout * 2;
         bool renewed = co_await net::offload(d.store_pool, [&] { return d.store.renew(c, lease_until); });
@@ -236,6 +253,7 @@ asio::awaitable<void> dial(std::shared_ptr<AttemptContext> ctx, Claim c) {
                 });
                 if (!slot) co_return;
                 c.slot = *slot;
+                c.dialed_at = *slot;  // as the store now has it: reconciliation counts from the send
                 c.lease_until = *slot + lease;
                 continue;
             }

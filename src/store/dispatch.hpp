@@ -106,7 +106,8 @@ public:
                                                   std::chrono::milliseconds lease) = 0;
 
     // The attempt's call exists: records the CallSid, creates its calls log (status `initiated`),
-    // releases the lease. A status a callback already recorded is not moved back.
+    // releases the lease. A status a callback already recorded is not moved back. False when the
+    // fence is stale, or the CallSid is another attempt's (reconciliation must then look again).
     virtual bool record_placed(const Claim& claim, const PlacedCall& call, TimePoint now) = 0;
     // The request may or may not have placed a call: `unknown`, lease kept by the reconciler.
     virtual bool record_unknown(const Claim& claim, TimePoint now, TimePoint lease_until) = 0;

@@ -41,6 +41,23 @@ TEST(DispatchBinary, DialsAScheduledCallThroughTheSimulator) {
     EXPECT_EQ(log.find(kSimToken), std::string::npos) << "secrets must not be logged";
 }
 
+TEST(DispatchBinary, ThreeWorkerProcessesOnOneFileCallEachRecipientOnce) {
+    TempDir dir;
+    SimProcess sim(dir, R"({"callsPerSecond": 1000, "default": {"ringSeconds": 0, "outcome": "busy"}})");
+    const std::vector<std::string> flags{"--calls-per-second", "20", "--dispatch-sweep-seconds", "1"};
+    ServeProcess first(dir, sim, flags), second(dir, sim, flags), third(dir, sim, flags);
+    std::vector<std::string> numbers;
+    for (int i = 0; i < 30; ++i) numbers.push_back("+1415555" + std::to_string(3000 + i));
+    // Scheduled through one worker: the others find the work through their sweeps and leases.
+    auto id = first.schedule_now(numbers);
+    ASSERT_TRUE(eventually([&] { return third.scheduled_call(id)->at("status") == "completed"; }, 60s));
+    for (const auto& number : numbers) EXPECT_EQ(sim.calls_to(number).size(), 1u) << number;
+    for (auto* worker : {&first, &second, &third}) {
+        worker->process().signal(SIGTERM);
+        EXPECT_EQ(worker->process().wait(), 0);
+    }
+}
+
 TEST(DispatchBinary, IncompleteTwilioSettingsAreRefused) {
     TempDir dir;
     Process serve(voiceagent_binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("x.db"),

@@ -283,6 +283,69 @@ TEST_P(DispatchContract, ASlotReservedAfterThrottlingComesAfterEveryOther) {
     EXPECT_EQ(late, kT0 + seconds(10));
 }
 
+TEST_P(DispatchContract, ALateCallbackRevivesAnAttemptDeclaredNotPlaced) {
+    auto id = schedule({"+14155550001"}, kT0);
+    auto c = claim("w1", kT0).at(0);
+    ASSERT_TRUE(dispatch().record_unknown(c, kT0, kT0 + seconds(30)));
+    ASSERT_TRUE(dispatch().record_not_placed(c, kT0 + seconds(60), kT0 + seconds(65), 5, "no call"));
+    // Twilio placed it after all: the redial is called off and the call is followed.
+    ASSERT_EQ(dispatch().apply_status(event(c, kSid1, RecipientStatus::ringing, kT0 + seconds(61)), no_retry_,
+                                      kT0 + seconds(61)),
+              StatusResult::applied);
+    auto r = recipient(id);
+    EXPECT_EQ(r.status, RecipientStatus::ringing);
+    EXPECT_EQ(r.call_sid, kSid1);
+    EXPECT_EQ(r.next_attempt_at, std::nullopt);
+    EXPECT_TRUE(claim("w1", kT0 + seconds(66)).empty());
+    ASSERT_EQ(dispatch().apply_status(event(c, kSid1, RecipientStatus::completed, kT0 + seconds(70)), no_retry_,
+                                      kT0 + seconds(70)),
+              StatusResult::applied);
+    EXPECT_EQ(call_status(id), CallStatus::completed);
+}
+
+TEST_P(DispatchContract, ReconciliationCannotAdoptAnotherAttemptsCall) {
+    schedule({"+14155550001"}, kT0);
+    schedule({"+14155550001"}, kT0);
+    auto claims = claim("w1", kT0);
+    ASSERT_EQ(claims.size(), 2u);
+    ASSERT_TRUE(dispatch().record_placed(claims[0], placed(kSid1, kT0 + seconds(90)), kT0));
+    EXPECT_FALSE(dispatch().record_placed(claims[1], placed(kSid1, kT0 + seconds(90)), kT0));
+    EXPECT_TRUE(dispatch().record_placed(claims[1], placed(kSid2, kT0 + seconds(90)), kT0));
+}
+
+TEST_P(DispatchContract, ADeferralOfACanceledCallCancels) {
+    CallingWindow window{9 * 60, 20 * 60, "UTC", {}};
+    auto call = make_call({"+14155550001"}, kT0, kT0);
+    call.call_window = window;
+    store().scheduled_calls().create(call, std::nullopt);
+    auto c = claim("w1", kT0).at(0);
+    ASSERT_EQ(store().scheduled_calls().cancel(call.id, kT0).result, ChangeResult::changed);
+    ASSERT_TRUE(dispatch().defer(c, kT0 + seconds(3600), kT0));
+    EXPECT_EQ(recipient(call.id).status, RecipientStatus::canceled);
+    EXPECT_TRUE(claim("w1", kT0 + seconds(7200)).empty());
+}
+
+TEST_P(DispatchContract, AClaimCarriesTheCallingWindowAndADeferralGivesTheAttemptBack) {
+    CallingWindow window{9 * 60, 20 * 60, "Europe/Paris", {{"+14155550001", "America/Los_Angeles"}}};
+    auto call = make_call({"+14155550001"}, kT0, kT0);
+    call.call_window = window;
+    store().scheduled_calls().create(call, std::nullopt);
+    EXPECT_EQ(store().scheduled_calls().get(call.id)->call_window, window);
+
+    auto c = claim("w1", kT0).at(0);
+    ASSERT_TRUE(c.call_window);
+    EXPECT_EQ(c.call_window->zone_for("+14155550001"), "America/Los_Angeles");
+    EXPECT_EQ(c.key.attempt, 1);
+    ASSERT_TRUE(dispatch().defer(c, kT0 + seconds(3600), kT0));
+    EXPECT_FALSE(dispatch().defer(c, kT0 + seconds(3600), kT0));  // once
+    auto r = recipient(call.id);
+    EXPECT_EQ(r.status, RecipientStatus::pending);
+    EXPECT_EQ(r.attempt, 0);  // no call was attempted
+    EXPECT_EQ(r.next_attempt_at, kT0 + seconds(3600));
+    EXPECT_TRUE(claim("w1", kT0 + seconds(3599)).empty());
+    EXPECT_EQ(claim("w1", kT0 + seconds(3600)).at(0).key.attempt, 1);
+}
+
 }  // namespace
 
 }  // namespace va::store::test

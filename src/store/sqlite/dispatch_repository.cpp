@@ -265,9 +265,10 @@ public:
                                           milliseconds lease) override {
         return writer_.run([&](Connection& c) -> std::optional<TimePoint> {
             const auto slot = std::max(to_millis(not_before), next_slot(c));
-            Statement s(c, "UPDATE recipients SET leaseExpiresAt = ?4 WHERE scheduledCallId = ?1 AND position = ?2 "
-                           "AND fence = ?3 AND status = 'dialing'");
-            bind_claim(s, claim).bind(4, slot + lease.count()).run();
+            // The send moves: reconciliation's grace period counts from it.
+            Statement s(c, "UPDATE recipients SET leaseExpiresAt = ?4, dialedAt = ?5 WHERE scheduledCallId = ?1 "
+                           "AND position = ?2 AND fence = ?3 AND status = 'dialing'");
+            bind_claim(s, claim).bind(4, slot + lease.count()).bind(5, slot).run();
             if (c.changes() != 1) return std::nullopt;
             set_next_slot(c, slot + std::max<std::int64_t>(1, interval.count()));
             return from_millis(slot);
@@ -281,9 +282,12 @@ public:
                         "UPDATE recipients SET callSid = ?4, status = CASE WHEN status IN ('dialing', 'unknown') THEN "
                         "?5 ELSE status END, leaseOwner = NULL, leaseExpiresAt = CASE WHEN status IN ('dialing', "
                         "'unknown', 'queued', 'ringing', 'in-progress') THEN ?6 ELSE NULL END, updatedAt = ?7 "
-                        "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 RETURNING phoneNumber");
+                        "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 AND callSid IN ('', ?4) "
+                        "AND NOT EXISTS (SELECT 1 FROM recipients o WHERE o.callSid = ?4 AND NOT "
+                        "(o.scheduledCallId = ?1 AND o.position = ?2)) AND NOT EXISTS (SELECT 1 FROM calllogs l "
+                        "WHERE l.callSid = ?4 AND l.attemptId != ?8) RETURNING phoneNumber");
             bind_claim(s, claim).bind(4, call.call_sid).bind(5, to_string(call.status));
-            s.bind(6, to_millis(call.check_at)).bind(7, to_millis(now));
+            s.bind(6, to_millis(call.check_at)).bind(7, to_millis(now)).bind(8, to_string(claim.key));
             if (!s.step()) return false;
             auto to = s.text(0);
             s.reset();
@@ -334,11 +338,16 @@ public:
 
     bool defer(const Claim& claim, TimePoint until, TimePoint now) override {
         return writer_.run([&](Connection& c) {
-            Statement s(c, "UPDATE recipients SET status = 'pending', attempt = attempt - 1, nextAttemptAt = ?4, "
+            const bool canceled = call_status_of(c, claim.key.scheduled_call_id) == "canceled";
+            Statement s(c, "UPDATE recipients SET status = CASE WHEN ?6 THEN 'canceled' ELSE 'pending' END, "
+                           "attempt = attempt - 1, nextAttemptAt = CASE WHEN ?6 THEN NULL ELSE ?4 END, "
                            "leaseOwner = NULL, leaseExpiresAt = NULL, updatedAt = ?5 "
                            "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 AND status = 'dialing'");
-            bind_claim(s, claim).bind(4, to_millis(until)).bind(5, to_millis(now)).run();
-            return c.changes() == 1;
+            bind_claim(s, claim).bind(4, to_millis(until)).bind(5, to_millis(now)).bind(6, std::int64_t{canceled ? 1 : 0});
+            s.run();
+            if (c.changes() != 1) return false;
+            if (canceled) complete_if_done(c, claim.key.scheduled_call_id, now);
+            return true;
         });
     }
 
@@ -358,10 +367,21 @@ public:
             if (!row->call_sid.empty() && row->call_sid != e.call_sid) {
                 return e.key.attempt == row->attempt ? StatusResult::unknown : StatusResult::stale;
             }
-            if (e.key.attempt < row->attempt || rank(row->status) == 4 || row->status == RecipientStatus::pending) {
+            // Declared not placed, yet Twilio reports the call: it exists after all, so the attempt
+            // is live again and the redial waiting for it is called off.
+            const bool reopened = row->status == RecipientStatus::pending && row->call_sid.empty() &&
+                                  row->unplaced > 0 && e.key.attempt == row->attempt;
+            if (e.key.attempt < row->attempt || rank(row->status) == 4 ||
+                (row->status == RecipientStatus::pending && !reopened)) {
                 return StatusResult::stale;  // a past attempt, or this one has its outcome already
             }
-            if (rank(e.status) <= rank(row->status)) return StatusResult::stale;
+            if (rank(e.status) <= rank(row->status) && !reopened) return StatusResult::stale;
+            if (reopened) {
+                --row->unplaced;
+                Statement r(c, "UPDATE recipients SET unplaced = unplaced - 1, nextAttemptAt = NULL, errorMessage = '' "
+                               "WHERE scheduledCallId = ?1 AND position = ?2");
+                r.bind(1, e.key.scheduled_call_id).bind(2, std::int64_t{e.key.position}).run();
+            }
 
             upsert_log(c, e.key, e.log_id, row->phone_number, e.from, e.call_sid, now);
             advance_log(c, e, now);

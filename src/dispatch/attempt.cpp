@@ -97,9 +97,9 @@ twilio::CreateCallRequest create_request(const AttemptContext& ctx, const Claim&
 }
 
 // An ambiguous dial: Twilio may or may not have placed the call. Look for it in Twilio's call list
-// (to this number, from ours, created since the dial began, and not already known to belong to
-// another attempt); adopt it if it is there, declare the attempt not placed once the grace period
-// has passed without it. Never dials.
+// (to this number, from ours, created since the latest send, and not known to belong to another
+// attempt); adopt it if it is there, declare the attempt not placed once the grace period has
+// passed without it. Never dials.
 asio::awaitable<void> reconcile(std::shared_ptr<AttemptContext> ctx, Claim c) {
     auto& d = ctx->context;
     const auto& o = d.options;
@@ -161,7 +161,10 @@ asio::awaitable<void> reconcile(std::shared_ptr<AttemptContext> ctx, Claim c) {
         bool renewed = co_await net::offload(d.store_pool, [&] { return d.store.renew(c, lease_until); });
         if (!renewed) co_return;
         c.lease_until = lease_until;
-        co_await sleep_until(d.clock, std::min(now + o.reconcile_poll, std::max(deadline, now)));
+        // Poll, but wake at the deadline if it comes first.
+        auto wake_at = now + o.reconcile_poll;
+        if (deadline > now) wake_at = std::min(wake_at, deadline);
+        co_await sleep_until(d.clock, wake_at);
     }
 }
 

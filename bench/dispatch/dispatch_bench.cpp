@@ -126,7 +126,7 @@ struct Bench {
         config.auth_token = kToken;
         rest = std::make_unique<va::twilio::RestClient>(io, config);
         dispatcher = std::make_unique<va::dispatch::Dispatcher>(
-            io.get_executor(), va::dispatch::DispatchContext{*counting, *rest, pool, clock, zones, o});
+            io, va::dispatch::DispatchContext{*counting, *rest, pool, clock, zones, o});
         for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
         dispatcher->start();
     }

@@ -144,7 +144,7 @@ int serve(const ServeConfig& config) {
         }
         if (!config.dispatch.disabled) {
             dispatcher = std::make_unique<dispatch::Dispatcher>(
-                io.get_executor(), dispatch::DispatchContext{store->dispatch(), *rest, write_pool, clock, *country_zones, options});
+                io, dispatch::DispatchContext{store->dispatch(), *rest, write_pool, clock, *country_zones, options});
         }
     }
     if (dispatcher) {

@@ -28,12 +28,11 @@ std::chrono::milliseconds busy_retry(const DispatcherOptions& o) {
 
 // Lives as long as any coroutine of it: the claim loop and the claims it started hold it.
 struct Dispatcher::Loop : std::enable_shared_from_this<Dispatcher::Loop> {
-    Loop(asio::any_io_executor executor, DispatchContext context)
-        : strand(asio::make_strand(executor)), timer(strand) {
+    Loop(asio::io_context& io, DispatchContext context) : strand(asio::make_strand(io)), timer(strand) {
         attempts = std::make_shared<AttemptContext>(AttemptContext{std::move(context), {}});
     }
 
-    asio::strand<asio::any_io_executor> strand;
+    asio::strand<asio::io_context::executor_type> strand;
     asio::steady_timer timer;  // on the strand; only the loop and wake() touch it
     std::shared_ptr<AttemptContext> attempts;
     bool woken = false;
@@ -93,8 +92,8 @@ asio::awaitable<void> claim_loop(std::shared_ptr<Dispatcher::Loop> loop) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(asio::any_io_executor executor, DispatchContext context)
-    : loop_(std::make_shared<Loop>(std::move(executor), std::move(context))) {
+Dispatcher::Dispatcher(asio::io_context& io, DispatchContext context)
+    : loop_(std::make_shared<Loop>(io, std::move(context))) {
     loop_->attempts->wake = [weak = std::weak_ptr<Loop>(loop_)] {
         if (auto loop = weak.lock()) loop->wake();
     };

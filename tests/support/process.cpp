@@ -1,5 +1,6 @@
 #include "support/process.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -12,10 +13,19 @@ extern char** environ;
 
 namespace va::test {
 
+namespace {
+std::string read_to_end(int fd, std::string all = {}) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) all.append(buf, static_cast<size_t>(n));
+    return all;
+}
+}  // namespace
+
 Process::Process(const std::string& program, const std::vector<std::string>& args,
                  const std::vector<std::string>& extra_env) {
     int out[2], err[2];
-    if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
+    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
@@ -40,7 +50,12 @@ Process::Process(const std::string& program, const std::vector<std::string>& arg
     close(err[1]);
     out_fd_ = out[0];
     err_fd_ = err[0];
-    if (rc != 0) throw std::runtime_error("cannot start " + program);
+    if (rc != 0) {
+        close(out_fd_);
+        close(err_fd_);
+        throw std::runtime_error("cannot start " + program);
+    }
+    err_reader_ = std::thread([this] { err_ = read_to_end(err_fd_); });
 }
 
 Process::~Process() {
@@ -48,6 +63,7 @@ Process::~Process() {
         kill(pid_, SIGKILL);
         wait();
     }
+    if (err_reader_.joinable()) err_reader_.join();
     close(out_fd_);
     close(err_fd_);
 }
@@ -67,18 +83,12 @@ std::string Process::read_stdout_line() {
     }
 }
 
-namespace {
-std::string read_to_end(int fd, std::string all = {}) {
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) all.append(buf, static_cast<size_t>(n));
-    return all;
-}
-}  // namespace
-
 std::string Process::read_all_stdout() { return read_to_end(out_fd_, std::exchange(out_buffer_, {})); }
 
-std::string Process::read_all_stderr() { return read_to_end(err_fd_); }
+std::string Process::read_all_stderr() {
+    if (err_reader_.joinable()) err_reader_.join();
+    return err_;
+}
 
 void Process::signal(int sig) { kill(pid_, sig); }
 

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace va::test {
@@ -17,7 +18,7 @@ public:
 
     std::string read_stdout_line();  // blocks until a full line (without '\n') or EOF ("")
     std::string read_all_stdout();   // the rest of stdout, until the child closes it
-    std::string read_all_stderr();   // blocks until the child closes stderr
+    std::string read_all_stderr();   // blocks until the child closes stderr; all it ever wrote
     void signal(int sig);
     int wait();                      // exit code, or 128 + signal
 
@@ -25,6 +26,10 @@ private:
     pid_t pid_ = -1;
     int out_fd_ = -1;
     int err_fd_ = -1;
+    // Drains stderr from the start: a child whose logs fill the pipe would block on its next
+    // log line, and a long-lived one (the simulator) would stall every test talking to it.
+    std::thread err_reader_;
+    std::string err_;
     std::string out_buffer_;
     bool waited_ = false;
     int status_ = 0;

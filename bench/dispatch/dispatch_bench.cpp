@@ -113,7 +113,7 @@ struct Bench {
         o.from_number = "+15005550006";
         o.calls_per_second = rate;
         o.max_live_calls = 100000;
-        o.lookahead = std::chrono::milliseconds(std::clamp(static_cast<long long>(20'000.0 / rate), 200LL, 2000LL));
+        o.lookahead = va::dispatch::lookahead_for(rate);
         webhook = std::make_unique<va::dispatch::StatusWebhookContext>(va::dispatch::StatusWebhookContext{
             *counting, pool, clock, "", kToken, o.retry, [] {}});
         server = std::make_unique<va::net::HttpServer>(io, va::dispatch::status_webhook(*webhook), metrics);

@@ -1,7 +1,5 @@
 #include "api/json_output.hpp"
 
-#include <cstdio>
-
 #include "core/time_format.hpp"
 
 namespace va::api {
@@ -27,18 +25,13 @@ json::value to_json(const store::Recipient& r) {
             {"updatedAt", core::format_rfc3339(r.updated_at)}};
 }
 
-std::string hh_mm(int minute) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%02d:%02d", (minute / 60) % 24, minute % 60);
-    return text;
-}
 
 json::value to_json(const std::optional<store::CallingWindow>& w) {
     if (!w) return nullptr;
     json::object zones;
     for (const auto& [number, zone] : w->time_zones) zones[number] = zone;
-    return {{"start", hh_mm(w->start_minute)},
-            {"end", hh_mm(w->end_minute)},
+    return {{"start", core::format_time_of_day(w->start_minute)},
+            {"end", core::format_time_of_day(w->end_minute)},
             {"timeZone", string_or_null(w->time_zone)},
             {"recipientTimeZones", std::move(zones)}};
 }

@@ -1,7 +1,5 @@
 #include "app/dispatch_config.hpp"
 
-#include <algorithm>
-
 namespace va::app {
 
 bool twilio_configured(const DispatchConfig& c, std::string& error) {
@@ -35,10 +33,7 @@ dispatch::DispatcherOptions dispatcher_options(const DispatchConfig& c, std::str
     o.calls_per_second = c.calls_per_second;
     o.max_live_calls = c.max_live_calls;
     o.sweep = std::chrono::seconds(c.sweep_seconds);
-    // Claim about 20 send slots ahead, between 0.2 s and 2 s: enough to keep the rate, short enough
-    // that the lease (lookahead + two request timeouts) of a worker that dies runs out soon.
-    o.lookahead = std::chrono::milliseconds(
-        std::clamp(static_cast<long long>(20'000.0 / c.calls_per_second), 200LL, 2000LL));
+    o.lookahead = dispatch::lookahead_for(c.calls_per_second);
     o.request_timeout = std::chrono::seconds(c.request_timeout_seconds);
     o.reconcile_grace = std::chrono::seconds(c.reconcile_grace_seconds);
     o.reconcile_poll = std::min<std::chrono::milliseconds>(o.reconcile_poll, o.reconcile_grace / 2);

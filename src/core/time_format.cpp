@@ -83,4 +83,10 @@ std::string format_rfc3339(TimePoint t) {
     return buf;
 }
 
+std::string format_time_of_day(int minute_of_day) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%02d:%02d", (minute_of_day / 60) % 24, minute_of_day % 60);
+    return text;
+}
+
 }  // namespace va::core

@@ -16,4 +16,7 @@ std::optional<TimePoint> parse_rfc3339(std::string_view text);
 // "2026-11-25T10:00:00.000Z", the shape JavaScript's Date.toISOString() produces.
 std::string format_rfc3339(TimePoint t);
 
+// A local time of day given in minutes since midnight, as "HH:MM" (540 → "09:00").
+std::string format_time_of_day(int minute_of_day);
+
 }  // namespace va::core

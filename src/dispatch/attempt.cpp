@@ -193,7 +193,6 @@ asio::awaitable<void> dial(std::shared_ptr<AttemptContext> ctx, Claim c) {
     auto& d = ctx->context;
     const auto& o = d.options;
     if (!co_await inside_window(ctx, c)) co_return;
-    const auto slot_interval = std::chrono::milliseconds(static_cast<long long>(1000.0 / o.calls_per_second));
     Backoff backoff(o.backoff_initial, o.backoff_cap);
     for (int failures = 0;;) {
         co_await sleep_until(d.clock, c.slot);
@@ -252,7 +251,7 @@ asio::awaitable<void> dial(std::shared_ptr<AttemptContext> ctx, Claim c) {
                 if (!renewed) co_return;
                 co_await sleep_until(d.clock, now + wait);
                 auto slot = co_await net::offload(d.store_pool, [&] {
-                    return d.store.reserve_slot(c, d.clock.now(), slot_interval, lease);
+                    return d.store.reserve_slot(c, d.clock.now(), o.slot_interval(), lease);
                 });
                 if (!slot) co_return;
                 c.slot = *slot;

@@ -55,7 +55,7 @@ asio::awaitable<void> claim_loop(std::shared_ptr<Dispatcher::Loop> loop) {
     request.owner = o.owner;
     request.limit = o.claim_batch;
     request.max_live = o.max_live_calls;
-    request.slot_interval = std::chrono::milliseconds(static_cast<long long>(1000.0 / o.calls_per_second));
+    request.slot_interval = o.slot_interval();
     request.lookahead = o.lookahead;
     request.lease = o.request_timeout * 2;
     while (!loop->stopping) {

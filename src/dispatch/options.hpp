@@ -1,6 +1,7 @@
 #pragma once
 // The dispatcher's settings. Defaults follow Twilio's (1 call per second per account, 60 s ring
 // timeout); `app` fills them from flags and the environment.
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -39,6 +40,17 @@ struct DispatcherOptions {
     int ring_timeout_seconds = 60;   // Twilio's Timeout
     int time_limit_seconds = 3600;   // Twilio's TimeLimit: the longest a call may last
     std::string machine_detection;   // "", "Enable" or "DetectMessageEnd"
+
+    // Send slots are this far apart.
+    std::chrono::milliseconds slot_interval() const {
+        return std::chrono::milliseconds(static_cast<long long>(1000.0 / calls_per_second));
+    }
 };
+
+// About 20 send slots ahead, between 0.2 s and 2 s: enough to keep the rate, short enough that the
+// lease (lookahead + two request timeouts) of a worker that dies runs out soon.
+inline std::chrono::milliseconds lookahead_for(double calls_per_second) {
+    return std::chrono::milliseconds(std::clamp(static_cast<long long>(20'000.0 / calls_per_second), 200LL, 2000LL));
+}
 
 }  // namespace va::dispatch

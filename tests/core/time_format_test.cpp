@@ -100,5 +100,11 @@ TEST(Rfc3339, FormatsAnyInstantWithThreeFractionDigits) {
     EXPECT_EQ(format_rfc3339(TimePoint{Millis{1'764'064'800'007}}), "2025-11-25T10:00:00.007Z");
 }
 
+TEST(TimeOfDay, FormatsMinutesSinceMidnight) {
+    EXPECT_EQ(format_time_of_day(0), "00:00");
+    EXPECT_EQ(format_time_of_day(9 * 60 + 5), "09:05");
+    EXPECT_EQ(format_time_of_day(23 * 60 + 59), "23:59");
+}
+
 }  // namespace
 }  // namespace va::core

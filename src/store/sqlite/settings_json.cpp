@@ -1,20 +1,14 @@
 #include "store/sqlite/settings_json.hpp"
 
-#include <cstdio>
-
 #include <boost/json.hpp>
+
+#include "core/time_format.hpp"
 
 namespace va::store::sqlite {
 
 namespace json = boost::json;
 
 namespace {
-std::string hh_mm(int minute) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%02d:%02d", (minute / 60) % 24, minute % 60);
-    return text;
-}
-
 int minute_of(const json::value& v) {
     const auto& text = v.as_string();
     if (text.size() != 5) throw std::invalid_argument("a time of day is HH:MM");
@@ -35,7 +29,7 @@ std::optional<RetryPolicy> retry_from_json(const std::string& text) {
 
 std::optional<std::string> call_window_to_json(const std::optional<CallingWindow>& window) {
     if (!window) return std::nullopt;
-    json::object o{{"start", hh_mm(window->start_minute)}, {"end", hh_mm(window->end_minute)}};
+    json::object o{{"start", core::format_time_of_day(window->start_minute)}, {"end", core::format_time_of_day(window->end_minute)}};
     if (!window->time_zone.empty()) o["timeZone"] = window->time_zone;
     if (!window->time_zones.empty()) {
         json::object zones;

@@ -90,6 +90,9 @@ json::value to_json(const store::CallLog& l) {
             {"answeredAt", time_or_null(l.answered_at)},
             {"endedAt", time_or_null(l.ended_at)},
             {"duration", l.duration ? json::value(*l.duration) : json::value(nullptr)},
+            {"streamStartedAt", time_or_null(l.stream_started_at)},
+            {"streamEndedAt", time_or_null(l.stream_ended_at)},
+            {"streamDurationMs", l.stream_duration_ms ? json::value(*l.stream_duration_ms) : json::value(nullptr)},
             {"transcript", std::move(transcript)},
             {"createdAt", core::format_rfc3339(l.created_at)},
             {"updatedAt", core::format_rfc3339(l.updated_at)}};

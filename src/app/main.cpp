@@ -127,6 +127,25 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(10, 86400))
         ->capture_default_str();
 
+    serve_cmd->add_option("--tts-voice", serve.tts_voice, "The agent's voice: espeak:<voice> or flite:rms|awb|slt|kal")
+        ->envname("VA_TTS_VOICE")
+        ->capture_default_str();
+    serve_cmd->add_option("--inbound-prompt-id", serve.inbound_prompt_id,
+                          "The prompt for calls to our number; unset = they are declined politely")
+        ->envname("VA_INBOUND_PROMPT_ID");
+    serve_cmd->add_option("--stream-idle-seconds", serve.stream_idle_seconds,
+                          "Close a Media Stream that sends no audio for this long")
+        ->envname("VA_STREAM_IDLE_SECONDS")
+        ->check(CLI::Range(1, 600))
+        ->capture_default_str();
+    serve_cmd->add_option("--max-stream-seconds", serve.max_stream_seconds, "Longest Media Stream")
+        ->envname("VA_MAX_STREAM_SECONDS")
+        ->check(CLI::Range(10, 4 * 3600))
+        ->capture_default_str();
+    serve_cmd->add_flag("--allow-unsigned-streams", serve.allow_unsigned_streams,
+                        "Accept a Media Streams upgrade without X-Twilio-Signature (the stream token is still checked)")
+        ->envname("VA_ALLOW_UNSIGNED_STREAMS");
+
     va::app::SimConfig sim;
     auto* sim_cmd = app.add_subcommand("sim", "Run the Twilio-compatible phone simulator");
     sim_cmd->add_option("--listen", sim.listen, "HOST:PORT to listen on (port 0 picks a free port)")

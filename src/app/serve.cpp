@@ -13,6 +13,9 @@
 #include <spdlog/spdlog.h>
 
 #include "api/api.hpp"
+#include "call/greeting_agent.hpp"
+#include "call/incoming_webhook.hpp"
+#include "call/stream_endpoint.hpp"
 #include "app/listen_address.hpp"
 #include "core/id.hpp"
 #include "core/metrics.hpp"
@@ -20,6 +23,7 @@
 #include "dispatch/status_webhook.hpp"
 #include "dispatch/time_zones.hpp"
 #include "net/server.hpp"
+#include "speech/tts.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace va::app {
@@ -41,12 +45,28 @@ std::string worker_name() {
            core::new_object_id(core::SystemClock{}.now()).substr(18);
 }
 
-// /webhooks/twilio/status goes to the dispatcher's handler (when there is one), the rest to the API.
-net::Handler route_webhooks(net::Handler api, net::Handler status) {
-    return [api = std::move(api), status = std::move(status)](net::Request request) {
-        if (status && request.path == "/webhooks/twilio/status") return status(std::move(request));
+struct Webhooks {
+    net::Handler status;    // the dispatcher's status callbacks
+    net::Handler incoming;  // the voice webhook
+    net::Handler stream;    // Media Streams
+};
+
+// Twilio's webhooks go to their handlers (when Twilio is configured), the rest to the API.
+net::Handler route_webhooks(net::Handler api, Webhooks webhooks) {
+    return [api = std::move(api), hooks = std::move(webhooks)](net::Request request) {
+        if (hooks.status && request.path == "/webhooks/twilio/status") return hooks.status(std::move(request));
+        if (hooks.incoming && request.path == "/webhooks/twilio/incoming") return hooks.incoming(std::move(request));
+        if (hooks.stream && request.path == "/webhooks/twilio/stream") return hooks.stream(std::move(request));
         return api(std::move(request));
     };
+}
+
+// The inbound prompt, read once at start-up.
+std::optional<call::InboundPrompt> inbound_prompt(store::Store& store, const std::string& id) {
+    if (id.empty()) return std::nullopt;
+    auto prompt = store.prompts().get(id);
+    if (!prompt) throw std::invalid_argument("no prompt " + id);
+    return call::InboundPrompt{prompt->content, prompt->introduction};
 }
 }  // namespace
 
@@ -99,8 +119,39 @@ int serve(const ServeConfig& config) {
     std::unique_ptr<twilio::RestClient> rest;
     std::unique_ptr<dispatch::Dispatcher> dispatcher;
     std::unique_ptr<dispatch::StatusWebhookContext> status_context;
-    net::Handler status_handler;
+    std::unique_ptr<speech::TextToSpeech> tts;
+    std::unique_ptr<call::GreetingCache> greetings;
+    std::unique_ptr<call::CallContext> call_context;
+    Webhooks webhooks;
     if (twilio) {
+        auto voice = speech::parse_voice(config.tts_voice);
+        if (!voice) {
+            std::cerr << "voiceagent: --tts-voice " << config.tts_voice << ": expected espeak:<voice> or flite:rms|awb|slt|kal\n";
+            return 2;
+        }
+        call::CallOptions call_options;
+        try {
+            call_options.inbound = inbound_prompt(*store, config.inbound_prompt_id);
+        } catch (const std::exception& e) {
+            std::cerr << "voiceagent: --inbound-prompt-id: " << e.what() << "\n";
+            return 2;
+        }
+        tts = speech::make_offline_tts(*voice);
+        greetings = std::make_unique<call::GreetingCache>(*tts);
+        call_options.public_url = options.public_url;
+        call_options.auth_token = config.dispatch.auth_token;
+        call_options.from_number = config.dispatch.from_number;
+        call_options.require_stream_signature = !config.allow_unsigned_streams;
+        call_options.limits.idle_timeout = std::chrono::seconds(config.stream_idle_seconds);
+        call_options.limits.max_session = std::chrono::seconds(config.max_stream_seconds);
+        call_context = std::make_unique<call::CallContext>(call::CallContext{
+            *store, write_pool, clock, metrics, *greetings,
+            [&greetings](const call::CallInfo& info, call::CallControl& control) {
+                return call::make_greeting_agent(info, control, *greetings);
+            },
+            call_options});
+        webhooks.incoming = call::incoming_webhook(*call_context);
+        webhooks.stream = call::stream_endpoint(*call_context);
         try {
             rest = std::make_unique<twilio::RestClient>(io, rest_config(config.dispatch));
         } catch (const std::invalid_argument& e) {
@@ -116,10 +167,10 @@ int serve(const ServeConfig& config) {
             [&dispatcher] {
                 if (dispatcher) dispatcher->wake();
             }});
-        status_handler = dispatch::status_webhook(*status_context);
+        webhooks.status = dispatch::status_webhook(*status_context);
     }
     api::Api api(context);
-    net::HttpServer server(io, route_webhooks(api.handler(), status_handler), metrics);
+    net::HttpServer server(io, route_webhooks(api.handler(), std::move(webhooks)), metrics);
     boost::asio::ip::tcp::endpoint bound;
     try {
         bound = server.listen(*endpoint);
@@ -141,6 +192,7 @@ int serve(const ServeConfig& config) {
             options.public_url.resize(options.public_url.size() - 1);
             options.public_url += std::to_string(bound.port());
             status_context->public_url = options.public_url;
+            call_context->options.public_url = options.public_url;
         }
         if (!config.dispatch.disabled) {
             dispatcher = std::make_unique<dispatch::Dispatcher>(

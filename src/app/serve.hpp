@@ -17,6 +17,12 @@ struct ServeConfig {
     std::set<std::string> allowed_countries;
     bool allow_premium_numbers = false;
     DispatchConfig dispatch;
+    // The call connection (voice webhook and Media Streams); it runs whenever Twilio is configured.
+    std::string tts_voice = "espeak:en-us";
+    std::string inbound_prompt_id;  // calls to our number use this prompt; unset = declined politely
+    int stream_idle_seconds = 15;
+    int max_stream_seconds = 4 * 3600;
+    bool allow_unsigned_streams = false;
 };
 
 // Runs the server until SIGINT/SIGTERM; returns the process exit code.

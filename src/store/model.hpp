@@ -114,6 +114,10 @@ struct CallLog {
     std::optional<TimePoint> answered_at;
     std::optional<TimePoint> ended_at;
     std::optional<int> duration;  // seconds
+    // The Media Stream as our server saw it (start and stop messages).
+    std::optional<TimePoint> stream_started_at;
+    std::optional<TimePoint> stream_ended_at;
+    std::optional<std::int64_t> stream_duration_ms;
     std::vector<TranscriptTurn> transcript;
     TimePoint created_at{};
     TimePoint updated_at{};

@@ -80,10 +80,26 @@ struct CallLogQuery {
     PageRequest page;
 };
 
+// A Media Stream started for a call (see CallLogRepository::record_stream_start).
+struct StreamStart {
+    std::string attempt_id;  // a dispatched call: its attempt's record (created here if still missing)
+    std::string log_id;      // an inbound call: the record its webhook created; else the id for a new record
+    std::string scheduled_call_id, to, from;  // for a record created here
+    std::string call_sid, stream_sid;
+    TimePoint at{};
+};
+
 class CallLogRepository {
 public:
     virtual ~CallLogRepository() = default;
     virtual void create(const CallLog& log) = 0;
+    // Attaches the stream to the call's record, once: true when the record had no stream yet, false
+    // when one was already attached (a replayed stream token) or, for an inbound call, there is no
+    // such record. A dispatched call's record is created if the dispatcher has not written it yet.
+    virtual bool record_stream_start(const StreamStart& start) = 0;
+    // The stream ended at `at`: sets streamEndedAt and the stream's duration, once. False when no
+    // record holds `stream_sid` or its end is already recorded.
+    virtual bool record_stream_end(const std::string& stream_sid, TimePoint at) = 0;
     virtual std::optional<CallLog> get(const std::string& id) = 0;
     virtual Page<CallLog> list(const CallLogQuery& query) = 0;
 };

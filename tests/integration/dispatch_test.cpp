@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 
 TEST(DispatchBinary, DialsAScheduledCallThroughTheSimulator) {
     TempDir dir;
-    SimProcess sim(dir, R"({"callsPerSecond": 100, "default": {"ringSeconds": 0.05},
+    SimProcess sim(dir, R"({"callsPerSecond": 100, "default": {"ringSeconds": 0.05, "hangupAfterSeconds": 1},
                            "numbers": {"+14155552672": {"outcome": "busy"}}})");
     ServeProcess serve(dir, sim, {"--calls-per-second", "10"});
     auto id = serve.schedule_now({"+1 415 555 2671", "+14155552672"});
@@ -32,7 +32,12 @@ TEST(DispatchBinary, DialsAScheduledCallThroughTheSimulator) {
     EXPECT_EQ(recipients[0].at("callSid"), sim.calls_to("+14155552671")[0].at("sid"));
 
     auto logs = serve.api("GET", "/api/call-logs?scheduledCallId=" + id);
-    EXPECT_EQ(logs.at("items").as_array().size(), 2u);
+    ASSERT_EQ(logs.at("items").as_array().size(), 2u);
+    for (const auto& l : logs.at("items").as_array()) {
+        if (l.at("to") != "+14155552671") continue;
+        EXPECT_TRUE(l.at("streamSid").is_string()) << "the answered call streamed: " << boost::json::serialize(l);
+        EXPECT_TRUE(l.at("streamEndedAt").is_string());
+    }
 
     serve.process().signal(SIGTERM);
     EXPECT_EQ(serve.process().wait(), 0);

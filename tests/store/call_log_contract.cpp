@@ -15,6 +15,9 @@ TEST_P(StoreContract, CallLogRoundTripsEveryFieldAndTheTranscript) {
     log.answered_at = kT0 + seconds(4);
     log.ended_at = kT0 + seconds(30);
     log.duration = 26;
+    log.stream_started_at = kT0 + seconds(5);
+    log.stream_ended_at = kT0 + seconds(29);
+    log.stream_duration_ms = 24'000;
     log.updated_at = kT0 + seconds(31);
     log.transcript = {{"agent", "Hello \"there\"\n¿qué tal? 🙂", kT0, kT0 + seconds(1), false},
                       {"callee", "", kT0 + seconds(2), kT0 + seconds(3), true}};
@@ -33,6 +36,9 @@ TEST_P(StoreContract, CallLogRoundTripsEveryFieldAndTheTranscript) {
     EXPECT_EQ(got->answered_at, kT0 + seconds(4));
     EXPECT_EQ(got->ended_at, kT0 + seconds(30));
     EXPECT_EQ(got->duration, 26);
+    EXPECT_EQ(got->stream_started_at, kT0 + seconds(5));
+    EXPECT_EQ(got->stream_ended_at, kT0 + seconds(29));
+    EXPECT_EQ(got->stream_duration_ms, 24'000);
     EXPECT_EQ(got->created_at, kT0);
     EXPECT_EQ(got->updated_at, kT0 + seconds(31));
     ASSERT_EQ(got->transcript.size(), 2u);
@@ -54,7 +60,61 @@ TEST_P(StoreContract, CallLogLeavesUnsetTimesUnset) {
     EXPECT_FALSE(got->answered_at);
     EXPECT_FALSE(got->ended_at);
     EXPECT_FALSE(got->duration);
+    EXPECT_FALSE(got->stream_started_at);
+    EXPECT_FALSE(got->stream_ended_at);
+    EXPECT_FALSE(got->stream_duration_ms);
     EXPECT_TRUE(got->transcript.empty());
+}
+
+StreamStart stream_of(const std::string& attempt_id, const std::string& log_id, const std::string& stream_sid,
+                      TimePoint at) {
+    return {attempt_id, log_id, "call-1", "+14155552671", "+15005550006", kSid1, stream_sid, at};
+}
+
+TEST_P(StoreContract, AStreamAttachesToItsAttemptsLogOnceAndEndsOnce) {
+    auto log = make_log("call-1", "+14155552671", "ringing", kT0);
+    log.attempt_id = "call-1-0-1";
+    store().call_logs().create(log);
+    auto& logs = store().call_logs();
+    EXPECT_TRUE(logs.record_stream_start(stream_of("call-1-0-1", "unused", "MZ1", kT0 + seconds(5))));
+    EXPECT_FALSE(logs.record_stream_start(stream_of("call-1-0-1", "unused", "MZ2", kT0 + seconds(6))))
+        << "a second stream for the same attempt is a replayed token";
+    EXPECT_FALSE(logs.record_stream_end("MZ2", kT0 + seconds(7)));
+    EXPECT_TRUE(logs.record_stream_end("MZ1", kT0 + seconds(9)));
+    EXPECT_FALSE(logs.record_stream_end("MZ1", kT0 + seconds(10))) << "the first end sticks";
+
+    auto got = logs.get(log.id);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->stream_sid, "MZ1");
+    EXPECT_EQ(got->call_sid, kSid1);
+    EXPECT_EQ(got->status, "ringing") << "the status comes from Twilio's callbacks, not from the stream";
+    EXPECT_EQ(got->stream_started_at, kT0 + seconds(5));
+    EXPECT_EQ(got->stream_ended_at, kT0 + seconds(9));
+    EXPECT_EQ(got->stream_duration_ms, 4000);
+}
+
+TEST_P(StoreContract, AStreamCreatesItsAttemptsLogWhenTheDispatcherHasNotYet) {
+    auto& logs = store().call_logs();
+    const auto id = test_id();
+    EXPECT_TRUE(logs.record_stream_start(stream_of("call-1-2-1", id, "MZ1", kT0)));
+    EXPECT_FALSE(logs.record_stream_start(stream_of("call-1-2-1", test_id(), "MZ2", kT0)));
+    auto got = logs.get(id);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->attempt_id, "call-1-2-1");
+    EXPECT_EQ(got->scheduled_call_id, "call-1");
+    EXPECT_EQ(got->to, "+14155552671");
+    EXPECT_EQ(got->stream_sid, "MZ1");
+    EXPECT_EQ(got->status, "in-progress");
+}
+
+TEST_P(StoreContract, AnInboundStreamNeedsTheLogItsWebhookCreated) {
+    auto& logs = store().call_logs();
+    EXPECT_FALSE(logs.record_stream_start(stream_of("", test_id(), "MZ1", kT0)));
+    auto log = make_log("", "+15005550006", "in-progress", kT0);
+    store().call_logs().create(log);
+    EXPECT_TRUE(logs.record_stream_start(stream_of("", log.id, "MZ1", kT0)));
+    EXPECT_FALSE(logs.record_stream_start(stream_of("", log.id, "MZ2", kT0)));
+    EXPECT_EQ(logs.get(log.id)->stream_sid, "MZ1");
 }
 
 TEST_P(StoreContract, CallLogsFilterByCallNumberAndStatusAcrossPages) {

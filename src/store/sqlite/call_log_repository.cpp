@@ -10,7 +10,8 @@ namespace json = boost::json;
 
 constexpr const char* kColumns =
     "SELECT id, scheduledCallId, \"to\", \"from\", callSid, streamSid, status, answeredBy, startedAt, answeredAt, "
-    "endedAt, duration, transcript, createdAt, updatedAt, attemptId FROM calllogs";
+    "endedAt, duration, transcript, createdAt, updatedAt, attemptId, streamStartedAt, streamEndedAt, "
+    "streamDurationMs FROM calllogs";
 
 std::optional<TimePoint> optional_time(const Statement& s, int column) {
     auto ms = s.optional_integer(column);
@@ -63,6 +64,9 @@ CallLog read_log(const Statement& s) {
     l.created_at = from_millis(s.integer(13));
     l.updated_at = from_millis(s.integer(14));
     l.attempt_id = s.text(15);
+    l.stream_started_at = optional_time(s, 16);
+    l.stream_ended_at = optional_time(s, 17);
+    l.stream_duration_ms = s.optional_integer(18);
     return l;
 }
 
@@ -74,15 +78,53 @@ public:
         writer_.run([&](Connection& c) {
             Statement s(c,
                         "INSERT INTO calllogs (id, scheduledCallId, \"to\", \"from\", callSid, streamSid, status, "
-                        "answeredBy, startedAt, answeredAt, endedAt, duration, transcript, createdAt, updatedAt, attemptId) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "answeredBy, startedAt, answeredAt, endedAt, duration, transcript, createdAt, updatedAt, attemptId, "
+                        "streamStartedAt, streamEndedAt, streamDurationMs) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             s.bind(1, l.id).bind(2, l.scheduled_call_id).bind(3, l.to).bind(4, l.from).bind(5, l.call_sid);
             s.bind(6, l.stream_sid).bind(7, l.status).bind(8, l.answered_by);
             s.bind(9, optional_millis(l.started_at)).bind(10, optional_millis(l.answered_at));
             s.bind(11, optional_millis(l.ended_at));
             s.bind(12, l.duration ? std::optional<std::int64_t>(*l.duration) : std::nullopt);
             s.bind(13, transcript_to_json(l.transcript)).bind(14, to_millis(l.created_at));
-            s.bind(15, to_millis(l.updated_at)).bind(16, l.attempt_id).run();
+            s.bind(15, to_millis(l.updated_at)).bind(16, l.attempt_id);
+            s.bind(17, optional_millis(l.stream_started_at)).bind(18, optional_millis(l.stream_ended_at));
+            s.bind(19, l.stream_duration_ms).run();
+        });
+    }
+
+    bool record_stream_start(const StreamStart& st) override {
+        return writer_.run([&](Connection& c) {
+            if (st.attempt_id.empty()) {
+                Statement s(c,
+                            "UPDATE calllogs SET callSid = ?1, streamSid = ?2, streamStartedAt = ?3, updatedAt = ?3 "
+                            "WHERE id = ?4 AND attemptId = '' AND streamSid = ''");
+                s.bind(1, st.call_sid).bind(2, st.stream_sid).bind(3, to_millis(st.at)).bind(4, st.log_id).run();
+                return c.changes() == 1;
+            }
+            // The dispatcher writes the attempt's record when Twilio answers the create request; the
+            // callee can pick up first (a fast answer), so the stream may be the one to create it.
+            Statement s(c,
+                        "INSERT INTO calllogs (id, scheduledCallId, \"to\", \"from\", callSid, streamSid, status, "
+                        "attemptId, startedAt, streamStartedAt, createdAt, updatedAt) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'in-progress', ?7, ?8, ?8, ?8, ?8) "
+                        "ON CONFLICT (attemptId) WHERE attemptId != '' DO UPDATE SET callSid = excluded.callSid, "
+                        "streamSid = excluded.streamSid, streamStartedAt = excluded.streamStartedAt, "
+                        "updatedAt = excluded.updatedAt WHERE streamSid = ''");
+            s.bind(1, st.log_id).bind(2, st.scheduled_call_id).bind(3, st.to).bind(4, st.from);
+            s.bind(5, st.call_sid).bind(6, st.stream_sid).bind(7, st.attempt_id).bind(8, to_millis(st.at)).run();
+            return c.changes() == 1;
+        });
+    }
+
+    bool record_stream_end(const std::string& stream_sid, TimePoint at) override {
+        return writer_.run([&](Connection& c) {
+            Statement s(c,
+                        "UPDATE calllogs SET streamEndedAt = ?1, updatedAt = ?1, "
+                        "streamDurationMs = MAX(0, ?1 - streamStartedAt) "
+                        "WHERE streamSid = ?2 AND streamSid != '' AND streamEndedAt IS NULL");
+            s.bind(1, to_millis(at)).bind(2, stream_sid).run();
+            return c.changes() == 1;
         });
     }
 

@@ -77,6 +77,13 @@ INSERT INTO dispatch_slots (id, nextSlotAt) VALUES (1, 0);
     R"sql(
 ALTER TABLE scheduled_calls ADD COLUMN callWindow TEXT;
 )sql",
+    // 5: a call log's Media Stream, found by its streamSid when it ends.
+    R"sql(
+ALTER TABLE calllogs ADD COLUMN streamStartedAt INTEGER;
+ALTER TABLE calllogs ADD COLUMN streamEndedAt INTEGER;
+ALTER TABLE calllogs ADD COLUMN streamDurationMs INTEGER;
+CREATE INDEX calllogs_by_stream ON calllogs (streamSid) WHERE streamSid != '';
+)sql",
 };
 }  // namespace
 

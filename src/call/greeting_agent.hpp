@@ -1,0 +1,14 @@
+#pragma once
+// The agent of a call up to its first words: speaks the greeting (the scheduled call's
+// introduction) as soon as the stream starts, from the greeting cache, and listens to nothing
+// else yet. The conversation engine takes over from here.
+#include <memory>
+
+#include "call/agent.hpp"
+#include "call/greeting_cache.hpp"
+
+namespace va::call {
+
+std::unique_ptr<Agent> make_greeting_agent(const CallInfo& info, CallControl& control, GreetingCache& greetings);
+
+}  // namespace va::call

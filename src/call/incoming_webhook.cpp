@@ -1,0 +1,145 @@
+#include "call/incoming_webhook.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "core/id.hpp"
+#include "core/phone.hpp"
+#include "net/offload.hpp"
+#include "telephony/twilio/form.hpp"
+#include "telephony/twilio/signature.hpp"
+#include "telephony/twilio/twiml.hpp"
+
+namespace va::call {
+
+namespace {
+
+constexpr std::string_view kDeclined = "Sorry, this number cannot take calls right now. Goodbye.";
+
+net::Response twiml(std::string body) {
+    net::Response response;
+    response.content_type = "text/xml";
+    response.body = std::move(body);
+    return response;
+}
+
+std::string param(const twilio::Params& params, std::string_view name) {
+    auto value = twilio::find_param(params, name);
+    return value ? std::string(*value) : std::string();
+}
+
+// What the stream will need: the greeting (to warm the cache) and the token's fields.
+struct Answer {
+    bool connect = false;
+    std::string why_not;  // for the log, when !connect
+    std::string introduction;
+    StreamGrant grant;
+};
+
+Answer answer_scheduled(CallContext& ctx, const std::string& call_id, const std::string& attempt,
+                        const twilio::Params& form) {
+    Answer answer;
+    auto call = ctx.store.scheduled_calls().get(call_id);
+    if (!call) {
+        answer.why_not = "no such scheduled call";
+        return answer;
+    }
+    if (call->status == store::CallStatus::canceled) {
+        answer.why_not = "the scheduled call is canceled";
+        return answer;
+    }
+    const auto now = ctx.clock.now();
+    answer.connect = true;
+    answer.introduction = call->introduction;
+    answer.grant = {call->id, attempt, core::new_object_id(now), now + ctx.options.token_lifetime};
+    if (attempt.empty()) {
+        // Placed by something other than our dispatcher (the original system's Url has no
+        // attempt): the call still gets a log of its own.
+        store::CallLog log;
+        log.id = answer.grant.call_log_id;
+        log.scheduled_call_id = call->id;
+        log.to = param(form, "To");
+        log.from = param(form, "From");
+        log.call_sid = param(form, "CallSid");
+        log.status = "in-progress";
+        log.started_at = log.answered_at = now;
+        log.created_at = log.updated_at = now;
+        ctx.store.call_logs().create(log);
+    }
+    return answer;
+}
+
+Answer answer_inbound(CallContext& ctx, const twilio::Params& form) {
+    Answer answer;
+    if (!ctx.options.inbound) {
+        answer.why_not = "no inbound prompt is configured";
+        return answer;
+    }
+    const auto now = ctx.clock.now();
+    store::CallLog log;
+    log.id = core::new_object_id(now);
+    log.to = param(form, "To");
+    log.from = param(form, "From");
+    log.call_sid = param(form, "CallSid");
+    log.status = "in-progress";
+    log.started_at = log.answered_at = now;
+    log.created_at = log.updated_at = now;
+    ctx.store.call_logs().create(log);
+    answer.connect = true;
+    answer.introduction = ctx.options.inbound->introduction;
+    answer.grant = {"", "", log.id, now + ctx.options.token_lifetime};
+    return answer;
+}
+
+boost::asio::awaitable<net::Response> handle(CallContext& ctx, net::Request request) {
+    if (request.method != "POST" && request.method != "GET") {
+        co_return net::error_response(405, "method_not_allowed", "the voice webhook takes POST or GET");
+    }
+    // A GET carries Twilio's parameters in the query, which the signed URL already covers.
+    twilio::Params form;
+    if (request.method == "POST") {
+        auto parsed = twilio::parse_form(request.body);
+        if (!parsed) co_return net::error_response(400, "malformed_form", "the body is not form-encoded");
+        form = std::move(*parsed);
+    } else {
+        form.assign(request.query.begin(), request.query.end());
+    }
+    auto signature = request.header("X-Twilio-Signature");
+    const auto& signed_params = request.method == "POST" ? form : twilio::Params{};
+    if (!signature || !twilio::validate_signature(ctx.options.auth_token, ctx.options.public_url + request.target,
+                                                  signed_params, *signature)) {
+        spdlog::warn("voice webhook with a missing or bad X-Twilio-Signature: refused");
+        co_return net::error_response(403, "bad_signature", "X-Twilio-Signature does not match");
+    }
+
+    const auto call_id = request.query_param("scheduled_call_id");
+    const std::string attempt(request.query_param("attempt").value_or(""));
+    if (call_id && call_id->empty()) co_return net::error_response(400, "invalid_query", "scheduled_call_id is empty");
+    if (!attempt.empty() && !store::parse_attempt_id(attempt)) {
+        co_return net::error_response(400, "invalid_query", "attempt is malformed", "attempt");
+    }
+    const std::string id(call_id.value_or(""));
+    auto answer = co_await net::offload(ctx.store_pool, [&] {
+        return call_id ? answer_scheduled(ctx, id, attempt, form) : answer_inbound(ctx, form);
+    });
+    const auto call_sid = param(form, "CallSid");
+    if (!answer.connect) {
+        spdlog::info("call {} ({} → {}): hanging up: {}", call_sid, core::mask_phone(param(form, "From")),
+                     core::mask_phone(param(form, "To")), answer.why_not);
+        co_return twiml(call_id ? twilio::build_hangup() : twilio::build_say_hangup(kDeclined));
+    }
+    if (!answer.introduction.empty()) ctx.greetings.warm(answer.introduction);
+    std::vector<twilio::StreamParameter> parameters;
+    if (call_id) parameters.push_back({"ScheduledCallId", id});
+    parameters.push_back({"IsOutbound", call_id ? "true" : "false"});
+    parameters.push_back({"Token", ctx.tokens.issue(answer.grant)});
+    spdlog::info("call {}: answered, streaming ({})", call_sid, call_id ? "scheduled call " + id : "inbound");
+    co_return twiml(twilio::build_connect_stream(stream_url(ctx.options.public_url), parameters));
+}
+
+}  // namespace
+
+net::Handler incoming_webhook(CallContext& context) {
+    return [&context](net::Request request) { return handle(context, std::move(request)); };
+}
+
+}  // namespace va::call

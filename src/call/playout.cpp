@@ -1,0 +1,113 @@
+#include "call/playout.hpp"
+
+#include <algorithm>
+
+namespace va::call {
+
+namespace {
+constexpr std::size_t kBytesPerMs = 8;  // μ-law at 8 kHz
+constexpr std::size_t kFrameBytes = 160;  // 20 ms
+
+std::chrono::milliseconds duration_of(std::size_t bytes) {
+    return std::chrono::milliseconds(static_cast<long long>(bytes / kBytesPerMs));
+}
+}  // namespace
+
+Playout::Playout(PlayoutOptions options) : options_(options) {
+    options_.chunk = std::max(options_.chunk, std::chrono::milliseconds(20));
+    options_.lead = std::max(options_.lead, options_.chunk);
+}
+
+void Playout::queue(UtteranceId id, std::span<const std::uint8_t> mulaw) {
+    if (mulaw.empty()) return;
+    if (pending_.empty() || pending_.back().id != id || pending_.back().finished) pending_.push_back({id, {}, 0, false});
+    auto& audio = pending_.back().audio;
+    audio.insert(audio.end(), mulaw.begin(), mulaw.end());
+}
+
+void Playout::finish(UtteranceId id) {
+    if (pending_.empty() || pending_.back().id != id || pending_.back().finished) pending_.push_back({id, {}, 0, false});
+    pending_.back().finished = true;
+}
+
+Playout::Step Playout::pump(Clock::time_point now) {
+    Step step;
+    if (buffer_end_ < now) buffer_end_ = now;  // Twilio ran dry (or never started): it plays from now
+    const std::size_t chunk_bytes = static_cast<std::size_t>(options_.chunk.count()) * kBytesPerMs / kFrameBytes *
+                                    kFrameBytes;
+    while (!pending_.empty()) {
+        auto& p = pending_.front();
+        const std::size_t n = std::min(chunk_bytes, p.audio.size() - p.sent);
+        if (n > 0 && buffer_end_ - now + duration_of(n) > options_.lead) break;  // Twilio holds enough
+        if (playing_ != p.id) {
+            playing_ = p.id;
+            playing_sent_ = playing_heard_ = std::chrono::milliseconds(0);
+        }
+        if (n > 0) {
+            step.messages.push_back(twilio::OutboundMedia{{p.audio.begin() + static_cast<std::ptrdiff_t>(p.sent),
+                                                           p.audio.begin() + static_cast<std::ptrdiff_t>(p.sent + n)}});
+            p.sent += n;
+            playing_sent_ += duration_of(n);
+            buffer_end_ += duration_of(n);
+        }
+        const bool done = p.sent == p.audio.size();
+        if (done && !p.finished) {
+            // Everything queued so far is out; more of this utterance may come.
+            if (n > 0) {
+                Played played{p.id, playing_sent_, false};
+                marks_.push_back({std::to_string(p.id) + ":" + std::to_string(playing_sent_.count()), played});
+                step.messages.push_back(twilio::OutboundMark{marks_.back().name});
+            }
+            pending_.pop_front();
+            continue;
+        }
+        if (n > 0 || done) {
+            Played played{p.id, playing_sent_, done};
+            marks_.push_back({std::to_string(p.id) + ":" + std::to_string(playing_sent_.count()) + (done ? ":end" : ""),
+                              played});
+            step.messages.push_back(twilio::OutboundMark{marks_.back().name});
+        }
+        if (done) pending_.pop_front();
+    }
+    if (!pending_.empty()) step.next = buffer_end_ - options_.lead + options_.chunk;
+    if (step.next && *step.next <= now) step.next = now + std::chrono::milliseconds(1);
+    return step;
+}
+
+std::vector<Played> Playout::interrupt(Clock::time_point now) {
+    std::vector<Played> cut;
+    const auto unplayed = std::max(buffer_end_ - now, Clock::duration::zero());
+    if (playing_ && (unplayed > Clock::duration::zero() || (!pending_.empty() && pending_.front().id == *playing_))) {
+        // Twilio's word (echoed marks) or the clock's, whichever says more.
+        const auto heard = std::max(playing_sent_ - std::chrono::duration_cast<std::chrono::milliseconds>(unplayed),
+                                    playing_heard_);
+        cut.push_back({*playing_, heard, false});
+    }
+    for (const auto& p : pending_) {
+        if (p.id != playing_ && (cut.empty() || cut.back().id != p.id)) cut.push_back({p.id, std::chrono::milliseconds(0), false});
+    }
+    pending_.clear();
+    dropped_marks_ = marks_.size();
+    playing_.reset();
+    playing_sent_ = playing_heard_ = std::chrono::milliseconds(0);
+    buffer_end_ = now;
+    return cut;
+}
+
+std::optional<Played> Playout::on_mark(std::string_view name) {
+    auto it = std::find_if(marks_.begin(), marks_.end(), [&](const SentMark& m) { return m.name == name; });
+    if (it == marks_.end()) return std::nullopt;
+    // Twilio echoes marks in order; one that comes back ahead of its elders stands for them too.
+    const auto index = static_cast<std::size_t>(it - marks_.begin());
+    const bool dropped = index < dropped_marks_;
+    dropped_marks_ -= std::min(dropped_marks_, index + 1);
+    auto played = it->played;
+    marks_.erase(marks_.begin(), it + 1);
+    if (dropped) return std::nullopt;
+    if (played.id == playing_) playing_heard_ = std::max(playing_heard_, played.heard);
+    return played;
+}
+
+bool Playout::busy(Clock::time_point now) const { return !pending_.empty() || buffer_end_ > now; }
+
+}  // namespace va::call

@@ -1,0 +1,80 @@
+#pragma once
+// What to send Twilio, and when, for the agent's voice. Twilio plays outbound audio in real time
+// from a buffer of any size; sending it all at once would leave nothing to cut on barge-in. So
+// audio goes out a little ahead of real time (`lead`), in chunks, each followed by a mark: an
+// echoed mark says the callee has heard up to there, and `clear` drops at most `lead` of speech.
+// No I/O and no clock of its own (time is passed in), so it is tested without sockets.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "call/agent.hpp"
+#include "telephony/twilio/stream_message.hpp"
+
+namespace va::call {
+
+struct PlayoutOptions {
+    std::chrono::milliseconds lead{200};   // at most this much audio unplayed at Twilio
+    std::chrono::milliseconds chunk{100};  // audio per media message (a multiple of 20 ms)
+};
+
+// What the callee has heard of one utterance.
+struct Played {
+    UtteranceId id = 0;
+    std::chrono::milliseconds heard{0};
+    bool finished = false;
+    bool operator==(const Played&) const = default;
+};
+
+class Playout {
+public:
+    using Clock = std::chrono::steady_clock;
+    explicit Playout(PlayoutOptions options = {});
+
+    void queue(UtteranceId id, std::span<const std::uint8_t> mulaw);
+    void finish(UtteranceId id);
+
+    struct Step {
+        std::vector<twilio::OutboundMessage> messages;  // to send now, in order
+        std::optional<Clock::time_point> next;          // call pump() again then (none: nothing queued)
+    };
+    Step pump(Clock::time_point now);
+
+    // Barge-in: drops everything queued. Returns what each cut utterance was heard up to (by
+    // timing: what was sent minus what Twilio still buffers); send the `clear` yourself. Marks
+    // Twilio then echoes for the dropped audio are recognised and ignored.
+    std::vector<Played> interrupt(Clock::time_point now);
+
+    // An echoed mark: what it says was heard, or nullopt (a dropped mark, or not one of ours).
+    std::optional<Played> on_mark(std::string_view name);
+
+    bool busy(Clock::time_point now) const;  // audio queued or still playing at Twilio
+
+private:
+    struct Pending {  // audio of one utterance not sent yet
+        UtteranceId id = 0;
+        std::vector<std::uint8_t> audio;
+        std::size_t sent = 0;  // bytes of `audio` already sent
+        bool finished = false;
+    };
+    struct SentMark {
+        std::string name;
+        Played played;
+    };
+
+    PlayoutOptions options_;
+    std::deque<Pending> pending_;
+    std::deque<SentMark> marks_;  // sent, not echoed yet, in order
+    std::size_t dropped_marks_ = 0;  // the first this many of marks_ were cleared: their echoes mean nothing
+    std::optional<UtteranceId> playing_;  // the utterance whose audio went out last
+    std::chrono::milliseconds playing_sent_{0};   // of it
+    std::chrono::milliseconds playing_heard_{0};  // of it, by its echoed marks
+    Clock::time_point buffer_end_{};  // when Twilio will have played everything sent so far
+};
+
+}  // namespace va::call

@@ -1,0 +1,22 @@
+#pragma once
+// Internal to speech/: the two offline engines at their native sample rates, chunk by chunk.
+// espeak-ng and flite keep process-global state, so each engine serialises its calls with a mutex
+// of its own; a sink must not call back into the same engine.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+
+#include "speech/voice.hpp"
+
+namespace va::speech {
+
+// Receives each chunk of audio with its sample rate; returns false to stop the synthesis early.
+using NativeSink = std::function<bool(std::span<const std::int16_t> samples, int sample_rate)>;
+
+// Synthesises `text` (UTF-8) with `voice`, calling `sink` as audio is produced: espeak-ng in
+// chunks of ~48 ms as it synthesises, flite once with the whole utterance. Throws
+// std::runtime_error when the engine or voice cannot be loaded or synthesis fails.
+void synthesize_native(const Voice& voice, const std::string& text, const NativeSink& sink);
+
+}  // namespace va::speech

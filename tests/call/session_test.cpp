@@ -1,0 +1,215 @@
+// Media Streams sessions driven by recorded Twilio message sequences (ScriptedSocket), with the
+// real store and stream tokens.
+#include <gtest/gtest.h>
+
+#include "call_harness.hpp"
+#include "media/mulaw.hpp"
+
+namespace va::call::test {
+namespace {
+
+using std::chrono::milliseconds;
+
+bool has_end_mark(const std::vector<std::string>& written) {
+    for (const auto& m : parsed(written)) {
+        auto* mark = std::get_if<twilio::OutboundMark>(&m);
+        if (mark && mark->name.ends_with(":end")) return true;
+    }
+    return false;
+}
+
+// A scheduled call and the token its webhook handed out for recipient 0.
+struct Answered {
+    store::ScheduledCall call;
+    std::string token;
+};
+
+Answered answer(CallHarness& h, const std::string& introduction = "Hi there") {
+    auto call = h.schedule({"+14155552671"}, introduction);
+    StreamGrant grant{call.id, call.id + "-0-1", "6566a1b2c3d4e5f6071829aa", kNow + std::chrono::seconds(60)};
+    return {call, h.context().tokens.issue(grant)};
+}
+
+std::vector<ScriptStep> then(std::vector<ScriptStep> a, const std::vector<ScriptStep>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+TEST(StreamSession, AValidStartGetsTheGreetingAndTheCallLogRecordsTheStream) {
+    CallHarness h;
+    auto a = answer(h);
+    auto log = h.stream(then(opening({{"ScheduledCallId", a.call.id}, {"IsOutbound", "true"}, {"Token", a.token}}),
+                             {WaitFor{has_end_mark}, EchoMarks{}, Send{stop_message(2)}}));
+    EXPECT_FALSE(log->timed_out);
+    EXPECT_EQ(audio_bytes(log->written), 8u * 800) << "the whole greeting (the fake TTS: 100 ms per character)";
+    auto messages = parsed(log->written);
+    ASSERT_FALSE(messages.empty());
+    EXPECT_TRUE(std::holds_alternative<twilio::OutboundMedia>(messages.front())) << "audio first";
+    ASSERT_EQ(h.infos.size(), 1u);
+    EXPECT_EQ(h.infos[0].system_prompt, a.call.content);
+    EXPECT_EQ(h.infos[0].greeting, "Hi there");
+    EXPECT_EQ(h.infos[0].call_sid, kCallSid);
+    EXPECT_TRUE(h.infos[0].outbound);
+
+    auto logs = h.store().call_logs().list({}).items;
+    ASSERT_EQ(logs.size(), 1u);
+    EXPECT_EQ(logs[0].attempt_id, a.call.id + "-0-1");
+    EXPECT_EQ(logs[0].to, "+14155552671");
+    EXPECT_EQ(logs[0].stream_sid, kStreamSid);
+    EXPECT_EQ(logs[0].stream_started_at, kNow);
+    EXPECT_EQ(logs[0].stream_ended_at, kNow);
+    EXPECT_EQ(logs[0].stream_duration_ms, 0) << "the manual clock did not move";
+}
+
+TEST(StreamSession, AStreamWithoutAValidTokenIsClosedAndChangesNothing) {
+    CallHarness h;
+    auto a = answer(h);
+    auto forged = a.token;
+    forged.back() = forged.back() == '0' ? '1' : '0';
+    for (const auto& parameters : std::vector<std::vector<std::pair<std::string, std::string>>>{
+             {{"ScheduledCallId", a.call.id}},
+             {{"ScheduledCallId", a.call.id}, {"Token", forged}},
+             {{"ScheduledCallId", "6566a1b2c3d4e5f6071829ff"}, {"Token", a.token}}}) {
+        auto log = h.stream(then(opening(parameters), {Send{media_message(2)}, Send{stop_message(3)}}), false);
+        EXPECT_TRUE(log->closed_by_session);
+        EXPECT_EQ(audio_bytes(log->written), 0u);
+    }
+    EXPECT_TRUE(h.infos.empty());
+    EXPECT_TRUE(h.store().call_logs().list({}).items.empty());
+    EXPECT_EQ(h.tts().calls, 0);
+}
+
+TEST(StreamSession, ATokenWorksOnceAndNotAfterItExpires) {
+    CallHarness h;
+    auto a = answer(h);
+    auto start = opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}});
+    h.stream(then(start, {Send{stop_message(2)}}));
+    auto replay = h.stream(then(start, {Send{stop_message(2)}}), false);
+    EXPECT_TRUE(replay->closed_by_session) << "the same token again";
+    EXPECT_EQ(h.infos.size(), 1u);
+
+    auto b = answer(h);
+    h.clock().advance(std::chrono::seconds(61));
+    auto late = h.stream(then(opening({{"ScheduledCallId", b.call.id}, {"Token", b.token}}), {}), false);
+    EXPECT_TRUE(late->closed_by_session);
+    EXPECT_EQ(h.infos.size(), 1u);
+}
+
+TEST(StreamSession, ACanceledCallsStreamIsRefused) {
+    CallHarness h;
+    auto a = answer(h);
+    h.store().scheduled_calls().cancel(a.call.id, kNow);
+    auto log = h.stream(then(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}), {}), false);
+    EXPECT_TRUE(log->closed_by_session);
+    EXPECT_TRUE(h.infos.empty());
+}
+
+TEST(StreamSession, BadMessagesAreIgnoredAndTheCallGoesOn) {
+    CallHarness h;
+    auto a = answer(h, "Hi");
+    std::vector<ScriptStep> script{
+        Send{media_message(1)},                        // media before start
+        Send{"not json"},
+        Send{"{\"event\":\"media\",\"sequenceNumber\":2}"},  // wrong shape
+        Send{R"({"event":"media","sequenceNumber":"3","streamSid":"MZ0123456789abcdef0123456789abcdef","media":{"track":"inbound","chunk":"1","timestamp":"5","payload":"***"}})"},
+        Send{R"({"event":"dance","sequenceNumber":"4","streamSid":"MZ0123456789abcdef0123456789abcdef"})"},
+        Send{std::string("\x00\x01", 2), true},        // binary
+        Send{"[]"},
+    };
+    script = then(script, opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}));
+    script = then(script, {Send{twilio::to_json(twilio::Media{"inbound", 1, 20, std::vector<std::uint8_t>(160, 0xFF)}, 5,
+                                                "MZ_some_other_stream")},
+                           WaitFor{has_end_mark}, Send{stop_message(9)}});
+    auto log = h.stream(script);
+    EXPECT_EQ(audio_bytes(log->written), 2u * 800) << "the greeting still went out";
+    EXPECT_EQ(h.metrics().counter("media_stream_bad_messages_total", "").value(), 8);
+    EXPECT_EQ(h.store().call_logs().list({}).items.at(0).stream_sid, kStreamSid);
+}
+
+// Records what the session hands an agent, and interrupts itself on a DTMF "9".
+class RecordingAgent final : public Agent {
+public:
+    RecordingAgent(CallControl& control, std::vector<std::string>& events) : control_(control), events_(events) {}
+    void on_start() override {
+        std::vector<std::uint8_t> second(8000, 0x55);
+        control_.play(1, second);
+        control_.finish(1);
+    }
+    void on_audio(std::span<const std::int16_t> pcm) override {
+        events_.push_back("audio " + std::to_string(pcm.size()) + " " + std::to_string(pcm[0]));
+    }
+    void on_dtmf(char digit) override {
+        events_.push_back(std::string("dtmf ") + digit);
+        if (digit == '9') control_.interrupt();
+    }
+    void on_played(UtteranceId id, milliseconds heard, bool finished) override {
+        events_.push_back("played " + std::to_string(id) + " " + (finished ? "finished" : std::to_string(heard.count())));
+    }
+    void on_end() override { events_.push_back("end"); }
+
+private:
+    CallControl& control_;
+    std::vector<std::string>& events_;
+};
+
+TEST(StreamSession, TheAgentGetsDecodedAudioDigitsMarksAndTheEnd) {
+    CallHarness h;
+    std::vector<std::string> events;
+    h.agent_factory = [&](const CallInfo&, CallControl& control) { return std::make_unique<RecordingAgent>(control, events); };
+    auto a = answer(h);
+    auto dtmf = [](const std::string& digit, std::uint64_t seq) {
+        return Send{twilio::to_json(twilio::Dtmf{"inbound_track", digit}, seq, kStreamSid)};
+    };
+    auto marks = [](std::size_t n) {
+        return WaitFor{[n](const auto& w) {
+            std::size_t count = 0;
+            for (const auto& m : parsed(w)) count += std::holds_alternative<twilio::OutboundMark>(m);
+            return count >= n;
+        }};
+    };
+    auto cleared = WaitFor{[](const auto& w) {
+        for (const auto& m : parsed(w))
+            if (std::holds_alternative<twilio::Clear>(m)) return true;
+        return false;
+    }};
+    auto log = h.stream(then(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}),
+                             {Send{media_message(2, 0x80)}, dtmf("1", 3), marks(2), EchoMarks{}, dtmf("9", 4), cleared,
+                              EchoMarks{}, Send{stop_message(5)}}));
+    ASSERT_GE(events.size(), 5u);
+    EXPECT_EQ(events[0], "audio 160 " + std::to_string(media::mulaw_decode(0x80)));
+    EXPECT_EQ(events[1], "dtmf 1");
+    EXPECT_EQ(events[2], "played 1 100") << "the first mark: 100 ms heard";
+    auto nine = std::find(events.begin(), events.end(), "dtmf 9");
+    ASSERT_NE(nine, events.end());
+    std::vector<std::string> after(nine + 1, events.end());
+    ASSERT_EQ(after.size(), 2u) << "one cut report, then the end: marks Twilio echoes after a clear mean nothing";
+    ASSERT_TRUE(after[0].starts_with("played 1 ")) << after[0];
+    const int heard = std::stoi(after[0].substr(9));
+    EXPECT_GE(heard, 100);
+    EXPECT_LT(heard, 1000);
+    EXPECT_EQ(after[1], "end");
+    EXPECT_LT(audio_bytes(log->written), 8000u) << "the clear stopped the rest of the second";
+}
+
+TEST(StreamSession, AStreamThatGoesQuietIsClosedAndItsEndRecorded) {
+    auto options = CallHarness::default_options();
+    options.limits.idle_timeout = milliseconds(50);
+    CallHarness h(options);
+    auto a = answer(h, "");
+    auto log = h.stream(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}), false);
+    EXPECT_TRUE(log->closed_by_session);
+    EXPECT_EQ(log->close_reason, "no media in time");
+    EXPECT_TRUE(h.store().call_logs().list({}).items.at(0).stream_ended_at);
+}
+
+TEST(StreamSession, AConnectionThatNeverStartsIsClosed) {
+    auto options = CallHarness::default_options();
+    options.limits.start_timeout = milliseconds(50);
+    CallHarness h(options);
+    auto log = h.stream({Send{twilio::to_json(twilio::Connected{}, 0, "")}}, false);
+    EXPECT_TRUE(log->closed_by_session);
+    EXPECT_EQ(log->close_reason, "no valid start in time");
+}
+
+}  // namespace
+}  // namespace va::call::test

@@ -18,12 +18,12 @@ std::string basic_auth() {
 }
 }  // namespace
 
-SimProcess::SimProcess(const TempDir& dir, const std::string& scenario_json) {
+SimProcess::SimProcess(const TempDir& dir, const std::string& scenario_json, std::vector<std::string> extra_args) {
     std::ofstream(dir.file("scenario.json")) << scenario_json;
-    process_ = std::make_unique<Process>(voiceagent_binary(),
-                                         std::vector<std::string>{"sim", "--listen", "127.0.0.1:0", "--account-sid",
-                                                                  kSimAccount, "--auth-token", kSimToken, "--scenario",
-                                                                  dir.file("scenario.json")});
+    std::vector<std::string> args{"sim",      "--listen",  "127.0.0.1:0", "--account-sid",         kSimAccount,
+                                  "--auth-token", kSimToken, "--scenario", dir.file("scenario.json")};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    process_ = std::make_unique<Process>(voiceagent_binary(), args);
     port_ = port_of(process_->read_stdout_line());
     if (port_ == 0) throw std::runtime_error("the simulator did not start: " + process_->read_all_stderr());
 }
@@ -69,13 +69,16 @@ json::value ServeProcess::api(const std::string& method, const std::string& targ
     return reply.body.empty() ? json::value() : json::parse(reply.body);
 }
 
-std::string ServeProcess::schedule_now(const std::vector<std::string>& numbers) {
+std::string ServeProcess::schedule_now(const std::vector<std::string>& numbers, std::string prompt_id) {
     unsigned status = 0;
-    auto prompt = api("POST", "/api/prompts",
-                      R"({"name":"Reminder","content":"You remind people.","introduction":"Hello!"})", &status);
-    if (status != 201) throw std::runtime_error("create prompt: " + json::serialize(prompt));
+    if (prompt_id.empty()) {
+        auto prompt = api("POST", "/api/prompts",
+                          R"({"name":"Reminder","content":"You remind people.","introduction":"Hello!"})", &status);
+        if (status != 201) throw std::runtime_error("create prompt: " + json::serialize(prompt));
+        prompt_id = std::string(prompt.at("id").as_string());
+    }
     json::object body{{"toPhoneNumbers", json::array(numbers.begin(), numbers.end())},
-                      {"promptId", prompt.at("id")},
+                      {"promptId", prompt_id},
                       {"scheduledDateTime", core::format_rfc3339(core::SystemClock{}.now())}};
     auto created = api("POST", "/api/scheduled-calls", json::serialize(body), &status);
     if (status != 201) throw std::runtime_error("schedule: " + json::serialize(created));

@@ -33,7 +33,7 @@ inline unsigned short port_of(const std::string& line) {
 
 class SimProcess {
 public:
-    SimProcess(const TempDir& dir, const std::string& scenario_json);
+    SimProcess(const TempDir& dir, const std::string& scenario_json, std::vector<std::string> extra_args = {});
     unsigned short port() const { return port_; }
     std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
     // The simulator's call list for `to` (every page).
@@ -51,8 +51,8 @@ public:
     Process& process() { return *process_; }
     boost::json::value api(const std::string& method, const std::string& target, const std::string& body = "",
                            unsigned* status = nullptr);
-    // Creates a prompt and a scheduled call due now for `numbers`; returns the call's id.
-    std::string schedule_now(const std::vector<std::string>& numbers);
+    // A scheduled call due now for `numbers` (with a new prompt unless one is given); returns its id.
+    std::string schedule_now(const std::vector<std::string>& numbers, std::string prompt_id = "");
     std::optional<boost::json::object> scheduled_call(const std::string& id);
 
 private:

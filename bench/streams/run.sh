@@ -8,22 +8,46 @@ streams=${1:-2000}
 seconds=${2:-60}
 scripts/setup
 cmake --preset release >/dev/null && cmake --build --preset release --target voiceagent stream_bench >/dev/null
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)"  # a socket per stream on each side
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 token=bench-auth-token
-taskset -c 0 build/release/src/app/voiceagent serve --listen 127.0.0.1:0 --db "sqlite:$work/va.db" --threads 1 \
-  --compute-threads 1 --store-write-threads 4 --no-dispatcher --log-level warn \
+taskset -c 0 build/release/src/app/voiceagent --log-level warn serve --listen 127.0.0.1:0 --db "sqlite:$work/va.db" \
+  --threads 1 --compute-threads 1 --store-write-threads 4 --no-dispatcher \
   --twilio-account-sid AC0123456789abcdef0123456789abcdef --twilio-auth-token $token \
   --twilio-from +15005550006 --public-url http://127.0.0.1:0 --stream-idle-seconds 600 > "$work/out" 2> "$work/err" &
 server=$!
-until grep -q listening "$work/out"; do sleep 0.1; done
+until grep -q listening "$work/out"; do
+  kill -0 $server 2>/dev/null || { cat "$work/err"; exit 1; }
+  sleep 0.1
+done
 url=$(sed -n 's/listening on //p' "$work/out")
 prompt=$(curl -s -X POST "$url/api/prompts" -H 'Content-Type: application/json' \
   -d '{"name":"Bench","content":"You remind people.","introduction":"Hello, this is a reminder about your appointment tomorrow."}' |
   sed 's/.*"id":"\([0-9a-f]*\)".*/\1/')
 call=$(curl -s -X POST "$url/api/scheduled-calls" -H 'Content-Type: application/json' \
-  -d "{\"toPhoneNumbers\":[\"+14155550100\"],\"promptId\":\"$prompt\",\"scheduledDateTime\":\"2030-01-01T00:00:00Z\"}" |
-  sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' | head -c 24)
-taskset -c 1 build/release/bench/stream_bench --url "$url" --pid $server --token $token --call "$call" \
+  -d "{\"toPhoneNumbers\":[\"+14155552671\"],\"promptId\":\"$prompt\",\"scheduledDateTime\":\"$(date -u -d "+300 days" +%FT%TZ)\"}" |
+  sed 's/^{"id":"\([0-9a-f]*\)".*/\1/')
+[[ "$call" =~ ^[0-9a-f]{24}$ ]] || { echo "cannot schedule the call: $call"; exit 1; }
+taskset -c 1 ${VA_BENCH_WRAPPER:-} build/release/bench/stream_bench --url "$url" --pid $server --token $token --call "$call" \
   --streams "$streams" --seconds "$seconds"
+# Server-side times from its own histograms: the bucket bound under which 50% / 99% fall.
+curl -s "$url/metrics" | awk '
+  /^(http_request_duration_seconds|media_stream_first_audio_seconds)_bucket/ {
+    name = $1; sub(/_bucket.*/, "", name); route = ""
+    if (match($1, /route="[^"]*"/)) route = substr($1, RSTART + 7, RLENGTH - 8)
+    if (name ~ /http/ && route != "/webhooks/twilio/incoming") next
+    le = $1; sub(/.*le="/, "", le); sub(/".*/, "", le)
+    key = name; bounds[key, ++n[key]] = le; counts[key, n[key]] = $2
+  }
+  END {
+    for (key in n) {
+      total = counts[key, n[key]]
+      p50 = ""; p99 = ""
+      for (i = 1; i <= n[key]; i++) {
+        if (p50 == "" && counts[key, i] >= 0.5 * total) p50 = bounds[key, i]
+        if (p99 == "" && counts[key, i] >= 0.99 * total) p99 = bounds[key, i]
+      }
+      printf "%s (server): %d observations, p50 <= %s s, p99 <= %s s\n", key, total, p50, p99
+    }
+  }'

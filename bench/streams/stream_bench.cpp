@@ -101,39 +101,63 @@ asio::awaitable<void> reader(std::shared_ptr<net::WebSocket> ws, Shared& shared,
     }
 }
 
+// What Twilio posts to the voice webhook for call `index`. (Built outside the coroutine: g++ 12
+// rejects braced pairs of string literals inside one.)
+twilio::Params answered_form(int index) {
+    return {{"CallSid", "CA" + std::string(32 - std::to_string(index).size(), '0') + std::to_string(index)},
+            {"From", "+15005550006"},
+            {"To", "+14155552671"},
+            {"CallStatus", "in-progress"}};
+}
+
+net::Fields signed_upgrade(const std::string& token, const std::string& url) {
+    return {{"X-Twilio-Signature", twilio::compute_signature(token, url, {})}};
+}
+
+twilio::Start start_message(const std::string& sid, const std::string& call_sid, const std::string& call_id,
+                            const std::string& token) {
+    twilio::Start start;
+    start.stream_sid = sid;
+    start.account_sid = "AC0123456789abcdef0123456789abcdef";
+    start.call_sid = call_sid;
+    start.custom_parameters = {{"ScheduledCallId", call_id}, {"IsOutbound", "true"}, {"Token", token}};
+    return start;
+}
+
 asio::awaitable<void> stream(Shared& shared, int index) {
     auto executor = co_await asio::this_coro::executor;
     const auto& o = shared.options;
     const std::string attempt = o.call_id + "-" + std::to_string(index) + "-1";
     const std::string target = "/webhooks/twilio/incoming?scheduled_call_id=" + o.call_id + "&attempt=" + attempt;
-    twilio::Params form{{"CallSid", "CA" + std::string(32 - std::to_string(index).size(), '0') + std::to_string(index)},
-                        {"From", "+15005550006"}, {"To", "+14155550100"}, {"CallStatus", "in-progress"}};
-    net::ClientRequest request{"POST", o.url + target,
-                               {{"Content-Type", "application/x-www-form-urlencoded"},
-                                {"X-Twilio-Signature", twilio::compute_signature(o.token, o.url + target, form)}},
-                               twilio::encode_form(form)};
+    const auto form = answered_form(index);
+    net::ClientRequest request;
+    request.method = "POST";
+    request.url = o.url + target;
+    request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    request.headers.emplace_back("X-Twilio-Signature", twilio::compute_signature(o.token, o.url + target, form));
+    request.body = twilio::encode_form(form);
     auto answer = co_await net::http_request(executor, request);
     if (!answer.response || answer.response->status != 200) {
-        ++shared.failed;
+        if (++shared.failed <= 3)
+            std::cerr << "webhook: " << (answer.response ? std::to_string(answer.response->status) + " " + answer.response->body : answer.error) << "\n";
         co_return;
     }
     std::string ws_url = "ws" + o.url.substr(4) + "/webhooks/twilio/stream";
-    auto connection = co_await net::connect_websocket(
-        executor, ws_url, {{"X-Twilio-Signature", twilio::compute_signature(o.token, ws_url, {})}});
+    auto connection = co_await net::connect_websocket(executor, ws_url, signed_upgrade(o.token, ws_url));
     if (!connection.socket) {
-        ++shared.failed;
+        if (++shared.failed <= 3) std::cerr << "upgrade: " << connection.error << "\n";
         co_return;
     }
     std::shared_ptr<net::WebSocket> ws(std::move(connection.socket));
     const std::string sid = "MZ" + std::string(32 - std::to_string(index).size(), '0') + std::to_string(index);
-    twilio::Start start;
-    start.stream_sid = sid;
-    start.account_sid = "AC0123456789abcdef0123456789abcdef";
-    start.call_sid = form[0].second;
-    start.custom_parameters = {{"ScheduledCallId", o.call_id}, {"IsOutbound", "true"}, {"Token", token_from(answer.response->body)}};
-    co_await ws->write_text(twilio::to_json(twilio::Connected{}, 0, ""));
+    const auto start = start_message(sid, form[0].second, o.call_id, token_from(answer.response->body));
+    // Messages are built before co_await: g++ 12 destroys a temporary variant in a co_await
+    // expression twice.
+    auto connected = twilio::to_json(twilio::InboundMessage{twilio::Connected{}}, 0, "");
+    auto start_json = twilio::to_json(twilio::InboundMessage{start}, 1, sid);
+    co_await ws->write_text(std::move(connected));
     const auto started = Clock::now();
-    co_await ws->write_text(twilio::to_json(start, 1, sid));
+    co_await ws->write_text(std::move(start_json));
     ++shared.connected;
     asio::co_spawn(executor, reader(ws, shared, index, started), asio::detached);
 
@@ -152,10 +176,24 @@ asio::awaitable<void> stream(Shared& shared, int index) {
         }
         media.chunk = sequence - 1;
         media.timestamp_ms = (sequence - 1) * 20;
-        if (!co_await ws->write_text(twilio::to_json(media, sequence++, sid))) break;
+        auto frame = twilio::to_json(twilio::InboundMessage{media}, sequence++, sid);
+        if (!co_await ws->write_text(std::move(frame))) break;
         ++shared.frames_sent;
     }
     co_await ws->close();
+}
+
+// Connects in waves of 50 every 50 ms, as calls would be answered over a few seconds.
+asio::awaitable<void> connect_all(Shared& shared) {
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor);
+    for (int i = 0; i < shared.options.streams; ++i) {
+        asio::co_spawn(executor, stream(shared, i), asio::detached);
+        if (i % 50 == 49) {
+            timer.expires_after(std::chrono::milliseconds(50));
+            co_await timer.async_wait(asio::use_awaitable);
+        }
+    }
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -192,17 +230,7 @@ int main(int argc, char** argv) {
     const long rss_before = rss_kib(o.pid);
 
     asio::io_context io(1);
-    // Connect in waves of 50 every 50 ms, as calls would be answered over a few seconds.
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        asio::steady_timer t(io);
-        for (int i = 0; i < o.streams; ++i) {
-            asio::co_spawn(io, stream(shared, i), asio::detached);
-            if (i % 50 == 49) {
-                t.expires_after(std::chrono::milliseconds(50));
-                co_await t.async_wait(asio::use_awaitable);
-            }
-        }
-    }, asio::detached);
+    asio::co_spawn(io, connect_all(shared), asio::detached);
     std::thread runner([&] { io.run(); });
 
     while (shared.connected + shared.failed < o.streams) std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -90,7 +90,7 @@ Answer answer_inbound(CallContext& ctx, const twilio::Params& form) {
     return answer;
 }
 
-boost::asio::awaitable<net::Response> handle(CallContext& ctx, net::Request request) {
+boost::asio::awaitable<net::Response> respond(CallContext& ctx, net::Request request) {
     if (request.method != "POST" && request.method != "GET") {
         co_return net::error_response(405, "method_not_allowed", "the voice webhook takes POST or GET");
     }
@@ -134,6 +134,13 @@ boost::asio::awaitable<net::Response> handle(CallContext& ctx, net::Request requ
     parameters.push_back({"Token", ctx.tokens.issue(answer.grant)});
     spdlog::info("call {}: answered, streaming ({})", call_sid, call_id ? "scheduled call " + id : "inbound");
     co_return twiml(twilio::build_connect_stream(stream_url(ctx.options.public_url), parameters));
+}
+
+// The route names the request in logs and metrics (never the path: it may hold ids).
+boost::asio::awaitable<net::Response> handle(CallContext& ctx, net::Request request) {
+    auto response = co_await respond(ctx, std::move(request));
+    response.route = "/webhooks/twilio/incoming";
+    co_return response;
 }
 
 }  // namespace

@@ -19,13 +19,14 @@ Playout::Playout(PlayoutOptions options) : options_(options) {
 }
 
 void Playout::queue(UtteranceId id, std::span<const std::uint8_t> mulaw) {
-    if (mulaw.empty()) return;
+    if (mulaw.empty() || cut_.contains(id)) return;
     if (pending_.empty() || pending_.back().id != id || pending_.back().finished) pending_.push_back({id, {}, 0, false});
     auto& audio = pending_.back().audio;
     audio.insert(audio.end(), mulaw.begin(), mulaw.end());
 }
 
 void Playout::finish(UtteranceId id) {
+    if (cut_.contains(id)) return;
     if (pending_.empty() || pending_.back().id != id || pending_.back().finished) pending_.push_back({id, {}, 0, false});
     pending_.back().finished = true;
 }
@@ -55,7 +56,7 @@ Playout::Step Playout::pump(Clock::time_point now) {
             // Everything queued so far is out; more of this utterance may come.
             if (n > 0) {
                 Played played{p.id, playing_sent_, false};
-                marks_.push_back({std::to_string(p.id) + ":" + std::to_string(playing_sent_.count()), played});
+                marks_.push_back({std::to_string(p.id) + ":" + std::to_string(playing_sent_.count()), played, buffer_end_});
                 step.messages.push_back(twilio::OutboundMark{marks_.back().name});
             }
             pending_.pop_front();
@@ -64,7 +65,7 @@ Playout::Step Playout::pump(Clock::time_point now) {
         if (n > 0 || done) {
             Played played{p.id, playing_sent_, done};
             marks_.push_back({std::to_string(p.id) + ":" + std::to_string(playing_sent_.count()) + (done ? ":end" : ""),
-                              played});
+                              played, buffer_end_});
             step.messages.push_back(twilio::OutboundMark{marks_.back().name});
         }
         if (done) pending_.pop_front();
@@ -75,16 +76,29 @@ Playout::Step Playout::pump(Clock::time_point now) {
 }
 
 std::vector<Played> Playout::interrupt(Clock::time_point now) {
+    // Every utterance with marks not yet echoed was playing or queued at Twilio: the clock says
+    // how far it got (a mark plays at `plays_at`; the one in progress is part-way).
     std::vector<Played> cut;
-    const auto unplayed = std::max(buffer_end_ - now, Clock::duration::zero());
-    if (playing_ && (unplayed > Clock::duration::zero() || (!pending_.empty() && pending_.front().id == *playing_))) {
-        // Twilio's word (echoed marks) or the clock's, whichever says more.
-        const auto heard = std::max(playing_sent_ - std::chrono::duration_cast<std::chrono::milliseconds>(unplayed),
-                                    playing_heard_);
-        cut.push_back({*playing_, heard, false});
+    auto entry = [&](UtteranceId id) -> Played& {
+        auto it = std::find_if(cut.begin(), cut.end(), [&](const Played& p) { return p.id == id; });
+        // Twilio's own word (echoed marks) is the floor for the utterance playing now.
+        return it != cut.end() ? *it
+                               : cut.emplace_back(Played{id, id == playing_ ? playing_heard_ : std::chrono::milliseconds(0), false});
+    };
+    for (std::size_t i = dropped_marks_; i < marks_.size(); ++i) {
+        const auto& m = marks_[i];
+        auto& played = entry(m.played.id);
+        if (m.plays_at <= now) {
+            played.heard = std::max(played.heard, m.played.heard);
+            played.finished = m.played.finished;
+        } else {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(m.plays_at - now);
+            played.heard = std::max(played.heard, m.played.heard - left);
+        }
     }
-    for (const auto& p : pending_) {
-        if (p.id != playing_ && (cut.empty() || cut.back().id != p.id)) cut.push_back({p.id, std::chrono::milliseconds(0), false});
+    for (const auto& p : pending_) entry(p.id);
+    for (const auto& played : cut) {
+        if (!played.finished) cut_.insert(played.id);
     }
     pending_.clear();
     dropped_marks_ = marks_.size();

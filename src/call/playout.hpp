@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -45,9 +46,10 @@ public:
     };
     Step pump(Clock::time_point now);
 
-    // Barge-in: drops everything queued. Returns what each cut utterance was heard up to (by
-    // timing: what was sent minus what Twilio still buffers); send the `clear` yourself. Marks
-    // Twilio then echoes for the dropped audio are recognised and ignored.
+    // Barge-in: drops everything queued. Returns, for every utterance whose marks Twilio has not
+    // echoed yet, how much the callee heard by the clock (`finished` when all of it had played);
+    // send the `clear` yourself. The marks Twilio then echoes for the dropped audio are ignored,
+    // and so is any later audio for an utterance that was cut.
     std::vector<Played> interrupt(Clock::time_point now);
 
     // An echoed mark: what it says was heard, or nullopt (a dropped mark, or not one of ours).
@@ -65,6 +67,7 @@ private:
     struct SentMark {
         std::string name;
         Played played;
+        Clock::time_point plays_at;  // when Twilio will have played the audio before it
     };
 
     PlayoutOptions options_;
@@ -74,6 +77,7 @@ private:
     std::optional<UtteranceId> playing_;  // the utterance whose audio went out last
     std::chrono::milliseconds playing_sent_{0};   // of it
     std::chrono::milliseconds playing_heard_{0};  // of it, by its echoed marks
+    std::set<UtteranceId> cut_;  // interrupted: later audio for them is dropped
     Clock::time_point buffer_end_{};  // when Twilio will have played everything sent so far
 };
 

@@ -55,6 +55,17 @@ public:
         auto self = shared_from_this();
         net::spawn_logged(executor_, write_loop(self), "stream writer");
         net::spawn_logged(executor_, watchdog(self), "stream watchdog");
+        try {
+            co_await read_loop();
+        } catch (const std::exception& e) {  // the store failed (disk, corruption): end this call only
+            spdlog::error("call {}: stream failed: {}", call_sid_.empty() ? "(not started)" : call_sid_, e.what());
+            end_reason_ = "error";
+        }
+        co_await end();
+    }
+
+private:
+    asio::awaitable<void> read_loop() {
         while (!closing_) {
             auto message = co_await socket_->read();
             if (!message) break;
@@ -104,9 +115,9 @@ public:
                 break;
             }
         }
-        co_await end();
     }
 
+public:
     // ---- CallControl ----
     void play(UtteranceId id, std::span<const std::uint8_t> mulaw) override {
         if (ended_) return;
@@ -139,6 +150,10 @@ private:
         admitting_ = true;
         start_received_ = SteadyClock::now();
         const auto now = ctx_.clock.now();
+        if (!start.stream_sid.starts_with("MZ") || !start.call_sid.starts_with("CA")) {
+            refuse("no streamSid or callSid", start);  // the call log could not hold the stream
+            co_return false;
+        }
         auto grant = ctx_.tokens.verify(custom(start, "Token"), now);
         if (!grant) {
             refuse("a missing, forged or expired stream token", start);
@@ -221,7 +236,7 @@ private:
         }
         last_media_ = SteadyClock::now();
         pcm_.resize(media.payload.size());
-        for (std::size_t i = 0; i < pcm_.size(); ++i) pcm_[i] = media::mulaw_decode(media.payload[i]);
+        media::decode_mulaw(media.payload, pcm_);
         agent_->on_audio(pcm_);
     }
 
@@ -298,7 +313,7 @@ private:
             auto [ec] = co_await self->watchdog_timer_.async_wait(use_tuple);
             if (ec || self->ended_ || self->closing_) break;
             const auto now = SteadyClock::now();
-            if (!self->started_ && !self->admitting_ && now - self->opened_ > limits.start_timeout) {
+            if (!self->started_ && now - self->opened_ > limits.start_timeout) {
                 self->limit("no valid start in time");
             } else if (self->started_ && now - self->last_media_ > limits.idle_timeout) {
                 self->limit("no media in time");
@@ -317,21 +332,24 @@ private:
     // ---- the end ----
     asio::awaitable<void> end() {
         ended_ = true;
+        close("stream ended");
+        pump_timer_.cancel();
+        watchdog_timer_.cancel();
         if (agent_) {
             agent_->on_end();
             agent_.reset();
         }
-        pump_timer_.cancel();
-        watchdog_timer_.cancel();
-        if (started_) {
-            const auto sid = *stream_sid_;
-            const auto now = ctx_.clock.now();
+        if (!started_) co_return;
+        const auto sid = *stream_sid_;
+        const auto now = ctx_.clock.now();
+        try {
             co_await net::offload(ctx_.store_pool, [&] { return ctx_.store.call_logs().record_stream_end(sid, now); });
-            const std::chrono::duration<double> length = SteadyClock::now() - started_at_;
-            spdlog::info("call {}: stream {} ended after {:.1f} s ({})", call_sid_, sid, length.count(),
-                         end_reason_.empty() ? socket_->close_reason() : end_reason_);
+        } catch (const std::exception& e) {
+            spdlog::error("call {}: the stream's end cannot be recorded: {}", call_sid_, e.what());
         }
-        close("stream ended");
+        const std::chrono::duration<double> length = SteadyClock::now() - started_at_;
+        spdlog::info("call {}: stream {} ended after {:.1f} s ({})", call_sid_, sid, length.count(),
+                     end_reason_.empty() ? socket_->close_reason() : end_reason_);
     }
 
     CallContext& ctx_;

@@ -9,7 +9,7 @@ namespace va::call {
 
 namespace {
 
-boost::asio::awaitable<net::Response> handle(CallContext& ctx, net::Request request) {
+boost::asio::awaitable<net::Response> respond(CallContext& ctx, net::Request request) {
     if (request.method != "GET" || !request.websocket_upgrade) {
         co_return net::error_response(400, "websocket_expected", "this is Twilio's Media Streams WebSocket");
     }
@@ -26,6 +26,13 @@ boost::asio::awaitable<net::Response> handle(CallContext& ctx, net::Request requ
     response.accept_websocket = [&ctx](std::unique_ptr<net::WebSocket> socket) {
         return run_stream_session(ctx, std::move(socket));
     };
+    co_return response;
+}
+
+// The route names the request in logs and metrics (never the path: it may hold ids).
+boost::asio::awaitable<net::Response> handle(CallContext& ctx, net::Request request) {
+    auto response = co_await respond(ctx, std::move(request));
+    response.route = "/webhooks/twilio/stream";
     co_return response;
 }
 

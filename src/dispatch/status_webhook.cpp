@@ -18,7 +18,7 @@ net::Response no_content() {
     return response;
 }
 
-boost::asio::awaitable<net::Response> handle(StatusWebhookContext& ctx, net::Request request) {
+boost::asio::awaitable<net::Response> respond(StatusWebhookContext& ctx, net::Request request) {
     if (request.method != "POST") co_return net::error_response(405, "method_not_allowed", "status callbacks are POSTs");
     auto form = twilio::parse_form(request.body);
     if (!form) co_return net::error_response(400, "malformed_form", "the body is not form-encoded");
@@ -46,6 +46,13 @@ boost::asio::awaitable<net::Response> handle(StatusWebhookContext& ctx, net::Req
         if (store::is_final(event->status) && ctx.on_final) ctx.on_final();
     }
     co_return no_content();
+}
+
+// The route names the request in logs and metrics (never the path: it may hold ids).
+boost::asio::awaitable<net::Response> handle(StatusWebhookContext& ctx, net::Request request) {
+    auto response = co_await respond(ctx, std::move(request));
+    response.route = "/webhooks/twilio/status";
+    co_return response;
 }
 
 }  // namespace

@@ -60,8 +60,12 @@ std::vector<std::uint8_t> encode_mulaw(std::span<const std::int16_t> pcm) {
 
 std::vector<std::int16_t> decode_mulaw(std::span<const std::uint8_t> codes) {
     std::vector<std::int16_t> out(codes.size());
-    for (std::size_t i = 0; i < codes.size(); ++i) out[i] = mulaw_decode(codes[i]);
+    decode_mulaw(codes, out);
     return out;
+}
+
+void decode_mulaw(std::span<const std::uint8_t> codes, std::span<std::int16_t> out) {
+    for (std::size_t i = 0; i < codes.size(); ++i) out[i] = kDecodeTable[codes[i]];
 }
 
 }  // namespace va::media

@@ -17,5 +17,7 @@ std::int16_t mulaw_decode(std::uint8_t code);
 
 std::vector<std::uint8_t> encode_mulaw(std::span<const std::int16_t> pcm);
 std::vector<std::int16_t> decode_mulaw(std::span<const std::uint8_t> codes);
+// Into `out` (at least codes.size() long), for the per-frame path: no allocation.
+void decode_mulaw(std::span<const std::uint8_t> codes, std::span<std::int16_t> out);
 
 }  // namespace va::media

@@ -26,6 +26,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
             spdlog::warn("accept failed: {}", ec.message());
             continue;
         }
+        // Small writes go out at once: a media frame followed by its mark must not wait for the
+        // peer's delayed ACK (Nagle's algorithm held them ~40 ms).
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         auto connection = std::make_shared<Connection>(std::move(socket));
         {
             std::lock_guard lock(state->mutex);

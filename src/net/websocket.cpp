@@ -34,7 +34,8 @@ public:
     explicit BeastWebSocket(websocket::stream<NextLayer> ws) : ws_(std::move(ws)) {}
 
     asio::awaitable<std::optional<WebSocketMessage>> read() override {
-        beast::flat_buffer buffer;
+        auto& buffer = read_buffer_;  // kept: one allocation per connection, not per message
+        buffer.clear();
         auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
         if (ec) {
             reason_ = ec == websocket::error::closed ? "closed by peer" : ec.message();
@@ -70,6 +71,7 @@ public:
 
 private:
     websocket::stream<NextLayer> ws_;
+    beast::flat_buffer read_buffer_;
     std::string reason_;
 };
 
@@ -114,6 +116,8 @@ asio::awaitable<WebSocketConnectResult> connect_websocket(asio::any_io_executor 
         out.error = "connect: " + connect_ec.message();
         co_return out;
     }
+    boost::system::error_code ignored;
+    tcp_stream.socket().set_option(tcp::no_delay(true), ignored);  // media frames are small and urgent
 
     auto decorate = [extra_headers](websocket::request_type& request) {
         request.set(beast::http::field::user_agent, "voiceagent");

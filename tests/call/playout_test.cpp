@@ -95,6 +95,31 @@ TEST(Playout, InterruptReportsWhatWasHeardAndIgnoresTheMarksTwilioEchoesForTheDr
     EXPECT_EQ(playout.on_mark(next.marks.back()), (Played{3, milliseconds(100), true}));
 }
 
+TEST(Playout, AnInterruptedUtteranceStaysCutEvenIfItHadCaughtUp) {
+    Playout playout({milliseconds(200), milliseconds(100)});
+    playout.queue(1, audio_ms(100));  // streaming: more of utterance 1 is still being synthesised
+    playout.pump(kT0);
+    auto cut = playout.interrupt(kT0 + milliseconds(150));  // everything sent has played
+    EXPECT_EQ(cut, (std::vector<Played>{{1, milliseconds(100), false}}));
+    playout.queue(1, audio_ms(500));  // late chunks of the cut utterance
+    playout.finish(1);
+    EXPECT_TRUE(playout.pump(kT0 + milliseconds(160)).messages.empty()) << "a cut utterance does not resume";
+    EXPECT_FALSE(playout.busy(kT0 + milliseconds(160)));
+}
+
+TEST(Playout, InterruptAlsoReportsThePreviousUtterancesUnplayedTail) {
+    Playout playout({milliseconds(300), milliseconds(100)});
+    playout.queue(1, audio_ms(100));
+    playout.finish(1);
+    playout.queue(2, audio_ms(100));
+    playout.finish(2);
+    playout.queue(3, audio_ms(100));
+    playout.pump(kT0);  // 1 plays 0-100, 2 plays 100-200, 3 plays 200-300
+    auto cut = playout.interrupt(kT0 + milliseconds(150));
+    EXPECT_EQ(cut, (std::vector<Played>{{1, milliseconds(100), true}, {2, milliseconds(50), false}, {3, milliseconds(0), false}}))
+        << "1 had played in full (its end mark had not come back yet), 2 was cut half-way, 3 never started";
+}
+
 TEST(Playout, AnUnderrunRestartsTheClock) {
     Playout playout({milliseconds(200), milliseconds(100)});
     playout.queue(1, audio_ms(100));

@@ -95,6 +95,18 @@ TEST(StreamSession, ATokenWorksOnceAndNotAfterItExpires) {
     EXPECT_EQ(h.infos.size(), 1u);
 }
 
+TEST(StreamSession, AStartWithoutACallSidIsRefused) {
+    CallHarness h;
+    auto a = answer(h);
+    twilio::Start start;
+    start.stream_sid = kStreamSid;
+    start.custom_parameters = {{"ScheduledCallId", a.call.id}, {"Token", a.token}};
+    auto log = h.stream({Send{twilio::to_json(start, 1, kStreamSid)}}, false);
+    EXPECT_TRUE(log->closed_by_session);
+    EXPECT_TRUE(h.infos.empty());
+    EXPECT_TRUE(h.store().call_logs().list({}).items.empty());
+}
+
 TEST(StreamSession, ACanceledCallsStreamIsRefused) {
     CallHarness h;
     auto a = answer(h);

@@ -5,6 +5,7 @@
 #include "core/id.hpp"
 #include "core/phone.hpp"
 #include "net/offload.hpp"
+#include "net/router.hpp"
 #include "telephony/twilio/form.hpp"
 #include "telephony/twilio/signature.hpp"
 #include "telephony/twilio/twiml.hpp"
@@ -25,6 +26,21 @@ net::Response twiml(std::string body) {
 std::string param(const twilio::Params& params, std::string_view name) {
     auto value = twilio::find_param(params, name);
     return value ? std::string(*value) : std::string();
+}
+
+// The call log of a call our dispatcher did not place: created when Twilio asks for TwiML.
+store::CallLog answered_log(const twilio::Params& form, std::string id, std::string scheduled_call_id,
+                            core::TimePoint now) {
+    store::CallLog log;
+    log.id = std::move(id);
+    log.scheduled_call_id = std::move(scheduled_call_id);
+    log.to = param(form, "To");
+    log.from = param(form, "From");
+    log.call_sid = param(form, "CallSid");
+    log.status = "in-progress";
+    log.started_at = log.answered_at = now;
+    log.created_at = log.updated_at = now;
+    return log;
 }
 
 // What the stream will need: the greeting (to warm the cache) and the token's fields.
@@ -54,16 +70,7 @@ Answer answer_scheduled(CallContext& ctx, const std::string& call_id, const std:
     if (attempt.empty()) {
         // Placed by something other than our dispatcher (the original system's Url has no
         // attempt): the call still gets a log of its own.
-        store::CallLog log;
-        log.id = answer.grant.call_log_id;
-        log.scheduled_call_id = call->id;
-        log.to = param(form, "To");
-        log.from = param(form, "From");
-        log.call_sid = param(form, "CallSid");
-        log.status = "in-progress";
-        log.started_at = log.answered_at = now;
-        log.created_at = log.updated_at = now;
-        ctx.store.call_logs().create(log);
+        ctx.store.call_logs().create(answered_log(form, answer.grant.call_log_id, call->id, now));
     }
     return answer;
 }
@@ -75,14 +82,7 @@ Answer answer_inbound(CallContext& ctx, const twilio::Params& form) {
         return answer;
     }
     const auto now = ctx.clock.now();
-    store::CallLog log;
-    log.id = core::new_object_id(now);
-    log.to = param(form, "To");
-    log.from = param(form, "From");
-    log.call_sid = param(form, "CallSid");
-    log.status = "in-progress";
-    log.started_at = log.answered_at = now;
-    log.created_at = log.updated_at = now;
+    const auto log = answered_log(form, core::new_object_id(now), "", now);
     ctx.store.call_logs().create(log);
     answer.connect = true;
     answer.introduction = ctx.options.inbound->introduction;
@@ -136,17 +136,11 @@ boost::asio::awaitable<net::Response> respond(CallContext& ctx, net::Request req
     co_return twiml(twilio::build_connect_stream(stream_url(ctx.options.public_url), parameters));
 }
 
-// The route names the request in logs and metrics (never the path: it may hold ids).
-boost::asio::awaitable<net::Response> handle(CallContext& ctx, net::Request request) {
-    auto response = co_await respond(ctx, std::move(request));
-    response.route = "/webhooks/twilio/incoming";
-    co_return response;
-}
-
 }  // namespace
 
 net::Handler incoming_webhook(CallContext& context) {
-    return [&context](net::Request request) { return handle(context, std::move(request)); };
+    return net::named_route("/webhooks/twilio/incoming",
+                            [&context](net::Request request) { return respond(context, std::move(request)); });
 }
 
 }  // namespace va::call

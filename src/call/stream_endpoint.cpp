@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "call/session.hpp"
+#include "net/router.hpp"
 #include "telephony/twilio/signature.hpp"
 
 namespace va::call {
@@ -29,17 +30,11 @@ boost::asio::awaitable<net::Response> respond(CallContext& ctx, net::Request req
     co_return response;
 }
 
-// The route names the request in logs and metrics (never the path: it may hold ids).
-boost::asio::awaitable<net::Response> handle(CallContext& ctx, net::Request request) {
-    auto response = co_await respond(ctx, std::move(request));
-    response.route = "/webhooks/twilio/stream";
-    co_return response;
-}
-
 }  // namespace
 
 net::Handler stream_endpoint(CallContext& context) {
-    return [&context](net::Request request) { return handle(context, std::move(request)); };
+    return net::named_route("/webhooks/twilio/stream",
+                            [&context](net::Request request) { return respond(context, std::move(request)); });
 }
 
 }  // namespace va::call

@@ -5,6 +5,7 @@
 #include "core/id.hpp"
 #include "dispatch/status_event.hpp"
 #include "net/offload.hpp"
+#include "net/router.hpp"
 #include "telephony/twilio/signature.hpp"
 
 namespace va::dispatch {
@@ -48,17 +49,11 @@ boost::asio::awaitable<net::Response> respond(StatusWebhookContext& ctx, net::Re
     co_return no_content();
 }
 
-// The route names the request in logs and metrics (never the path: it may hold ids).
-boost::asio::awaitable<net::Response> handle(StatusWebhookContext& ctx, net::Request request) {
-    auto response = co_await respond(ctx, std::move(request));
-    response.route = "/webhooks/twilio/status";
-    co_return response;
-}
-
 }  // namespace
 
 net::Handler status_webhook(StatusWebhookContext& context) {
-    return [&context](net::Request request) { return handle(context, std::move(request)); };
+    return net::named_route("/webhooks/twilio/status",
+                            [&context](net::Request request) { return respond(context, std::move(request)); });
 }
 
 }  // namespace va::dispatch

@@ -9,12 +9,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include "core/id.hpp"
-#include "core/phone.hpp"
 #include "media/mulaw.hpp"
 #include "net/offload.hpp"
 #include "net/spawn.hpp"
-#include "telephony/twilio/form.hpp"
 
 namespace va::call {
 

@@ -25,7 +25,6 @@ json::value to_json(const store::Recipient& r) {
             {"updatedAt", core::format_rfc3339(r.updated_at)}};
 }
 
-
 json::value to_json(const std::optional<store::CallingWindow>& w) {
     if (!w) return nullptr;
     json::object zones;

@@ -13,10 +13,10 @@
 #include <spdlog/spdlog.h>
 
 #include "api/api.hpp"
+#include "app/listen_address.hpp"
 #include "call/greeting_agent.hpp"
 #include "call/incoming_webhook.hpp"
 #include "call/stream_endpoint.hpp"
-#include "app/listen_address.hpp"
 #include "core/id.hpp"
 #include "core/metrics.hpp"
 #include "dispatch/dispatcher.hpp"

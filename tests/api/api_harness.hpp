@@ -11,6 +11,7 @@
 #include "api/api.hpp"
 #include "core/time_format.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "support/run_handler.hpp"
 #include "support/temp_dir.hpp"
 
 namespace va::api::test {
@@ -57,16 +58,10 @@ public:
         request.headers = std::move(headers);
         request.from_loopback = loopback;
         request.request_id = "test";
-        boost::asio::io_context io;
-        std::optional<net::Response> out;
-        boost::asio::co_spawn(io, api_.handler()(std::move(request)), [&](std::exception_ptr e, net::Response r) {
-            if (e) std::rethrow_exception(e);
-            out = std::move(r);
-        });
-        io.run();
-        Reply reply{out->status, nullptr, *out};
+        auto out = va::test::run_handler(api_.handler(), std::move(request));
+        Reply reply{out.status, nullptr, out};
         boost::json::error_code ec;
-        auto parsed = boost::json::parse(out->body, ec);
+        auto parsed = boost::json::parse(out.body, ec);
         if (!ec) reply.json = std::move(parsed);
         return reply;
     }

@@ -12,6 +12,7 @@
 #include "core/time_format.hpp"
 #include "fakes.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "support/run_handler.hpp"
 #include "support/temp_dir.hpp"
 #include "telephony/twilio/signature.hpp"
 
@@ -76,14 +77,7 @@ public:
 
     // Runs a handler on a private io_context and returns its answer.
     net::Response run(const net::Handler& handler, net::Request request) {
-        boost::asio::io_context io;
-        std::optional<net::Response> out;
-        boost::asio::co_spawn(io, handler(std::move(request)), [&](std::exception_ptr e, net::Response r) {
-            if (e) std::rethrow_exception(e);
-            out = std::move(r);
-        });
-        io.run();
-        return std::move(*out);
+        return va::test::run_handler(handler, std::move(request));
     }
 
     // Twilio's voice webhook POST for `target`, signed with `token`.

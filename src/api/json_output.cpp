@@ -35,12 +35,21 @@ json::value to_json(const std::optional<store::CallingWindow>& w) {
             {"recipientTimeZones", std::move(zones)}};
 }
 
+json::value optional_ms(const std::optional<std::int64_t>& ms) { return ms ? json::value(*ms) : json::value(nullptr); }
+
 json::value to_json(const store::TranscriptTurn& t) {
-    return {{"role", t.role},
-            {"text", t.text},
-            {"startedAt", core::format_rfc3339(t.started_at)},
-            {"endedAt", core::format_rfc3339(t.ended_at)},
-            {"interrupted", t.interrupted}};
+    json::object turn{{"role", t.role},
+                      {"text", t.text},
+                      {"startedAt", core::format_rfc3339(t.started_at)},
+                      {"endedAt", core::format_rfc3339(t.ended_at)},
+                      {"interrupted", t.interrupted}};
+    if (t.latency) {
+        turn["latency"] = {{"sttFinalMs", optional_ms(t.latency->stt_final_ms)},
+                           {"llmFirstTokenMs", optional_ms(t.latency->llm_first_token_ms)},
+                           {"ttsFirstAudioMs", optional_ms(t.latency->tts_first_audio_ms)},
+                           {"voiceToVoiceMs", optional_ms(t.latency->voice_to_voice_ms)}};
+    }
+    return turn;
 }
 }  // namespace
 
@@ -93,6 +102,9 @@ json::value to_json(const store::CallLog& l) {
             {"streamEndedAt", time_or_null(l.stream_ended_at)},
             {"streamDurationMs", l.stream_duration_ms ? json::value(*l.stream_duration_ms) : json::value(nullptr)},
             {"transcript", std::move(transcript)},
+            {"engines", l.engines.llm.empty() && l.engines.stt.empty() && l.engines.tts.empty()
+                            ? json::value(nullptr)
+                            : json::value{{"llm", l.engines.llm}, {"stt", l.engines.stt}, {"tts", l.engines.tts}}},
             {"createdAt", core::format_rfc3339(l.created_at)},
             {"updatedAt", core::format_rfc3339(l.updated_at)}};
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The records the system keeps. Field names follow the storage contract in DESIGN.md
 // (camelCase in JSON, MongoDB and SQLite); here they are snake_case C++ members.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -92,12 +93,31 @@ struct ScheduledCall {
     TimePoint updated_at{};
 };
 
+// How long an agent's answer took, in ms from the end of the callee's speech to each stage.
+struct TurnLatency {
+    std::optional<std::int64_t> stt_final_ms;       // the words of the callee's turn
+    std::optional<std::int64_t> llm_first_token_ms;  // the model's first text
+    std::optional<std::int64_t> tts_first_audio_ms;  // the first synthesised audio
+    std::optional<std::int64_t> voice_to_voice_ms;   // the callee starts hearing the answer (by mark)
+    bool operator==(const TurnLatency&) const = default;
+};
+
 struct TranscriptTurn {
     std::string role;  // "agent" | "callee"
-    std::string text;
+    std::string text;  // an interrupted agent turn keeps only what the callee heard
     TimePoint started_at{};
     TimePoint ended_at{};
     bool interrupted = false;
+    std::optional<TurnLatency> latency;  // agent turns that answer the callee
+    bool operator==(const TranscriptTurn&) const = default;
+};
+
+// What spoke and listened on a call ("scripted" marks the demo's responder, not a real LLM).
+struct ConversationEngines {
+    std::string llm;
+    std::string stt;
+    std::string tts;
+    bool operator==(const ConversationEngines&) const = default;
 };
 
 struct CallLog {
@@ -119,6 +139,7 @@ struct CallLog {
     std::optional<TimePoint> stream_ended_at;
     std::optional<std::int64_t> stream_duration_ms;
     std::vector<TranscriptTurn> transcript;
+    ConversationEngines engines;  // empty until the conversation saves its first turn
     TimePoint created_at{};
     TimePoint updated_at{};
 };

@@ -100,6 +100,10 @@ public:
     // The stream ended at `at`: sets streamEndedAt and the stream's duration, once. False when no
     // record holds `stream_sid` or its end is already recorded.
     virtual bool record_stream_end(const std::string& stream_sid, TimePoint at) = 0;
+    // The conversation on `stream_sid` so far: replaces the transcript and the engines. False when
+    // no record holds the stream.
+    virtual bool record_conversation(const std::string& stream_sid, const std::vector<TranscriptTurn>& transcript,
+                                     const ConversationEngines& engines, TimePoint at) = 0;
     virtual std::optional<CallLog> get(const std::string& id) = 0;
     virtual Page<CallLog> list(const CallLogQuery& query) = 0;
 };

@@ -16,8 +16,10 @@ store::CallLog log_for(const std::string& call_id, const std::string& to, const 
     log.call_sid = "CA0123456789abcdef0123456789abcdef";
     log.status = status;
     log.duration = 42;
-    log.transcript = {{"agent", "Hello!", at, at + std::chrono::seconds(1), false},
-                      {"callee", "Hi", at + std::chrono::seconds(2), at + std::chrono::seconds(3), true}};
+    log.transcript = {{"agent", "Hello!", at, at + std::chrono::seconds(1), false, std::nullopt},
+                      {"callee", "Hi", at + std::chrono::seconds(2), at + std::chrono::seconds(3), true, std::nullopt},
+                      {"agent", "Hi!", at + std::chrono::seconds(4), at + std::chrono::seconds(5), false,
+                       store::TurnLatency{600, 650, 660, std::nullopt}}};
     log.created_at = log.updated_at = at;
     return log;
 }
@@ -46,6 +48,12 @@ TEST(CallLogsApi, ListsWithFiltersAndGetsOne) {
     EXPECT_EQ(one.json.at("transcript").at(1).at("interrupted"), true);
     EXPECT_EQ(one.json.at("transcript").at(0).at("startedAt"), "2026-11-25T12:00:02.000Z");
     EXPECT_TRUE(one.json.at("answeredAt").is_null());
+    EXPECT_FALSE(one.json.at("transcript").at(0).as_object().contains("latency"));
+    const auto& latency = one.json.at("transcript").at(2).at("latency");
+    EXPECT_EQ(latency.at("sttFinalMs"), 600);
+    EXPECT_EQ(latency.at("ttsFirstAudioMs"), 660);
+    EXPECT_TRUE(latency.at("voiceToVoiceMs").is_null());
+    EXPECT_TRUE(one.json.at("engines").is_null()) << "no conversation was saved";
 }
 
 TEST(CallLogsApi, RefusesBadFiltersAndUnknownIds) {

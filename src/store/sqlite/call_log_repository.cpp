@@ -11,7 +11,7 @@ namespace json = boost::json;
 constexpr const char* kColumns =
     "SELECT id, scheduledCallId, \"to\", \"from\", callSid, streamSid, status, answeredBy, startedAt, answeredAt, "
     "endedAt, duration, transcript, createdAt, updatedAt, attemptId, streamStartedAt, streamEndedAt, "
-    "streamDurationMs FROM calllogs";
+    "streamDurationMs, engines FROM calllogs";
 
 std::optional<TimePoint> optional_time(const Statement& s, int column) {
     auto ms = s.optional_integer(column);
@@ -22,14 +22,30 @@ std::optional<std::int64_t> optional_millis(const std::optional<TimePoint>& t) {
     return t ? std::optional(to_millis(*t)) : std::nullopt;
 }
 
+// The latency fields a turn has; absent ones are left out.
+constexpr std::pair<const char*, std::optional<std::int64_t> TurnLatency::*> kLatencyFields[] = {
+    {"sttFinalMs", &TurnLatency::stt_final_ms},
+    {"llmFirstTokenMs", &TurnLatency::llm_first_token_ms},
+    {"ttsFirstAudioMs", &TurnLatency::tts_first_audio_ms},
+    {"voiceToVoiceMs", &TurnLatency::voice_to_voice_ms},
+};
+
 std::string transcript_to_json(const std::vector<TranscriptTurn>& turns) {
     json::array out;
     for (const auto& t : turns) {
-        out.push_back({{"role", t.role},
-                       {"text", t.text},
-                       {"startedAt", to_millis(t.started_at)},
-                       {"endedAt", to_millis(t.ended_at)},
-                       {"interrupted", t.interrupted}});
+        json::object turn{{"role", t.role},
+                          {"text", t.text},
+                          {"startedAt", to_millis(t.started_at)},
+                          {"endedAt", to_millis(t.ended_at)},
+                          {"interrupted", t.interrupted}};
+        if (t.latency) {
+            json::object latency;
+            for (const auto& [name, field] : kLatencyFields) {
+                if (auto v = (*t.latency).*field) latency[name] = *v;
+            }
+            turn["latency"] = std::move(latency);
+        }
+        out.push_back(std::move(turn));
     }
     return json::serialize(out);
 }
@@ -39,11 +55,36 @@ std::vector<TranscriptTurn> transcript_from_json(const std::string& text) {
     auto parsed = json::parse(text);
     for (const auto& v : parsed.as_array()) {
         const auto& o = v.as_object();
-        out.push_back({std::string(o.at("role").as_string()), std::string(o.at("text").as_string()),
-                       from_millis(o.at("startedAt").as_int64()), from_millis(o.at("endedAt").as_int64()),
-                       o.at("interrupted").as_bool()});
+        TranscriptTurn turn{std::string(o.at("role").as_string()), std::string(o.at("text").as_string()),
+                            from_millis(o.at("startedAt").as_int64()), from_millis(o.at("endedAt").as_int64()),
+                            o.at("interrupted").as_bool(), std::nullopt};
+        if (const auto* latency = o.if_contains("latency")) {
+            TurnLatency l;
+            for (const auto& [name, field] : kLatencyFields) {
+                if (const auto* v = latency->as_object().if_contains(name)) l.*field = v->as_int64();
+            }
+            turn.latency = l;
+        }
+        out.push_back(std::move(turn));
     }
     return out;
+}
+
+std::string engines_to_json(const ConversationEngines& e) {
+    return json::serialize(json::object{{"llm", e.llm}, {"stt", e.stt}, {"tts", e.tts}});
+}
+
+ConversationEngines engines_from_json(const std::string& text) {
+    ConversationEngines e;
+    const auto parsed = json::parse(text).as_object();
+    auto field = [&parsed](const char* name) {
+        const auto* v = parsed.if_contains(name);
+        return v ? std::string(v->as_string()) : std::string();
+    };
+    e.llm = field("llm");
+    e.stt = field("stt");
+    e.tts = field("tts");
+    return e;
 }
 
 CallLog read_log(const Statement& s) {
@@ -67,6 +108,7 @@ CallLog read_log(const Statement& s) {
     l.stream_started_at = optional_time(s, 16);
     l.stream_ended_at = optional_time(s, 17);
     l.stream_duration_ms = s.optional_integer(18);
+    l.engines = engines_from_json(s.text(19));
     return l;
 }
 
@@ -124,6 +166,18 @@ public:
                         "streamDurationMs = MAX(0, ?1 - streamStartedAt) "
                         "WHERE streamSid = ?2 AND streamSid != '' AND streamEndedAt IS NULL");
             s.bind(1, to_millis(at)).bind(2, stream_sid).run();
+            return c.changes() == 1;
+        });
+    }
+
+    bool record_conversation(const std::string& stream_sid, const std::vector<TranscriptTurn>& transcript,
+                             const ConversationEngines& engines, TimePoint at) override {
+        return writer_.run([&](Connection& c) {
+            Statement s(c,
+                        "UPDATE calllogs SET transcript = ?1, engines = ?2, updatedAt = ?3 "
+                        "WHERE streamSid = ?4 AND streamSid != ''");
+            s.bind(1, transcript_to_json(transcript)).bind(2, engines_to_json(engines)).bind(3, to_millis(at));
+            s.bind(4, stream_sid).run();
             return c.changes() == 1;
         });
     }

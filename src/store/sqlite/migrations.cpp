@@ -84,6 +84,10 @@ ALTER TABLE calllogs ADD COLUMN streamEndedAt INTEGER;
 ALTER TABLE calllogs ADD COLUMN streamDurationMs INTEGER;
 CREATE INDEX calllogs_by_stream ON calllogs (streamSid) WHERE streamSid != '';
 )sql",
+    // 6: which engines held the conversation (JSON {llm, stt, tts}); the transcript's turns gain latency.
+    R"sql(
+ALTER TABLE calllogs ADD COLUMN engines TEXT NOT NULL DEFAULT '{}';
+)sql",
 };
 }  // namespace
 

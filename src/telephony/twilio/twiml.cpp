@@ -190,6 +190,12 @@ std::string build_say_hangup(std::string_view text) {
     return render(doc);
 }
 
+std::string build_dial(std::string_view number) {
+    pugi::xml_document doc;
+    start_document(doc).append_child("Dial").text().set(number.data(), number.size());
+    return render(doc);
+}
+
 std::string build_hangup() {
     pugi::xml_document doc;
     start_document(doc).append_child("Hangup");

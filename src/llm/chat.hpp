@@ -1,0 +1,62 @@
+#pragma once
+// A chat model that streams its answer: text deltas as tokens arrive, and tool calls. Every LLM
+// provider implements this: the OpenAI-compatible client (openai_chat.hpp) and the scripted
+// responder (scripted_chat.hpp) of the demo and the tests.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace va::llm {
+
+struct ToolCall {
+    std::string id;         // the provider's id, echoed back in the tool's answer
+    std::string name;       // e.g. "end_call"
+    std::string arguments;  // a JSON object, as text
+};
+
+struct Message {
+    std::string role;  // "system", "user", "assistant" or "tool"
+    std::string content;
+    std::vector<ToolCall> tool_calls;  // an assistant message that called tools
+    std::string tool_call_id;          // a "tool" message: the call it answers
+};
+
+struct Tool {
+    std::string name;
+    std::string description;
+    std::string parameters;  // JSON Schema of the arguments, as text
+};
+
+struct ChatRequest {
+    std::vector<Message> messages;
+    std::vector<Tool> tools;
+};
+
+struct ChatCallbacks {
+    // Each piece of the answer's text, in order. Called on the provider's thread.
+    std::function<void(std::string delta)> on_text;
+    // A complete tool call (its arguments fully received), in order with the text.
+    std::function<void(ToolCall call)> on_tool_call;
+    // Exactly once, last: "" when the answer is complete, else what failed (a canceled answer
+    // ends with "canceled"). Nothing is called after it.
+    std::function<void(std::string error)> on_done;
+};
+
+class ChatStream {
+public:
+    virtual ~ChatStream() = default;
+    // Stops as soon as the provider can: on_done("canceled") follows unless it already ran.
+    virtual void cancel() = 0;
+};
+
+class ChatModel {
+public:
+    virtual ~ChatModel() = default;
+    // Starts answering; returns at once.
+    virtual std::shared_ptr<ChatStream> chat(ChatRequest request, ChatCallbacks callbacks) = 0;
+    // What answers ("openai:gpt-4o-mini", "scripted"), for logs and the call log.
+    virtual std::string name() const = 0;
+};
+
+}  // namespace va::llm

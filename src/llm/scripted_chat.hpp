@@ -1,0 +1,29 @@
+#pragma once
+// A chat model that plays a script: what answers when no LLM is configured (the demo), and the
+// model of the tests. It answers by how far the conversation has gone: a request with k "user"
+// messages gets replies[k-1] (none yet: the first reply; past the end: the last one).
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "llm/chat.hpp"
+
+namespace va::llm {
+
+struct ScriptedReply {
+    std::string text;
+    std::optional<ToolCall> tool;  // called after the text; an empty id gets one made up
+};
+
+// Streams each reply word by word (one on_text per word with the spaces after it), then the tool
+// call, then on_done(""), on one thread of its own, so that callbacks never run inside chat()
+// (as with a real provider). Requests are answered in order; cancel() stops between words.
+// The destructor lets the queued answers finish. No replies: every answer is empty.
+std::unique_ptr<ChatModel> make_scripted_chat(std::vector<ScriptedReply> replies);
+
+// Three friendly turns in plain words (a speech recogniser checks them in the end-to-end tests);
+// the last one says goodbye and calls end_call with "{}".
+std::vector<ScriptedReply> default_demo_script();
+
+}  // namespace va::llm

@@ -1,0 +1,71 @@
+#pragma once
+// Internal to speech/: one pocketsphinx decoder set up for telephone audio, and the private copy
+// of the acoustic model it needs. pocketsphinx's headers stay in the .cpp.
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+struct ps_decoder_s;  // pocketsphinx's, at global scope like theirs
+struct cmd_ln_s;
+
+namespace va::speech {
+
+// The acoustic model folder copied to a fresh temporary directory, with feat.params rewritten
+// for phone audio (the folder's feat.params silently overrides -cmninit given in code; FACTS.md).
+// The copy is removed on destruction. Throws std::runtime_error when the model is missing.
+class PhoneAcousticModel {
+public:
+    explicit PhoneAcousticModel(const std::filesystem::path& source);
+    ~PhoneAcousticModel();
+    PhoneAcousticModel(const PhoneAcousticModel&) = delete;
+    PhoneAcousticModel& operator=(const PhoneAcousticModel&) = delete;
+    const std::filesystem::path& path() const { return model_; }
+
+private:
+    std::filesystem::path dir_;    // the temporary directory
+    std::filesystem::path model_;  // dir_/<model folder name>
+};
+
+struct DecoderFiles {
+    std::string hmm, dict;
+    std::string lm;    // the language model, unless
+    std::string jsgf;  // a grammar is set
+};
+
+// The cepstral mean a phone channel settles at (FACTS.md), where every channel starts.
+std::vector<float> phone_cepstral_mean();
+
+// One decoder, one utterance at a time; not thread-safe, but decoders are independent of each
+// other (logging is silenced once per process, and dither is done here rather than by
+// pocketsphinx's process-global random generator).
+class PocketsphinxDecoder {
+public:
+    // Throws std::runtime_error with pocketsphinx's own complaint when loading fails.
+    explicit PocketsphinxDecoder(const DecoderFiles& files);
+    ~PocketsphinxDecoder();
+    PocketsphinxDecoder(const PocketsphinxDecoder&) = delete;
+    PocketsphinxDecoder& operator=(const PocketsphinxDecoder&) = delete;
+
+    // Starts an utterance from the channel's cepstral mean (phone_cepstral_mean() for a new one).
+    void start(std::span<const float> cepstral_mean);
+    // 16 kHz audio of the utterance. Throws std::runtime_error when decoding fails.
+    void process(std::span<const std::int16_t> pcm);
+    // The best words so far ("" for none).
+    std::string hypothesis();
+    // Ends the utterance: its words, and the channel's cepstral mean after it.
+    std::string finish(std::vector<float>& cepstral_mean);
+    // Ends the utterance, if one is under way, without a result. Never throws.
+    void abandon() noexcept;
+
+private:
+    ps_decoder_s* ps_ = nullptr;
+    cmd_ln_s* config_ = nullptr;
+    bool in_utterance_ = false;
+    std::minstd_rand dither_;
+    std::vector<std::int16_t> buffer_;
+};
+
+}  // namespace va::speech

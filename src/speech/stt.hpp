@@ -1,0 +1,46 @@
+#pragma once
+// Speech to text as a stream, one session per call. The conversation engine finds the callee's
+// turns with its own VAD and tells the session where an utterance begins and ends; audio between
+// goes in as it arrives and the words come back after end_utterance(). Local engines decode only
+// inside utterances; a cloud engine may stream all the time and use end_utterance() to flush.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace va::speech {
+
+struct SttCallbacks {
+    // Words recognised so far in the current utterance (optional; engines that have no interim
+    // results never call it). Called on the provider's thread.
+    std::function<void(std::string text)> on_partial;
+    // Exactly once per end_utterance(), in order: the utterance's words ("" for none heard), or
+    // `error` set when recognition failed. Called on the provider's thread; not after
+    // cancel_utterance() for that utterance, and not after the session is destroyed.
+    std::function<void(std::string text, std::string error)> on_final;
+};
+
+class SttSession {
+public:
+    // Destroying the session cancels what is in flight; no callback runs afterwards.
+    virtual ~SttSession() = default;
+    // A new utterance starts with this audio (the VAD's pre-roll, 8 kHz mono PCM).
+    virtual void begin_utterance(std::span<const std::int16_t> preroll) = 0;
+    // More 8 kHz audio of the current utterance; ignored outside one. Returns at once.
+    virtual void audio(std::span<const std::int16_t> pcm) = 0;
+    // The utterance is over: on_final follows.
+    virtual void end_utterance() = 0;
+    // The utterance was noise or a backchannel: drop it, no on_final.
+    virtual void cancel_utterance() = 0;
+};
+
+class SpeechToText {
+public:
+    virtual ~SpeechToText() = default;
+    virtual std::unique_ptr<SttSession> open(SttCallbacks callbacks) = 0;
+    // What recognises ("pocketsphinx:en-us"), for logs.
+    virtual std::string name() const = 0;
+};
+
+}  // namespace va::speech

@@ -1,7 +1,10 @@
 // voiceagent: scheduled AI voice calls. Subcommands parse flags (each with an environment variable)
 // and hand a plain config to the part that runs.
+#include <cstdlib>
+
 #include <CLI/CLI.hpp>
 
+#include "app/demo.hpp"
 #include "app/logging.hpp"
 #include "app/serve.hpp"
 #include "app/sim.hpp"
@@ -146,6 +149,59 @@ int main(int argc, char** argv) {
                         "Accept a Media Streams upgrade without X-Twilio-Signature (the stream token is still checked)")
         ->envname("VA_ALLOW_UNSIGNED_STREAMS");
 
+    auto& agent = serve.agent;
+    auto& talk = agent.settings;
+    serve_cmd->add_option("--agent", agent.kind, "Who talks on a call: conversation, or greeting (the introduction only)")
+        ->envname("VA_AGENT")
+        ->check(CLI::IsMember({"conversation", "greeting"}))
+        ->capture_default_str();
+    serve_cmd->add_option("--llm-base-url", agent.llm_base_url,
+                          "OpenAI-compatible API, e.g. https://api.openai.com/v1 (key in LLM_API_KEY); unset = a "
+                          "scripted responder")
+        ->envname("LLM_BASE_URL");
+    serve_cmd->add_option("--llm-model", agent.llm_model, "The model")->envname("LLM_MODEL")->capture_default_str();
+    serve_cmd->add_option("--llm-timeout-seconds", agent.llm_timeout_seconds, "Wait this long for the model's first token")
+        ->envname("VA_LLM_TIMEOUT_SECONDS")
+        ->check(CLI::Range(1, 120))
+        ->capture_default_str();
+    serve_cmd->add_option("--stt-model", agent.stt_model, "pocketsphinx model folder")
+        ->envname("VA_STT_MODEL")
+        ->capture_default_str();
+    serve_cmd->add_option("--stt-decoders", agent.stt_decoders, "pocketsphinx decoders (utterances recognised at once)")
+        ->envname("VA_STT_DECODERS")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    serve_cmd->add_option("--transfer-number", talk.transfer_number,
+                          "E.164 number the agent may transfer callers to; unset = no transfers")
+        ->envname("VA_TRANSFER_NUMBER")
+        ->check([](const std::string& n) {
+            return n.size() > 1 && n[0] == '+' && n.find_first_not_of("0123456789", 1) == std::string::npos
+                       ? ""
+                       : "expected +<digits>";
+        });
+    auto add_ms = [&](const char* flag, std::chrono::milliseconds& value, const char* env, const char* help, int max) {
+        serve_cmd
+            ->add_option_function<int>(flag, [&value](int ms) { value = std::chrono::milliseconds(ms); }, help)
+            ->envname(env)
+            ->check(CLI::Range(1, max))
+            ->default_str(std::to_string(value.count()));
+    };
+    add_ms("--end-of-turn-ms", talk.turn.end_silence, "VA_END_OF_TURN_MS", "Callee silence that ends their turn", 10'000);
+    add_ms("--min-speech-ms", talk.turn.min_speech, "VA_MIN_SPEECH_MS", "Shortest speech that is a turn", 5'000);
+    add_ms("--barge-in-ms", talk.barge_in.min_speech, "VA_BARGE_IN_MS",
+           "Callee speech over the agent that interrupts it", 5'000);
+    add_ms("--reprompt-ms", talk.silence.reprompt_after, "VA_REPROMPT_MS", "Silence before the agent asks again", 600'000);
+    add_ms("--silence-hangup-ms", talk.silence.hangup_after, "VA_SILENCE_HANGUP_MS",
+           "Silence after which the agent says goodbye", 3'600'000);
+    add_ms("--max-conversation-ms", talk.max_call, "VA_MAX_CONVERSATION_MS",
+           "Longest conversation before a polite goodbye", 4 * 3'600'000);
+    serve_cmd->add_flag("--no-barge-in", [&talk](std::int64_t) { talk.barge_in.enabled = false; },
+                        "The callee cannot interrupt the agent")
+        ->envname("VA_NO_BARGE_IN");
+    serve_cmd->add_flag("--no-barge-in-during-greeting", [&talk](std::int64_t) { talk.barge_in.during_greeting = false; },
+                        "The greeting always plays in full")
+        ->envname("VA_NO_BARGE_IN_DURING_GREETING");
+
     va::app::SimConfig sim;
     auto* sim_cmd = app.add_subcommand("sim", "Run the Twilio-compatible phone simulator");
     sim_cmd->add_option("--listen", sim.listen, "HOST:PORT to listen on (port 0 picks a free port)")
@@ -163,13 +219,25 @@ int main(int argc, char** argv) {
         ->envname("VA_SIM_REPORTS");
     sim_cmd->add_option("--threads", sim.threads, "Network threads (0 = one per core)")->check(CLI::Range(0, 64));
 
+    va::app::DemoConfig demo;
+    auto* demo_cmd = app.add_subcommand("demo", "Call a simulated patient end to end on this machine (nothing to configure)");
+    demo_cmd->add_option("--dir", demo.dir, "Where the database, recordings and reports go; unset = a new temporary directory");
+    demo_cmd->add_option("--llm-base-url", demo.serve.agent.llm_base_url, "OpenAI-compatible API; unset = a scripted responder")
+        ->envname("LLM_BASE_URL");
+    demo_cmd->add_option("--llm-model", demo.serve.agent.llm_model, "The model")->envname("LLM_MODEL")->capture_default_str();
+    demo_cmd->add_option("--tts-voice", demo.serve.tts_voice, "The agent's voice")->envname("VA_TTS_VOICE")->capture_default_str();
+
     CLI11_PARSE(app, argc, argv);
+    // The demo narrates on stdout; the server's own info lines would drown it.
+    if (*demo_cmd && app.get_option("--log-level")->count() == 0 && !std::getenv("VA_LOG_LEVEL")) log_level = "warn";
 
     if (!va::app::setup_logging(log_format, log_level)) {
         std::cerr << "voiceagent: bad --log-format or --log-level\n";
         return 2;
     }
     if (*serve_cmd) {
+        // A secret: from the environment only, never a flag (flags show in `ps`).
+        if (const char* key = std::getenv("LLM_API_KEY")) serve.agent.llm_api_key = key;
         serve.api_tokens = split_list(tokens);
         for (const auto& c : split_list(countries)) {
             if (!va::core::is_known_region(c)) {
@@ -181,5 +249,9 @@ int main(int argc, char** argv) {
         return va::app::serve(serve);
     }
     if (*sim_cmd) return va::app::run_sim(sim);
+    if (*demo_cmd) {
+        if (const char* key = std::getenv("LLM_API_KEY")) demo.serve.agent.llm_api_key = key;
+        return va::app::run_demo(demo);
+    }
     return 0;
 }

@@ -4,17 +4,18 @@
 
 #include <iostream>
 #include <thread>
+#include <utility>
 
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/api.hpp"
 #include "app/listen_address.hpp"
-#include "call/greeting_agent.hpp"
 #include "call/incoming_webhook.hpp"
 #include "call/stream_endpoint.hpp"
 #include "core/id.hpp"
@@ -70,7 +71,7 @@ std::optional<call::InboundPrompt> inbound_prompt(store::Store& store, const std
 }
 }  // namespace
 
-int serve(const ServeConfig& config) {
+int serve(const ServeConfig& config, const ServeHooks& hooks) {
     std::string error;
     auto endpoint = parse_listen_address(config.listen, error);
     if (!endpoint) {
@@ -121,6 +122,7 @@ int serve(const ServeConfig& config) {
     std::unique_ptr<dispatch::StatusWebhookContext> status_context;
     std::unique_ptr<speech::TextToSpeech> tts;
     std::unique_ptr<call::GreetingCache> greetings;
+    std::unique_ptr<Agents> agents;
     std::unique_ptr<call::CallContext> call_context;
     Webhooks webhooks;
     if (twilio) {
@@ -136,8 +138,20 @@ int serve(const ServeConfig& config) {
             std::cerr << "voiceagent: --inbound-prompt-id: " << e.what() << "\n";
             return 2;
         }
+        try {
+            rest = std::make_unique<twilio::RestClient>(io, rest_config(config.dispatch));
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "voiceagent: Twilio settings: " << e.what() << "\n";
+            return 2;
+        }
         tts = speech::make_offline_tts(*voice);
         greetings = std::make_unique<call::GreetingCache>(*tts);
+        try {
+            agents = std::make_unique<Agents>(config.agent, io, *rest, *store, write_pool, *tts, *greetings, clock, metrics);
+        } catch (const std::exception& e) {
+            std::cerr << "voiceagent: the agent: " << e.what() << "\n";
+            return 2;
+        }
         call_options.public_url = options.public_url;
         call_options.auth_token = config.dispatch.auth_token;
         call_options.from_number = config.dispatch.from_number;
@@ -146,18 +160,10 @@ int serve(const ServeConfig& config) {
         call_options.limits.max_session = std::chrono::seconds(config.max_stream_seconds);
         call_context = std::make_unique<call::CallContext>(call::CallContext{
             *store, write_pool, clock, metrics, *greetings,
-            [&greetings](const call::CallInfo& info, call::CallControl& control) {
-                return call::make_greeting_agent(info, control, *greetings);
-            },
+            [&agents](const call::CallInfo& info, call::CallControl& control) { return agents->make(info, control); },
             call_options});
         webhooks.incoming = call::incoming_webhook(*call_context);
         webhooks.stream = call::stream_endpoint(*call_context);
-        try {
-            rest = std::make_unique<twilio::RestClient>(io, rest_config(config.dispatch));
-        } catch (const std::invalid_argument& e) {
-            std::cerr << "voiceagent: Twilio settings: " << e.what() << "\n";
-            return 2;
-        }
         // Both are reached only once io runs, after the dispatcher exists (it needs the bound port).
         context.on_schedule_changed = [&dispatcher](const store::ScheduledCall&) {
             if (dispatcher) dispatcher->wake();
@@ -199,6 +205,12 @@ int serve(const ServeConfig& config) {
                 io, dispatch::DispatchContext{store->dispatch(), *rest, write_pool, clock, *country_zones, options});
         }
     }
+    if (agents) {
+        if (config.agent.kind == "conversation" && config.agent.llm_base_url.empty()) {
+            spdlog::warn("LLM_BASE_URL is not set: the agent answers from a scripted demo responder, not an AI");
+        }
+        spdlog::info("agent: {}", agents->describe());
+    }
     if (dispatcher) {
         dispatcher->start();
         spdlog::info("dispatcher {}: Twilio at {}, {} calls/s, at most {} live calls", options.owner,
@@ -209,13 +221,20 @@ int serve(const ServeConfig& config) {
     }
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-        if (ec) return;
-        spdlog::info("signal {}: draining in-flight requests", signal);
+    bool stopping = false;
+    auto stop = [&] {
+        if (std::exchange(stopping, true)) return;
+        signals.cancel();
         if (dispatcher) dispatcher->stop();
         if (rest) rest->close_idle();
         server.shutdown();
+    };
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        spdlog::info("signal {}: draining in-flight requests", signal);
+        stop();
     });
+    if (hooks.on_ready) hooks.on_ready(bound.port(), [&io, &stop] { boost::asio::post(io, stop); });
 
     std::vector<std::thread> workers;
     for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });

@@ -1,7 +1,9 @@
 #pragma once
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
+#include "app/agent_config.hpp"
 #include "app/dispatch_config.hpp"
 
 namespace va::app {
@@ -23,9 +25,16 @@ struct ServeConfig {
     int stream_idle_seconds = 15;
     int max_stream_seconds = 4 * 3600;
     bool allow_unsigned_streams = false;
+    AgentConfig agent;
 };
 
-// Runs the server until SIGINT/SIGTERM; returns the process exit code.
-int serve(const ServeConfig& config);
+// For a caller that embeds the server (the demo): told once it listens, from the thread that
+// called serve(), with a function that stops it as SIGTERM would (callable from any thread).
+struct ServeHooks {
+    std::function<void(unsigned short port, std::function<void()> stop)> on_ready;
+};
+
+// Runs the server until SIGINT/SIGTERM (or the hook's stop); returns the process exit code.
+int serve(const ServeConfig& config, const ServeHooks& hooks = {});
 
 }  // namespace va::app

@@ -1,5 +1,6 @@
 #include "dispatch_process.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -55,6 +56,10 @@ ServeProcess::ServeProcess(const TempDir& dir, const SimProcess& sim, std::vecto
                                   "+15005550006",
                                   "--public-url",
                                   "http://127.0.0.1:0"};
+    // Dispatch tests need no conversation: skip loading the speech recogniser unless asked.
+    if (std::find(extra_args.begin(), extra_args.end(), "--agent") == extra_args.end()) {
+        args.insert(args.end(), {"--agent", "greeting"});
+    }
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     process_ = std::make_unique<Process>(voiceagent_binary(), args);
     port_ = port_of(process_->read_stdout_line());

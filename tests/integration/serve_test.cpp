@@ -162,13 +162,26 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlags{{"serve", "--threads", "many"}, "threads"},
                       BadFlags{{"serve", "--allowed-countries", "XX"}, "unknown region"},
                       BadFlags{{"serve", "--log-format", "xml"}, "log-format"},
+                      BadFlags{{"serve", "--agent", "robot"}, "--agent"},
+                      BadFlags{{"serve", "--transfer-number", "555-0100"}, "expected +<digits>"},
+                      BadFlags{{"serve", "--end-of-turn-ms", "0"}, "end-of-turn-ms"},
+                      BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:bad-flags.db", "--twilio-account-sid",
+                                "AC0123456789abcdef0123456789abcdef", "--twilio-auth-token", "t", "--twilio-from",
+                                "+15005550006", "--public-url", "http://127.0.0.1:0", "--stt-model", "/nonexistent"},
+                               "pocketsphinx-en-us"},
+                      BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:bad-flags.db", "--twilio-account-sid",
+                                "AC0123456789abcdef0123456789abcdef", "--twilio-auth-token", "t", "--twilio-from",
+                                "+15005550006", "--public-url", "http://127.0.0.1:0", "--llm-base-url", "ftp://x"},
+                               "the agent"},
+                      BadFlags{{"demo", "--dir", "/proc/no/such/dir"}, "--dir"},
                       BadFlags{{"dance"}, "subcommand"}));
 
 TEST(ServeBinary, HelpNamesTheEnvironmentVariables) {
     Process serve_help(binary(), {"serve", "--help"});
     auto out = serve_help.read_all_stdout();
     EXPECT_EQ(serve_help.wait(), 0);
-    for (auto env : {"VA_LISTEN", "VA_DB", "VA_API_TOKENS", "VA_THREADS", "VA_ALLOWED_COUNTRIES"}) {
+    for (auto env : {"VA_LISTEN", "VA_DB", "VA_API_TOKENS", "VA_THREADS", "VA_ALLOWED_COUNTRIES", "LLM_BASE_URL",
+                     "LLM_MODEL", "VA_END_OF_TURN_MS", "VA_BARGE_IN_MS"}) {
         EXPECT_NE(out.find(env), std::string::npos) << env;
     }
     Process help(binary(), {"--help"});

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Conversations through the whole stack (release build): `voiceagent serve` (pocketsphinx, espeak,
+# the scripted responder as an instant LLM) pinned to core 0, the phone simulator on core 1.
+# C calls at once, R rounds; each callee answers three times in a flite voice. Prints each stage
+# of every answer from the call logs, and the callee-side figure from the simulator's reports.
+# Usage: bench/conversation/run.sh [concurrent=10] [rounds=3] [decoders=2]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+concurrent=${1:-10}
+rounds=${2:-3}
+decoders=${3:-2}
+scripts/setup
+cmake --preset release >/dev/null && cmake --build --preset release --target voiceagent >/dev/null
+work=$(mktemp -d)
+trap 'kill $server $sim 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+account=AC0123456789abcdef0123456789abcdef
+token=bench-auth-token
+cat > "$work/scenario.json" <<'JSON'
+{"callsPerSecond": 100, "default": {"ringSeconds": 0.2, "hangupAfterSeconds": 120, "voice": "flite:rms",
+ "script": [{"say": "Hi, yes, speaking.", "afterAgentSilenceMs": 700},
+            {"say": "Yes, tomorrow at ten works for me.", "afterAgentSilenceMs": 700},
+            {"say": "Thank you, bye.", "afterAgentSilenceMs": 700}]}}
+JSON
+wait_listening() {  # file pid
+  until grep -q listening "$1"; do kill -0 "$2" 2>/dev/null || { cat "$work"/*.err; exit 1; }; sleep 0.1; done
+  sed -n 's/listening on //p' "$1"
+}
+taskset -c 1 build/release/src/app/voiceagent --log-level warn sim --listen 127.0.0.1:0 --account-sid $account \
+  --auth-token $token --scenario "$work/scenario.json" --reports "$work" > "$work/sim.out" 2> "$work/sim.err" &
+sim=$!
+sim_url=$(wait_listening "$work/sim.out" $sim)
+taskset -c 0 build/release/src/app/voiceagent --log-level warn serve --listen 127.0.0.1:0 --db "sqlite:$work/va.db" \
+  --threads 1 --compute-threads 1 --stt-decoders "$decoders" --calls-per-second 100 --max-live-calls 1000 \
+  --twilio-api-base "$sim_url" --twilio-account-sid $account --twilio-auth-token $token \
+  --twilio-from +15005550006 --public-url http://127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
+server=$!
+url=$(wait_listening "$work/serve.out" $server)
+prompt=$(curl -s -X POST "$url/api/prompts" -H 'Content-Type: application/json' \
+  -d '{"name":"Bench","content":"You book checkups.","introduction":"Hello, this is Bright Smile Dental calling about your checkup."}' |
+  sed 's/.*"id":"\([0-9a-f]*\)".*/\1/')
+numbers=$(python3 -c "import json; print(json.dumps(['+141555526%02d' % i for i in range($concurrent)]))")
+calls=()
+for ((r = 0; r < rounds; r++)); do
+  call=$(curl -s -X POST "$url/api/scheduled-calls" -H 'Content-Type: application/json' \
+    -d "{\"toPhoneNumbers\":$numbers,\"promptId\":\"$prompt\",\"scheduledDateTime\":\"$(date -u +%FT%TZ)\"}" |
+    sed 's/^{"id":"\([0-9a-f]*\)".*/\1/')
+  [[ "$call" =~ ^[0-9a-f]{24}$ ]] || { echo "cannot schedule: $call"; exit 1; }
+  calls+=("$call")
+  start=$(date +%s)
+  cpu0=$(awk '{print $14 + $15}' /proc/$server/stat)
+  until curl -s "$url/api/scheduled-calls/$call" | grep -q '"status":"completed"'; do
+    (( $(date +%s) - start < 300 )) || { echo "round $r did not finish"; exit 1; }
+    sleep 0.5
+  done
+  cpu1=$(awk '{print $14 + $15}' /proc/$server/stat)
+  echo "round $((r + 1)): $concurrent conversations in $(( $(date +%s) - start )) s, server CPU $(( (cpu1 - cpu0) / $(getconf CLK_TCK) )) s"
+done
+sleep 1  # the last reports are written once each call has ended
+for call in "${calls[@]}"; do curl -s "$url/api/call-logs?scheduledCallId=$call&limit=200"; echo; done > "$work/logs.jsonl"
+python3 - "$work" <<'PY'
+import glob, json, sys
+work = sys.argv[1]
+stages = {"sttFinalMs": [], "llmFirstTokenMs": [], "ttsFirstAudioMs": [], "voiceToVoiceMs": []}
+steps = {"stt engine (final - 600 ms)": [], "llm (first token - stt)": [], "tts (first audio - llm)": [],
+         "playout to heard (v2v - tts)": [], "server-added (v2v - stt final)": []}
+turns = cut = 0
+for line in open(f"{work}/logs.jsonl"):
+    if not line.strip(): continue
+    for log in json.loads(line)["items"]:
+        for t in log["transcript"]:
+            l = t.get("latency")
+            if t["role"] == "agent" and t["interrupted"]: cut += 1
+            if not l or any(l.get(k) is None for k in stages): continue
+            turns += 1
+            for k in stages: stages[k].append(l[k])
+            steps["stt engine (final - 600 ms)"].append(l["sttFinalMs"] - 600)
+            steps["llm (first token - stt)"].append(l["llmFirstTokenMs"] - l["sttFinalMs"])
+            steps["tts (first audio - llm)"].append(l["ttsFirstAudioMs"] - l["llmFirstTokenMs"])
+            steps["playout to heard (v2v - tts)"].append(l["voiceToVoiceMs"] - l["ttsFirstAudioMs"])
+            steps["server-added (v2v - stt final)"].append(l["voiceToVoiceMs"] - l["sttFinalMs"])
+callee = []
+for path in glob.glob(f"{work}/CA*.json"):
+    callee += json.load(open(path))["latency"]["calleeEndToAgentAudio"]["valuesMs"]
+def pct(v, p): v = sorted(v); return v[min(len(v) - 1, int(p * len(v)))] if v else None
+print(f"{turns} answered turns ({cut} agent turns cut off)")
+print("from the end of the callee's speech (VAD), ms:        p50    p90    p99    max")
+for k, v in list(stages.items()) + list(steps.items()):
+    print(f"  {k:48s} {pct(v,.5):6} {pct(v,.9):6} {pct(v,.99):6} {max(v):6}")
+print(f"  {'callee-perceived (simulator: speech end -> audio)':48s} {pct(callee,.5):6} {pct(callee,.9):6} {pct(callee,.99):6} {max(callee):6}")
+PY

@@ -1,0 +1,50 @@
+#pragma once
+// Who talks on a call, and with what: the conversation engine with its engines (pocketsphinx,
+// an OpenAI-compatible LLM or the scripted responder, the TTS voice), or only the greeting.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+#include <string>
+
+#include "call/agent.hpp"
+#include "call/greeting_cache.hpp"
+#include "conversation/ports.hpp"
+#include "store/store.hpp"
+#include "telephony/twilio/rest_client.hpp"
+
+namespace va::app {
+
+struct AgentConfig {
+    std::string kind = "conversation";  // or "greeting": speak the introduction and listen to nothing
+    std::string llm_base_url;           // LLM_BASE_URL; empty: the scripted responder
+    std::string llm_model = "gpt-4o-mini";
+    std::string llm_api_key;  // LLM_API_KEY, from the environment only
+    int llm_timeout_seconds = 10;  // until the first token
+    std::string stt_model = "/usr/share/pocketsphinx/model/en-us";
+    unsigned stt_decoders = 2;
+    conversation::ConversationSettings settings;
+};
+
+// The engines and ports of the conversation, built once; they outlive every call.
+class Agents {
+public:
+    // Throws std::runtime_error / std::invalid_argument with what is wrong (a missing model, a bad URL).
+    Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::RestClient& rest, store::Store& store,
+           boost::asio::thread_pool& store_pool, speech::TextToSpeech& tts, call::GreetingCache& greetings,
+           core::Clock& clock, core::MetricsRegistry& metrics);
+    ~Agents();
+
+    std::unique_ptr<call::Agent> make(const call::CallInfo& info, call::CallControl& control);
+    std::string describe() const;  // for the start-up log line
+
+private:
+    std::string kind_;
+    call::GreetingCache& greetings_;
+    std::unique_ptr<speech::SpeechToText> stt_;
+    std::unique_ptr<llm::ChatModel> llm_;
+    std::unique_ptr<conversation::CallActions> actions_;
+    std::unique_ptr<conversation::TranscriptSink> transcripts_;
+    std::unique_ptr<conversation::ConversationContext> context_;
+};
+
+}  // namespace va::app

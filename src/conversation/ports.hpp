@@ -1,0 +1,61 @@
+#pragma once
+// What the conversation needs from outside: the three engines, Twilio's REST API for hanging up
+// and transferring, somewhere to keep the transcript, and the clocks. The app wires real ones
+// (ports.cpp: the store and Twilio); tests pass fakes.
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "call/greeting_cache.hpp"
+#include "conversation/settings.hpp"
+#include "core/clock.hpp"
+#include "core/metrics.hpp"
+#include "llm/chat.hpp"
+#include "speech/stt.hpp"
+#include "speech/tts.hpp"
+#include "store/model.hpp"
+
+namespace va::conversation {
+
+// Twilio's REST API for a live call. `done` gets "" or what failed, on any thread.
+class CallActions {
+public:
+    virtual ~CallActions() = default;
+    // Hangs the call up (Status=completed).
+    virtual void complete(const std::string& call_sid, std::function<void(std::string error)> done) = 0;
+    // Redirects the call to <Dial>number</Dial>: the stream ends and the callee is connected.
+    virtual void transfer(const std::string& call_sid, const std::string& number,
+                          std::function<void(std::string error)> done) = 0;
+};
+
+// The call log's share of a conversation, saved whenever a turn closes and at the end.
+struct ConversationRecord {
+    std::string stream_sid;
+    std::vector<store::TranscriptTurn> transcript;
+    store::ConversationEngines engines;
+    core::TimePoint at{};  // when it was taken
+};
+
+class TranscriptSink {
+public:
+    virtual ~TranscriptSink() = default;
+    // Called on the call's strand: must not block. Later records replace earlier ones.
+    virtual void save(ConversationRecord record) = 0;
+};
+
+struct ConversationContext {
+    speech::SpeechToText& stt;
+    speech::TextToSpeech& tts;  // the greeting cache's voice too
+    llm::ChatModel& llm;
+    call::GreetingCache& greetings;
+    CallActions& actions;
+    TranscriptSink& transcripts;
+    core::Clock& clock;  // transcript times
+    // Latency figures; steady, sub-millisecond (tests set it).
+    std::function<std::chrono::steady_clock::time_point()> steady_now = [] { return std::chrono::steady_clock::now(); };
+    core::MetricsRegistry* metrics = nullptr;
+    ConversationSettings settings;
+};
+
+}  // namespace va::conversation

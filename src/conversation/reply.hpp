@@ -1,0 +1,70 @@
+#pragma once
+// One thing the agent says: the greeting, an answer of the model's, or fixed words (a re-prompt,
+// an apology, a goodbye). It is spoken as pieces (sentences), one utterance each, so the marks
+// of each piece say how much of it the callee heard, and a cut reply keeps just those words.
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "call/agent.hpp"
+#include "conversation/sentences.hpp"
+#include "llm/chat.hpp"
+#include "speech/tts.hpp"
+#include "store/model.hpp"
+
+namespace va::conversation {
+
+enum class ReplyKind { greeting, answer, notice, goodbye };
+enum class After { nothing, hang_up, transfer };  // what follows once the reply has played
+
+struct Piece {
+    call::UtteranceId id = 0;
+    std::string text;
+    std::size_t samples = 0;  // synthesised and handed to the call so far (8 kHz)
+    std::chrono::milliseconds heard{0};
+    bool played = false;  // heard in full
+    bool failed = false;  // the TTS could not say it
+};
+
+struct Reply {
+    Reply(ReplyKind of, std::uint64_t number, core::TimePoint at) : kind(of), generation(number), started_at(at) {}
+
+    ReplyKind kind;
+    std::uint64_t generation;  // callbacks of an older reply are dropped
+    core::TimePoint started_at;
+    bool interruptible = true;
+    After after = After::nothing;
+    std::string transfer_call_id;
+
+    std::deque<Piece> pieces;  // in speaking order
+    std::size_t next_to_synthesize = 0;
+    bool tts_busy = false;
+    std::shared_ptr<speech::TtsStream> tts;
+
+    std::shared_ptr<llm::ChatStream> llm;
+    bool llm_running = false;
+    bool model_spoke = false;  // the model wrote some text
+    int llm_attempts = 0;
+    SentenceSplitter splitter;
+    std::vector<llm::ToolCall> tool_calls;
+
+    // An answer to the callee's speech: when that speech ended, and the answer's stages since.
+    std::optional<std::chrono::steady_clock::time_point> speech_end;
+    store::TurnLatency latency;
+    bool audible = false;  // the callee has started hearing it
+
+    call::UtteranceId add_piece(std::string text, call::UtteranceId id);
+    Piece* find(call::UtteranceId id);
+    // Audio went out that the callee has not finished hearing.
+    bool sounding() const;
+    // Nothing more will be said and all of it has been heard.
+    bool done() const;
+    // The words the callee heard: whole pieces, and of a piece cut part-way the words that fit in
+    // the time it played (speech rate is even enough within a sentence).
+    std::string heard_text() const;
+};
+
+}  // namespace va::conversation

@@ -1,0 +1,44 @@
+#pragma once
+// How the agent takes turns, yields the floor and gives up on silence. Chosen per deployment
+// (serve flags); every field is a plain value so a prompt can override it later.
+#include <chrono>
+#include <string>
+
+namespace va::conversation {
+
+using std::chrono::milliseconds;
+
+struct TurnSettings {
+    milliseconds min_speech{200};    // speech shorter than this is noise, not a turn
+    milliseconds end_silence{600};   // this much silence after speech ends the callee's turn
+    milliseconds max_turn{30'000};   // a turn this long ends even without a pause
+    milliseconds preroll{200};       // audio before the VAD's onset handed to the STT with the turn
+};
+
+struct BargeInSettings {
+    bool enabled = true;
+    milliseconds min_speech{300};  // callee speech over the agent this long interrupts it; shorter is a backchannel
+    bool during_greeting = true;   // false: the greeting always plays in full
+};
+
+struct SilenceSettings {
+    milliseconds reprompt_after{8'000};  // callee silent this long after the agent spoke: re-prompt
+    milliseconds hangup_after{20'000};   // silent this long (re-prompts included): say goodbye and hang up
+    std::string reprompt_text = "Are you still there?";
+    std::string goodbye_text = "I will let you go now. Goodbye.";
+};
+
+struct ConversationSettings {
+    TurnSettings turn;
+    BargeInSettings barge_in;
+    SilenceSettings silence;
+    milliseconds max_call{15 * 60 * 1000};  // then a polite goodbye and hang-up
+    std::string transfer_number;            // E.164; empty: the LLM gets no transfer_call tool
+    std::string default_goodbye = "Goodbye.";  // said when end_call comes without words
+    std::string apology = "Sorry, I had a problem there. Give me a moment.";
+    std::string failure_goodbye = "I am sorry, I am having technical trouble. We will call you back. Goodbye.";
+    std::string not_heard = "Sorry, I did not catch that. Could you say it again?";
+    milliseconds dtmf_gap{1'500};  // digits pressed within this of each other reach the LLM together
+};
+
+}  // namespace va::conversation

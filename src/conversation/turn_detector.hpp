@@ -1,0 +1,43 @@
+#pragma once
+// The callee's turns, from the VAD's frame-by-frame verdicts. Time is the call's inbound audio
+// (Twilio sends a frame every 20 ms, silence included), so the logic is exact and needs no clock.
+//
+// A segment opens on the first voiced frame and closes after `end_silence` without voice (or at
+// `max_turn`). The agent decides when a segment is a real turn (accept(): enough voice, given
+// whether it is talking itself); a closed segment is `ended` if it was accepted, else `dropped`
+// (noise, a cough, a backchannel under the agent's voice).
+#include <chrono>
+#include <cstdint>
+
+#include "conversation/settings.hpp"
+
+namespace va::conversation {
+
+class TurnDetector {
+public:
+    explicit TurnDetector(TurnSettings settings) : settings_(settings) {}
+
+    enum class Event { none, onset, voice, ended, dropped };
+    // One inbound frame of `length`, voiced or not. `onset`: a segment opened with this frame;
+    // `voice`: an open segment got more voice; `ended`/`dropped`: the segment closed.
+    Event push(bool voiced, milliseconds length);
+
+    void accept() { accepted_ = true; }
+    bool open() const { return open_; }
+    bool accepted() const { return accepted_; }
+    milliseconds voiced() const { return voiced_; }  // voiced time in the open segment
+    // Audio time (from the first frame) at the end of the last voiced frame: when the callee stopped.
+    milliseconds last_voice_end() const { return last_voice_end_; }
+    milliseconds now() const { return now_; }
+
+private:
+    TurnSettings settings_;
+    milliseconds now_{0};
+    bool open_ = false;
+    bool accepted_ = false;
+    milliseconds opened_at_{0};
+    milliseconds voiced_{0};
+    milliseconds last_voice_end_{0};
+};
+
+}  // namespace va::conversation

@@ -1,0 +1,389 @@
+// The conversation engine against fake engines, a fake call and injected clocks: every step is
+// driven by the test (20 ms audio frames, marks, engine answers).
+#include "conversation/conversation.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/time_format.hpp"
+#include "fakes.hpp"
+
+namespace va::conversation::test {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using Steady = std::chrono::steady_clock;
+
+const core::TimePoint kNow = *core::parse_rfc3339("2026-12-02T10:00:00Z");
+
+class ConversationTest : public ::testing::Test {
+protected:
+    ConversationTest() : greetings_(tts) {}
+
+    void start(std::string greeting = "Hello.") {
+        call::CallInfo info;
+        info.scheduled_call_id = "sc1";
+        info.call_sid = "CA1";
+        info.stream_sid = "MZ1";
+        info.system_prompt = "You book dentist appointments.";
+        info.greeting = std::move(greeting);
+        context_ = std::make_unique<ConversationContext>(
+            ConversationContext{stt, tts, llm, greetings_, actions, sink, clock, [this] { return steady; }, &metrics, settings});
+        agent_ = make_conversation(info, control, *context_);
+        control.agent = agent_.get();
+        agent_->on_start();
+        control.settle();
+    }
+
+    // `length` of inbound audio, 20 ms a frame: a loud tone (speech) or a faint hiss (silence).
+    void feed(std::chrono::milliseconds length, bool speech) {
+        for (auto t = 0ms; t < length; t += 20ms) {
+            std::vector<std::int16_t> frame(160);
+            for (std::size_t i = 0; i < frame.size(); ++i) {
+                noise_ = noise_ * 1103515245u + 12345u;
+                const double hiss = static_cast<double>((noise_ >> 16) % 61) - 30.0;
+                const double tone = speech ? 6000 * std::sin(2 * M_PI * 500 * static_cast<double>(sample_++) / 8000) : 0;
+                frame[i] = static_cast<std::int16_t>(tone + hiss);
+            }
+            steady += 20ms;
+            clock.advance(20ms);
+            agent_->on_audio(frame);
+            control.settle();
+        }
+    }
+    void silence(std::chrono::milliseconds length) { feed(length, false); }
+    // A whole callee turn: speech, then silence until the turn has ended (exactly then).
+    void callee_says(std::string words, std::chrono::milliseconds length = 800ms) {
+        stt.results.push_back({std::move(words), ""});
+        feed(length, true);
+        const int ended = stt.log.ended;
+        for (int i = 0; i < 100 && stt.log.ended == ended; ++i) silence(20ms);
+        ASSERT_GT(stt.log.ended, ended) << "the turn never ended";
+    }
+    void agent_on_dtmf(char digit) {
+        agent_->on_dtmf(digit);
+        control.settle();
+    }
+    // The greeting has played, while the line carried its first half second of hiss.
+    void greeted() {
+        start();
+        silence(500ms);
+        control.hear_all();
+    }
+    void end() {
+        agent_->on_end();
+        control.settle();
+    }
+    // What the agent said last (texts may span several syntheses, one per sentence).
+    bool last_said(const std::string& text) const {
+        std::string all;
+        for (const auto& t : tts.texts()) all += (all.empty() ? "" : " ") + t;
+        return all.size() >= text.size() && all.compare(all.size() - text.size(), text.size(), text) == 0;
+    }
+    std::vector<std::string> roles_and_texts() const {
+        std::vector<std::string> out;
+        for (const auto& t : sink.transcript()) out.push_back(t.role + (t.interrupted ? "(cut)" : "") + ": " + t.text);
+        return out;
+    }
+
+    FakeControl control;
+    FakeStt stt;
+    FakeTts tts;
+    FakeLlm llm;
+    FakeActions actions;
+    FakeSink sink;
+    core::ManualClock clock{kNow};
+    Steady::time_point steady{};
+    core::MetricsRegistry metrics;
+    ConversationSettings settings;
+
+private:
+    call::GreetingCache greetings_;
+    std::unique_ptr<ConversationContext> context_;
+    std::unique_ptr<call::Agent> agent_;
+    std::uint32_t noise_ = 1;
+    std::size_t sample_ = 0;
+};
+
+TEST_F(ConversationTest, GreetsThenAnswersATurnSentenceBySentence) {
+    llm.answers.push_back({{"Sure", ". What day", " suits you? "}, {}, ""});
+    greeted();
+    EXPECT_THAT(roles_and_texts(), ElementsAre("agent: Hello."));
+
+    callee_says("i would like an appointment");
+    EXPECT_EQ(stt.log.begun, 1);
+    EXPECT_EQ(stt.log.ended, 1);
+    ASSERT_EQ(llm.calls.size(), 1u);
+    const auto& messages = llm.calls[0]->request.messages;
+    ASSERT_GE(messages.size(), 2u);
+    EXPECT_EQ(messages[0].role, "system");
+    EXPECT_EQ(messages[0].content, "You book dentist appointments.");
+    EXPECT_THAT(llm.history(), ElementsAre("assistant: Hello.", "user: i would like an appointment"));
+    ASSERT_EQ(llm.calls[0]->request.tools.size(), 1u);  // no transfer number: end_call only
+    EXPECT_EQ(llm.calls[0]->request.tools[0].name, "end_call");
+    // Two sentences, two syntheses, in order.
+    EXPECT_THAT(tts.texts(), ElementsAre("Hello.", "Sure.", "What day suits you?"));
+
+    steady += 40ms;  // the mark of the first 20 ms of audio comes back
+    control.hear(20ms);
+    control.hear_all();
+    const auto& turns = sink.transcript();
+    ASSERT_EQ(turns.size(), 3u);
+    EXPECT_EQ(turns[1].role, "callee");
+    EXPECT_EQ(turns[1].text, "i would like an appointment");
+    EXPECT_EQ(turns[2].text, "Sure. What day suits you?");
+    EXPECT_FALSE(turns[2].interrupted);
+    ASSERT_TRUE(turns[2].latency);
+    // The turn ended 600 ms after the speech; the fakes answer at once, so each stage is then.
+    EXPECT_EQ(turns[2].latency->stt_final_ms, 600);
+    EXPECT_EQ(turns[2].latency->llm_first_token_ms, 600);
+    EXPECT_EQ(turns[2].latency->tts_first_audio_ms, 600);
+    EXPECT_EQ(turns[2].latency->voice_to_voice_ms, 620);
+    EXPECT_EQ(sink.records.back().engines, (store::ConversationEngines{"fake-llm", "fake-stt", "fake-tts"}));
+    EXPECT_THAT(metrics.render(), HasSubstr("conversation_latency_seconds_count{stage=\"voice_to_voice\"} 1"));
+}
+
+TEST_F(ConversationTest, BargeInClearsCancelsAndKeepsWhatWasHeard) {
+    greeted();
+    // A long answer: the model is still writing when the callee talks over the first sentence.
+    llm.answers.push_back({{"Our first free slot is on Monday morning at nine. "}, {}, "", true});
+    callee_says("when can i come");
+    ASSERT_EQ(llm.calls.size(), 1u);
+    FakeLlm::Call& call = *llm.calls[0];
+    call.callbacks.on_text("Our first free slot is on Monday morning at nine. ");
+    call.callbacks.on_text("We also have");
+    control.settle();
+    const auto first = control.order.back();
+    const auto length = control.audio_of(first);
+    control.hear(length / 2);  // half of the first sentence
+
+    stt.results.push_back({"actually tuesday", ""});
+    feed(500ms, true);
+    EXPECT_EQ(control.interrupts, 1);
+    EXPECT_TRUE(call.canceled);
+
+    silence(700ms);
+    ASSERT_EQ(llm.calls.size(), 2u);
+    const auto history = llm.history();
+    ASSERT_EQ(history.size(), 4u);
+    EXPECT_EQ(history[2].rfind("assistant: Our first free slot", 0), 0u) << history[2];
+    EXPECT_LT(history[2].size(), std::string("assistant: Our first free slot is on Monday morning at nine.").size());
+    EXPECT_EQ(history[3], "user: actually tuesday");
+    const auto turns = roles_and_texts();
+    ASSERT_EQ(turns.size(), 4u);
+    EXPECT_EQ(turns[2].rfind("agent(cut): Our first free slot", 0), 0u) << turns[2];
+    EXPECT_EQ(turns[3], "callee: actually tuesday");
+}
+
+TEST_F(ConversationTest, BargeInCancelsTheSpeechBeingSynthesised) {
+    greeted();
+    tts.hold = true;
+    llm.answers.push_back({{"One. ", "Two. "}, {}, ""});
+    callee_says("count");
+    ASSERT_EQ(tts.jobs.size(), 2u);  // the greeting, then "One."
+    tts.release(*tts.jobs[1]);
+    control.settle();
+    ASSERT_EQ(tts.jobs.size(), 3u);  // "Two." is being synthesised
+    control.hear(30ms);
+    feed(500ms, true);
+    EXPECT_EQ(control.interrupts, 1);
+    EXPECT_TRUE(tts.jobs[2]->canceled);
+}
+
+TEST_F(ConversationTest, ABackchannelDoesNotInterrupt) {
+    greeted();
+    llm.answers.push_back({{"Let me look at the calendar for you, one moment please. "}, {}, ""});
+    callee_says("any time next week");
+    control.hear(200ms);
+    feed(160ms, true);  // "mm-hm"
+    silence(700ms);
+    EXPECT_EQ(control.interrupts, 0);
+    EXPECT_EQ(stt.log.canceled, 1);
+    EXPECT_EQ(llm.calls.size(), 1u);
+    control.hear_all();
+    EXPECT_FALSE(sink.transcript().back().interrupted);
+}
+
+TEST_F(ConversationTest, NoBargeInDuringTheGreetingWhenSwitchedOff) {
+    settings.barge_in.during_greeting = false;
+    start("Hello, this is the dental practice calling about your appointment.");
+    control.hear(300ms);
+    feed(600ms, true);
+    EXPECT_EQ(control.interrupts, 0);
+    control.hear_all();
+    EXPECT_FALSE(sink.transcript().front().interrupted);
+}
+
+TEST_F(ConversationTest, SilenceRepromptsThenHangsUpPolitely) {
+    greeted();
+    silence(settings.silence.reprompt_after + 20ms);
+    ASSERT_TRUE(last_said(settings.silence.reprompt_text));
+    control.hear_all();
+    EXPECT_TRUE(actions.completed.empty());
+    silence(settings.silence.hangup_after);
+    ASSERT_TRUE(last_said(settings.silence.goodbye_text));
+    EXPECT_TRUE(actions.completed.empty());  // not before the goodbye has been heard
+    control.hear_all();
+    EXPECT_THAT(actions.completed, ElementsAre("CA1"));
+    EXPECT_EQ(control.hang_ups.size(), 1u);
+}
+
+TEST_F(ConversationTest, TheCalleeSpeakingResetsTheSilence) {
+    greeted();
+    llm.answers.push_back({{"Okay."}, {}, ""});
+    silence(settings.silence.reprompt_after - 1s);
+    callee_says("hello");
+    control.hear_all();
+    silence(settings.silence.reprompt_after - 1s);
+    EXPECT_THAT(tts.texts(), ElementsAre("Hello.", "Okay."));
+}
+
+TEST_F(ConversationTest, EndCallSaysGoodbyeWaitsForTheMarkThenHangsUp) {
+    greeted();
+    llm.answers.push_back({{"Thank you. Goodbye."}, {{"c1", "end_call", R"({"reason":"done"})"}}, ""});
+    callee_says("thanks that is all");
+    EXPECT_THAT(tts.texts(), ElementsAre("Hello.", "Thank you.", "Goodbye."));
+    EXPECT_TRUE(actions.completed.empty());
+    feed(500ms, true);  // the goodbye may not be interrupted
+    EXPECT_EQ(control.interrupts, 0);
+    control.hear_all();
+    EXPECT_THAT(actions.completed, ElementsAre("CA1"));
+    ASSERT_EQ(control.hang_ups.size(), 1u);
+}
+
+TEST_F(ConversationTest, EndCallWithoutWordsSaysTheDefaultGoodbye) {
+    greeted();
+    llm.answers.push_back({{}, {{"c1", "end_call", "{}"}}, ""});
+    callee_says("bye");
+    EXPECT_TRUE(last_said(settings.default_goodbye));
+    control.hear_all();
+    EXPECT_EQ(actions.completed.size(), 1u);
+}
+
+TEST_F(ConversationTest, AFailedHangUpStillClosesTheStream) {
+    actions.fail_with = "HTTP 404";
+    greeted();
+    llm.answers.push_back({{"Bye."}, {{"c1", "end_call", "{}"}}, ""});
+    callee_says("bye");
+    control.hear_all();
+    EXPECT_EQ(control.hang_ups.size(), 1u);
+}
+
+TEST_F(ConversationTest, TransferCallRedirectsToTheConfiguredNumber) {
+    settings.transfer_number = "+15005550006";
+    greeted();
+    llm.answers.push_back({{"Let me put you through."}, {{"c1", "transfer_call", "{}"}}, ""});
+    callee_says("i want a person");
+    ASSERT_EQ(llm.calls[0]->request.tools.size(), 2u);
+    EXPECT_TRUE(actions.transfers.empty());
+    control.hear_all();
+    EXPECT_THAT(actions.transfers, ElementsAre("CA1 -> +15005550006"));
+    EXPECT_TRUE(control.hang_ups.empty());  // Twilio ends the stream as it dials
+}
+
+TEST_F(ConversationTest, TransferIsRefusedWithoutANumber) {
+    greeted();
+    llm.answers.push_back({{"Let me put you through."}, {{"c1", "transfer_call", "{}"}}, ""});
+    callee_says("i want a person");
+    control.hear_all();
+    EXPECT_TRUE(actions.transfers.empty());
+}
+
+TEST_F(ConversationTest, TheCalleeHangingUpMidReplyKeepsWhatWasHeard) {
+    greeted();
+    llm.answers.push_back({{"We have Monday at nine and Tuesday at ten and Friday at noon. "}, {}, "", true});
+    callee_says("what do you have");
+    llm.calls[0]->callbacks.on_text("We have Monday at nine and Tuesday at ten and Friday at noon. ");
+    control.settle();
+    control.hear(control.audio_of(control.order.back()) / 3);
+    end();
+    EXPECT_TRUE(llm.calls[0]->canceled);
+    EXPECT_EQ(control.interrupts, 0);  // nobody left to clear
+    EXPECT_TRUE(actions.completed.empty());
+    const auto& last = sink.transcript().back();
+    EXPECT_TRUE(last.interrupted);
+    EXPECT_EQ(last.text.rfind("We have", 0), 0u) << last.text;
+    EXPECT_LT(last.text.size(), 40u);
+}
+
+TEST_F(ConversationTest, AnLlmErrorApologisesAndAsksAgain) {
+    greeted();
+    llm.answers.push_back({{}, {}, "HTTP 503: overloaded"});
+    llm.answers.push_back({{"Monday works."}, {}, ""});
+    callee_says("is monday free");
+    ASSERT_EQ(llm.calls.size(), 2u);
+    EXPECT_TRUE(last_said(settings.apology + " Monday works."));
+    control.hear_all();
+    EXPECT_TRUE(actions.completed.empty());
+}
+
+TEST_F(ConversationTest, TwoLlmErrorsEndTheCallGracefully) {
+    greeted();
+    llm.answers.push_back({{}, {}, "timeout"});
+    llm.answers.push_back({{}, {}, "timeout"});
+    callee_says("is monday free");
+    EXPECT_TRUE(last_said(settings.failure_goodbye));
+    control.hear_all();
+    EXPECT_EQ(actions.completed.size(), 1u);
+    EXPECT_THAT(metrics.render(), HasSubstr("conversation_failures_total{engine=\"llm\"} 2"));
+}
+
+TEST_F(ConversationTest, AnSttErrorAsksTheCalleeToRepeat) {
+    greeted();
+    stt.results.push_back({"", "decoder failed"});
+    feed(800ms, true);
+    silence(700ms);
+    EXPECT_TRUE(llm.calls.empty());
+    EXPECT_TRUE(last_said(settings.not_heard));
+}
+
+TEST_F(ConversationTest, TtsFailuresSkipTheWordsAndHangUpWhenTheVoiceIsGone) {
+    greeted();
+    tts.fail_next = 1;
+    llm.answers.push_back({{"First. Second."}, {}, ""});
+    callee_says("go on");
+    control.hear_all();
+    EXPECT_EQ(sink.transcript().back().text, "Second.");  // the callee never heard "First."
+    EXPECT_TRUE(actions.completed.empty());
+
+    tts.fail_next = 2;
+    llm.answers.push_back({{"Third. Fourth."}, {}, ""});
+    callee_says("and then");
+    control.hear_all();
+    EXPECT_EQ(actions.completed.size(), 1u);
+}
+
+TEST_F(ConversationTest, KeypadDigitsReachTheModelAsText) {
+    greeted();
+    llm.answers.push_back({{"Got it."}, {}, ""});
+    agent_on_dtmf('4');
+    agent_on_dtmf('2');
+    silence(settings.dtmf_gap + 20ms);
+    ASSERT_EQ(llm.calls.size(), 1u);
+    EXPECT_THAT(llm.history().back(), HasSubstr("pressed 42"));
+}
+
+TEST_F(ConversationTest, ANoiseBurstIsNotATurn) {
+    greeted();
+    feed(100ms, true);
+    silence(700ms);
+    EXPECT_EQ(stt.log.canceled, 1);
+    EXPECT_TRUE(llm.calls.empty());
+}
+
+TEST_F(ConversationTest, TheCallEndsAtItsLongestLength) {
+    settings.max_call = 5s;
+    settings.silence.reprompt_after = 1h;
+    greeted();
+    silence(5s);
+    EXPECT_TRUE(last_said(settings.silence.goodbye_text));
+    control.hear_all();
+    EXPECT_EQ(actions.completed.size(), 1u);
+}
+
+}  // namespace
+}  // namespace va::conversation::test

@@ -1,0 +1,273 @@
+#pragma once
+// Stand-ins for the conversation tests. Engines answer when the test says so, the call control
+// plays like Twilio as far as the agent can tell (marks, clear), and everything posted back to
+// the "strand" waits in a queue the test drains, so each step is exact and single-threaded.
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "call/agent.hpp"
+#include "conversation/ports.hpp"
+
+namespace va::conversation::test {
+
+// ---- the call ----
+class FakeControl final : public call::CallControl {
+public:
+    struct Utterance {
+        std::size_t bytes = 0;
+        bool finished = false;
+        std::chrono::milliseconds heard{0};
+        bool cut = false;
+        bool reported_end = false;
+    };
+
+    void play(call::UtteranceId id, std::span<const std::uint8_t> mulaw) override {
+        if (utterances[id].cut) return;
+        utterances[id].bytes += mulaw.size();
+        order.push_back(id);
+    }
+    void finish(call::UtteranceId id) override { utterances[id].finished = true; }
+    void interrupt() override {
+        ++interrupts;
+        // As the session does: what was heard of each utterance still playing, by the clock.
+        for (auto& [id, u] : utterances) {
+            if (u.cut || (u.finished && u.heard.count() * 8 >= static_cast<long long>(u.bytes))) continue;
+            u.cut = true;
+            if (agent) agent->on_played(id, u.heard, false);
+        }
+    }
+    void hang_up(std::string reason) override { hang_ups.push_back(std::move(reason)); }
+    Post poster() override {
+        return [this](std::function<void()> fn) { posted.push_back(std::move(fn)); };
+    }
+
+    // Runs what the engines posted back, until nothing is left.
+    void settle() {
+        while (!posted.empty()) {
+            auto fn = std::move(posted.front());
+            posted.pop_front();
+            fn();
+        }
+    }
+    // Twilio plays `ms` more of every utterance in order, echoing marks.
+    void hear(std::chrono::milliseconds ms) {
+        for (auto& [id, u] : utterances) {
+            if (u.cut) continue;
+            const std::chrono::milliseconds length(static_cast<long long>(u.bytes / 8));
+            if (u.heard >= length && !(u.finished && !u.reported_end)) continue;
+            const auto step = std::min(ms, length - u.heard);
+            u.heard += step;
+            ms -= step;
+            const bool end = u.finished && u.heard >= length;
+            if (end) u.reported_end = true;
+            agent->on_played(id, u.heard, end);
+            settle();
+            if (ms.count() <= 0) return;
+        }
+    }
+    // Twilio plays everything sent so far.
+    void hear_all() { hear(std::chrono::hours(1)); }
+    std::chrono::milliseconds audio_of(call::UtteranceId id) const {
+        auto it = utterances.find(id);
+        return std::chrono::milliseconds(it == utterances.end() ? 0 : static_cast<long long>(it->second.bytes / 8));
+    }
+
+    call::Agent* agent = nullptr;
+    std::map<call::UtteranceId, Utterance> utterances;
+    std::vector<call::UtteranceId> order;
+    int interrupts = 0;
+    std::vector<std::string> hang_ups;
+    std::deque<std::function<void()>> posted;
+};
+
+// ---- speech to text ----
+class FakeStt final : public speech::SpeechToText {
+public:
+    struct Log {
+        int begun = 0, ended = 0, canceled = 0;
+        std::size_t samples = 0;
+    };
+    // What the next utterances say, in order; an entry with an error fails that one.
+    struct Result {
+        std::string text;
+        std::string error;
+    };
+
+    std::unique_ptr<speech::SttSession> open(speech::SttCallbacks callbacks) override {
+        return std::make_unique<Session>(*this, std::move(callbacks));
+    }
+    std::string name() const override { return "fake-stt"; }
+
+    Log log;
+    std::deque<Result> results;
+
+private:
+    struct Session final : speech::SttSession {
+        Session(FakeStt& owner, speech::SttCallbacks cb) : stt(owner), callbacks(std::move(cb)) {}
+        void begin_utterance(std::span<const std::int16_t> preroll) override {
+            ++stt.log.begun;
+            stt.log.samples += preroll.size();
+        }
+        void audio(std::span<const std::int16_t> pcm) override { stt.log.samples += pcm.size(); }
+        void end_utterance() override {
+            ++stt.log.ended;
+            Result r = stt.results.empty() ? Result{} : stt.results.front();
+            if (!stt.results.empty()) stt.results.pop_front();
+            callbacks.on_final(r.text, r.error);
+        }
+        void cancel_utterance() override { ++stt.log.canceled; }
+        FakeStt& stt;
+        speech::SttCallbacks callbacks;
+    };
+};
+
+// ---- the model ----
+class FakeLlm final : public llm::ChatModel {
+public:
+    struct Answer {
+        std::vector<std::string> deltas;
+        std::vector<llm::ToolCall> tools;
+        std::string error;
+        bool hold = false;  // deliver nothing until release()
+    };
+    struct Call {
+        llm::ChatRequest request;
+        llm::ChatCallbacks callbacks;
+        bool canceled = false;
+        bool done = false;
+    };
+
+    std::shared_ptr<llm::ChatStream> chat(llm::ChatRequest request, llm::ChatCallbacks callbacks) override {
+        calls.push_back(std::make_shared<Call>(Call{std::move(request), std::move(callbacks)}));
+        auto call = calls.back();
+        Answer answer = answers.empty() ? Answer{} : answers.front();
+        if (!answers.empty()) answers.pop_front();
+        if (!answer.hold) deliver(*call, answer);
+        return std::make_shared<Stream>(call);
+    }
+    std::string name() const override { return "fake-llm"; }
+
+    static void deliver(Call& call, const Answer& answer) {
+        if (call.done) return;
+        for (const auto& d : answer.deltas) call.callbacks.on_text(d);
+        for (const auto& t : answer.tools) call.callbacks.on_tool_call(t);
+        call.done = true;
+        call.callbacks.on_done(answer.error);
+    }
+    // The newest request's messages as "role: content" lines.
+    std::vector<std::string> history(std::size_t call = SIZE_MAX) const {
+        std::vector<std::string> out;
+        for (const auto& m : calls.at(call == SIZE_MAX ? calls.size() - 1 : call)->request.messages) {
+            if (m.role != "system") out.push_back(m.role + ": " + m.content);
+        }
+        return out;
+    }
+
+    std::deque<Answer> answers;
+    std::vector<std::shared_ptr<Call>> calls;
+
+private:
+    struct Stream final : llm::ChatStream {
+        explicit Stream(std::shared_ptr<Call> c) : call(std::move(c)) {}
+        void cancel() override {
+            call->canceled = true;
+            if (!call->done) {
+                call->done = true;
+                call->callbacks.on_done("canceled");
+            }
+        }
+        std::shared_ptr<Call> call;
+    };
+};
+
+// ---- text to speech ----
+// 50 ms of a tone per character, delivered at once, or held until release() when `hold` is set.
+class FakeTts final : public speech::TextToSpeech {
+public:
+    struct Job {
+        std::string text;
+        speech::TtsCallbacks callbacks;
+        bool canceled = false;
+        bool done = false;
+    };
+
+    std::shared_ptr<speech::TtsStream> speak(std::string text, speech::TtsCallbacks callbacks) override {
+        jobs.push_back(std::make_shared<Job>(Job{std::move(text), std::move(callbacks)}));
+        if (!hold) release(*jobs.back());
+        return std::make_shared<Stream>(jobs.back());
+    }
+    std::string name() const override { return "fake-tts"; }
+
+    void release(Job& job) {
+        if (job.done) return;
+        job.done = true;
+        if (fail_next > 0) {
+            --fail_next;
+            job.callbacks.on_done("the voice is gone");
+            return;
+        }
+        const std::size_t total = job.text.size() * 400;
+        for (std::size_t at = 0; at < total; at += 800) {
+            std::vector<std::int16_t> chunk(std::min<std::size_t>(800, total - at));
+            for (std::size_t i = 0; i < chunk.size(); ++i)
+                chunk[i] = static_cast<std::int16_t>(6000 * std::sin(0.3 * static_cast<double>(at + i)));
+            job.callbacks.on_audio(std::move(chunk));
+        }
+        job.callbacks.on_done("");
+    }
+    void release_all() {
+        for (auto& job : jobs) release(*job);
+    }
+    std::vector<std::string> texts() const {
+        std::vector<std::string> out;
+        for (const auto& j : jobs) out.push_back(j->text);
+        return out;
+    }
+
+    bool hold = false;
+    int fail_next = 0;
+    std::vector<std::shared_ptr<Job>> jobs;
+
+private:
+    struct Stream final : speech::TtsStream {
+        explicit Stream(std::shared_ptr<Job> j) : job(std::move(j)) {}
+        void cancel() override {
+            job->canceled = true;
+            if (!job->done) {
+                job->done = true;
+                job->callbacks.on_done("canceled");
+            }
+        }
+        std::shared_ptr<Job> job;
+    };
+};
+
+// ---- Twilio's REST API and the call log ----
+class FakeActions final : public CallActions {
+public:
+    void complete(const std::string& call_sid, std::function<void(std::string)> done) override {
+        completed.push_back(call_sid);
+        done(fail_with);
+    }
+    void transfer(const std::string& call_sid, const std::string& number, std::function<void(std::string)> done) override {
+        transfers.push_back(call_sid + " -> " + number);
+        done(fail_with);
+    }
+    std::vector<std::string> completed, transfers;
+    std::string fail_with;
+};
+
+class FakeSink final : public TranscriptSink {
+public:
+    void save(ConversationRecord record) override { records.push_back(std::move(record)); }
+    const std::vector<store::TranscriptTurn>& transcript() const { return records.back().transcript; }
+    std::vector<ConversationRecord> records;
+};
+
+}  // namespace va::conversation::test

@@ -1,0 +1,62 @@
+#include "conversation/turn_detector.hpp"
+
+#include <gtest/gtest.h>
+
+namespace va::conversation {
+namespace {
+
+using namespace std::chrono_literals;
+using Event = TurnDetector::Event;
+
+// Feeds `length` of voiced or silent 20 ms frames; returns the events that were not none/voice.
+std::vector<Event> feed(TurnDetector& d, std::chrono::milliseconds length, bool voiced) {
+    std::vector<Event> out;
+    for (auto t = 0ms; t < length; t += 20ms) {
+        auto e = d.push(voiced, 20ms);
+        if (e != Event::none && e != Event::voice) out.push_back(e);
+    }
+    return out;
+}
+
+TEST(TurnDetector, AnAcceptedSegmentEndsAfterTheSilence) {
+    TurnDetector d({});
+    EXPECT_EQ(feed(d, 100ms, false), std::vector<Event>{});
+    EXPECT_EQ(feed(d, 400ms, true), std::vector<Event>{Event::onset});
+    EXPECT_EQ(d.voiced(), 400ms);
+    d.accept();
+    EXPECT_EQ(feed(d, 580ms, false), std::vector<Event>{});
+    EXPECT_EQ(d.last_voice_end(), 500ms);
+    EXPECT_EQ(feed(d, 20ms, false), std::vector<Event>{Event::ended});
+    EXPECT_FALSE(d.open());
+}
+
+TEST(TurnDetector, PausesShorterThanTheEndSilenceStayInTheTurn) {
+    TurnDetector d({});
+    feed(d, 300ms, true);
+    d.accept();
+    EXPECT_EQ(feed(d, 400ms, false), std::vector<Event>{});
+    EXPECT_EQ(feed(d, 300ms, true), std::vector<Event>{});
+    EXPECT_EQ(d.voiced(), 600ms);
+    EXPECT_EQ(feed(d, 600ms, false), std::vector<Event>{Event::ended});
+}
+
+TEST(TurnDetector, AnUnacceptedSegmentIsDropped) {
+    TurnDetector d({});
+    feed(d, 100ms, true);
+    EXPECT_EQ(feed(d, 600ms, false), std::vector<Event>{Event::dropped});
+    EXPECT_EQ(feed(d, 20ms, true), std::vector<Event>{Event::onset});
+    EXPECT_FALSE(d.accepted());
+}
+
+TEST(TurnDetector, AnEndlessTurnEndsAtMaxTurn) {
+    TurnSettings s;
+    s.max_turn = 2s;
+    TurnDetector d(s);
+    feed(d, 200ms, true);
+    d.accept();
+    EXPECT_EQ(feed(d, 1800ms, true), std::vector<Event>{Event::ended});
+    EXPECT_EQ(d.last_voice_end(), 2000ms);
+}
+
+}  // namespace
+}  // namespace va::conversation

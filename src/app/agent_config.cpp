@@ -21,6 +21,7 @@ Agents::Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::R
     speech::PocketsphinxConfig stt;
     stt.model_dir = config.stt_model;
     stt.decoders = config.stt_decoders;
+    stt.second_pass = config.stt_second_pass;
     stt_ = speech::make_pocketsphinx_stt(stt);
     if (config.llm_base_url.empty()) {
         llm_ = llm::make_scripted_chat(llm::default_demo_script());

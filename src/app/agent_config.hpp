@@ -22,6 +22,7 @@ struct AgentConfig {
     int llm_timeout_seconds = 10;  // until the first token
     std::string stt_model = "/usr/share/pocketsphinx/model/en-us";
     unsigned stt_decoders = 2;
+    bool stt_second_pass = false;
     conversation::ConversationSettings settings;
 };
 

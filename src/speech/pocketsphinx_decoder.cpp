@@ -126,6 +126,7 @@ PocketsphinxDecoder::PocketsphinxDecoder(const DecoderFiles& files) {
     // here: PocketsphinxDecoder::process adds its own (see there).
     std::vector<std::string> args = {"-hmm", files.hmm, "-dict", files.dict, "-samprate", "16000", "-dither", "no"};
     args.insert(args.end(), {files.jsgf.empty() ? "-lm" : "-jsgf", files.jsgf.empty() ? files.lm : files.jsgf});
+    args.insert(args.end(), {"-fwdflat", files.second_pass ? "yes" : "no"});
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     t_last_error.clear();

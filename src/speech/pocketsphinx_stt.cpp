@@ -332,6 +332,7 @@ public:
         files.dict = config.dict_path.empty() ? (dir / "cmudict-en-us.dict").string() : config.dict_path;
         files.lm = config.lm_path.empty() ? (dir / "en-us.lm.bin").string() : config.lm_path;
         files.jsgf = config.jsgf_path;  // when set, instead of the language model
+        files.second_pass = config.second_pass;
         name_ = "pocketsphinx:" + dir.filename().string() + (config.jsgf_path.empty() ? "" : "+jsgf");
         // Each decoder takes ~0.5 s to load with the generic language model: load them together.
         std::vector<std::future<std::unique_ptr<PocketsphinxDecoder>>> loading;

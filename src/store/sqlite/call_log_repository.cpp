@@ -61,7 +61,7 @@ std::vector<TranscriptTurn> transcript_from_json(const std::string& text) {
         if (const auto* latency = o.if_contains("latency")) {
             TurnLatency l;
             for (const auto& [name, field] : kLatencyFields) {
-                if (const auto* v = latency->as_object().if_contains(name)) l.*field = v->as_int64();
+                if (const auto* ms = latency->as_object().if_contains(name)) l.*field = ms->as_int64();
             }
             turn.latency = l;
         }

@@ -1,86 +1,83 @@
-// The streaming Chat Completions client: one coroutine per answer on a strand of its own, which
-// alone calls the callbacks. cancel() and the two deadlines reach it the same way: abort() on the
-// strand records why and closes the socket, so whatever the coroutine awaits fails at once and the
-// recorded reason, not the I/O error it caused, becomes on_done's text.
+// The streaming Chat Completions client: each answer is one net::HttpStream on a strand of its own,
+// which alone calls the callbacks; this file reads the Server-Sent Events as they arrive and keeps
+// the model's deadlines (first token, whole answer). cancel() and the deadlines reach it the same
+// way: abort() on the strand records why and cancels the request, and the recorded reason, not
+// the error that caused, becomes on_done's text.
 #include "llm/openai_chat.hpp"
 
-#include <array>
 #include <atomic>
 #include <optional>
 #include <stdexcept>
 #include <utility>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "llm/openai_wire.hpp"
 #include "llm/sse.hpp"
 #include "net/client_target.hpp"
-#include "net/spawn.hpp"
+#include "net/http_stream.hpp"
 
 namespace va::llm {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kErrorBodyLimit = 64 * 1024;  // of a non-2xx answer: enough for its message
-constexpr std::size_t kReadChunk = 16 * 1024;
 
 // What every answer of one model shares; immutable.
 struct Settings {
     OpenAiConfig config;
-    net::ClientTarget target;
+    std::string url;  // {base_url}/chat/completions, checked to be http(s)
 };
 
 class OpenAiStream final : public ChatStream, public std::enable_shared_from_this<OpenAiStream> {
 public:
     OpenAiStream(asio::any_io_executor strand, std::shared_ptr<const Settings> settings, ChatCallbacks callbacks)
         : strand_(std::move(strand)), settings_(std::move(settings)), callbacks_(std::move(callbacks)),
-          resolver_(strand_), watchdog_(strand_) {}
+          watchdog_(strand_) {}
 
-    // Any thread. No lock: the strand serialises abort() with the coroutine.
+    // Any thread. No lock: the strand serialises abort() with the request's callbacks.
     void cancel() override {
         if (canceled_.exchange(true)) return;
         asio::post(strand_, [self = shared_from_this()] { self->abort("canceled"); });
     }
 
-    // The answer's whole life. `request_error` is set when the request could not be built.
-    static asio::awaitable<void> run(std::shared_ptr<OpenAiStream> self, std::string body, std::string request_error) {
-        std::string outcome = std::move(request_error);
-        if (outcome.empty()) {
-            self->start_deadlines();
-            try {
-                outcome = co_await self->answer(std::move(body));
-            } catch (const std::exception& e) {  // a callback threw, or an allocation failed
-                outcome = e.what();
-            }
+    // On the strand: the answer's start. `request_error` is set when the request could not be built.
+    static void start(std::shared_ptr<OpenAiStream> self, std::string body, std::string request_error) {
+        if (!request_error.empty() || self->stopping()) {
+            self->finish(std::move(request_error));
+            return;
         }
-        self->finish(std::move(outcome));
+        self->start_deadlines();
+        try {
+            self->send(self, std::move(body));
+        } catch (const std::exception& e) {  // an allocation failed
+            self->finish(e.what());
+        }
     }
 
 private:
     bool stopping() const { return !abort_reason_.empty() || canceled_.load(); }
 
-    beast::tcp_stream* lowest() {
-        if (tcp_) return &*tcp_;
-        if (tls_) return &beast::get_lowest_layer(*tls_);
-        return nullptr;
+    void send(const std::shared_ptr<OpenAiStream>& self, std::string body) {
+        const auto& config = settings_->config;
+        net::HttpStreamRequest request;
+        request.method = "POST";
+        request.url = settings_->url;
+        request.headers.emplace_back("Content-Type", "application/json");
+        request.headers.emplace_back("Accept", "text/event-stream");
+        if (!config.api_key.empty()) request.headers.emplace_back("Authorization", "Bearer " + config.api_key);
+        request.body = std::move(body);
+        request.error_body_limit = kErrorBodyLimit;
+        // No deadlines there: ours are about tokens, not bytes.
+        net::HttpStreamCallbacks callbacks;
+        callbacks.on_body = [self](std::string_view piece) { self->on_body(piece); };
+        callbacks.on_done = [self](net::HttpStreamEnd end) { self->on_http_done(std::move(end)); };
+        http_ = net::start_http_stream(strand_, std::move(request), std::move(callbacks));
     }
 
     // On the strand. The first reason wins: a timeout that fires while a cancel is on its way
@@ -88,9 +85,8 @@ private:
     void abort(std::string reason) {
         if (finished_) return;
         if (abort_reason_.empty()) abort_reason_ = std::move(reason);
-        resolver_.cancel();
-        if (auto* socket = lowest()) socket->close();
         watchdog_.cancel();
+        if (http_) http_->cancel();  // its on_done follows and finishes the answer
     }
 
     void arm(Clock::time_point at, std::string reason) {
@@ -121,7 +117,7 @@ private:
         if (finished_) return;
         finished_ = true;
         watchdog_.cancel();
-        if (auto* socket = lowest()) socket->close();
+        if (http_) http_->cancel();  // closes the connection when the answer ended before the body did
         if (!abort_reason_.empty()) {
             outcome = abort_reason_;
         } else if (canceled_.load()) {
@@ -132,110 +128,27 @@ private:
         if (on_done) on_done(openai::redact(std::move(outcome), settings_->config.api_key));
     }
 
-    asio::awaitable<std::string> answer(std::string body) {
-        const auto& target = settings_->target;
-        auto [resolve_ec, endpoints] = co_await resolver_.async_resolve(target.host, target.port, use_tuple);
-        if (stopping()) co_return "";
-        if (resolve_ec) co_return "resolve: " + resolve_ec.message();
-        if (!target.tls) {
-            tcp_.emplace(strand_);
-            auto [connect_ec, endpoint] = co_await tcp_->async_connect(endpoints, use_tuple);
-            if (stopping()) co_return "";
-            if (connect_ec) co_return "connect: " + connect_ec.message();
-            tcp_->socket().set_option(tcp::no_delay(true));
-            co_return co_await exchange(*tcp_, std::move(body));
+    // Each piece of a 2xx body, on the strand.
+    void on_body(std::string_view piece) {
+        if (finished_) return;
+        if (stopping()) return finish("");
+        events_.clear();
+        if (!sse_.feed(piece, events_)) return finish(sse_.error());
+        for (auto& event : events_) {
+            if (event.type != "message") continue;  // Chat Completions sends data-only events
+            auto step = decoder_.on_data(event.data);
+            if (auto outcome = deliver(step)) return finish(std::move(*outcome));
         }
-        tls_.emplace(strand_, net::client_tls_context());
-        auto [connect_ec, endpoint] = co_await beast::get_lowest_layer(*tls_).async_connect(endpoints, use_tuple);
-        if (stopping()) co_return "";
-        if (connect_ec) co_return "connect: " + connect_ec.message();
-        beast::get_lowest_layer(*tls_).socket().set_option(tcp::no_delay(true));
-        if (!SSL_set_tlsext_host_name(tls_->native_handle(), target.host.c_str())) co_return "tls: cannot set SNI";
-        tls_->set_verify_callback(asio::ssl::host_name_verification(target.host));
-        auto [tls_ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
-        if (stopping()) co_return "";
-        if (tls_ec) co_return "tls: " + tls_ec.message();
-        co_return co_await exchange(*tls_, std::move(body));
     }
 
-    template <typename Stream>
-    asio::awaitable<std::string> exchange(Stream& stream, std::string body) {
-        const auto& config = settings_->config;
-        http::request<http::string_body> request{http::verb::post, settings_->target.target, 11};
-        request.set(http::field::host, settings_->target.host_header);
-        request.set(http::field::user_agent, "voiceagent");
-        request.set(http::field::content_type, "application/json");
-        request.set(http::field::accept, "text/event-stream");
-        if (!config.api_key.empty()) request.set(http::field::authorization, "Bearer " + config.api_key);
-        request.body() = std::move(body);
-        request.prepare_payload();
-        request.keep_alive(false);
-        auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
-        if (stopping()) co_return "";
-        if (write_ec) co_return "send: " + write_ec.message();
-
-        beast::flat_buffer buffer;
-        http::response_parser<http::buffer_body> parser;
-        parser.body_limit(boost::none);  // an answer is bounded by the deadline, each event by the SSE cap
-        auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
-        if (stopping()) co_return "";
-        if (header_ec) co_return "receive: " + header_ec.message();
-        auto status = parser.get().result_int();
-        if (status < 200 || status > 299) co_return co_await read_error(stream, buffer, parser, status);
-        co_return co_await read_events(stream, buffer, parser);
-    }
-
-    // Reads the next piece of the body into chunk_; the bytes read, or nullopt with `error` set.
-    template <typename Stream>
-    asio::awaitable<std::optional<std::string_view>> read_piece(Stream& stream, beast::flat_buffer& buffer,
-                                                                http::response_parser<http::buffer_body>& parser,
-                                                                std::string& error) {
-        parser.get().body().data = chunk_.data();
-        parser.get().body().size = chunk_.size();
-        auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, use_tuple);
-        if (ec == http::error::need_buffer) ec = {};  // chunk_ is full: not an error
-        if (stopping()) co_return std::nullopt;
-        if (ec) {
-            error = "receive: " + ec.message();
-            co_return std::nullopt;
-        }
-        co_return std::string_view(chunk_.data(), chunk_.size() - parser.get().body().size);
-    }
-
-    template <typename Stream>
-    asio::awaitable<std::string> read_error(Stream& stream, beast::flat_buffer& buffer,
-                                            http::response_parser<http::buffer_body>& parser, unsigned status) {
-        std::string body;
-        std::string ignored;
-        while (!parser.is_done() && body.size() < kErrorBodyLimit) {
-            auto piece = co_await read_piece(stream, buffer, parser, ignored);
-            if (!piece) break;  // what arrived is all we can say
-            body.append(*piece);
-        }
-        co_return openai::http_error(status, body);
-    }
-
-    template <typename Stream>
-    asio::awaitable<std::string> read_events(Stream& stream, beast::flat_buffer& buffer,
-                                             http::response_parser<http::buffer_body>& parser) {
-        SseParser sse;
-        openai::StreamDecoder decoder;
-        std::vector<SseEvent> events;
-        std::string error;
-        while (!parser.is_done()) {
-            auto piece = co_await read_piece(stream, buffer, parser, error);
-            if (!piece) co_return error;
-            events.clear();
-            if (!sse.feed(*piece, events)) co_return sse.error();
-            for (auto& event : events) {
-                if (event.type != "message") continue;  // Chat Completions sends data-only events
-                auto step = decoder.on_data(event.data);
-                if (auto outcome = deliver(step)) co_return *outcome;
-            }
-        }
-        auto step = decoder.on_end();
-        if (auto outcome = deliver(step)) co_return *outcome;
-        co_return "";
+    void on_http_done(net::HttpStreamEnd end) {
+        http_.reset();  // it is over; nothing left to cancel
+        if (finished_) return;
+        if (!end.error.empty()) return finish(std::move(end.error));
+        if (end.status < 200 || end.status > 299) return finish(openai::http_error(end.status, end.error_body));
+        auto step = decoder_.on_end();
+        if (auto outcome = deliver(step)) return finish(std::move(*outcome));
+        finish("");
     }
 
     // Hands a step to the callbacks; the outcome when the answer is over.
@@ -263,11 +176,11 @@ private:
     ChatCallbacks callbacks_;
     std::atomic<bool> canceled_{false};
     // Everything below is touched on the strand only.
-    tcp::resolver resolver_;
     asio::steady_timer watchdog_;
-    std::optional<beast::tcp_stream> tcp_;                     // http://
-    std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;  // https://
-    std::array<char, kReadChunk> chunk_{};
+    std::shared_ptr<net::HttpStream> http_;  // while the request runs
+    SseParser sse_;
+    openai::StreamDecoder decoder_;
+    std::vector<SseEvent> events_;
     Clock::time_point total_deadline_{};
     std::string abort_reason_;
     bool got_first_token_ = false;
@@ -289,7 +202,9 @@ public:
         } catch (const std::exception& e) {  // reported through on_done like every other failure
             error = e.what();
         }
-        net::spawn_logged(strand, OpenAiStream::run(stream, std::move(body), std::move(error)), "openai chat");
+        asio::post(strand, [stream, body = std::move(body), error = std::move(error)]() mutable {
+            OpenAiStream::start(stream, std::move(body), std::move(error));
+        });
         return stream;
     }
 
@@ -303,13 +218,13 @@ private:
 }  // namespace
 
 std::unique_ptr<ChatModel> make_openai_chat(asio::io_context& io, OpenAiConfig config) {
-    auto target = net::parse_client_target(openai::completions_url(config.base_url), "http", "https");
-    if (!target) {
+    auto url = openai::completions_url(config.base_url);
+    if (!net::parse_client_target(url, "http", "https")) {
         throw std::invalid_argument(
             openai::redact("OpenAI base URL must be an http:// or https:// URL, got \"" + config.base_url + "\"",
                            config.api_key));
     }
-    auto settings = std::make_shared<Settings>(Settings{std::move(config), std::move(*target)});
+    auto settings = std::make_shared<Settings>(Settings{std::move(config), std::move(url)});
     return std::make_unique<OpenAiChat>(io, std::move(settings));
 }
 

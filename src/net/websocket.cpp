@@ -52,6 +52,12 @@ public:
         co_return !ec;
     }
 
+    asio::awaitable<bool> write_binary(std::string data) override {
+        ws_.binary(true);
+        auto [ec, n] = co_await ws_.async_write(asio::buffer(data), use_tuple);
+        co_return !ec;
+    }
+
     asio::awaitable<void> close(std::string reason) override {
         if (!ws_.is_open()) co_return;
         websocket::close_reason why(websocket::close_code::normal);

@@ -29,6 +29,13 @@ public:
     virtual boost::asio::awaitable<std::optional<WebSocketMessage>> read() = 0;
     // False when the connection is gone.
     virtual boost::asio::awaitable<bool> write_text(std::string text) = 0;
+    // A binary frame (e.g. raw audio to a speech service); false when the connection is gone.
+    // Both Beast streams carry binary frames; sockets that only speak text (test fakes) keep this
+    // default, which sends nothing and returns false.
+    virtual boost::asio::awaitable<bool> write_binary(std::string data) {
+        static_cast<void>(data);
+        co_return false;
+    }
     // Sends a close frame (normal closure) and waits for the peer's, within a short timeout.
     virtual boost::asio::awaitable<void> close(std::string reason = {}) = 0;
     // Ends the connection at once, from any thread (pending read and write complete with an error).

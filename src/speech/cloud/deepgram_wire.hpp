@@ -1,0 +1,35 @@
+#pragma once
+// Internal: Deepgram's live streaming wire format (the listen URL, control messages, the server's
+// JSON messages), apart from the session so that it can be tested and read on its own.
+#include <string>
+#include <string_view>
+
+namespace va::speech {
+
+struct DeepgramConfig;
+
+namespace deepgram {
+
+inline constexpr std::string_view kKeepAlive = R"({"type":"KeepAlive"})";
+inline constexpr std::string_view kFinalize = R"({"type":"Finalize"})";
+inline constexpr std::string_view kCloseStream = R"({"type":"CloseStream"})";
+
+// {base_url}/v1/listen?encoding=mulaw&sample_rate=8000&channels=1&model=..&language=..
+// &interim_results=true&punctuate=true&smart_format=true (model and language percent-encoded).
+std::string listen_url(const DeepgramConfig& config);
+
+// One server text message, reduced to what the session needs.
+struct ServerMessage {
+    enum class Kind { results, error, other };
+    Kind kind = Kind::other;
+    std::string transcript;  // results: the first alternative's
+    bool is_final = false;
+    bool from_finalize = false;
+    std::string error;  // error: Deepgram's description (or message)
+};
+
+// Never throws: a message that is not JSON or has no "type" is `other` (ignored).
+ServerMessage parse_server_message(std::string_view text);
+
+}  // namespace deepgram
+}  // namespace va::speech

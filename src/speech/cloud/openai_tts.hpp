@@ -1,0 +1,30 @@
+#pragma once
+// OpenAI's speech endpoint (and servers that copy it), streamed: `POST {base_url}/audio/speech`
+// with {"model", "input", "voice", "response_format": "pcm"}; the answer is raw 24 kHz 16-bit
+// little-endian mono PCM, chunked while it is synthesised, resampled here to 8 kHz as it arrives.
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "speech/tts.hpp"
+
+namespace va::speech {
+
+struct OpenAiTtsConfig {
+    std::string base_url = "https://api.openai.com/v1";  // a trailing slash is fine
+    std::string api_key;  // "Authorization: Bearer ..." when not empty; never in an error or a log
+    std::string model = "gpt-4o-mini-tts";
+    std::string voice = "alloy";
+    // From speak() (connecting included) until the first audio byte / until the audio is complete.
+    std::chrono::milliseconds first_audio_timeout{5000}, total_timeout{30000};
+};
+
+// Each speak() runs on its own strand of `io` (which must outlive every speech) over a connection
+// of its own; the callbacks are called there, on an io thread. Text of whitespace only ends with
+// on_done("") and no request. Errors: "HTTP <status>: <error.message>", "timeout: ...",
+// "canceled", "connect: ..." and the like. Throws std::invalid_argument when base_url is not http(s).
+std::unique_ptr<TextToSpeech> make_openai_tts(boost::asio::io_context& io, OpenAiTtsConfig config);
+
+}  // namespace va::speech

@@ -20,11 +20,26 @@ struct AgentConfig {
     std::string llm_model = "gpt-4o-mini";
     std::string llm_api_key;  // LLM_API_KEY, from the environment only
     int llm_timeout_seconds = 10;  // until the first token
+    std::string stt = "pocketsphinx";  // or "deepgram"
     std::string stt_model = "/usr/share/pocketsphinx/model/en-us";
     unsigned stt_decoders = 2;
     bool stt_second_pass = false;
+    std::string deepgram_base_url = "wss://api.deepgram.com";
+    std::string deepgram_model = "nova-2-phonecall";
+    std::string deepgram_api_key;  // DEEPGRAM_API_KEY, from the environment only
+    // Cloud voices (--tts-voice elevenlabs:<voice id> | openai:<voice>); keys from the environment only.
+    std::string elevenlabs_base_url = "https://api.elevenlabs.io";
+    std::string elevenlabs_api_key;  // ELEVENLABS_API_KEY
+    std::string openai_tts_base_url = "https://api.openai.com/v1";
+    std::string openai_tts_model = "gpt-4o-mini-tts";
+    std::string openai_tts_api_key;  // OPENAI_API_KEY
     conversation::ConversationSettings settings;
 };
+
+// The agent's voice: espeak:<voice>, flite:<voice>, elevenlabs:<voice id> or openai:<voice>.
+// Throws std::invalid_argument naming what is wrong.
+std::unique_ptr<speech::TextToSpeech> make_voice(const std::string& spec, const AgentConfig& config,
+                                                 boost::asio::io_context& io);
 
 // The engines and ports of the conversation, built once; they outlive every call.
 class Agents {

@@ -130,7 +130,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(10, 86400))
         ->capture_default_str();
 
-    serve_cmd->add_option("--tts-voice", serve.tts_voice, "The agent's voice: espeak:<voice> or flite:rms|awb|slt|kal")
+    serve_cmd->add_option("--tts-voice", serve.tts_voice, "The agent's voice: espeak:<voice>, flite:rms|awb|slt|kal, elevenlabs:<voice id> (ELEVENLABS_API_KEY) or "
+                          "openai:<voice> (OPENAI_API_KEY)")
         ->envname("VA_TTS_VOICE")
         ->capture_default_str();
     serve_cmd->add_option("--inbound-prompt-id", serve.inbound_prompt_id,
@@ -163,6 +164,25 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--llm-timeout-seconds", agent.llm_timeout_seconds, "Wait this long for the model's first token")
         ->envname("VA_LLM_TIMEOUT_SECONDS")
         ->check(CLI::Range(1, 120))
+        ->capture_default_str();
+    serve_cmd->add_option("--stt", agent.stt, "Speech recognition: pocketsphinx (local) or deepgram (DEEPGRAM_API_KEY)")
+        ->envname("VA_STT")
+        ->check(CLI::IsMember({"pocketsphinx", "deepgram"}))
+        ->capture_default_str();
+    serve_cmd->add_option("--deepgram-base-url", agent.deepgram_base_url, "Deepgram's WebSocket base (a stand-in's, for tests)")
+        ->envname("DEEPGRAM_BASE_URL")
+        ->capture_default_str();
+    serve_cmd->add_option("--deepgram-model", agent.deepgram_model, "Deepgram model")
+        ->envname("DEEPGRAM_MODEL")
+        ->capture_default_str();
+    serve_cmd->add_option("--elevenlabs-base-url", agent.elevenlabs_base_url, "ElevenLabs' API base")
+        ->envname("ELEVENLABS_BASE_URL")
+        ->capture_default_str();
+    serve_cmd->add_option("--openai-tts-base-url", agent.openai_tts_base_url, "OpenAI-compatible /audio/speech base")
+        ->envname("OPENAI_TTS_BASE_URL")
+        ->capture_default_str();
+    serve_cmd->add_option("--openai-tts-model", agent.openai_tts_model, "OpenAI speech model")
+        ->envname("OPENAI_TTS_MODEL")
         ->capture_default_str();
     serve_cmd->add_option("--stt-model", agent.stt_model, "pocketsphinx model folder")
         ->envname("VA_STT_MODEL")
@@ -241,6 +261,9 @@ int main(int argc, char** argv) {
     if (*serve_cmd) {
         // A secret: from the environment only, never a flag (flags show in `ps`).
         if (const char* key = std::getenv("LLM_API_KEY")) serve.agent.llm_api_key = key;
+        if (const char* key = std::getenv("DEEPGRAM_API_KEY")) serve.agent.deepgram_api_key = key;
+        if (const char* key = std::getenv("ELEVENLABS_API_KEY")) serve.agent.elevenlabs_api_key = key;
+        if (const char* key = std::getenv("OPENAI_API_KEY")) serve.agent.openai_tts_api_key = key;
         serve.api_tokens = split_list(tokens);
         for (const auto& c : split_list(countries)) {
             if (!va::core::is_known_region(c)) {

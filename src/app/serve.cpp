@@ -126,11 +126,6 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
     std::unique_ptr<call::CallContext> call_context;
     Webhooks webhooks;
     if (twilio) {
-        auto voice = speech::parse_voice(config.tts_voice);
-        if (!voice) {
-            std::cerr << "voiceagent: --tts-voice " << config.tts_voice << ": expected espeak:<voice> or flite:rms|awb|slt|kal\n";
-            return 2;
-        }
         call::CallOptions call_options;
         try {
             call_options.inbound = inbound_prompt(*store, config.inbound_prompt_id);
@@ -144,7 +139,12 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
             std::cerr << "voiceagent: Twilio settings: " << e.what() << "\n";
             return 2;
         }
-        tts = speech::make_offline_tts(*voice);
+        try {
+            tts = make_voice(config.tts_voice, config.agent, io);
+        } catch (const std::exception& e) {
+            std::cerr << "voiceagent: --tts-voice " << config.tts_voice << ": " << e.what() << "\n";
+            return 2;
+        }
         greetings = std::make_unique<call::GreetingCache>(*tts);
         try {
             agents = std::make_unique<Agents>(config.agent, io, *rest, *store, write_pool, *tts, *greetings, clock, metrics);

@@ -173,6 +173,18 @@ INSTANTIATE_TEST_SUITE_P(
                                 "AC0123456789abcdef0123456789abcdef", "--twilio-auth-token", "t", "--twilio-from",
                                 "+15005550006", "--public-url", "http://127.0.0.1:0", "--llm-base-url", "ftp://x"},
                                "the agent"},
+                      BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:bad-flags.db", "--twilio-account-sid",
+                                "AC0123456789abcdef0123456789abcdef", "--twilio-auth-token", "t", "--twilio-from",
+                                "+15005550006", "--public-url", "http://127.0.0.1:0", "--stt", "deepgram"},
+                               "DEEPGRAM_API_KEY"},
+                      BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:bad-flags.db", "--twilio-account-sid",
+                                "AC0123456789abcdef0123456789abcdef", "--twilio-auth-token", "t", "--twilio-from",
+                                "+15005550006", "--public-url", "http://127.0.0.1:0", "--tts-voice", "elevenlabs:v1"},
+                               "ELEVENLABS_API_KEY"},
+                      BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:bad-flags.db", "--twilio-account-sid",
+                                "AC0123456789abcdef0123456789abcdef", "--twilio-auth-token", "t", "--twilio-from",
+                                "+15005550006", "--public-url", "http://127.0.0.1:0", "--tts-voice", "robot:x"},
+                               "expected espeak:<voice>"},
                       BadFlags{{"demo", "--dir", "/proc/no/such/dir"}, "--dir"},
                       BadFlags{{"dance"}, "subcommand"}));
 

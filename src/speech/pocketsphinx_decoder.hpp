@@ -33,7 +33,7 @@ struct DecoderFiles {
     std::string hmm, dict;
     std::string lm;    // the language model, unless
     std::string jsgf;  // a grammar is set
-    bool second_pass = false;  // pocketsphinx's flat-lexicon pass (-fwdflat)
+    bool second_pass = true;  // pocketsphinx's flat-lexicon pass (-fwdflat)
 };
 
 // The cepstral mean a phone channel settles at (FACTS.md), where every channel starts.

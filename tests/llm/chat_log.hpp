@@ -90,8 +90,8 @@ private:
                 ++dones_;
                 error_ = std::move(value);
             }
+            changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
         }
-        changed_.notify_all();
     }
 
     mutable std::mutex mutex_;

@@ -40,8 +40,8 @@ public:
                 pieces_.emplace_back(piece);
                 if (dones_ > 0) after_done_ = true;
                 hook = on_piece_;
+                changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
             }
-            changed_.notify_all();
             if (hook) hook();
         };
         out.on_done = [this](HttpStreamEnd end) {
@@ -49,8 +49,8 @@ public:
                 std::lock_guard lock(mutex_);
                 end_ = std::move(end);
                 ++dones_;
+                changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
             }
-            changed_.notify_all();
         };
         return out;
     }

@@ -23,8 +23,8 @@ public:
                 if (dones_ > 0) after_done_ = true;
                 chunks_.push_back(std::move(chunk));
                 hook = on_chunk_;
+                changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
             }
-            changed_.notify_all();
             if (hook) hook();
         };
         out.on_done = [this](std::string error) {
@@ -33,8 +33,8 @@ public:
                 error_ = std::move(error);
                 ++dones_;
                 chunks_at_done_ = chunks_.size();
+                changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
             }
-            changed_.notify_all();
         };
         return out;
     }

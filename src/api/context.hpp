@@ -7,6 +7,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "api/errors.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "core/phone.hpp"
@@ -39,6 +40,9 @@ struct ApiContext {
     ApiOptions options;
     // Told about every created or rescheduled call (the dispatcher's wake-up); may be empty.
     std::function<void(const store::ScheduledCall&)> on_schedule_changed;
+    // What this deployment can do with a prompt's conversation settings (e.g. whether its
+    // recogniser can compile the grammar): the first problem, or nullopt. May be empty.
+    std::function<std::optional<ApiError>(const store::ConversationOverrides&)> check_conversation;
 };
 
 }  // namespace va::api

@@ -1,6 +1,7 @@
 #include "api/json_output.hpp"
 
 #include "core/time_format.hpp"
+#include "store/conversation_json.hpp"
 
 namespace va::api {
 
@@ -58,6 +59,7 @@ json::value to_json(const store::Prompt& p) {
             {"name", p.name},
             {"content", p.content},
             {"introduction", p.introduction},
+            {"conversation", store::conversation_to_json(p.conversation)},
             {"createdAt", core::format_rfc3339(p.created_at)},
             {"updatedAt", core::format_rfc3339(p.updated_at)}};
 }
@@ -73,6 +75,7 @@ json::value to_json(const store::ScheduledCall& c) {
             {"status", store::to_string(c.status)},
             {"content", c.content},
             {"introduction", c.introduction},
+            {"conversation", store::conversation_to_json(c.conversation)},
             {"recipients", std::move(recipients)},
             {"retry", c.retry ? json::value{{"maxAttempts", c.retry->max_attempts},
                                             {"delaySeconds", c.retry->delay.count()}}

@@ -5,6 +5,7 @@
 #include "api/query.hpp"
 #include "core/id.hpp"
 #include "net/offload.hpp"
+#include "store/conversation_json.hpp"
 
 namespace va::api {
 
@@ -13,12 +14,58 @@ constexpr std::size_t kMaxName = 200;
 constexpr std::size_t kMaxContent = 32 * 1024;
 constexpr std::size_t kMaxIntroduction = 4 * 1024;
 
-// Reads name, content and introduction (all required: PUT replaces the whole prompt).
-std::optional<ApiError> read_prompt(const net::Request& request, store::Prompt& out) {
+// The optional `conversation` object: each field of store/conversation_json.hpp, in its range.
+std::optional<ApiError> read_conversation(const boost::json::value& value, store::ConversationOverrides& out) {
+    if (!value.is_object()) return ApiError{ErrorCode::wrong_type, "conversation must be an object", "conversation"};
+    for (const auto& [key, v] : value.get_object()) {
+        const auto field = "conversation." + std::string(key);
+        bool known = false;
+        for (const auto& f : store::kConversationDurations) {
+            if (f.name != key) continue;
+            known = true;
+            if (!v.is_int64() && !v.is_uint64()) return ApiError{ErrorCode::wrong_type, field + " must be an integer", field};
+            const bool in_range = v.is_int64() ? v.get_int64() >= f.min_ms && v.get_int64() <= f.max_ms
+                                               : v.get_uint64() <= static_cast<std::uint64_t>(f.max_ms);
+            if (!in_range) {
+                return ApiError{ErrorCode::invalid_value,
+                                field + " must be between " + std::to_string(f.min_ms) + " and " + std::to_string(f.max_ms),
+                                field};
+            }
+            out.*f.member = v.to_number<std::int64_t>();
+        }
+        for (const auto& f : store::kConversationFlags) {
+            if (f.name != key) continue;
+            known = true;
+            if (!v.is_bool()) return ApiError{ErrorCode::wrong_type, field + " must be true or false", field};
+            out.*f.member = v.get_bool();
+        }
+        for (const auto& f : store::kConversationTexts) {
+            if (f.name != key) continue;
+            known = true;
+            if (!v.is_string()) return ApiError{ErrorCode::wrong_type, field + " must be a string", field};
+            if (v.get_string().empty()) return ApiError{ErrorCode::invalid_value, field + " must not be empty", field};
+            if (v.get_string().size() > f.max_bytes) {
+                return ApiError{ErrorCode::invalid_value,
+                                field + " must be at most " + std::to_string(f.max_bytes) + " bytes", field};
+            }
+            out.*f.member = std::string(v.get_string());
+        }
+        if (!known) return ApiError{ErrorCode::unknown_field, field + " is not a field of conversation", field};
+    }
+    if (out.reprompt_after_ms && out.hangup_after_ms && *out.hangup_after_ms <= *out.reprompt_after_ms) {
+        return ApiError{ErrorCode::invalid_value, "conversation.hangupAfterMs must be longer than repromptAfterMs",
+                        "conversation.hangupAfterMs"};
+    }
+    return std::nullopt;
+}
+
+// Reads name, content and introduction (all required: PUT replaces the whole prompt) and the
+// optional conversation settings (absent: the deployment's for everything).
+std::optional<ApiError> read_prompt(const ApiContext& ctx, const net::Request& request, store::Prompt& out) {
     boost::json::object body;
     if (auto error = parse_json_object(request, body)) return error;
     ObjectReader reader(body);
-    reader.reject_unknown({"name", "content", "introduction"});
+    reader.reject_unknown({"name", "content", "introduction", "conversation"});
     auto name = reader.string("name", true, kMaxName);
     auto content = reader.string("content", true, kMaxContent);
     auto introduction = reader.string("introduction", true, kMaxIntroduction);
@@ -28,6 +75,10 @@ std::optional<ApiError> read_prompt(const net::Request& request, store::Prompt& 
     out.name = std::move(*name);
     out.content = std::move(*content);
     out.introduction = std::move(*introduction);
+    if (auto conversation = body.find("conversation"); conversation != body.end()) {
+        if (auto error = read_conversation(conversation->value(), out.conversation)) return error;
+        if (ctx.check_conversation) return ctx.check_conversation(out.conversation);
+    }
     return std::nullopt;
 }
 
@@ -36,7 +87,7 @@ net::Response prompt_not_found() { return to_response({ErrorCode::not_found, "no
 
 Reply create_prompt(ApiContext& ctx, net::Request request) {
     store::Prompt prompt;
-    if (auto error = read_prompt(request, prompt)) co_return to_response(*error);
+    if (auto error = read_prompt(ctx, request, prompt)) co_return to_response(*error);
     auto now = ctx.clock.now();
     prompt.id = core::new_object_id(now);
     prompt.created_at = prompt.updated_at = now;
@@ -71,7 +122,7 @@ Reply get_prompt(ApiContext& ctx, net::Request request) {
 
 Reply replace_prompt(ApiContext& ctx, net::Request request) {
     store::Prompt prompt;
-    if (auto error = read_prompt(request, prompt)) co_return to_response(*error);
+    if (auto error = read_prompt(ctx, request, prompt)) co_return to_response(*error);
     prompt.id = std::string(request.path_param("id"));
     prompt.updated_at = ctx.clock.now();
     auto updated = co_await net::offload(ctx.write_pool, [&] { return ctx.store.prompts().update(prompt); });

@@ -99,6 +99,7 @@ Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
     call.status = store::CallStatus::pending;
     call.content = prompt->content;
     call.introduction = prompt->introduction;
+    call.conversation = prompt->conversation;
     for (const auto& number : call.to_phone_numbers) {
         call.recipients.push_back(store::new_recipient(number, now));
     }

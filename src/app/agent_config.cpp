@@ -83,6 +83,10 @@ std::unique_ptr<call::Agent> Agents::make(const call::CallInfo& info, call::Call
     return conversation::make_conversation(info, control, *context_);
 }
 
+std::string Agents::check_grammar(const std::string& grammar) const {
+    return stt_ ? stt_->check_grammar(grammar) : std::string();
+}
+
 std::string Agents::describe() const {
     if (!context_) return "greeting only";
     return "conversation: LLM " + llm_->name() + ", STT " + stt_->name() + ", TTS " + context_->tts.name();

@@ -52,6 +52,8 @@ public:
 
     std::unique_ptr<call::Agent> make(const call::CallInfo& info, call::CallControl& control);
     std::string describe() const;  // for the start-up log line
+    // What is wrong with a prompt's grammar for this deployment's recogniser ("" when nothing).
+    std::string check_grammar(const std::string& grammar) const;
 
 private:
     std::string kind_;

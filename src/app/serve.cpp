@@ -67,7 +67,7 @@ std::optional<call::InboundPrompt> inbound_prompt(store::Store& store, const std
     if (id.empty()) return std::nullopt;
     auto prompt = store.prompts().get(id);
     if (!prompt) throw std::invalid_argument("no prompt " + id);
-    return call::InboundPrompt{prompt->content, prompt->introduction};
+    return call::InboundPrompt{prompt->content, prompt->introduction, prompt->conversation};
 }
 }  // namespace
 
@@ -115,6 +115,7 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
                                                   config.allow_premium_numbers}),
                             *country_zones,
                             api::ApiOptions{config.api_tokens},
+                            {},
                             {}};
     auto options = dispatcher_options(config.dispatch, worker_name());
     std::unique_ptr<twilio::RestClient> rest;
@@ -162,6 +163,13 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
             *store, write_pool, clock, metrics, *greetings,
             [&agents](const call::CallInfo& info, call::CallControl& control) { return agents->make(info, control); },
             call_options});
+        context.check_conversation = [&agents](const store::ConversationOverrides& c) -> std::optional<api::ApiError> {
+            if (c.stt_grammar.empty()) return std::nullopt;
+            auto problem = agents->check_grammar(c.stt_grammar);
+            if (problem.empty()) return std::nullopt;
+            return api::ApiError{api::ErrorCode::invalid_value, "conversation.sttGrammar: " + problem,
+                                 "conversation.sttGrammar"};
+        };
         webhooks.incoming = call::incoming_webhook(*call_context);
         webhooks.stream = call::stream_endpoint(*call_context);
         // Both are reached only once io runs, after the dispatcher exists (it needs the bound port).

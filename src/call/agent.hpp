@@ -11,6 +11,8 @@
 #include <span>
 #include <string>
 
+#include "store/model.hpp"
+
 namespace va::call {
 
 // What the agent knows about the call when its stream starts.
@@ -22,6 +24,7 @@ struct CallInfo {
     bool outbound = true;
     std::string system_prompt;  // the scheduled call's snapshot `content` (or the inbound prompt's)
     std::string greeting;       // its snapshot `introduction`
+    store::ConversationOverrides conversation;  // its snapshot conversation settings
 };
 
 using UtteranceId = std::uint64_t;

@@ -21,6 +21,7 @@ namespace va::call {
 struct InboundPrompt {
     std::string content;       // system prompt
     std::string introduction;  // greeting
+    store::ConversationOverrides conversation;
 };
 
 struct SessionLimits {

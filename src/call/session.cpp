@@ -199,9 +199,11 @@ private:
             }
             out.info.system_prompt = call->content;
             out.info.greeting = call->introduction;
+            out.info.conversation = call->conversation;
         } else if (ctx_.options.inbound) {
             out.info.system_prompt = ctx_.options.inbound->content;
             out.info.greeting = ctx_.options.inbound->introduction;
+            out.info.conversation = ctx_.options.inbound->conversation;
         } else {
             out.refused = "inbound calls are not configured";
             return out;

@@ -46,10 +46,11 @@ public:
         : info_(info),
           control_(control),
           ctx_(ctx),
-          settings_(ctx.settings),
+          settings_(with_overrides(ctx.settings, info.conversation)),
           post_(control.poster()),
           detector_(settings_.turn),
-          engines_{ctx.llm.name(), ctx.stt.name(), ctx.tts.name()} {
+          engines_{ctx.llm.name(info.conversation.llm_model),
+                   ctx.stt.name() + (info.conversation.stt_grammar.empty() ? "" : "+grammar"), ctx.tts.name()} {
         if (!info_.system_prompt.empty()) history_.push_back({"system", info_.system_prompt, {}, {}});
         history_.push_back({"system", kPhoneGuidance, {}, {}});
         tools_ = conversation_tools(!settings_.transfer_number.empty());
@@ -58,9 +59,11 @@ public:
     ~Conversation() override { stop_engines(); }
 
     void on_start() override {
-        stt_ = ctx_.stt.open({nullptr, [post = post_, this](std::string text, std::string error) {
+        stt_ = ctx_.stt.open({nullptr,
+                              [post = post_, this](std::string text, std::string error) {
                                   post([this, text = std::move(text), error = std::move(error)] { on_words(text, error); });
-                              }});
+                              }},
+                             {info_.conversation.stt_grammar});
         if (!info_.greeting.empty()) greet();
     }
 
@@ -258,7 +261,7 @@ private:
         auto& reply = *reply_;
         ++reply.llm_attempts;
         reply.llm_running = true;
-        llm::ChatRequest request{history_, tools_};
+        llm::ChatRequest request{history_, tools_, info_.conversation.llm_model};
         const auto generation = reply.generation;
         reply.llm = ctx_.llm.chat(
             std::move(request),

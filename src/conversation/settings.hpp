@@ -1,8 +1,10 @@
 #pragma once
 // How the agent takes turns, yields the floor and gives up on silence. Chosen per deployment
-// (serve flags); every field is a plain value so a prompt can override it later.
+// (serve flags); a prompt can override most of it (store::ConversationOverrides).
 #include <chrono>
 #include <string>
+
+#include "store/model.hpp"
 
 namespace va::conversation {
 
@@ -40,5 +42,8 @@ struct ConversationSettings {
     std::string not_heard = "Sorry, I did not catch that. Could you say it again?";
     milliseconds dtmf_gap{1'500};  // digits pressed within this of each other reach the LLM together
 };
+
+// The deployment's settings with what the call's prompt sets instead.
+ConversationSettings with_overrides(ConversationSettings settings, const store::ConversationOverrides& prompt);
 
 }  // namespace va::conversation

@@ -31,6 +31,7 @@ struct Tool {
 struct ChatRequest {
     std::vector<Message> messages;
     std::vector<Tool> tools;
+    std::string model;  // "" = the model the provider was set up with
 };
 
 struct ChatCallbacks {
@@ -55,8 +56,9 @@ public:
     virtual ~ChatModel() = default;
     // Starts answering; returns at once.
     virtual std::shared_ptr<ChatStream> chat(ChatRequest request, ChatCallbacks callbacks) = 0;
-    // What answers ("openai:gpt-4o-mini", "scripted"), for logs and the call log.
-    virtual std::string name() const = 0;
+    // What answers ("openai:gpt-4o-mini", "scripted"), for logs and the call log; with `model`,
+    // what answers a request that asks for that model.
+    virtual std::string name(const std::string& model = {}) const = 0;
 };
 
 }  // namespace va::llm

@@ -208,7 +208,9 @@ public:
         return stream;
     }
 
-    std::string name() const override { return "openai:" + settings_->config.model; }
+    std::string name(const std::string& model) const override {
+        return "openai:" + (model.empty() ? settings_->config.model : model);
+    }
 
 private:
     asio::io_context& io_;

@@ -72,7 +72,7 @@ std::string error_text(const json::value& error) {
 
 std::string request_body(const OpenAiConfig& config, const ChatRequest& request) {
     json::object body;
-    body["model"] = config.model;
+    body["model"] = request.model.empty() ? config.model : request.model;
     json::array messages;
     for (const auto& message : request.messages) messages.push_back(message_json(message));
     body["messages"] = std::move(messages);

@@ -65,7 +65,7 @@ public:
         return stream;
     }
 
-    std::string name() const override { return "scripted"; }
+    std::string name(const std::string&) const override { return "scripted"; }
 
 private:
     struct Job {

@@ -1,9 +1,13 @@
 #include "speech/pocketsphinx_decoder.hpp"
 
+#include "speech/jsgf_outline.hpp"
+
 #include <pocketsphinx.h>
 #include <sphinxbase/cmn.h>
 #include <sphinxbase/err.h>
 #include <sphinxbase/feat.h>
+#include <sphinxbase/fsg_model.h>
+#include <sphinxbase/jsgf.h>
 #include <stdlib.h>  // mkdtemp
 
 #include <algorithm>
@@ -28,6 +32,13 @@ static_assert(std::is_same_v<mfcc_t, float>, "sphinxbase built with FIXED_POINT:
 constexpr float kPhoneCepstralMean[] = {55.46f,  27.79f, -38.72f, 57.51f, -27.93f, 0.27f, 3.53f,
                                         -37.79f, 16.79f, -20.82f, 6.85f,  3.90f,  -19.51f};
 constexpr const char* kPhoneCmninit = "55.46,27.79,-38.72,57.51,-27.93,0.27,3.53,-37.79,16.79,-20.82,6.85,3.90,-19.51";
+
+// The words pocketsphinx finds depend on how an utterance's audio was cut into calls, and a
+// worker takes whatever audio has queued up meanwhile. Fed in blocks of one size, the same audio
+// gives the same words.
+constexpr std::size_t kBlock = 320;  // 20 ms at 16 kHz
+// Grammars a decoder keeps compiled (prompts in use at once, in practice).
+constexpr std::size_t kKeptGrammars = 16;
 
 // pocketsphinx logs to stderr by default, and `-logfn` swaps a process-global FILE* (closing the
 // previous one) on every ps_init: racy when decoders load in parallel. Instead, once per process,
@@ -117,6 +128,33 @@ PhoneAcousticModel::~PhoneAcousticModel() {
 
 std::vector<float> phone_cepstral_mean() { return {std::begin(kPhoneCepstralMean), std::end(kPhoneCepstralMean)}; }
 
+std::string check_jsgf(const std::string& grammar, const std::function<bool(const std::string&)>& known_word) {
+    if (auto outline = check_jsgf_outline(grammar); !outline.empty()) return outline;
+    silence_pocketsphinx();
+    t_last_error.clear();
+    jsgf_t* parsed = jsgf_parse_string(grammar.c_str(), nullptr);
+    if (!parsed) return "not a JSGF grammar: " + (t_last_error.empty() ? std::string("syntax error") : t_last_error);
+    std::string problem;
+    jsgf_rule_t* rule = jsgf_get_public_rule(parsed);
+    logmath_t* logmath = logmath_init(1.0001, 0, 0);
+    fsg_model_t* fsg = rule ? jsgf_build_fsg(parsed, rule, logmath, 1.0) : nullptr;
+    if (!rule) {
+        problem = "the grammar has no public rule";
+    } else if (!fsg) {
+        problem = "the grammar cannot be compiled: " + t_last_error;
+    } else {
+        for (int i = 0; i < fsg_model_n_word(fsg) && problem.empty(); ++i) {
+            const std::string word = fsg_model_word_str(fsg, i);
+            if (!word.empty() && word.front() != '<' && !known_word(word))
+                problem = "the word \"" + word + "\" is not in the pronunciation dictionary";
+        }
+    }
+    if (fsg) fsg_model_free(fsg);
+    logmath_free(logmath);
+    jsgf_grammar_free(parsed);
+    return problem;
+}
+
 PocketsphinxDecoder::PocketsphinxDecoder(const DecoderFiles& files) {
     silence_pocketsphinx();
     require(files.hmm, "the acoustic model");
@@ -138,6 +176,51 @@ PocketsphinxDecoder::PocketsphinxDecoder(const DecoderFiles& files) {
         throw std::runtime_error("pocketsphinx: cannot load a decoder with " + (files.jsgf.empty() ? files.lm : files.jsgf) +
                                  " and " + files.dict + ": " + (t_last_error.empty() ? "unknown error" : t_last_error));
     }
+    // pocketsphinx names the search it loads "_default" (ps_get_search() leaks its iterator).
+    default_search_ = "_default";
+    if (ps_set_search(ps_, default_search_.c_str()) < 0) {
+        ps_free(ps_);
+        cmd_ln_free_r(config_);
+        throw std::runtime_error("pocketsphinx: the loaded search is not named " + default_search_);
+    }
+}
+
+// What ps_set_jsgf_string() does, without leaking the parsed grammar as this version does.
+void PocketsphinxDecoder::add_grammar(const std::string& search, const std::string& grammar) {
+    if (auto outline = check_jsgf_outline(grammar); !outline.empty())
+        throw std::runtime_error("pocketsphinx: cannot use the grammar: " + outline);
+    t_last_error.clear();
+    jsgf_t* parsed = jsgf_parse_string(grammar.c_str(), nullptr);
+    jsgf_rule_t* rule = parsed ? jsgf_get_public_rule(parsed) : nullptr;
+    fsg_model_t* fsg = rule ? jsgf_build_fsg(parsed, rule, ps_get_logmath(ps_),
+                                             static_cast<float>(cmd_ln_float_r(config_, "-lw")))
+                            : nullptr;
+    const bool added = fsg && ps_set_fsg(ps_, search.c_str(), fsg) >= 0;
+    if (fsg) fsg_model_free(fsg);  // the search keeps its own reference
+    if (parsed) jsgf_grammar_free(parsed);
+    if (!added) throw std::runtime_error("pocketsphinx: cannot use the grammar: " + t_last_error);
+}
+
+void PocketsphinxDecoder::use_grammar(const std::string& grammar) {
+    std::string search = default_search_;
+    if (!grammar.empty()) {
+        auto kept = std::find_if(grammars_.begin(), grammars_.end(), [&](const Grammar& g) { return g.text == grammar; });
+        if (kept != grammars_.end()) {
+            search = kept->search;
+            grammars_.push_back(std::move(*kept));  // now the most recently used
+            grammars_.erase(kept);
+        } else {
+            search = "grammar" + std::to_string(++grammar_count_);
+            add_grammar(search, grammar);
+            grammars_.push_back({grammar, search});
+            if (grammars_.size() > kKeptGrammars) {
+                ps_set_search(ps_, default_search_.c_str());  // the oldest may be the active one
+                ps_unset_search(ps_, grammars_.front().search.c_str());
+                grammars_.pop_front();
+            }
+        }
+    }
+    if (ps_set_search(ps_, search.c_str()) < 0) throw std::runtime_error("pocketsphinx: cannot switch to " + search);
 }
 
 PocketsphinxDecoder::~PocketsphinxDecoder() {
@@ -164,11 +247,15 @@ void PocketsphinxDecoder::process(std::span<const std::int16_t> pcm) {
     // utterance: pocketsphinx draws from one process-global generator, which decoders on
     // different threads would share unsafely and which would make results depend on whatever
     // else was being decoded.
-    buffer_.assign(pcm.begin(), pcm.end());
-    for (auto& s : buffer_)
+    for (auto s : pcm) {
         if (dither_() % 4 == 0 && s < std::numeric_limits<std::int16_t>::max()) ++s;
-    if (ps_process_raw(ps_, buffer_.data(), buffer_.size(), FALSE, FALSE) < 0)
-        throw std::runtime_error("pocketsphinx: decoding failed");
+        buffer_.push_back(s);
+    }
+    const std::size_t whole = buffer_.size() / kBlock * kBlock;
+    for (std::size_t at = 0; at < whole; at += kBlock)
+        if (ps_process_raw(ps_, buffer_.data() + at, kBlock, FALSE, FALSE) < 0)
+            throw std::runtime_error("pocketsphinx: decoding failed");
+    buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(whole));
 }
 
 std::string PocketsphinxDecoder::hypothesis() {
@@ -178,7 +265,9 @@ std::string PocketsphinxDecoder::hypothesis() {
 
 std::string PocketsphinxDecoder::finish(std::vector<float>& cepstral_mean) {
     in_utterance_ = false;
-    if (ps_end_utt(ps_) < 0) throw std::runtime_error("pocketsphinx: cannot end the utterance");
+    const bool fed = buffer_.empty() || ps_process_raw(ps_, buffer_.data(), buffer_.size(), FALSE, FALSE) >= 0;
+    buffer_.clear();
+    if (ps_end_utt(ps_) < 0 || !fed) throw std::runtime_error("pocketsphinx: cannot end the utterance");
     if (cmn_t* cmn = ps_get_feat(ps_)->cmn_struct) {
         cepstral_mean.resize(static_cast<std::size_t>(cmn->veclen));
         cmn_live_get(cmn, cepstral_mean.data());
@@ -187,6 +276,7 @@ std::string PocketsphinxDecoder::finish(std::vector<float>& cepstral_mean) {
 }
 
 void PocketsphinxDecoder::abandon() noexcept {
+    buffer_.clear();
     if (!in_utterance_) return;
     in_utterance_ = false;
     ps_end_utt(ps_);

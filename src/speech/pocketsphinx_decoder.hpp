@@ -2,7 +2,9 @@
 // Internal to speech/: one pocketsphinx decoder set up for telephone audio, and the private copy
 // of the acoustic model it needs. pocketsphinx's headers stay in the .cpp.
 #include <cstdint>
+#include <deque>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <span>
 #include <string>
@@ -39,6 +41,10 @@ struct DecoderFiles {
 // The cepstral mean a phone channel settles at (FACTS.md), where every channel starts.
 std::vector<float> phone_cepstral_mean();
 
+// What is wrong with a JSGF grammar given as text ("" when nothing): its syntax, a missing public
+// rule, or a word `known_word` does not know.
+std::string check_jsgf(const std::string& grammar, const std::function<bool(const std::string&)>& known_word);
+
 // One decoder, one utterance at a time; not thread-safe, but decoders are independent of each
 // other (logging is silenced once per process, and dither is done here rather than by
 // pocketsphinx's process-global random generator).
@@ -50,6 +56,11 @@ public:
     PocketsphinxDecoder(const PocketsphinxDecoder&) = delete;
     PocketsphinxDecoder& operator=(const PocketsphinxDecoder&) = delete;
 
+    // The next utterances are decoded with `grammar` (JSGF text; "" = what the decoder was loaded
+    // with). Each grammar is compiled once and kept (the most recent few). Throws
+    // std::runtime_error with pocketsphinx's complaint when it cannot use it; the decoder then
+    // stays as it was. Not inside an utterance.
+    void use_grammar(const std::string& grammar);
     // Starts an utterance from the channel's cepstral mean (phone_cepstral_mean() for a new one).
     void start(std::span<const float> cepstral_mean);
     // 16 kHz audio of the utterance. Throws std::runtime_error when decoding fails.
@@ -62,11 +73,19 @@ public:
     void abandon() noexcept;
 
 private:
+    void add_grammar(const std::string& search, const std::string& grammar);
+
     ps_decoder_s* ps_ = nullptr;
     cmd_ln_s* config_ = nullptr;
     bool in_utterance_ = false;
     std::minstd_rand dither_;
-    std::vector<std::int16_t> buffer_;
+    std::vector<std::int16_t> buffer_;   // dithered audio not yet decoded: less than a block
+    std::string default_search_;         // pocketsphinx's name for the loaded model's search
+    struct Grammar {
+        std::string text, search;
+    };
+    std::deque<Grammar> grammars_;  // compiled, least recently used first
+    unsigned grammar_count_ = 0;    // names their searches
 };
 
 }  // namespace va::speech

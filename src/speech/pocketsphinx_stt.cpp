@@ -6,11 +6,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "media/resampler.hpp"
@@ -44,9 +46,10 @@ struct Utterance {
 };
 
 struct SessionState {
-    explicit SessionState(SttCallbacks c) : callbacks(std::move(c)) {}
+    SessionState(SttCallbacks c, std::string g) : callbacks(std::move(c)), grammar(std::move(g)) {}
 
     const SttCallbacks callbacks;
+    const std::string grammar;  // JSGF text, or "" for the decoders' own model
     // All below under Pool::mutex_, except where noted.
     std::deque<std::shared_ptr<Utterance>> utterances;  // in order; only the last may be open
     bool open = false;                                 // utterances.back() has not ended
@@ -228,6 +231,13 @@ private:
         // One resampler per utterance: utterances are separate stretches of the call, and the
         // filter's tail belongs to the utterance it came from.
         media::Resampler resampler(kLineRate, kModelRate, kResamplerQuality);
+        try {
+            decoder.use_grammar(s.grammar);
+        } catch (const std::runtime_error&) {
+            // Grammars are checked when a prompt is saved (check_grammar), so this is a grammar
+            // saved before a dictionary change: the language model hears the call instead.
+            decoder.use_grammar({});
+        }
         decoder.start(cepstral_mean);
         decoder.process(std::vector<std::int16_t>(kLeadSilence, 0));
         std::size_t since_partial = 0;
@@ -302,8 +312,8 @@ private:
 
 class PocketsphinxSession final : public SttSession {
 public:
-    PocketsphinxSession(std::shared_ptr<Pool> pool, SttCallbacks callbacks)
-        : pool_(std::move(pool)), state_(std::make_shared<SessionState>(std::move(callbacks))) {}
+    PocketsphinxSession(std::shared_ptr<Pool> pool, SttCallbacks callbacks, std::string grammar)
+        : pool_(std::move(pool)), state_(std::make_shared<SessionState>(std::move(callbacks), std::move(grammar))) {}
     ~PocketsphinxSession() override { pool_->close(*state_); }
 
     void begin_utterance(std::span<const std::int16_t> preroll) override { pool_->begin(state_, preroll); }
@@ -334,6 +344,7 @@ public:
         files.jsgf = config.jsgf_path;  // when set, instead of the language model
         files.second_pass = config.second_pass;
         name_ = "pocketsphinx:" + dir.filename().string() + (config.jsgf_path.empty() ? "" : "+jsgf");
+        load_words(files.dict);
         // Each decoder takes ~0.5 s to load with the generic language model: load them together.
         std::vector<std::future<std::unique_ptr<PocketsphinxDecoder>>> loading;
         for (std::size_t i = 0; i < config.decoders; ++i)
@@ -353,13 +364,28 @@ public:
     }
     ~PocketsphinxStt() override { pool_->stop(); }
 
-    std::unique_ptr<SttSession> open(SttCallbacks callbacks) override {
-        return std::make_unique<PocketsphinxSession>(pool_, std::move(callbacks));
+    std::unique_ptr<SttSession> open(SttCallbacks callbacks, SttOptions options) override {
+        return std::make_unique<PocketsphinxSession>(pool_, std::move(callbacks), std::move(options.grammar));
     }
     std::string name() const override { return name_; }
+    std::string check_grammar(const std::string& grammar) const override {
+        return check_jsgf(grammar, [this](const std::string& word) { return words_.contains(word); });
+    }
 
 private:
+    // The dictionary's words ("word(2)" is a second pronunciation of "word"), so that a grammar
+    // can be checked without a decoder.
+    void load_words(const std::string& dict) {
+        std::ifstream in(dict);
+        for (std::string line; std::getline(in, line);) {
+            auto word = line.substr(0, line.find_first_of(" \t"));
+            if (auto paren = word.find('('); paren != std::string::npos) word.resize(paren);
+            if (!word.empty()) words_.insert(std::move(word));
+        }
+    }
+
     std::string name_;
+    std::unordered_set<std::string> words_;
     std::shared_ptr<Pool> pool_;
 };
 

@@ -35,10 +35,21 @@ public:
     virtual void cancel_utterance() = 0;
 };
 
+struct SttOptions {
+    // A JSGF grammar of the answers expected on this call, instead of the engine's language
+    // model ("" = none). Engines without grammars (the cloud ones) ignore it.
+    std::string grammar;
+};
+
 class SpeechToText {
 public:
     virtual ~SpeechToText() = default;
-    virtual std::unique_ptr<SttSession> open(SttCallbacks callbacks) = 0;
+    virtual std::unique_ptr<SttSession> open(SttCallbacks callbacks, SttOptions options = {}) = 0;
+    // What is wrong with `grammar` for this engine, "" when it can use it (or ignores grammars).
+    virtual std::string check_grammar(const std::string& grammar) const {
+        (void)grammar;
+        return {};
+    }
     // What recognises ("pocketsphinx:en-us"), for logs.
     virtual std::string name() const = 0;
 };

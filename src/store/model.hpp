@@ -14,11 +14,29 @@ namespace va::store {
 
 using core::TimePoint;
 
+// A prompt's own conversation settings. Each unset field takes the deployment's value (serve's
+// flags); JSON names and the ranges the API accepts are in store/conversation_json.hpp.
+struct ConversationOverrides {
+    std::optional<std::int64_t> min_speech_ms;    // speech shorter than this is not a turn
+    std::optional<std::int64_t> end_of_turn_ms;   // silence that ends the callee's turn
+    std::optional<std::int64_t> max_turn_ms;      // a turn this long ends without a pause
+    std::optional<bool> barge_in;                 // the callee may interrupt the agent
+    std::optional<std::int64_t> barge_in_ms;      // speech over the agent that interrupts it
+    std::optional<bool> barge_in_during_greeting;
+    std::optional<std::int64_t> reprompt_after_ms;  // callee silence before "are you still there?"
+    std::optional<std::int64_t> hangup_after_ms;    // callee silence before a goodbye and hang-up
+    std::optional<std::int64_t> max_call_ms;        // the longest conversation
+    std::string llm_model;    // the model asked for ("" = the deployment's)
+    std::string stt_grammar;  // a JSGF grammar of the expected answers ("" = the language model)
+    bool operator==(const ConversationOverrides&) const = default;
+};
+
 struct Prompt {
     std::string id;
     std::string name;
     std::string content;       // the system prompt
     std::string introduction;  // the greeting
+    ConversationOverrides conversation;
     TimePoint created_at{};
     TimePoint updated_at{};
 };
@@ -86,6 +104,7 @@ struct ScheduledCall {
     CallStatus status = CallStatus::pending;
     std::string content;       // snapshot of the prompt's content at creation
     std::string introduction;  // snapshot of the prompt's introduction at creation
+    ConversationOverrides conversation;  // snapshot of the prompt's conversation settings at creation
     std::vector<Recipient> recipients;  // one per entry of to_phone_numbers, same order
     std::optional<RetryPolicy> retry;   // unset: the dispatcher's default
     std::optional<CallingWindow> call_window;  // unset: any time

@@ -74,6 +74,65 @@ INSTANTIATE_TEST_SUITE_P(
                       BadBody{"{\"name\":\"\xff\",\"content\":\"c\",\"introduction\":\"i\"}", 400, "malformed_json",
                               ""}));
 
+std::string with_conversation(const std::string& conversation) {
+    return R"({"name":"n","content":"c","introduction":"i","conversation":)" + conversation + "}";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Conversation, PromptBadBody,
+    ::testing::Values(BadBody{with_conversation("[]"), 422, "wrong_type", "conversation"},
+                      BadBody{with_conversation("null"), 422, "wrong_type", "conversation"},
+                      BadBody{with_conversation(R"({"endOfTurnMs":"600"})"), 422, "wrong_type", "conversation.endOfTurnMs"},
+                      BadBody{with_conversation(R"({"endOfTurnMs":600.5})"), 422, "wrong_type", "conversation.endOfTurnMs"},
+                      BadBody{with_conversation(R"({"endOfTurnMs":99})"), 422, "invalid_value", "conversation.endOfTurnMs"},
+                      BadBody{with_conversation(R"({"maxCallMs":18446744073709551615})"), 422, "invalid_value",
+                              "conversation.maxCallMs"},
+                      BadBody{with_conversation(R"({"minSpeechMs":-1})"), 422, "invalid_value", "conversation.minSpeechMs"},
+                      BadBody{with_conversation(R"({"bargeIn":1})"), 422, "wrong_type", "conversation.bargeIn"},
+                      BadBody{with_conversation(R"({"llmModel":""})"), 422, "invalid_value", "conversation.llmModel"},
+                      BadBody{with_conversation(R"({"sttGrammar":5})"), 422, "wrong_type", "conversation.sttGrammar"},
+                      BadBody{with_conversation(R"({"voice":"x"})"), 422, "unknown_field", "conversation.voice"},
+                      BadBody{with_conversation(R"({"repromptAfterMs":9000,"hangupAfterMs":9000})"), 422,
+                              "invalid_value", "conversation.hangupAfterMs"}));
+
+TEST(PromptsApi, ConversationSettingsAreKeptReplacedAndSnapshotIntoCalls) {
+    ApiHarness api;
+    const std::string tuned = R"({"endOfTurnMs":450,"bargeIn":false,"llmModel":"llama-3.1-8b-instant"})";
+    auto created = api.call("POST", "/api/prompts", with_conversation(tuned));
+    ASSERT_EQ(created.status, 201u);
+    EXPECT_EQ(created.json.at("conversation"), boost::json::parse(tuned));
+    auto id = std::string(created.json.at("id").as_string());
+
+    auto call = api.call("POST", "/api/scheduled-calls",
+                         R"({"toPhoneNumbers":["+14155552671"],"promptId":")" + id +
+                             R"(","scheduledDateTime":"2026-11-25T13:00:00Z"})");
+    ASSERT_EQ(call.status, 201u);
+    EXPECT_EQ(call.json.at("conversation"), boost::json::parse(tuned));
+
+    // PUT replaces the whole prompt: without `conversation` every setting is the deployment's again,
+    // and the call scheduled before keeps its snapshot.
+    auto replaced = api.call("PUT", "/api/prompts/" + id, kPrompt);
+    EXPECT_EQ(replaced.json.at("conversation"), boost::json::object{});
+    auto call_id = std::string(call.json.at("id").as_string());
+    EXPECT_EQ(api.call("GET", "/api/scheduled-calls/" + call_id).json.at("conversation"), boost::json::parse(tuned));
+}
+
+TEST(PromptsApi, TheDeploymentChecksConversationSettingsAndARefusalStoresNothing) {
+    ApiHarness api;
+    api.context().check_conversation = [](const store::ConversationOverrides& c) -> std::optional<ApiError> {
+        if (c.stt_grammar.find("public") == std::string::npos)
+            return ApiError{ErrorCode::invalid_value, "conversation.sttGrammar has no public rule", "conversation.sttGrammar"};
+        return std::nullopt;
+    };
+    auto refused = api.call("POST", "/api/prompts", with_conversation(R"({"sttGrammar":"#JSGF V1.0; grammar g;"})"));
+    EXPECT_EQ(refused.status, 422u);
+    EXPECT_EQ(refused.error_field(), "conversation.sttGrammar");
+    EXPECT_TRUE(api.call("GET", "/api/prompts").json.at("items").as_array().empty());
+    auto accepted = api.call("POST", "/api/prompts",
+                             with_conversation(R"({"sttGrammar":"#JSGF V1.0; grammar g; public <a> = yes | no;"})"));
+    EXPECT_EQ(accepted.status, 201u);
+}
+
 TEST(PromptsApi, RequiresJsonContentType) {
     ApiHarness api;
     auto reply = api.call("POST", "/api/prompts", kPrompt, {{"Content-Type", "text/plain"}});

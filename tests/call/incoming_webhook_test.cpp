@@ -132,7 +132,7 @@ TEST(IncomingWebhook, AnInboundCallWithoutAPromptIsDeclinedPolitely) {
 
 TEST(IncomingWebhook, AnInboundCallWithAPromptStreamsAndIsLogged) {
     auto options = CallHarness::default_options();
-    options.inbound = InboundPrompt{"You answer questions about opening hours.", "Thanks for calling."};
+    options.inbound = InboundPrompt{"You answer questions about opening hours.", "Thanks for calling.", {}};
     CallHarness h(options);
     auto response = h.webhook("/webhooks/twilio/incoming", answered_form());
     EXPECT_EQ(canonical(response.body),

@@ -31,6 +31,7 @@ protected:
         info.stream_sid = "MZ1";
         info.system_prompt = "You book dentist appointments.";
         info.greeting = std::move(greeting);
+        info.conversation = prompt;
         context_ = std::make_unique<ConversationContext>(
             ConversationContext{stt, tts, llm, greetings_, actions, sink, clock, [this] { return steady; }, &metrics, settings});
         agent_ = make_conversation(info, control, *context_);
@@ -99,7 +100,8 @@ protected:
     core::ManualClock clock{kNow};
     Steady::time_point steady{};
     core::MetricsRegistry metrics;
-    ConversationSettings settings;
+    ConversationSettings settings;     // the deployment's
+    store::ConversationOverrides prompt;  // the call's prompt's
 
 private:
     call::GreetingCache greetings_;
@@ -373,6 +375,43 @@ TEST_F(ConversationTest, ANoiseBurstIsNotATurn) {
     silence(700ms);
     EXPECT_EQ(stt.log.canceled, 1);
     EXPECT_TRUE(llm.calls.empty());
+}
+
+TEST_F(ConversationTest, ThePromptsSettingsTakeThePlaceOfTheDeployments) {
+    prompt.end_of_turn_ms = 300;
+    prompt.barge_in = false;
+    prompt.llm_model = "llama-3.1-8b-instant";
+    prompt.stt_grammar = "#JSGF V1.0; grammar answer; public <answer> = yes | no;";
+    greeted();
+    EXPECT_THAT(stt.grammars, ElementsAre(prompt.stt_grammar));
+
+    stt.results.push_back({"yes", ""});
+    feed(800ms, true);
+    silence(340ms);  // the prompt's 300 ms end the turn; the deployment's 600 ms would not have yet
+    EXPECT_EQ(stt.log.ended, 1);
+    ASSERT_EQ(llm.calls.size(), 1u);
+    EXPECT_EQ(llm.calls[0]->request.model, "llama-3.1-8b-instant");
+
+    llm.answers.push_back({{"Let me look at the calendar for you, it will take a moment or two. "}, {}, ""});
+    callee_says("tuesday");
+    control.hear(200ms);
+    feed(800ms, true);  // would interrupt with the deployment's barge-in
+    EXPECT_EQ(control.interrupts, 0);
+    control.hear_all();
+    EXPECT_EQ(sink.records.back().engines,
+              (store::ConversationEngines{"fake-llm:llama-3.1-8b-instant", "fake-stt+grammar", "fake-tts"}));
+}
+
+TEST_F(ConversationTest, WithoutPromptSettingsTheDeploymentsHold) {
+    greeted();
+    EXPECT_THAT(stt.grammars, ElementsAre(""));
+    stt.results.push_back({"yes", ""});
+    feed(800ms, true);
+    silence(340ms);
+    EXPECT_EQ(stt.log.ended, 0);
+    silence(300ms);
+    EXPECT_EQ(stt.log.ended, 1);
+    EXPECT_EQ(llm.calls.at(0)->request.model, "");
 }
 
 TEST_F(ConversationTest, TheCallEndsAtItsLongestLength) {

@@ -99,13 +99,15 @@ public:
         std::string error;
     };
 
-    std::unique_ptr<speech::SttSession> open(speech::SttCallbacks callbacks) override {
+    std::unique_ptr<speech::SttSession> open(speech::SttCallbacks callbacks, speech::SttOptions options) override {
+        grammars.push_back(options.grammar);
         return std::make_unique<Session>(*this, std::move(callbacks));
     }
     std::string name() const override { return "fake-stt"; }
 
     Log log;
     std::deque<Result> results;
+    std::vector<std::string> grammars;  // of each session opened
 
 private:
     struct Session final : speech::SttSession {
@@ -151,7 +153,7 @@ public:
         if (!answer.hold) deliver(*call, answer);
         return std::make_shared<Stream>(call);
     }
-    std::string name() const override { return "fake-llm"; }
+    std::string name(const std::string& model) const override { return model.empty() ? "fake-llm" : "fake-llm:" + model; }
 
     static void deliver(Call& call, const Answer& answer) {
         if (call.done) return;

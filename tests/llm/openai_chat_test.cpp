@@ -28,7 +28,7 @@ constexpr const char* kKey = "sk-test-5f3a9c1e7b";
 
 Message user(std::string text) { return Message{"user", std::move(text), {}, {}}; }
 
-ChatRequest hello() { return ChatRequest{{Message{"system", "Be brief.", {}, {}}, user("Hello?")}, {}}; }
+ChatRequest hello() { return ChatRequest{{Message{"system", "Be brief.", {}, {}}, user("Hello?")}, {}, {}}; }
 
 // The client's io_context on a thread of its own, as in the service.
 class OpenAiChatTest : public ::testing::Test {
@@ -409,7 +409,7 @@ TEST_F(OpenAiChatTest, ConcurrentAnswersKeepToTheirOwnStreams) {
     std::vector<std::shared_ptr<ChatStream>> streams;
     for (int i = 0; i < 4; ++i) {
         logs.push_back(ChatLog::make());
-        streams.push_back(m->chat(ChatRequest{{user("echo" + std::to_string(i))}, {}}, logs.back()->callbacks()));
+        streams.push_back(m->chat(ChatRequest{{user("echo" + std::to_string(i))}, {}, {}}, logs.back()->callbacks()));
     }
     for (int i = 0; i < 4; ++i) {
         ASSERT_TRUE(logs[i]->wait_done());

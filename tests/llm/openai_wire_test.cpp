@@ -43,16 +43,25 @@ TEST(OpenAiWire, RedactReplacesEveryOccurrence) {
 TEST(OpenAiWire, RequestBodyGivesToolsWithoutParametersAnEmptySchema) {
     OpenAiConfig config;
     config.model = "m";
-    ChatRequest request{{Message{"user", "hi", {}, {}}}, {Tool{"end_call", "Hang up.", ""}}};
+    ChatRequest request{{Message{"user", "hi", {}, {}}}, {Tool{"end_call", "Hang up.", ""}}, {}};
     auto body = json::parse(request_body(config, request));
     EXPECT_EQ(body.at("tools").at(0).at("function").at("parameters"), json::parse(R"({"type":"object","properties":{}})"));
     request.tools[0].parameters = "[1,2]";
     EXPECT_THROW(request_body(config, request), std::invalid_argument);
 }
 
+TEST(OpenAiWire, ARequestMayAskForAnotherModelThanTheConfiguredOne) {
+    OpenAiConfig config;
+    config.model = "gpt-4o-mini";
+    ChatRequest request{{Message{"user", "hi", {}, {}}}, {}, {}};
+    EXPECT_EQ(json::parse(request_body(config, request)).at("model"), "gpt-4o-mini");
+    request.model = "llama-3.1-8b-instant";
+    EXPECT_EQ(json::parse(request_body(config, request)).at("model"), "llama-3.1-8b-instant");
+}
+
 TEST(OpenAiWire, AnAssistantMessageWithTextAndToolCallsKeepsItsText) {
     OpenAiConfig config;
-    ChatRequest request{{Message{"assistant", "One moment.", {ToolCall{"c1", "lookup", ""}}, {}}}, {}};
+    ChatRequest request{{Message{"assistant", "One moment.", {ToolCall{"c1", "lookup", ""}}, {}}}, {}, {}};
     auto message = json::parse(request_body(config, request)).at("messages").at(0);
     EXPECT_EQ(message.at("content"), json::value("One moment."));
     EXPECT_EQ(message.at("tool_calls").at(0).at("function").at("arguments"), json::value("{}"));

@@ -229,6 +229,66 @@ TEST_F(GenericLanguageModel, SameAudioSameWordsWhicheverDecoderHasIt) {
     EXPECT_EQ(results.size(), 1u) << ::testing::PrintToString(results);
 }
 
+TEST_F(GenericLanguageModel, WithoutTheSecondPassTheWordsStillDoNotDependOnHowTheAudioCameIn) {
+    // The first pass alone used to give different words for the same audio, depending on how
+    // much had queued up each time the worker took some (the decoder is now fed fixed blocks).
+    PocketsphinxConfig config;
+    config.decoders = 1;
+    config.second_pass = false;
+    auto fast = make_pocketsphinx_stt(config);
+    const auto audio = phone_line("Could you call me back later this week?");
+    std::set<std::string> results;
+    for (const std::size_t chunk : {kFrame, std::size_t{37}, std::size_t{4000}, audio.size()}) {
+        Recorder r;
+        auto session = fast->open(r.callbacks());
+        session->begin_utterance({});
+        for (std::size_t i = 0; i < audio.size(); i += chunk)
+            session->audio(std::span(audio).subspan(i, std::min(chunk, audio.size() - i)));
+        session->end_utterance();
+        ASSERT_TRUE(r.wait_finals(1));
+        results.insert(r.finals[0]);
+    }
+    EXPECT_EQ(results.size(), 1u) << ::testing::PrintToString(results);
+}
+
+TEST_F(GenericLanguageModel, APromptsGrammarHearsItsAnswersAndOtherSessionsKeepTheLanguageModel) {
+    const std::string grammar =
+        "#JSGF V1.0;\ngrammar confirm;\npublic <answer> = yes | no | yes that is right | no it is not;\n";
+    EXPECT_EQ(stt_->check_grammar(grammar), "");
+    Recorder confirm, open;
+    auto with_grammar = stt_->open(confirm.callbacks(), {grammar});
+    auto without = stt_->open(open.callbacks());
+    say(*with_grammar, phone_line("Yes, that is right."));
+    say(*without, phone_line("Could you call me back later this week?"));
+    say(*with_grammar, phone_line("No."));
+    ASSERT_TRUE(confirm.wait_finals(2));
+    ASSERT_TRUE(open.wait_finals(1));
+    EXPECT_EQ(confirm.finals, (std::vector<std::string>{"yes that is right", "no"}));
+    EXPECT_GE(share_found("Could you call me back later this week?", open.finals[0]), 0.8) << open.finals[0];
+}
+
+TEST_F(GenericLanguageModel, CheckGrammarSaysWhatIsWrong) {
+    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\n<a> = yes;\n"), ::testing::HasSubstr("no public rule"));
+    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes | flibbertigibbetz;\n"),
+                ::testing::HasSubstr("\"flibbertigibbetz\" is not in the pronunciation dictionary"));
+    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes | <b>;\n"),
+                ::testing::HasSubstr("<b> is not defined"));
+    EXPECT_THAT(stt_->check_grammar("public <a> = yes;"), ::testing::HasSubstr("#JSGF V1.0"));
+    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = (yes | no;\n"),
+                ::testing::HasSubstr("brackets"));
+    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes | no\n"), ::testing::HasSubstr("';'"));
+    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\nimport <other.*>;\npublic <a> = yes;\n"),
+                ::testing::HasSubstr("imports"));
+    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes | | no;\n"),
+                ::testing::HasSubstr("empty alternative"));
+    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes {yes} | no;\n"),
+                ::testing::HasSubstr("tags"));
+    // Comments and weights are fine, and a rule may use another.
+    EXPECT_EQ(stt_->check_grammar("#JSGF V1.0;\n// answers\ngrammar g;\n<yes> = yes | yeah;\n"
+                                  "public <a> = /2/ <yes> | [please] no /* rare */;\n"),
+              "");
+}
+
 // ---------------------------------------------------------------------------------------------
 // A grammar of expected answers: fast decoders for the session contract.
 

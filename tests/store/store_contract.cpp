@@ -16,7 +16,7 @@ std::string test_id() {
 }
 
 Prompt make_prompt(const std::string& name, TimePoint at) {
-    return {test_id(), name, "content of " + name, "intro of " + name, at, at};
+    return {test_id(), name, "content of " + name, "intro of " + name, {}, at, at};
 }
 
 ScheduledCall make_call(const std::vector<std::string>& numbers, TimePoint created, TimePoint due) {
@@ -73,6 +73,27 @@ TEST_P(StoreContract, PromptRoundTripsUpdatesAndRemoves) {
     EXPECT_TRUE(store().prompts().remove(p.id));
     EXPECT_FALSE(store().prompts().remove(p.id));
     EXPECT_FALSE(store().prompts().get(p.id));
+}
+
+TEST_P(StoreContract, ConversationSettingsRoundTripWithThePromptAndItsCalls) {
+    auto p = make_prompt("tuned", kT0);
+    store().prompts().create(p);
+    EXPECT_EQ(store().prompts().get(p.id)->conversation, ConversationOverrides{});  // none set: all unset
+
+    p.conversation.end_of_turn_ms = 450;
+    p.conversation.barge_in = false;
+    p.conversation.max_call_ms = 4 * 3'600'000;
+    p.conversation.llm_model = "llama-3.1-8b-instant";
+    p.conversation.stt_grammar = "#JSGF V1.0;\ngrammar answer;\npublic <answer> = yes | no;\n";
+    p.updated_at = kT0 + seconds(1);
+    ASSERT_TRUE(store().prompts().update(p));
+    EXPECT_EQ(store().prompts().get(p.id)->conversation, p.conversation);
+    EXPECT_EQ(store().prompts().list({}).items.at(0).conversation, p.conversation);
+
+    auto call = make_call({"+14155552671"}, kT0, kT0 + seconds(60));
+    call.conversation = p.conversation;
+    store().scheduled_calls().create(call, std::nullopt);
+    EXPECT_EQ(store().scheduled_calls().get(call.id)->conversation, p.conversation);
 }
 
 TEST_P(StoreContract, UnknownIdsAreAbsentNotErrors) {

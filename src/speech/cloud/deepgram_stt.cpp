@@ -410,7 +410,7 @@ class DeepgramStt final : public SpeechToText {
 public:
     DeepgramStt(asio::io_context& io, DeepgramConfig config) : io_(io), config_(std::move(config)) {}
 
-    std::unique_ptr<SttSession> open(SttCallbacks callbacks) override {
+    std::unique_ptr<SttSession> open(SttCallbacks callbacks, SttOptions) override {
         auto state = std::make_shared<State>(io_, config_, std::move(callbacks));
         net::spawn_logged(state->strand, watch_connect(state), "deepgram connect timeout");
         net::spawn_logged(state->strand, connect(state), "deepgram connect");

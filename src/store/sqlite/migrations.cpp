@@ -88,6 +88,11 @@ CREATE INDEX calllogs_by_stream ON calllogs (streamSid) WHERE streamSid != '';
     R"sql(
 ALTER TABLE calllogs ADD COLUMN engines TEXT NOT NULL DEFAULT '{}';
 )sql",
+    // 7: a prompt's conversation settings (JSON, store/conversation_json.hpp), snapshotted into its calls.
+    R"sql(
+ALTER TABLE prompts ADD COLUMN conversation TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE scheduled_calls ADD COLUMN conversation TEXT NOT NULL DEFAULT '{}';
+)sql",
 };
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include <boost/json.hpp>
 
+#include "store/conversation_json.hpp"
 #include "store/sqlite/paging.hpp"
 #include "store/sqlite/repositories.hpp"
 #include "store/sqlite/settings_json.hpp"
@@ -11,7 +12,7 @@ namespace json = boost::json;
 
 constexpr const char* kColumns =
     "SELECT id, toPhoneNumbers, promptId, scheduledDateTime, status, content, introduction, createdAt, updatedAt, "
-    "retry, callWindow FROM scheduled_calls";
+    "retry, callWindow, conversation FROM scheduled_calls";
 
 std::vector<std::string> numbers_from_json(const std::string& text) {
     std::vector<std::string> out;
@@ -67,6 +68,7 @@ ScheduledCall read_call(const Statement& s) {
     call.updated_at = from_millis(s.integer(8));
     if (!s.is_null(9)) call.retry = retry_from_json(s.text(9));
     if (!s.is_null(10)) call.call_window = call_window_from_json(s.text(10));
+    call.conversation = conversation_from_json(json::parse(s.text(11)).as_object());
     return call;
 }
 
@@ -123,12 +125,14 @@ public:
             }
             Statement s(c,
                         "INSERT INTO scheduled_calls (id, toPhoneNumbers, promptId, scheduledDateTime, status, "
-                        "content, introduction, createdAt, updatedAt, retry, callWindow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "content, introduction, createdAt, updatedAt, retry, callWindow, conversation) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             s.bind(1, call.id).bind(2, numbers_to_json(call.to_phone_numbers)).bind(3, call.prompt_id);
             s.bind(4, to_millis(call.scheduled_date_time)).bind(5, to_string(call.status)).bind(6, call.content);
             s.bind(7, call.introduction).bind(8, to_millis(call.created_at)).bind(9, to_millis(call.updated_at));
             bind_optional_text(s, 10, retry_to_json(call.retry));
             bind_optional_text(s, 11, call_window_to_json(call.call_window));
+            s.bind(12, json::serialize(conversation_to_json(call.conversation)));
             s.run();
             insert_recipients(c, call.id, call.recipients, call.scheduled_date_time);
             if (key) {

@@ -37,7 +37,8 @@ struct Conversation {
     std::unique_ptr<ServeProcess> serve;
     std::string scheduled_call_id;
 
-    explicit Conversation(const std::string& callee_script) {
+    // `conversation`: the prompt's own conversation settings.
+    explicit Conversation(const std::string& callee_script, const json::object& conversation = {}) {
         sim = std::make_unique<SimProcess>(
             dir,
             R"({"callsPerSecond": 100, "default": {"ringSeconds": 0.1, "hangupAfterSeconds": 40, "voice": "flite:rms",
@@ -51,7 +52,8 @@ struct Conversation {
         auto prompt = serve->api("POST", "/api/prompts",
                                  json::serialize(json::object{{"name", "Clinic"},
                                                               {"content", "You book dental appointments."},
-                                                              {"introduction", kGreeting}}),
+                                                              {"introduction", kGreeting},
+                                                              {"conversation", conversation}}),
                                  &status);
         if (status != 201) throw std::runtime_error("prompt: " + json::serialize(prompt));
         scheduled_call_id = serve->schedule_now({"+14155552671"}, std::string(prompt.at("id").as_string()));
@@ -193,6 +195,32 @@ TEST(Conversation, TheCalleeTalkingOverTheAgentCutsItOff) {
     const auto& transcript = log.at("transcript").as_array();
     ASSERT_GE(transcript.size(), 4u);
     EXPECT_EQ(transcript.at(2).at("interrupted"), true);
+}
+
+TEST(Conversation, ThePromptsGrammarAndModelReachTheCall) {
+    const std::string grammar = std::string("#JSGF V1.0;\ngrammar answer;\npublic <answer> = ") + kAnswer +
+                                " | no tomorrow does not work | call me later;\n";
+    Conversation call(std::string(R"([{"say": ")") + kAnswer + R"(", "afterAgentSilenceMs": 800}])",
+                      json::object{{"llmModel", "per-prompt-model"}, {"sttGrammar", grammar}});
+    auto reply = StandinReply::words("Goodbye.");
+    reply.tool_calls.push_back({"call_1", "end_call", {"{}"}});
+    call.llm.enqueue(reply);
+    ASSERT_TRUE(call.completed(60s));
+    ASSERT_TRUE(call.llm.wait_for_requests(1, 1s));
+    const auto request = call.llm.requests().at(0).json.as_object();
+    EXPECT_EQ(request.at("model"), "per-prompt-model");
+    EXPECT_EQ(request.at("messages").as_array().back().at("content"), kAnswer) << "the grammar hears its phrase exactly";
+    EXPECT_EQ(call.log().at("engines").at("stt"), "pocketsphinx:en-us+grammar");
+    EXPECT_EQ(call.log().at("engines").at("llm"), "openai:per-prompt-model");
+
+    // A grammar this recogniser cannot use is refused when the prompt is saved.
+    unsigned status = 0;
+    auto refused = call.serve->api(
+        "POST", "/api/prompts",
+        R"({"name":"n","content":"c","introduction":"i","conversation":{"sttGrammar":"#JSGF V1.0; grammar g; public <a> = yes | zyxwvut;"}})",
+        &status);
+    EXPECT_EQ(status, 422u);
+    EXPECT_EQ(refused.at("error").at("field"), "conversation.sttGrammar") << json::serialize(refused);
 }
 
 }  // namespace

@@ -2,6 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+#include <map>
+
+#include "app/voice_library.hpp"
+
 #include "call/greeting_agent.hpp"
 #include "conversation/conversation.hpp"
 #include "conversation/store_transcripts.hpp"
@@ -39,26 +44,64 @@ std::unique_ptr<speech::TextToSpeech> make_voice(const std::string& spec, const 
     throw std::invalid_argument("expected espeak:<voice>, flite:rms|awb|slt|kal, elevenlabs:<voice id> or openai:<voice>");
 }
 
-Agents::Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::RestClient& rest, store::Store& store,
-               boost::asio::thread_pool& store_pool, speech::TextToSpeech& tts, call::GreetingCache& greetings,
-               core::Clock& clock, core::MetricsRegistry& metrics)
-    : kind_(config.kind), greetings_(greetings) {
-    if (kind_ == "greeting") return;
-    if (kind_ != "conversation") throw std::invalid_argument("--agent must be conversation or greeting");
-    if (config.stt == "deepgram") {
-        if (config.deepgram_api_key.empty()) throw std::invalid_argument("--stt deepgram needs DEEPGRAM_API_KEY");
-        speech::DeepgramConfig deepgram;
-        deepgram.base_url = config.deepgram_base_url;
-        deepgram.api_key = config.deepgram_api_key;
-        deepgram.model = config.deepgram_model;
-        stt_ = speech::make_deepgram_stt(io, deepgram);
-    } else {
+// The deployment's recognisers: its own (--stt) and the other when it can be had here
+// (pocketsphinx when its model is installed, Deepgram when DEEPGRAM_API_KEY is set).
+class Agents::RecognizerSet final : public conversation::Recognizers {
+public:
+    RecognizerSet(const AgentConfig& config, boost::asio::io_context& io) : own_(config.stt) {
+        if (own_ != "pocketsphinx" && own_ != "deepgram") throw std::invalid_argument("--stt must be pocketsphinx or deepgram");
+        engines_[own_] = make(own_, config, io);
+        const std::string other = own_ == "deepgram" ? "pocketsphinx" : "deepgram";
+        const bool available = other == "deepgram" ? !config.deepgram_api_key.empty() : std::filesystem::exists(config.stt_model);
+        if (!available) return;
+        try {
+            engines_[other] = make(other, config, io);
+        } catch (const std::exception& e) {
+            spdlog::warn("{} is not available to prompts: {}", other, e.what());
+        }
+    }
+
+    speech::SpeechToText& get(const std::string& name) override {
+        auto it = engines_.find(name);
+        return it == engines_.end() ? *engines_.at(own_) : *it->second;
+    }
+    bool has(const std::string& name) const { return engines_.contains(name); }
+    std::string names() const {
+        std::string out;
+        for (const auto& [name, engine] : engines_) out += (out.empty() ? "" : ", ") + name;
+        return out;
+    }
+    const speech::SpeechToText& own() const { return *engines_.at(own_); }
+
+private:
+    static std::unique_ptr<speech::SpeechToText> make(const std::string& name, const AgentConfig& config,
+                                                      boost::asio::io_context& io) {
+        if (name == "deepgram") {
+            if (config.deepgram_api_key.empty()) throw std::invalid_argument("--stt deepgram needs DEEPGRAM_API_KEY");
+            speech::DeepgramConfig deepgram;
+            deepgram.base_url = config.deepgram_base_url;
+            deepgram.api_key = config.deepgram_api_key;
+            deepgram.model = config.deepgram_model;
+            return speech::make_deepgram_stt(io, deepgram);
+        }
         speech::PocketsphinxConfig stt;
         stt.model_dir = config.stt_model;
         stt.decoders = config.stt_decoders;
         stt.second_pass = config.stt_second_pass;
-        stt_ = speech::make_pocketsphinx_stt(stt);
+        return speech::make_pocketsphinx_stt(stt);
     }
+
+    std::string own_;
+    std::map<std::string, std::unique_ptr<speech::SpeechToText>> engines_;
+};
+
+Agents::Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::RestClient& rest, store::Store& store,
+               boost::asio::thread_pool& store_pool, VoiceLibrary& voices, call::GreetingCache& greetings,
+               core::Clock& clock, core::MetricsRegistry& metrics)
+    : kind_(config.kind), voices_(voices), greetings_(greetings) {
+    if (kind_ == "greeting") return;
+    if (kind_ != "conversation") throw std::invalid_argument("--agent must be conversation or greeting");
+    recognizers_ = std::make_unique<RecognizerSet>(config, io);
     if (config.llm_base_url.empty()) {
         llm_ = llm::make_scripted_chat(llm::default_demo_script());
     } else {
@@ -72,24 +115,34 @@ Agents::Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::R
     actions_ = conversation::make_twilio_actions(io.get_executor(), rest);
     transcripts_ = conversation::make_store_transcripts(store, store_pool);
     context_ = std::make_unique<conversation::ConversationContext>(conversation::ConversationContext{
-        *stt_, tts, *llm_, greetings, *actions_, *transcripts_, clock,
+        *recognizers_, voices, *llm_, greetings, *actions_, *transcripts_, clock,
         [] { return std::chrono::steady_clock::now(); }, &metrics, config.settings});
 }
 
 Agents::~Agents() = default;
 
 std::unique_ptr<call::Agent> Agents::make(const call::CallInfo& info, call::CallControl& control) {
-    if (!context_) return call::make_greeting_agent(info, control, greetings_);
+    if (!context_) return call::make_greeting_agent(info, control, greetings_, voices_);
     return conversation::make_conversation(info, control, *context_);
 }
 
-std::string Agents::check_grammar(const std::string& grammar) const {
-    return stt_ ? stt_->check_grammar(grammar) : std::string();
+std::optional<SettingsProblem> Agents::check(const store::ConversationOverrides& settings) const {
+    if (auto problem = voices_.check(settings.tts_voice); !problem.empty())
+        return SettingsProblem{"conversation.ttsVoice", problem};
+    if (!recognizers_) return std::nullopt;  // the greeting agent listens to nothing
+    if (!settings.stt.empty() && !recognizers_->has(settings.stt))
+        return SettingsProblem{"conversation.stt", "\"" + settings.stt + "\" is not a recogniser here (this deployment has " +
+                                                       recognizers_->names() + ")"};
+    if (settings.stt_grammar.empty()) return std::nullopt;
+    if (auto problem = recognizers_->get(settings.stt).check_grammar(settings.stt_grammar); !problem.empty())
+        return SettingsProblem{"conversation.sttGrammar", problem};
+    return std::nullopt;
 }
 
 std::string Agents::describe() const {
     if (!context_) return "greeting only";
-    return "conversation: LLM " + llm_->name() + ", STT " + stt_->name() + ", TTS " + context_->tts.name();
+    return "conversation: LLM " + llm_->name() + ", STT " + recognizers_->own().name() + " (prompts may choose " +
+           recognizers_->names() + "), TTS " + voices_.own_spec();
 }
 
 }  // namespace va::app

@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "call/agent.hpp"
@@ -41,24 +42,34 @@ struct AgentConfig {
 std::unique_ptr<speech::TextToSpeech> make_voice(const std::string& spec, const AgentConfig& config,
                                                  boost::asio::io_context& io);
 
+class VoiceLibrary;
+
+// What is wrong with a prompt's conversation settings here, and in which field.
+struct SettingsProblem {
+    std::string field;  // "conversation.ttsVoice"
+    std::string message;
+};
+
 // The engines and ports of the conversation, built once; they outlive every call.
 class Agents {
 public:
     // Throws std::runtime_error / std::invalid_argument with what is wrong (a missing model, a bad URL).
     Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::RestClient& rest, store::Store& store,
-           boost::asio::thread_pool& store_pool, speech::TextToSpeech& tts, call::GreetingCache& greetings,
+           boost::asio::thread_pool& store_pool, VoiceLibrary& voices, call::GreetingCache& greetings,
            core::Clock& clock, core::MetricsRegistry& metrics);
     ~Agents();
 
     std::unique_ptr<call::Agent> make(const call::CallInfo& info, call::CallControl& control);
     std::string describe() const;  // for the start-up log line
-    // What is wrong with a prompt's grammar for this deployment's recogniser ("" when nothing).
-    std::string check_grammar(const std::string& grammar) const;
+    // Whether this deployment can give a prompt the recogniser, grammar and voice it asks for.
+    std::optional<SettingsProblem> check(const store::ConversationOverrides& settings) const;
 
 private:
+    class RecognizerSet;
     std::string kind_;
+    VoiceLibrary& voices_;
     call::GreetingCache& greetings_;
-    std::unique_ptr<speech::SpeechToText> stt_;
+    std::unique_ptr<RecognizerSet> recognizers_;
     std::unique_ptr<llm::ChatModel> llm_;
     std::unique_ptr<conversation::CallActions> actions_;
     std::unique_ptr<conversation::TranscriptSink> transcripts_;

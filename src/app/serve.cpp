@@ -16,6 +16,7 @@
 
 #include "api/api.hpp"
 #include "app/listen_address.hpp"
+#include "app/voice_library.hpp"
 #include "call/incoming_webhook.hpp"
 #include "call/stream_endpoint.hpp"
 #include "core/id.hpp"
@@ -24,7 +25,6 @@
 #include "dispatch/status_webhook.hpp"
 #include "dispatch/time_zones.hpp"
 #include "net/server.hpp"
-#include "speech/tts.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace va::app {
@@ -121,7 +121,7 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
     std::unique_ptr<twilio::RestClient> rest;
     std::unique_ptr<dispatch::Dispatcher> dispatcher;
     std::unique_ptr<dispatch::StatusWebhookContext> status_context;
-    std::unique_ptr<speech::TextToSpeech> tts;
+    std::unique_ptr<VoiceLibrary> voices;
     std::unique_ptr<call::GreetingCache> greetings;
     std::unique_ptr<Agents> agents;
     std::unique_ptr<call::CallContext> call_context;
@@ -141,14 +141,14 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
             return 2;
         }
         try {
-            tts = make_voice(config.tts_voice, config.agent, io);
+            voices = std::make_unique<VoiceLibrary>(config.tts_voice, config.agent, io);
         } catch (const std::exception& e) {
             std::cerr << "voiceagent: --tts-voice " << config.tts_voice << ": " << e.what() << "\n";
             return 2;
         }
-        greetings = std::make_unique<call::GreetingCache>(*tts);
+        greetings = std::make_unique<call::GreetingCache>();
         try {
-            agents = std::make_unique<Agents>(config.agent, io, *rest, *store, write_pool, *tts, *greetings, clock, metrics);
+            agents = std::make_unique<Agents>(config.agent, io, *rest, *store, write_pool, *voices, *greetings, clock, metrics);
         } catch (const std::exception& e) {
             std::cerr << "voiceagent: the agent: " << e.what() << "\n";
             return 2;
@@ -160,15 +160,13 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
         call_options.limits.idle_timeout = std::chrono::seconds(config.stream_idle_seconds);
         call_options.limits.max_session = std::chrono::seconds(config.max_stream_seconds);
         call_context = std::make_unique<call::CallContext>(call::CallContext{
-            *store, write_pool, clock, metrics, *greetings,
+            *store, write_pool, clock, metrics, *greetings, *voices,
             [&agents](const call::CallInfo& info, call::CallControl& control) { return agents->make(info, control); },
             call_options});
         context.check_conversation = [&agents](const store::ConversationOverrides& c) -> std::optional<api::ApiError> {
-            if (c.stt_grammar.empty()) return std::nullopt;
-            auto problem = agents->check_grammar(c.stt_grammar);
-            if (problem.empty()) return std::nullopt;
-            return api::ApiError{api::ErrorCode::invalid_value, "conversation.sttGrammar: " + problem,
-                                 "conversation.sttGrammar"};
+            auto problem = agents->check(c);
+            if (!problem) return std::nullopt;
+            return api::ApiError{api::ErrorCode::invalid_value, problem->field + ": " + problem->message, problem->field};
         };
         webhooks.incoming = call::incoming_webhook(*call_context);
         webhooks.stream = call::stream_endpoint(*call_context);

@@ -1,6 +1,6 @@
 #pragma once
-// Everything the call endpoints share: settings, the store, the token issuer, the greeting cache
-// and how to make an agent. Built once by the app; the handlers keep a reference.
+// Everything the call endpoints share: settings, the store, the token issuer, the voices and
+// their greeting cache, and how to make an agent. Built once by the app; the handlers keep a reference.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -11,6 +11,7 @@
 #include "call/greeting_cache.hpp"
 #include "call/playout.hpp"
 #include "call/stream_token.hpp"
+#include "call/voices.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "store/store.hpp"
@@ -50,6 +51,7 @@ struct CallContext {
     core::Clock& clock;
     core::MetricsRegistry& metrics;
     GreetingCache& greetings;
+    Voices& voices;
     AgentFactory make_agent;
     CallOptions options;
     StreamTokens tokens{options.auth_token};

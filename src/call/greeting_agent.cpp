@@ -10,15 +10,16 @@ constexpr UtteranceId kGreeting = 1;
 
 class GreetingAgent final : public Agent {
 public:
-    GreetingAgent(const CallInfo& info, CallControl& control, GreetingCache& greetings)
-        : info_(info), control_(control), greetings_(greetings) {}
+    GreetingAgent(const CallInfo& info, CallControl& control, GreetingCache& greetings, Voices& voices)
+        : info_(info), control_(control), greetings_(greetings), voice_(voices.get(info.conversation.tts_voice)) {}
 
     void on_start() override {
         if (info_.greeting.empty()) return;
         // The cache answers on the TTS thread (or at once); the audio is played on our strand.
-        greetings_.get(info_.greeting, [post = control_.poster(), this](GreetingCache::Audio audio, const std::string& error) {
-            post([this, audio = std::move(audio), error] { speak(audio, error); });
-        });
+        greetings_.get(voice_, info_.greeting,
+                       [post = control_.poster(), this](GreetingCache::Audio audio, const std::string& error) {
+                           post([this, audio = std::move(audio), error] { speak(audio, error); });
+                       });
     }
     void on_audio(std::span<const std::int16_t>) override {}
     void on_dtmf(char) override {}
@@ -40,12 +41,14 @@ private:
     CallInfo info_;
     CallControl& control_;
     GreetingCache& greetings_;
+    speech::TextToSpeech& voice_;
 };
 
 }  // namespace
 
-std::unique_ptr<Agent> make_greeting_agent(const CallInfo& info, CallControl& control, GreetingCache& greetings) {
-    return std::make_unique<GreetingAgent>(info, control, greetings);
+std::unique_ptr<Agent> make_greeting_agent(const CallInfo& info, CallControl& control, GreetingCache& greetings,
+                                           Voices& voices) {
+    return std::make_unique<GreetingAgent>(info, control, greetings, voices);
 }
 
 }  // namespace va::call

@@ -6,9 +6,11 @@
 
 #include "call/agent.hpp"
 #include "call/greeting_cache.hpp"
+#include "call/voices.hpp"
 
 namespace va::call {
 
-std::unique_ptr<Agent> make_greeting_agent(const CallInfo& info, CallControl& control, GreetingCache& greetings);
+std::unique_ptr<Agent> make_greeting_agent(const CallInfo& info, CallControl& control, GreetingCache& greetings,
+                                           Voices& voices);
 
 }  // namespace va::call

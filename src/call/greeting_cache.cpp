@@ -17,18 +17,18 @@ struct GreetingCache::State {
 
     explicit State(std::size_t cap) : capacity(cap) {}
 
-    void finished(const std::string& text, Audio audio, const std::string& error) {
+    void finished(const std::string& key, Audio audio, const std::string& error) {
         std::vector<Done> waiters;
         {
             std::lock_guard lock(mutex);
-            auto it = entries.find(text);
+            auto it = entries.find(key);
             if (it == entries.end()) return;
             waiters = std::move(it->second.waiters);
             if (!audio) {
                 entries.erase(it);
             } else {
                 it->second.audio = audio;
-                recent.push_front(text);
+                recent.push_front(key);
                 it->second.recent = recent.begin();
                 while (recent.size() > capacity) {
                     entries.erase(recent.back());
@@ -41,20 +41,21 @@ struct GreetingCache::State {
 
     const std::size_t capacity;
     std::mutex mutex;
-    std::map<std::string, Entry> entries;
-    std::list<std::string> recent;  // ready texts, most recently used first
+    std::map<std::string, Entry> entries;  // by voice name and text
+    std::list<std::string> recent;         // ready keys, most recently used first
     std::uint64_t syntheses = 0;
 };
 
-GreetingCache::GreetingCache(speech::TextToSpeech& tts, std::size_t capacity)
-    : tts_(tts), state_(std::make_shared<State>(std::max<std::size_t>(1, capacity))) {}
+GreetingCache::GreetingCache(std::size_t capacity)
+    : state_(std::make_shared<State>(std::max<std::size_t>(1, capacity))) {}
 
 GreetingCache::~GreetingCache() = default;
 
-void GreetingCache::get(const std::string& text, Done done) {
+void GreetingCache::get(speech::TextToSpeech& voice, const std::string& text, Done done) {
+    const std::string key = voice.name() + '\n' + text;
     std::unique_lock lock(state_->mutex);
     auto& entries = state_->entries;
-    auto it = entries.find(text);
+    auto it = entries.find(key);
     if (it != entries.end() && it->second.audio) {
         state_->recent.splice(state_->recent.begin(), state_->recent, it->second.recent);
         auto audio = it->second.audio;
@@ -68,17 +69,17 @@ void GreetingCache::get(const std::string& text, Done done) {
     }
     State::Entry entry;
     if (done) entry.waiters.push_back(std::move(done));
-    entries.emplace(text, std::move(entry));
+    entries.emplace(key, std::move(entry));
     ++state_->syntheses;
     lock.unlock();
 
     auto pcm = std::make_shared<std::vector<std::int16_t>>();
-    tts_.speak(text, {[pcm](std::vector<std::int16_t> chunk) { pcm->insert(pcm->end(), chunk.begin(), chunk.end()); },
-                      [state = state_, text, pcm](std::string error) {
-                          Audio audio;
-                          if (error.empty()) audio = std::make_shared<const std::vector<std::uint8_t>>(media::encode_mulaw(*pcm));
-                          state->finished(text, std::move(audio), error);
-                      }});
+    voice.speak(text, {[pcm](std::vector<std::int16_t> chunk) { pcm->insert(pcm->end(), chunk.begin(), chunk.end()); },
+                       [state = state_, key, pcm](std::string error) {
+                           Audio audio;
+                           if (error.empty()) audio = std::make_shared<const std::vector<std::uint8_t>>(media::encode_mulaw(*pcm));
+                           state->finished(key, std::move(audio), error);
+                       }});
 }
 
 std::uint64_t GreetingCache::syntheses() const {

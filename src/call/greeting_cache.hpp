@@ -1,6 +1,6 @@
 #pragma once
 // Synthesised greetings, kept so that N recipients of one scheduled call (and every call with the
-// same introduction) cost one synthesis. The webhook warms the entry when Twilio asks for TwiML,
+// same introduction in the same voice) cost one synthesis. The webhook warms the entry when Twilio asks for TwiML,
 // so the audio is usually ready before the stream starts. Thread-safe.
 #include <cstdint>
 #include <functional>
@@ -20,21 +20,21 @@ public:
 
     // Keeps up to `capacity` greetings, dropping the least recently used. A synthesis still
     // running when the cache is destroyed finishes harmlessly.
-    explicit GreetingCache(speech::TextToSpeech& tts, std::size_t capacity = 512);
+    explicit GreetingCache(std::size_t capacity = 512);
     ~GreetingCache();
 
     // `done` runs exactly once: at once on a hit, else on the TTS thread when synthesis ends.
     // Concurrent requests for a text being synthesised wait for that one synthesis. A failure is
     // not kept: the next request tries again.
-    void get(const std::string& text, Done done);
+    // `voice` must outlive the synthesis; its name() tells voices apart.
+    void get(speech::TextToSpeech& voice, const std::string& text, Done done);
     // Starts synthesising `text` unless it is cached or under way.
-    void warm(const std::string& text) { get(text, nullptr); }
+    void warm(speech::TextToSpeech& voice, const std::string& text) { get(voice, text, nullptr); }
 
     std::uint64_t syntheses() const;  // synthesis runs started so far
 
 private:
     struct State;
-    speech::TextToSpeech& tts_;
     std::shared_ptr<State> state_;  // shared with running syntheses
 };
 

@@ -43,11 +43,12 @@ store::CallLog answered_log(const twilio::Params& form, std::string id, std::str
     return log;
 }
 
-// What the stream will need: the greeting (to warm the cache) and the token's fields.
+// What the stream will need: the greeting and its voice (to warm the cache) and the token's fields.
 struct Answer {
     bool connect = false;
     std::string why_not;  // for the log, when !connect
     std::string introduction;
+    std::string tts_voice;
     StreamGrant grant;
 };
 
@@ -66,6 +67,7 @@ Answer answer_scheduled(CallContext& ctx, const std::string& call_id, const std:
     const auto now = ctx.clock.now();
     answer.connect = true;
     answer.introduction = call->introduction;
+    answer.tts_voice = call->conversation.tts_voice;
     answer.grant = {call->id, attempt, core::new_object_id(now), now + ctx.options.token_lifetime};
     if (attempt.empty()) {
         // Placed by something other than our dispatcher (the original system's Url has no
@@ -86,6 +88,7 @@ Answer answer_inbound(CallContext& ctx, const twilio::Params& form) {
     ctx.store.call_logs().create(log);
     answer.connect = true;
     answer.introduction = ctx.options.inbound->introduction;
+    answer.tts_voice = ctx.options.inbound->conversation.tts_voice;
     answer.grant = {"", "", log.id, now + ctx.options.token_lifetime};
     return answer;
 }
@@ -127,7 +130,7 @@ boost::asio::awaitable<net::Response> respond(CallContext& ctx, net::Request req
                      core::mask_phone(param(form, "To")), answer.why_not);
         co_return twiml(call_id ? twilio::build_hangup() : twilio::build_say_hangup(kDeclined));
     }
-    if (!answer.introduction.empty()) ctx.greetings.warm(answer.introduction);
+    if (!answer.introduction.empty()) ctx.greetings.warm(ctx.voices.get(answer.tts_voice), answer.introduction);
     std::vector<twilio::StreamParameter> parameters;
     if (call_id) parameters.push_back({"ScheduledCallId", id});
     parameters.push_back({"IsOutbound", call_id ? "true" : "false"});

@@ -48,9 +48,11 @@ public:
           ctx_(ctx),
           settings_(with_overrides(ctx.settings, info.conversation)),
           post_(control.poster()),
+          recognizer_(ctx.recognizers.get(info.conversation.stt)),
+          voice_(ctx.voices.get(info.conversation.tts_voice)),
           detector_(settings_.turn),
           engines_{ctx.llm.name(info.conversation.llm_model),
-                   ctx.stt.name() + (info.conversation.stt_grammar.empty() ? "" : "+grammar"), ctx.tts.name()} {
+                   recognizer_.name() + (info.conversation.stt_grammar.empty() ? "" : "+grammar"), voice_.name()} {
         if (!info_.system_prompt.empty()) history_.push_back({"system", info_.system_prompt, {}, {}});
         history_.push_back({"system", kPhoneGuidance, {}, {}});
         tools_ = conversation_tools(!settings_.transfer_number.empty());
@@ -59,11 +61,13 @@ public:
     ~Conversation() override { stop_engines(); }
 
     void on_start() override {
-        stt_ = ctx_.stt.open({nullptr,
-                              [post = post_, this](std::string text, std::string error) {
-                                  post([this, text = std::move(text), error = std::move(error)] { on_words(text, error); });
-                              }},
-                             {info_.conversation.stt_grammar});
+        stt_ = recognizer_.open({nullptr,
+                                 [post = post_, this](std::string text, std::string error) {
+                                     post([this, text = std::move(text), error = std::move(error)] {
+                                         on_words(text, error);
+                                     });
+                                 }},
+                                {info_.conversation.stt_grammar});
         if (!info_.greeting.empty()) greet();
     }
 
@@ -222,8 +226,8 @@ private:
         const auto id = reply.add_piece(info_.greeting, next_utterance_++);
         reply.next_to_synthesize = reply.pieces.size();  // the cache synthesises it
         reply.tts_busy = true;
-        ctx_.greetings.get(info_.greeting, [post = post_, this, generation = reply.generation, id](
-                                               call::GreetingCache::Audio audio, const std::string& error) {
+        ctx_.greetings.get(voice_, info_.greeting, [post = post_, this, generation = reply.generation, id](
+                                                       call::GreetingCache::Audio audio, const std::string& error) {
             post([this, generation, id, audio = std::move(audio), error] {
                 if (!current(generation)) return;
                 if (audio) {
@@ -294,20 +298,23 @@ private:
         auto& reply = *reply_;
         reply.llm_running = false;
         reply.llm.reset();
-        if (!error.empty() && !reply.model_spoke) {
+        if (!error.empty()) {
             count("conversation_failures_total", "Engine failures during calls", {{"engine", "llm"}});
+            // A broken answer's unfinished sentence is not said, and its tool calls are not trusted;
+            // its whole sentences are already on their way to the callee.
+            reply.splitter = SentenceSplitter{};
+            reply.tool_calls.clear();
+            const char* where = reply.model_spoke ? " part-way" : "";
             if (reply.llm_attempts < 2) {
-                spdlog::warn("call {}: the LLM failed ({}): apologising and asking again", info_.call_sid, error);
+                spdlog::warn("call {}: the LLM failed{} ({}): apologising and asking again", info_.call_sid, where, error);
                 reply.add_piece(settings_.apology, next_utterance_++);
                 synthesize_next();
                 ask_model();
                 return;
             }
-            spdlog::error("call {}: the LLM failed again ({}): ending the call", info_.call_sid, error);
+            spdlog::error("call {}: the LLM failed again{} ({}): ending the call", info_.call_sid, where, error);
             reply.add_piece(settings_.failure_goodbye, next_utterance_++);
             reply.after = After::hang_up;
-        } else if (!error.empty()) {
-            spdlog::warn("call {}: the LLM stopped part-way ({}): keeping what it said", info_.call_sid, error);
         }
         for (auto& piece : reply.splitter.flush()) reply.add_piece(std::move(piece), next_utterance_++);
         for (const auto& call : reply.tool_calls) act_on(call);
@@ -340,7 +347,7 @@ private:
         reply.tts_busy = true;
         const auto generation = reply.generation;
         const auto id = piece.id;
-        reply.tts = ctx_.tts.speak(
+        reply.tts = voice_.speak(
             piece.text, {[post = post_, this, generation, id](std::vector<std::int16_t> chunk) {
                              post([this, generation, id, chunk = std::move(chunk)] { on_audio_chunk(generation, id, chunk); });
                          },
@@ -484,6 +491,8 @@ private:
     ConversationContext& ctx_;
     const ConversationSettings settings_;
     call::CallControl::Post post_;
+    speech::SpeechToText& recognizer_;  // the prompt's, or the deployment's
+    speech::TextToSpeech& voice_;       // likewise
     speech::Vad vad_;
     TurnDetector detector_;
     std::unique_ptr<speech::SttSession> stt_;

@@ -1,13 +1,14 @@
 #pragma once
 // What the conversation needs from outside: the three engines, Twilio's REST API for hanging up
 // and transferring, somewhere to keep the transcript, and the clocks. The app wires real ones
-// (ports.cpp: the store and Twilio); tests pass fakes.
+// (app/agent_config.cpp: the store and Twilio); tests pass fakes.
 #include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "call/greeting_cache.hpp"
+#include "call/voices.hpp"
 #include "conversation/settings.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
@@ -44,9 +45,28 @@ public:
     virtual void save(ConversationRecord record) = 0;
 };
 
+// The recognisers a deployment has, by name ("pocketsphinx", "deepgram"): its own (--stt) and
+// any other a prompt asks for (ConversationOverrides::stt). Thread-safe.
+class Recognizers {
+public:
+    virtual ~Recognizers() = default;
+    // The recogniser `name` names; the deployment's own for "" and for one it does not have.
+    virtual speech::SpeechToText& get(const std::string& name) = 0;
+};
+
+// The same recogniser whatever is asked for.
+class OneRecognizer final : public Recognizers {
+public:
+    explicit OneRecognizer(speech::SpeechToText& stt) : stt_(stt) {}
+    speech::SpeechToText& get(const std::string&) override { return stt_; }
+
+private:
+    speech::SpeechToText& stt_;
+};
+
 struct ConversationContext {
-    speech::SpeechToText& stt;
-    speech::TextToSpeech& tts;  // the greeting cache's voice too
+    Recognizers& recognizers;
+    call::Voices& voices;
     llm::ChatModel& llm;
     call::GreetingCache& greetings;
     CallActions& actions;

@@ -1,4 +1,5 @@
 #include "speech/engines.hpp"
+#include "speech/tts.hpp"
 
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
@@ -155,6 +156,22 @@ void synthesize_flite(const Voice& voice, const std::string& text, const NativeS
 }
 
 }  // namespace
+
+std::string check_offline_voice(const Voice& voice) {
+    try {
+        if (voice.engine == Engine::flite) {
+            std::lock_guard lock(flite_mutex);
+            flite_voice_locked(voice.name);
+        } else {
+            std::lock_guard lock(espeak_mutex);
+            espeak_init_locked();
+            if (espeak_SetVoiceByName(voice.name.c_str()) != EE_OK) return "espeak-ng has no voice '" + voice.name + "'";
+        }
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
 
 void synthesize_native(const Voice& voice, const std::string& text, const NativeSink& sink) {
     voice.engine == Engine::espeak ? synthesize_espeak(voice, text, sink) : synthesize_flite(voice, text, sink);

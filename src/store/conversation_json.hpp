@@ -47,6 +47,8 @@ struct TextField {
 inline constexpr TextField kConversationTexts[] = {
     {"llmModel", &ConversationOverrides::llm_model, 200},
     {"sttGrammar", &ConversationOverrides::stt_grammar, 64 * 1024},
+    {"stt", &ConversationOverrides::stt, 40},
+    {"ttsVoice", &ConversationOverrides::tts_voice, 200},
 };
 
 boost::json::object conversation_to_json(const ConversationOverrides& c);

@@ -28,6 +28,8 @@ struct ConversationOverrides {
     std::optional<std::int64_t> max_call_ms;        // the longest conversation
     std::string llm_model;    // the model asked for ("" = the deployment's)
     std::string stt_grammar;  // a JSGF grammar of the expected answers ("" = the language model)
+    std::string stt;          // the recogniser: "pocketsphinx" or "deepgram" ("" = the deployment's)
+    std::string tts_voice;    // "flite:slt", "espeak:en-us", "elevenlabs:<id>", "openai:<voice>" ("" = the deployment's)
     bool operator==(const ConversationOverrides&) const = default;
 };
 

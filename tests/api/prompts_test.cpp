@@ -91,6 +91,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadBody{with_conversation(R"({"bargeIn":1})"), 422, "wrong_type", "conversation.bargeIn"},
                       BadBody{with_conversation(R"({"llmModel":""})"), 422, "invalid_value", "conversation.llmModel"},
                       BadBody{with_conversation(R"({"sttGrammar":5})"), 422, "wrong_type", "conversation.sttGrammar"},
+                      BadBody{with_conversation(R"({"ttsVoice":""})"), 422, "invalid_value", "conversation.ttsVoice"},
+                      BadBody{with_conversation(R"({"stt":["deepgram"]})"), 422, "wrong_type", "conversation.stt"},
                       BadBody{with_conversation(R"({"voice":"x"})"), 422, "unknown_field", "conversation.voice"},
                       BadBody{with_conversation(R"({"repromptAfterMs":9000,"hangupAfterMs":9000})"), 422,
                               "invalid_value", "conversation.hangupAfterMs"}));

@@ -29,16 +29,16 @@ class CallHarness {
 public:
     explicit CallHarness(CallOptions options = default_options())
         : store_(store::sqlite::SqliteStore::open(dir_.file("calls.db"))),
-          greetings_(tts_),
           context_{*store_,
                    pool_,
                    clock_,
                    metrics_,
                    greetings_,
+                   voices_,
                    [this](const CallInfo& info, CallControl& control) {
                        infos.push_back(info);
                        if (agent_factory) return agent_factory(info, control);
-                       return make_greeting_agent(info, control, greetings_);
+                       return make_greeting_agent(info, control, greetings_, voices_);
                    },
                    std::move(options)} {}
 
@@ -119,6 +119,7 @@ private:
     core::MetricsRegistry metrics_;
     FakeTts tts_;
     GreetingCache greetings_;
+    OneVoice voices_{tts_};
     CallContext context_;
     int next_call_ = 0;
 };

@@ -38,9 +38,9 @@ GreetingCache::Done into(Result& r) {
 
 TEST(GreetingCache, OneSynthesisServesEveryRecipient) {
     FakeTts tts;
-    GreetingCache cache(tts);
+    GreetingCache cache;
     std::vector<Result> results(5);
-    for (auto& r : results) cache.get("Hello Ada", into(r));
+    for (auto& r : results) cache.get(tts, "Hello Ada", into(r));
     EXPECT_EQ(tts.calls, 1);
     EXPECT_EQ(cache.syntheses(), 1u);
     for (auto& r : results) {
@@ -53,11 +53,11 @@ TEST(GreetingCache, OneSynthesisServesEveryRecipient) {
 
 TEST(GreetingCache, RequestsDuringASynthesisWaitForIt) {
     DeferredTts tts;
-    GreetingCache cache(tts);
+    GreetingCache cache;
     Result a, b;
-    cache.warm("Hello");
-    cache.get("Hello", into(a));
-    cache.get("Hello", into(b));
+    cache.warm(tts, "Hello");
+    cache.get(tts, "Hello", into(a));
+    cache.get(tts, "Hello", into(b));
     ASSERT_EQ(tts.pending.size(), 1u);
     EXPECT_EQ(a.calls + b.calls, 0);
     tts.finish(0);
@@ -69,39 +69,54 @@ TEST(GreetingCache, RequestsDuringASynthesisWaitForIt) {
 
 TEST(GreetingCache, AFailureReachesTheWaitersAndIsNotKept) {
     DeferredTts tts;
-    GreetingCache cache(tts);
+    GreetingCache cache;
     Result a;
-    cache.get("Hello", into(a));
+    cache.get(tts, "Hello", into(a));
     tts.finish(0, "espeak-ng cannot load voice 'xx'");
     EXPECT_EQ(a.calls, 1);
     EXPECT_FALSE(a.audio);
     EXPECT_EQ(a.error, "espeak-ng cannot load voice 'xx'");
     Result b;
-    cache.get("Hello", into(b));
+    cache.get(tts, "Hello", into(b));
     EXPECT_EQ(tts.pending.size(), 2u) << "tried again";
 }
 
 TEST(GreetingCache, DropsTheLeastRecentlyUsedBeyondItsCapacity) {
     FakeTts tts;
-    GreetingCache cache(tts, 2);
+    GreetingCache cache(2);
     Result r;
-    cache.get("one", into(r));
-    cache.get("two", into(r));
-    cache.get("one", into(r));    // "two" is now the least recent
-    cache.get("three", into(r));  // evicts "two"
+    cache.get(tts, "one", into(r));
+    cache.get(tts, "two", into(r));
+    cache.get(tts, "one", into(r));    // "two" is now the least recent
+    cache.get(tts, "three", into(r));  // evicts "two"
     EXPECT_EQ(tts.calls, 3);
-    cache.get("one", into(r));
+    cache.get(tts, "one", into(r));
     EXPECT_EQ(tts.calls, 3);
-    cache.get("two", into(r));
+    cache.get(tts, "two", into(r));
     EXPECT_EQ(tts.calls, 4);
+}
+
+TEST(GreetingCache, EachVoiceHasItsOwnGreeting) {
+    FakeTts tts;
+    DeferredTts other;
+    GreetingCache cache;
+    Result a, b;
+    cache.get(tts, "Hello", into(a));
+    cache.get(other, "Hello", into(b));
+    EXPECT_EQ(tts.calls, 1);
+    ASSERT_EQ(other.pending.size(), 1u) << "the same text in another voice is another synthesis";
+    EXPECT_EQ(b.calls, 0);
+    other.finish(0);
+    ASSERT_TRUE(a.audio && b.audio);
+    EXPECT_NE(a.audio->size(), b.audio->size());
 }
 
 TEST(GreetingCache, ASynthesisFinishingAfterTheCacheIsGoneIsHarmless) {
     DeferredTts tts;
     Result r;
     {
-        GreetingCache cache(tts);
-        cache.get("Hello", into(r));
+        GreetingCache cache;
+        cache.get(tts, "Hello", into(r));
     }
     tts.finish(0);
     EXPECT_EQ(r.calls, 1);

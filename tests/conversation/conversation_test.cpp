@@ -22,7 +22,12 @@ const core::TimePoint kNow = *core::parse_rfc3339("2026-12-02T10:00:00Z");
 
 class ConversationTest : public ::testing::Test {
 protected:
-    ConversationTest() : greetings_(tts) {}
+    ConversationTest() {
+        other_stt.label = "other-stt";
+        other_tts.label = "other-tts";
+        recognizers_.others["other"] = &other_stt;
+        voices_.others["other-voice"] = &other_tts;
+    }
 
     void start(std::string greeting = "Hello.") {
         call::CallInfo info;
@@ -33,7 +38,8 @@ protected:
         info.greeting = std::move(greeting);
         info.conversation = prompt;
         context_ = std::make_unique<ConversationContext>(
-            ConversationContext{stt, tts, llm, greetings_, actions, sink, clock, [this] { return steady; }, &metrics, settings});
+            ConversationContext{recognizers_, voices_, llm, greetings_, actions, sink, clock, [this] { return steady; },
+                                &metrics, settings});
         agent_ = make_conversation(info, control, *context_);
         control.agent = agent_.get();
         agent_->on_start();
@@ -92,8 +98,8 @@ protected:
     }
 
     FakeControl control;
-    FakeStt stt;
-    FakeTts tts;
+    FakeStt stt, other_stt;  // the deployment's, and one a prompt may choose ("other")
+    FakeTts tts, other_tts;  // likewise ("other-voice")
     FakeLlm llm;
     FakeActions actions;
     FakeSink sink;
@@ -104,6 +110,8 @@ protected:
     store::ConversationOverrides prompt;  // the call's prompt's
 
 private:
+    FakeRecognizers recognizers_{stt};
+    FakeVoices voices_{tts};
     call::GreetingCache greetings_;
     std::unique_ptr<ConversationContext> context_;
     std::unique_ptr<call::Agent> agent_;
@@ -323,6 +331,20 @@ TEST_F(ConversationTest, AnLlmErrorApologisesAndAsksAgain) {
     EXPECT_TRUE(actions.completed.empty());
 }
 
+TEST_F(ConversationTest, AnAnswerBrokenPartWayKeepsItsSentencesThenApologisesAndAsksAgain) {
+    greeted();
+    llm.answers.push_back({{"Let me check. Monday at ", "ten is"}, {{"call_1", "end_call", "{}"}}, "stream reset"});
+    llm.answers.push_back({{"Monday at ten is free."}, {}, ""});
+    callee_says("is monday free");
+    ASSERT_EQ(llm.calls.size(), 2u);
+    EXPECT_THAT(tts.texts(), ElementsAre("Hello.", "Let me check.", settings.apology, "Monday at ten is free."))
+        << "the unfinished sentence is not said";
+    control.hear_all();
+    EXPECT_TRUE(actions.completed.empty()) << "the broken answer's end_call is dropped";
+    EXPECT_EQ(roles_and_texts().back(), "agent: Let me check. " + settings.apology + " Monday at ten is free.");
+    EXPECT_THAT(metrics.render(), HasSubstr("conversation_failures_total{engine=\"llm\"} 1"));
+}
+
 TEST_F(ConversationTest, TwoLlmErrorsEndTheCallGracefully) {
     greeted();
     llm.answers.push_back({{}, {}, "timeout"});
@@ -400,6 +422,27 @@ TEST_F(ConversationTest, ThePromptsSettingsTakeThePlaceOfTheDeployments) {
     control.hear_all();
     EXPECT_EQ(sink.records.back().engines,
               (store::ConversationEngines{"fake-llm:llama-3.1-8b-instant", "fake-stt+grammar", "fake-tts"}));
+}
+
+TEST_F(ConversationTest, ThePromptChoosesItsRecogniserAndVoice) {
+    prompt.stt = "other";
+    prompt.tts_voice = "other-voice";
+    greeted();
+    EXPECT_TRUE(stt.grammars.empty());
+    EXPECT_EQ(other_stt.grammars.size(), 1u);
+    EXPECT_TRUE(tts.texts().empty());
+    EXPECT_THAT(other_tts.texts(), ElementsAre("Hello."));  // the greeting, in the prompt's voice
+
+    llm.answers.push_back({{"Tuesday at ten works."}, {}, ""});
+    other_stt.results.push_back({"tuesday please", ""});
+    feed(800ms, true);
+    silence(700ms);
+    ASSERT_EQ(llm.calls.size(), 1u);
+    EXPECT_EQ(llm.calls[0]->request.messages.back().content, "tuesday please");
+    EXPECT_THAT(other_tts.texts(), ElementsAre("Hello.", "Tuesday at ten works."));
+    EXPECT_TRUE(tts.texts().empty());
+    control.hear_all();
+    EXPECT_EQ(sink.records.back().engines, (store::ConversationEngines{"fake-llm", "other-stt", "other-tts"}));
 }
 
 TEST_F(ConversationTest, WithoutPromptSettingsTheDeploymentsHold) {

@@ -103,8 +103,9 @@ public:
         grammars.push_back(options.grammar);
         return std::make_unique<Session>(*this, std::move(callbacks));
     }
-    std::string name() const override { return "fake-stt"; }
+    std::string name() const override { return label; }
 
+    std::string label = "fake-stt";
     Log log;
     std::deque<Result> results;
     std::vector<std::string> grammars;  // of each session opened
@@ -204,7 +205,8 @@ public:
         if (!hold) release(*jobs.back());
         return std::make_shared<Stream>(jobs.back());
     }
-    std::string name() const override { return "fake-tts"; }
+    std::string name() const override { return label; }
+    std::string label = "fake-tts";
 
     void release(Job& job) {
         if (job.done) return;
@@ -264,6 +266,23 @@ public:
     std::vector<std::string> completed, transfers;
     std::string fail_with;
 };
+
+// Recognisers or voices by name (a prompt's choice), falling back to the deployment's own.
+template <class Port, class Engine>
+class FakeChoice final : public Port {
+public:
+    explicit FakeChoice(Engine& own) : own_(own) {}
+    Engine& get(const std::string& name) override {
+        auto it = others.find(name);
+        return it == others.end() ? own_ : *it->second;
+    }
+    std::map<std::string, Engine*> others;
+
+private:
+    Engine& own_;
+};
+using FakeRecognizers = FakeChoice<Recognizers, speech::SpeechToText>;
+using FakeVoices = FakeChoice<call::Voices, speech::TextToSpeech>;
 
 class FakeSink final : public TranscriptSink {
 public:

@@ -197,11 +197,11 @@ TEST(Conversation, TheCalleeTalkingOverTheAgentCutsItOff) {
     EXPECT_EQ(transcript.at(2).at("interrupted"), true);
 }
 
-TEST(Conversation, ThePromptsGrammarAndModelReachTheCall) {
+TEST(Conversation, ThePromptsGrammarModelAndVoiceReachTheCall) {
     const std::string grammar = std::string("#JSGF V1.0;\ngrammar answer;\npublic <answer> = ") + kAnswer +
                                 " | no tomorrow does not work | call me later;\n";
     Conversation call(std::string(R"([{"say": ")") + kAnswer + R"(", "afterAgentSilenceMs": 800}])",
-                      json::object{{"llmModel", "per-prompt-model"}, {"sttGrammar", grammar}});
+                      json::object{{"llmModel", "per-prompt-model"}, {"sttGrammar", grammar}, {"ttsVoice", "espeak:en-us"}});
     auto reply = StandinReply::words("Goodbye.");
     reply.tool_calls.push_back({"call_1", "end_call", {"{}"}});
     call.llm.enqueue(reply);
@@ -212,15 +212,22 @@ TEST(Conversation, ThePromptsGrammarAndModelReachTheCall) {
     EXPECT_EQ(request.at("messages").as_array().back().at("content"), kAnswer) << "the grammar hears its phrase exactly";
     EXPECT_EQ(call.log().at("engines").at("stt"), "pocketsphinx:en-us+grammar");
     EXPECT_EQ(call.log().at("engines").at("llm"), "openai:per-prompt-model");
+    EXPECT_EQ(call.log().at("engines").at("tts"), "espeak:en-us");
 
-    // A grammar this recogniser cannot use is refused when the prompt is saved.
-    unsigned status = 0;
-    auto refused = call.serve->api(
-        "POST", "/api/prompts",
-        R"({"name":"n","content":"c","introduction":"i","conversation":{"sttGrammar":"#JSGF V1.0; grammar g; public <a> = yes | zyxwvut;"}})",
-        &status);
-    EXPECT_EQ(status, 422u);
-    EXPECT_EQ(refused.at("error").at("field"), "conversation.sttGrammar") << json::serialize(refused);
+    // What this deployment cannot give is refused when the prompt is saved.
+    const std::pair<std::string, std::string> refusals[] = {
+        {R"({"sttGrammar":"#JSGF V1.0; grammar g; public <a> = yes | zyxwvut;"})", "conversation.sttGrammar"},
+        {R"({"ttsVoice":"espeak:no-such-voice"})", "conversation.ttsVoice"},
+        {R"({"ttsVoice":"elevenlabs:21m00Tcm4TlvDq8ikWAM"})", "conversation.ttsVoice"},  // no ELEVENLABS_API_KEY
+        {R"({"stt":"deepgram"})", "conversation.stt"},                                  // no DEEPGRAM_API_KEY
+    };
+    for (const auto& [settings, field] : refusals) {
+        unsigned status = 0;
+        auto refused = call.serve->api(
+            "POST", "/api/prompts", R"({"name":"n","content":"c","introduction":"i","conversation":)" + settings + "}", &status);
+        EXPECT_EQ(status, 422u) << settings;
+        EXPECT_EQ(refused.at("error").at("field"), json::value(field)) << json::serialize(refused);
+    }
 }
 
 }  // namespace

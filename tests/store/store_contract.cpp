@@ -85,6 +85,8 @@ TEST_P(StoreContract, ConversationSettingsRoundTripWithThePromptAndItsCalls) {
     p.conversation.max_call_ms = 4 * 3'600'000;
     p.conversation.llm_model = "llama-3.1-8b-instant";
     p.conversation.stt_grammar = "#JSGF V1.0;\ngrammar answer;\npublic <answer> = yes | no;\n";
+    p.conversation.stt = "deepgram";
+    p.conversation.tts_voice = "espeak:en-us";
     p.updated_at = kT0 + seconds(1);
     ASSERT_TRUE(store().prompts().update(p));
     EXPECT_EQ(store().prompts().get(p.id)->conversation, p.conversation);

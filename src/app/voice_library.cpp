@@ -1,0 +1,49 @@
+#include "app/voice_library.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace va::app {
+
+namespace {
+
+std::unique_ptr<speech::TextToSpeech> make_checked_voice(const std::string& spec, const AgentConfig& config,
+                                                         boost::asio::io_context& io) {
+    if (auto offline = speech::parse_voice(spec)) {
+        if (auto problem = speech::check_offline_voice(*offline); !problem.empty()) throw std::invalid_argument(problem);
+    }
+    return make_voice(spec, config, io);
+}
+
+}  // namespace
+
+VoiceLibrary::VoiceLibrary(const std::string& own, const AgentConfig& config, boost::asio::io_context& io)
+    : config_(config), io_(io), own_spec_(own), own_(make_checked_voice(own, config, io)) {}
+
+VoiceLibrary::~VoiceLibrary() = default;
+
+std::string VoiceLibrary::check(const std::string& spec) {
+    if (spec.empty() || spec == own_spec_) return "";
+    std::lock_guard lock(mutex_);
+    if (others_.contains(spec)) return "";
+    if (others_.size() >= kMaxVoices) return "this deployment already speaks with " + std::to_string(kMaxVoices) + " voices";
+    try {
+        others_.emplace(spec, make_checked_voice(spec, config_, io_));
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+speech::TextToSpeech& VoiceLibrary::get(const std::string& spec) {
+    if (!check(spec).empty()) {
+        spdlog::warn("voice {} cannot be used here any more: speaking with {}", spec, own_spec_);
+        return *own_;
+    }
+    if (spec.empty() || spec == own_spec_) return *own_;
+    std::lock_guard lock(mutex_);
+    return *others_.at(spec);
+}
+
+}  // namespace va::app

@@ -24,7 +24,7 @@ struct AgentConfig {
     std::string stt = "pocketsphinx";  // or "deepgram"
     std::string stt_model = "/usr/share/pocketsphinx/model/en-us";
     unsigned stt_decoders = 2;
-    bool stt_second_pass = true;
+    bool stt_second_pass = false;
     std::string deepgram_base_url = "wss://api.deepgram.com";
     std::string deepgram_model = "nova-2-phonecall";
     std::string deepgram_api_key;  // DEEPGRAM_API_KEY, from the environment only

@@ -191,10 +191,9 @@ int main(int argc, char** argv) {
         ->envname("VA_STT_DECODERS")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
-    serve_cmd->add_flag("--stt-fast-final", [&agent](std::int64_t) { agent.stt_second_pass = false; },
-                        "Skip pocketsphinx's second search pass: the words ~200 ms sooner, about as accurate, but "
-                        "not reproducible")
-        ->envname("VA_STT_FAST_FINAL");
+    serve_cmd->add_flag("--stt-second-pass", agent.stt_second_pass,
+                        "Run pocketsphinx's second search pass: the words ~300 ms later, about as accurate")
+        ->envname("VA_STT_SECOND_PASS");
     serve_cmd->add_option("--transfer-number", talk.transfer_number,
                           "E.164 number the agent may transfer callers to; unset = no transfers")
         ->envname("VA_TRANSFER_NUMBER")

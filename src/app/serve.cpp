@@ -146,6 +146,8 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
             std::cerr << "voiceagent: --tts-voice " << config.tts_voice << ": " << e.what() << "\n";
             return 2;
         }
+        if (const auto asked = voices->warm(*store))
+            spdlog::info("{} prompts speak with voices of their own: {} voices made", asked, voices->made());
         greetings = std::make_unique<call::GreetingCache>();
         try {
             agents = std::make_unique<Agents>(config.agent, io, *rest, *store, write_pool, *voices, *greetings, clock, metrics);

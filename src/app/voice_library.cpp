@@ -27,13 +27,38 @@ std::string VoiceLibrary::check(const std::string& spec) {
     if (spec.empty() || spec == own_spec_) return "";
     std::lock_guard lock(mutex_);
     if (others_.contains(spec)) return "";
+    if (auto refused = refused_.find(spec); refused != refused_.end()) return refused->second;
     if (others_.size() >= kMaxVoices) return "this deployment already speaks with " + std::to_string(kMaxVoices) + " voices";
     try {
         others_.emplace(spec, make_checked_voice(spec, config_, io_));
     } catch (const std::exception& e) {
+        if (refused_.size() < kMaxRefusals) refused_.emplace(spec, e.what());
         return e.what();
     }
     return "";
+}
+
+std::size_t VoiceLibrary::warm(store::Store& store) {
+    std::size_t asked = 0;
+    store::PageRequest page{"", 200};
+    do {
+        auto prompts = store.prompts().list(page);
+        for (const auto& prompt : prompts.items) {
+            const auto& spec = prompt.conversation.tts_voice;
+            if (spec.empty()) continue;
+            ++asked;
+            if (auto problem = check(spec); !problem.empty())
+                spdlog::warn("prompt {}: voice {} cannot be used here ({}): its calls will speak with {}", prompt.id,
+                             spec, problem, own_spec_);
+        }
+        page.cursor = prompts.next_cursor;
+    } while (!page.cursor.empty());
+    return asked;
+}
+
+std::size_t VoiceLibrary::made() {
+    std::lock_guard lock(mutex_);
+    return others_.size();
 }
 
 speech::TextToSpeech& VoiceLibrary::get(const std::string& spec) {

@@ -231,7 +231,12 @@ PocketsphinxDecoder::~PocketsphinxDecoder() {
 
 void PocketsphinxDecoder::start(std::span<const float> cepstral_mean) {
     abandon();
-    if (ps_start_utt(ps_) < 0) throw std::runtime_error("pocketsphinx: cannot start an utterance");
+    // A new stream each time: the front end's noise estimate (spectral subtraction, and the
+    // silence removal that follows it) otherwise carries over from the last utterance this
+    // decoder decoded, whoever's it was, and the same audio gives other words on a used decoder.
+    // The estimate starts again from the utterance's own pre-roll.
+    if (ps_start_stream(ps_) < 0 || ps_start_utt(ps_) < 0)
+        throw std::runtime_error("pocketsphinx: cannot start an utterance");
     in_utterance_ = true;
     // The live cepstral mean would otherwise carry over from whichever call this decoder served
     // last; each channel starts from its own (the phone value for a new call).

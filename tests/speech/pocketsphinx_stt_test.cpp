@@ -184,9 +184,9 @@ TEST_F(GenericLanguageModel, RecognisesAgentStyleAnswersOverThePhoneLine) {
 
 TEST_F(GenericLanguageModel, FinalComesOnlyAfterEndUtteranceAndSoonAfterIt) {
     // Audio paced as the call delivers it (20 ms every 20 ms), so that decoding keeps up and the
-    // time from end_utterance() to on_final is what a caller waits: mostly pocketsphinx's second
-    // search pass over the utterance. Measured on the shared 2-core machine (load 2-5): 290-420 ms
-    // for this 3 s sentence, 5 partials.
+    // time from end_utterance() to on_final is what a caller waits: pocketsphinx finishing the
+    // utterance. Measured on the shared 2-core machine, ASan build, for this 3 s sentence: about
+    // 150 ms (with the second pass 290-420 ms), 5 partials.
     const std::string text = "My husband will bring the car in on Friday.";
     const auto audio = phone_line(text);
     Recorder r;
@@ -229,12 +229,44 @@ TEST_F(GenericLanguageModel, SameAudioSameWordsWhicheverDecoderHasIt) {
     EXPECT_EQ(results.size(), 1u) << ::testing::PrintToString(results);
 }
 
-TEST_F(GenericLanguageModel, WithoutTheSecondPassTheWordsStillDoNotDependOnHowTheAudioCameIn) {
-    // The first pass alone used to give different words for the same audio, depending on how
-    // much had queued up each time the worker took some (the decoder is now fed fixed blocks).
+TEST_F(GenericLanguageModel, ADecoderGivesTheSameWordsAfterDecodingOtherCalls) {
+    // Without the second pass, the front end's noise estimate from the utterances a decoder
+    // decoded before used to change the words of the next one (CI, 2026-12-02: "on the on
+    // monday" fresh, "call me on monday" on a used decoder). One decoder, so every session gets it.
     PocketsphinxConfig config;
     config.decoders = 1;
     config.second_pass = false;
+    auto fast = make_pocketsphinx_stt(config);
+    const auto audio = phone_line("Call me on Monday.");
+    const auto once = [&](const std::vector<std::int16_t>& pcm) {
+        Recorder r;
+        auto session = fast->open(r.callbacks());
+        say(*session, pcm);
+        EXPECT_TRUE(r.wait_finals(1));
+        return r.finals.empty() ? std::string("(none)") : r.finals[0];
+    };
+    const auto fresh = once(audio);
+    // Other callees on other lines: louder, quieter, noisier than this one.
+    auto loud = phone_line("I would like to move my appointment to Thursday afternoon.");
+    for (auto& s : loud) s = static_cast<std::int16_t>(std::clamp(s * 3, -32768, 32767));
+    auto noisy = phone_line("What time does the office open on Saturday?");
+    std::uint32_t seed = 7;
+    for (auto& s : noisy) {
+        seed = seed * 1664525u + 1013904223u;
+        s = static_cast<std::int16_t>(std::clamp(s / 4 + static_cast<int>(seed >> 24) - 128, -32768, 32767));
+    }
+    once(loud);
+    once(noisy);
+    EXPECT_EQ(once(audio), fresh);
+}
+
+TEST_F(GenericLanguageModel, WithOrWithoutTheSecondPassTheWordsDoNotDependOnHowTheAudioCameIn) {
+    // The first pass alone used to give different words for the same audio, depending on how
+    // much had queued up each time the worker took some (the decoder is now fed fixed blocks).
+    // The suite's recogniser has no second pass (the default); this one has.
+    PocketsphinxConfig config;
+    config.decoders = 1;
+    config.second_pass = true;
     auto fast = make_pocketsphinx_stt(config);
     const auto audio = phone_line("Could you call me back later this week?");
     std::set<std::string> results;

@@ -1,0 +1,175 @@
+// pocketsphinx on phone-line audio: the share of words found, how long the final words take after
+// the end of an utterance (audio paced as a call delivers it), the real-time factor (audio fed as
+// fast as the decoder takes it), and whether the same clip gives the same words on a decoder
+// that has decoded other clips. With and without the second search pass.
+//
+// Clips: agent-style answers in two flite voices, μ-law, with line hiss ~40 dB under the speech
+// and 300 ms of it before the words (what the VAD's pre-roll holds).
+// Usage: stt_bench [sentences=10]
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "media/mulaw.hpp"
+#include "speech/pocketsphinx_stt.hpp"
+#include "speech/render.hpp"
+
+namespace {
+
+using namespace va;
+using Clock = std::chrono::steady_clock;
+
+const char* kSentences[] = {
+    "I would like to move my appointment to Thursday afternoon.",
+    "Could you call me back later this week?",
+    "Could you send me a text message with the address please?",
+    "What time does the office open on Saturday?",
+    "Yes, I can come in tomorrow morning at ten.",
+    "Call me on Monday.",
+    "My husband will bring the car in on Friday.",
+    "No thank you, I am not interested.",
+    "Can you tell me how much it will cost?",
+    "I need to cancel my order.",
+    "Please send the bill to my email address.",
+    "I will be there at three o'clock.",
+};
+
+struct Clip {
+    std::string text;
+    std::vector<std::int16_t> pcm;
+};
+
+Clip phone_clip(const std::string& voice, const std::string& text, std::uint32_t seed) {
+    auto speech = speech::render_8k(*speech::parse_voice(voice), text);
+    std::vector<std::int16_t> pcm(2400, 0);  // 300 ms before the words
+    pcm.insert(pcm.end(), speech.begin(), speech.end());
+    std::mt19937 noise(seed);
+    std::normal_distribution<double> hiss(0.0, 60.0);  // ~40 dB under flite's speech
+    for (auto& s : pcm) s = static_cast<std::int16_t>(std::clamp(s + hiss(noise), -32768.0, 32767.0));
+    return {text, media::decode_mulaw(media::encode_mulaw(pcm))};
+}
+
+std::vector<std::string> words(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string w; in >> w;) {
+        std::string lower;
+        for (const char c : w)
+            if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') lower += static_cast<char>(std::tolower(c));
+        if (!lower.empty()) out.push_back(lower);
+    }
+    return out;
+}
+
+// Word error rate: edit distance over the reference's words.
+double wer(const std::string& reference, const std::string& hypothesis) {
+    const auto r = words(reference), h = words(hypothesis);
+    std::vector<std::size_t> row(h.size() + 1);
+    for (std::size_t j = 0; j <= h.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= r.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= h.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (r[i - 1] == h[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return static_cast<double>(row[h.size()]) / static_cast<double>(r.size());
+}
+
+struct Result {
+    std::string text;
+    double after_end_ms = 0;  // end_utterance → on_final
+    double total_ms = 0;      // begin_utterance → on_final
+};
+
+Result decode(speech::SpeechToText& stt, const Clip& clip, bool paced) {
+    std::mutex mutex;
+    std::condition_variable done;
+    bool finished = false;
+    Result result;
+    Clock::time_point end;
+    auto session = stt.open({nullptr, [&](std::string text, std::string error) {
+                                 std::lock_guard lock(mutex);
+                                 result.text = error.empty() ? text : "(error: " + error + ")";
+                                 const auto now = Clock::now();
+                                 result.after_end_ms = std::chrono::duration<double, std::milli>(now - end).count();
+                                 finished = true;
+                                 done.notify_all();
+                             }});
+    const std::size_t preroll = 1600, frame = 160;
+    const auto start = Clock::now();
+    session->begin_utterance(std::span(clip.pcm).first(preroll));
+    auto due = start;
+    for (std::size_t i = preroll; i < clip.pcm.size(); i += frame) {
+        if (paced) std::this_thread::sleep_until(due += std::chrono::milliseconds(20));
+        session->audio(std::span(clip.pcm).subspan(i, std::min(frame, clip.pcm.size() - i)));
+    }
+    {
+        std::lock_guard lock(mutex);
+        end = Clock::now();
+    }
+    session->end_utterance();
+    std::unique_lock lock(mutex);
+    done.wait(lock, [&] { return finished; });
+    result.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    return result;
+}
+
+double percentile(std::vector<double> v, double p) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::size_t n = std::min<std::size_t>(argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 10, std::size(kSentences));
+    std::vector<Clip> clips;
+    std::uint32_t seed = 1;
+    for (const char* voice : {"flite:rms", "flite:awb"})
+        for (std::size_t i = 0; i < n; ++i) clips.push_back(phone_clip(voice, kSentences[i], seed++));
+    double audio_s = 0;
+    for (const auto& c : clips) audio_s += static_cast<double>(c.pcm.size()) / 8000.0;
+    std::printf("%zu clips, %.1f s of audio; one decoder, each clip in a fresh session\n", clips.size(), audio_s);
+    for (const bool second_pass : {true, false}) {
+        speech::PocketsphinxConfig config;
+        config.decoders = 1;
+        config.second_pass = second_pass;
+        auto stt = speech::make_pocketsphinx_stt(config);
+        std::vector<double> errors, after_end, rtf;
+        std::vector<std::string> forward;
+        for (const auto& clip : clips) {  // paced: the final's wait is what a caller waits
+            const auto r = decode(*stt, clip, true);
+            errors.push_back(wer(clip.text, r.text));
+            after_end.push_back(r.after_end_ms);
+            forward.push_back(r.text);
+        }
+        std::size_t differ = 0;
+        for (std::size_t i = clips.size(); i-- > 0;) {  // unpaced, in the other order: other history
+            const auto& clip = clips[i];
+            const auto r = decode(*stt, clip, false);
+            rtf.push_back(r.total_ms / 1000.0 / (static_cast<double>(clip.pcm.size()) / 8000.0));
+            if (r.text != forward[i]) {
+                ++differ;
+                std::printf("  differs: \"%s\" / \"%s\"\n", forward[i].c_str(), r.text.c_str());
+            }
+        }
+        double mean_wer = 0;
+        for (double e : errors) mean_wer += e / static_cast<double>(errors.size());
+        std::printf("second pass %-3s: WER %4.1f%%, final after end p50 %3.0f / p90 %3.0f / max %3.0f ms, RTF p50 %.2f / max %.2f, "
+                    "%zu of %zu clips differ in another order\n",
+                    second_pass ? "on" : "off", 100 * mean_wer, percentile(after_end, 0.5), percentile(after_end, 0.9),
+                    percentile(after_end, 1.0), percentile(rtf, 0.5), percentile(rtf, 1.0), differ, clips.size());
+    }
+}

@@ -1,0 +1,57 @@
+// The deployment's voices: made once, refusals remembered, and after a restart made from the
+// stored prompts before any call needs them.
+#include "app/voice_library.hpp"
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite/sqlite_store.hpp"
+#include "support/temp_dir.hpp"
+
+namespace va::app {
+namespace {
+
+store::Prompt prompt(int n, const std::string& voice) {
+    store::Prompt p;
+    p.id = "prompt-" + std::to_string(n);
+    p.name = "Prompt " + std::to_string(n);
+    p.content = "You remind people of their appointment.";
+    p.conversation.tts_voice = voice;
+    return p;
+}
+
+class VoiceLibraryTest : public ::testing::Test {
+protected:
+    test::TempDir dir_;
+    std::unique_ptr<store::sqlite::SqliteStore> store_ = store::sqlite::SqliteStore::open(dir_.file("store.db"));
+    AgentConfig config_;
+    boost::asio::io_context io_;
+    VoiceLibrary voices_{"espeak:en", config_, io_};
+};
+
+TEST_F(VoiceLibraryTest, WarmMakesEveryVoiceTheStoredPromptsAskFor) {
+    // More prompts than one page of the store holds, the last voice on the second page.
+    for (int n = 0; n < 230; ++n) {
+        const char* voice = n == 3 ? "flite:slt" : n == 7 ? "espeak:en" : n == 229 ? "espeak:en-us" : "";
+        store_->prompts().create(prompt(n, voice));
+    }
+    EXPECT_EQ(voices_.warm(*store_), 3u);
+    EXPECT_EQ(voices_.made(), 2u) << "espeak:en is the library's own voice";
+    EXPECT_EQ(voices_.get("espeak:en-us").name(), "espeak:en-us");
+    EXPECT_EQ(voices_.get("flite:slt").name(), "flite:slt");
+    EXPECT_EQ(voices_.made(), 2u) << "nothing made on use";
+}
+
+TEST_F(VoiceLibraryTest, AVoiceThatCannotBeMadeIsRefusedWithItsReasonAndTheCallsSpeakWithTheOwnVoice) {
+    // Stored before this deployment lost the voice (the API refuses it now).
+    store_->prompts().create(prompt(1, "espeak:no-such-voice"));
+    EXPECT_EQ(voices_.warm(*store_), 1u);
+    EXPECT_EQ(voices_.made(), 0u);
+    const auto reason = voices_.check("espeak:no-such-voice");
+    EXPECT_NE(reason.find("no-such-voice"), std::string::npos) << reason;
+    EXPECT_EQ(voices_.check("espeak:no-such-voice"), reason);
+    EXPECT_EQ(&voices_.get("espeak:no-such-voice"), &voices_.get(""));
+    EXPECT_EQ(voices_.get("").name(), "espeak:en");
+}
+
+}  // namespace
+}  // namespace va::app

@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 
 #include "dispatch_process.hpp"
 #include "media/wav.hpp"
+#include "support/deepgram_standin.hpp"
 #include "support/openai_standin.hpp"
 #include "support/recognizer.hpp"
 
@@ -37,17 +39,20 @@ struct Conversation {
     std::unique_ptr<ServeProcess> serve;
     std::string scheduled_call_id;
 
-    // `conversation`: the prompt's own conversation settings.
-    explicit Conversation(const std::string& callee_script, const json::object& conversation = {}) {
+    // `conversation`: the prompt's own conversation settings; `serve_args`, `serve_env`: more for
+    // the server.
+    explicit Conversation(const std::string& callee_script, const json::object& conversation = {},
+                          const std::vector<std::string>& serve_args = {}, const std::vector<std::string>& serve_env = {}) {
         sim = std::make_unique<SimProcess>(
             dir,
             R"({"callsPerSecond": 100, "default": {"ringSeconds": 0.1, "hangupAfterSeconds": 40, "voice": "flite:rms",
                 "script": )" + callee_script + "}}",
             std::vector<std::string>{"--reports", dir.file("")});
-        serve = std::make_unique<ServeProcess>(
-            dir, *sim,
-            std::vector<std::string>{"--agent", "conversation", "--llm-base-url", llm.base_url(), "--llm-model",
-                                     "stand-in", "--stt-decoders", "1", "--calls-per-second", "10"});
+        std::vector<std::string> args{"--agent",     "conversation", "--llm-base-url",     llm.base_url(),
+                                      "--llm-model", "stand-in",     "--stt-decoders",     "1",
+                                      "--calls-per-second", "10"};
+        args.insert(args.end(), serve_args.begin(), serve_args.end());
+        serve = std::make_unique<ServeProcess>(dir, *sim, args, serve_env);
         unsigned status = 0;
         auto prompt = serve->api("POST", "/api/prompts",
                                  json::serialize(json::object{{"name", "Clinic"},
@@ -228,6 +233,39 @@ TEST(Conversation, ThePromptsGrammarModelAndVoiceReachTheCall) {
         EXPECT_EQ(status, 422u) << settings;
         EXPECT_EQ(refused.at("error").at("field"), json::value(field)) << json::serialize(refused);
     }
+}
+
+TEST(Conversation, APromptThatAsksForDeepgramIsHeardThroughDeepgram) {
+    // The deployment recognises with pocketsphinx; this prompt asks for Deepgram, here a local
+    // stand-in of its live WebSocket API, which answers each Finalize with the callee's words.
+    constexpr const char* kKey = "dg-secret-key-4242";
+    DeepgramStandinScript script;
+    script.on_finalize.push_back({kAnswer});
+    DeepgramStandin deepgram(script);
+    Conversation call(std::string(R"([{"say": ")") + kAnswer + R"(", "afterAgentSilenceMs": 800}])",
+                      json::object{{"stt", "deepgram"}}, {"--deepgram-base-url", deepgram.base_url()},
+                      {std::string("DEEPGRAM_API_KEY=") + kKey});
+    auto reply = StandinReply::words("Great, see you tomorrow. Goodbye.");
+    reply.tool_calls.push_back({"call_1", "end_call", {"{}"}});
+    call.llm.enqueue(reply);
+    ASSERT_TRUE(call.completed(60s));
+    ASSERT_TRUE(call.llm.wait_for_requests(1, 1s));
+    EXPECT_EQ(call.llm.requests().at(0).json.at("messages").as_array().back().at("content"), kAnswer);
+    EXPECT_EQ(call.log().at("engines").at("stt"), "deepgram:nova-2-phonecall");
+
+    // The call's audio went to Deepgram as μ-law with the key in the header, and the stream was
+    // finalised at the end of the turn and closed with the call.
+    ASSERT_TRUE(deepgram.wait([](const DeepgramStandinLog& log) { return log.disconnects >= 1; }));
+    const auto log = deepgram.log();
+    EXPECT_EQ(log.upgrades, 1u);
+    EXPECT_EQ(log.authorization, std::string("Token ") + kKey);
+    EXPECT_NE(log.target.find("encoding=mulaw"), std::string::npos) << log.target;
+    EXPECT_GE(log.audio.size(), 8000u) << "at least a second of the callee's audio";
+    EXPECT_GE(log.count("Finalize"), 1u);
+    EXPECT_EQ(log.count("CloseStream"), 1u);
+    call.serve->process().signal(SIGTERM);
+    call.serve->process().wait();
+    EXPECT_EQ(call.serve->process().read_all_stderr().find(kKey), std::string::npos) << "the key is never logged";
 }
 
 }  // namespace

@@ -40,7 +40,8 @@ std::vector<json::object> SimProcess::calls_to(const std::string& to) {
     return out;
 }
 
-ServeProcess::ServeProcess(const TempDir& dir, const SimProcess& sim, std::vector<std::string> extra_args) {
+ServeProcess::ServeProcess(const TempDir& dir, const SimProcess& sim, std::vector<std::string> extra_args,
+                           std::vector<std::string> extra_env) {
     std::vector<std::string> args{"serve",
                                   "--listen",
                                   "127.0.0.1:0",
@@ -61,7 +62,7 @@ ServeProcess::ServeProcess(const TempDir& dir, const SimProcess& sim, std::vecto
         args.insert(args.end(), {"--agent", "greeting"});
     }
     args.insert(args.end(), extra_args.begin(), extra_args.end());
-    process_ = std::make_unique<Process>(voiceagent_binary(), args);
+    process_ = std::make_unique<Process>(voiceagent_binary(), args, extra_env);
     port_ = port_of(process_->read_stdout_line());
     if (port_ == 0) throw std::runtime_error("serve did not start: " + process_->read_all_stderr());
 }

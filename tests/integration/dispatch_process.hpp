@@ -46,7 +46,9 @@ private:
 
 class ServeProcess {
 public:
-    ServeProcess(const TempDir& dir, const SimProcess& sim, std::vector<std::string> extra_args = {});
+    // `extra_env`: "NAME=value" entries added to the environment (secrets such as DEEPGRAM_API_KEY).
+    ServeProcess(const TempDir& dir, const SimProcess& sim, std::vector<std::string> extra_args = {},
+                 std::vector<std::string> extra_env = {});
     unsigned short port() const { return port_; }
     Process& process() { return *process_; }
     boost::json::value api(const std::string& method, const std::string& target, const std::string& body = "",

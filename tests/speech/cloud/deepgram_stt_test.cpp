@@ -20,7 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "media/mulaw.hpp"
-#include "speech/cloud/deepgram_standin.hpp"
+#include "support/deepgram_standin.hpp"
 #include "speech/cloud/deepgram_wire.hpp"
 
 namespace va::speech {

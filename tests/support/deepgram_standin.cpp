@@ -1,5 +1,5 @@
 // The Deepgram stand-in: net::HttpServer on its own io_context thread; see deepgram_standin.hpp.
-#include "speech/cloud/deepgram_standin.hpp"
+#include "support/deepgram_standin.hpp"
 
 #include <algorithm>
 #include <condition_variable>

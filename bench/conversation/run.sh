@@ -3,16 +3,20 @@
 # the scripted responder as an instant LLM) pinned to core 0, the phone simulator on core 1.
 # C calls at once, R rounds; each callee answers three times in a flite voice. Prints each stage
 # of every answer from the call logs, and the callee-side figure from the simulator's reports.
-# Usage: bench/conversation/run.sh [concurrent=10] [rounds=3] [decoders=2]
+# stt=deepgram: the callees are heard through the tests' Deepgram stand-in (on core 1, answering
+# every turn with the same words) instead of pocketsphinx: what the server itself spends then.
+# Usage: bench/conversation/run.sh [concurrent=10] [rounds=3] [decoders=2] [stt=pocketsphinx]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 concurrent=${1:-10}
 rounds=${2:-3}
 decoders=${3:-2}
+stt=${4:-pocketsphinx}
 scripts/setup
-cmake --preset release >/dev/null && cmake --build --preset release --target voiceagent >/dev/null
+cmake --preset release >/dev/null && cmake --build --preset release --target voiceagent deepgram_standin >/dev/null
 work=$(mktemp -d)
-trap 'kill $server $sim 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+deepgram=""
+trap 'kill $server $sim $deepgram 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 account=AC0123456789abcdef0123456789abcdef
 token=bench-auth-token
 cat > "$work/scenario.json" <<'JSON'
@@ -29,8 +33,15 @@ taskset -c 1 build/release/src/app/voiceagent --log-level warn sim --listen 127.
   --auth-token $token --scenario "$work/scenario.json" --reports "$work" > "$work/sim.out" 2> "$work/sim.err" &
 sim=$!
 sim_url=$(wait_listening "$work/sim.out" $sim)
+stt_flags=(--stt "$stt")
+if [ "$stt" = deepgram ]; then
+  taskset -c 1 build/release/bench/deepgram_standin > "$work/deepgram.out" 2> "$work/deepgram.err" &
+  deepgram=$!
+  stt_flags+=(--deepgram-base-url "$(wait_listening "$work/deepgram.out" $deepgram)")
+  export DEEPGRAM_API_KEY=bench-key
+fi
 taskset -c 0 build/release/src/app/voiceagent --log-level warn serve --listen 127.0.0.1:0 --db "sqlite:$work/va.db" \
-  --threads 1 --compute-threads 1 --stt-decoders "$decoders" --calls-per-second 100 --max-live-calls 1000 \
+  --threads 1 --compute-threads 1 "${stt_flags[@]}" --stt-decoders "$decoders" --calls-per-second 100 --max-live-calls 1000 \
   --twilio-api-base "$sim_url" --twilio-account-sid $account --twilio-auth-token $token \
   --twilio-from +15005550006 --public-url http://127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
 server=$!

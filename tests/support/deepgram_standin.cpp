@@ -113,7 +113,7 @@ Reply on_text(const StatePtr& state, const std::string& data, bool& first_audio)
             return reply;
         }
         first_audio = true;
-        std::vector<std::string> finals;
+        std::vector<std::string> finals = script.on_later_finalize;
         if (!script.on_finalize.empty()) {
             finals = std::move(script.on_finalize.front());
             script.on_finalize.pop_front();

@@ -26,8 +26,9 @@ struct DeepgramStandinScript {
     // Sent together on the first binary frame after the upgrade or after a Finalize.
     std::vector<DeepgramStandinResult> on_audio;
     // One entry per Finalize, in order: its is_final transcripts, the last one carrying
-    // "from_finalize": true (none: a single empty one). Past the end: an empty from_finalize.
+    // "from_finalize": true (none: a single empty one). Past the end: `on_later_finalize`.
     std::deque<std::vector<std::string>> on_finalize;
+    std::vector<std::string> on_later_finalize;  // (none: a single empty one)
     unsigned refuse_status = 0;                         // refuse the upgrade with this status (401)
     std::optional<std::size_t> close_after_audio_frames;  // close once this many binary frames came
     bool close_on_finalize = false;                     // close instead of answering a Finalize

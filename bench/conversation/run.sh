@@ -73,7 +73,8 @@ import glob, json, sys
 work = sys.argv[1]
 stages = {"sttFinalMs": [], "llmFirstTokenMs": [], "ttsFirstAudioMs": [], "voiceToVoiceMs": []}
 steps = {"stt engine (final - 600 ms)": [], "llm (first token - stt)": [], "tts (first audio - llm)": [],
-         "playout to heard (v2v - tts)": [], "server-added (v2v - stt final)": []}
+         "playout to heard (v2v - tts)": [], "server-added (v2v - stt final)": [],
+         "server side (tts first audio - stt final)": []}
 turns = cut = 0
 for line in open(f"{work}/logs.jsonl"):
     if not line.strip(): continue
@@ -89,6 +90,7 @@ for line in open(f"{work}/logs.jsonl"):
             steps["tts (first audio - llm)"].append(l["ttsFirstAudioMs"] - l["llmFirstTokenMs"])
             steps["playout to heard (v2v - tts)"].append(l["voiceToVoiceMs"] - l["ttsFirstAudioMs"])
             steps["server-added (v2v - stt final)"].append(l["voiceToVoiceMs"] - l["sttFinalMs"])
+            steps["server side (tts first audio - stt final)"].append(l["ttsFirstAudioMs"] - l["sttFinalMs"])
 callee = []
 for path in glob.glob(f"{work}/CA*.json"):
     callee += json.load(open(path))["latency"]["calleeEndToAgentAudio"]["valuesMs"]

@@ -207,8 +207,9 @@ void PocketsphinxDecoder::use_grammar(const std::string& grammar) {
         auto kept = std::find_if(grammars_.begin(), grammars_.end(), [&](const Grammar& g) { return g.text == grammar; });
         if (kept != grammars_.end()) {
             search = kept->search;
-            grammars_.push_back(std::move(*kept));  // now the most recently used
-            grammars_.erase(kept);
+            // Now the most recently used. Moved by rotation, not push_back then erase: a deque's
+            // push_back invalidates every iterator into it, `kept` included.
+            std::rotate(kept, std::next(kept), grammars_.end());
         } else {
             search = "grammar" + std::to_string(++grammar_count_);
             add_grammar(search, grammar);

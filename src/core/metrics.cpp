@@ -31,6 +31,17 @@ std::string number(double v) {
     return buf;
 }
 
+// The label set of a family's overflow series (see the header).
+const std::string overflow_labels = "overflow=\"true\"";
+
+// The map key for `labels`: its own series while the family is under the cap, else the overflow.
+template <typename Map>
+std::string series_key(const Map& series, const Labels& labels, std::size_t max_series) {
+    auto key = render_labels(labels);
+    if (series.size() >= max_series && !series.contains(key)) return overflow_labels;
+    return key;
+}
+
 std::string series(const std::string& name, const std::string& labels, const std::string& extra = {}) {
     std::string all = labels;
     if (!extra.empty()) all += (all.empty() ? "" : ",") + extra;
@@ -65,7 +76,7 @@ Counter& MetricsRegistry::counter(const std::string& name, const std::string& he
     auto& family = families_[name];
     if (family.is_histogram) throw std::logic_error("metric " + name + " is a histogram");
     family.help = help;
-    auto& slot = family.counters[render_labels(labels)];
+    auto& slot = family.counters[series_key(family.counters, labels, max_series_)];
     if (!slot) slot = std::make_unique<Counter>();
     return *slot;
 }
@@ -77,7 +88,7 @@ Histogram& MetricsRegistry::histogram(const std::string& name, const std::string
     if (!family.counters.empty()) throw std::logic_error("metric " + name + " is a counter");
     family.is_histogram = true;
     family.help = help;
-    auto& slot = family.histograms[render_labels(labels)];
+    auto& slot = family.histograms[series_key(family.histograms, labels, max_series_)];
     if (!slot) slot = std::make_unique<Histogram>(upper_bounds);
     return *slot;
 }

@@ -1,7 +1,16 @@
 #pragma once
 // A small Prometheus registry: counters and histograms with labels, rendered in the text
 // exposition format (version 0.0.4). Thread-safe; series are created on first use.
+//
+// Series per family are capped (max_series_per_family, default 1000, set per registry): a label
+// value that comes from a client must never grow /metrics, and this process's memory, without
+// bound. Past the cap a new label set gets no series of its own: its updates go to the family's
+// single overflow series, rendered with the one label overflow="true" (so a family holds at most
+// cap + 1 series). Existing series keep counting. We chose this over dropping updates because
+// it stays honest: sums over a family (all requests, all calls) remain right, and the overflow
+// series says in plain sight that detail was lost.
 #include <atomic>
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,6 +49,10 @@ private:
 
 class MetricsRegistry {
 public:
+    static constexpr std::size_t default_max_series_per_family = 1000;
+    MetricsRegistry() = default;
+    explicit MetricsRegistry(std::size_t max_series_per_family) : max_series_(max_series_per_family) {}
+
     Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
     Histogram& histogram(const std::string& name, const std::string& help, const Labels& labels,
                          const std::vector<double>& upper_bounds);
@@ -54,6 +67,7 @@ private:
         std::map<std::string, std::unique_ptr<Counter>> counters;      // key: rendered labels
         std::map<std::string, std::unique_ptr<Histogram>> histograms;  // key: rendered labels
     };
+    const std::size_t max_series_ = default_max_series_per_family;
     mutable std::mutex mutex_;
     std::map<std::string, Family> families_;
 };

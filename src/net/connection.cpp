@@ -1,17 +1,15 @@
 // One HTTP/1.1 connection: read a request within limits and timeouts, hand it to the handler,
 // write the answer, repeat while kept alive. Errors in the client's bytes are answered (400, 413,
 // 431) and end the connection; they never reach the handler.
-#include <atomic>
 #include <chrono>
-#include <random>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
+#include "net/request_head.hpp"
 #include "net/server_state.hpp"
 #include "net/websocket_accept.hpp"
 
@@ -20,54 +18,16 @@ namespace va::net {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace websocket = beast::websocket;
 using asio::ip::tcp;
 
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-std::string new_request_id() {
-    static const unsigned long long prefix = std::random_device{}();
-    static std::atomic<unsigned long long> counter{0};
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%06llx-%llu", prefix & 0xffffff, ++counter);
-    return buf;
-}
-
-bool is_sane_request_id(std::string_view id) {
-    if (id.empty() || id.size() > 64) return false;
-    for (char c : id) {
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
-    }
-    return true;
-}
-
-bool is_loopback(const asio::ip::address& a) {
-    if (a.is_loopback()) return true;
-    return a.is_v6() && a.to_v6().is_v4_mapped() &&
-           asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback();
-}
-
-// nullopt when the target is not a valid origin-form URL.
-// Takes the body; the headers stay for a WebSocket handshake.
-std::optional<Request> to_request(http::request<http::string_body>& in, const tcp::endpoint& remote) {
-    Request out;
-    if (!set_target(out, in.target())) return std::nullopt;
-    out.method = std::string(in.method_string());
-    for (const auto& field : in) out.headers.emplace_back(field.name_string(), field.value());
-    out.body = std::move(in.body());
-    out.websocket_upgrade = websocket::is_upgrade(in);
-    out.remote_address = remote.address().to_string();
-    out.from_loopback = is_loopback(remote.address());
-    auto id = out.header("X-Request-Id");
-    out.request_id = id && is_sane_request_id(*id) ? std::string(*id) : new_request_id();
-    return out;
-}
-
 asio::awaitable<Response> handle(HttpServer::State& state, Request request) {
     auto started = std::chrono::steady_clock::now();
-    auto method = request.method;
+    // A label from a fixed set: the raw method is any token the client likes (see method_label).
+    const auto method = std::string(method_label(request.method));
     auto id = request.request_id;
     Response response;
     try {
@@ -144,37 +104,46 @@ asio::awaitable<void> answer_read_error(beast::tcp_stream& stream, const ServerO
 
 }  // namespace
 
-asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, std::shared_ptr<Connection> connection) {
-    // However the coroutine ends, the server forgets this connection.
+asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, std::shared_ptr<Connection> connection,
+                                     tcp::endpoint remote) {
+    // However the coroutine ends (a WebSocket session included: it is awaited below), the server
+    // forgets this connection and gives its place under the caps back, once.
     struct Unregister {
         HttpServer::State& state;
         Connection* connection;
-        ~Unregister() {
-            std::lock_guard lock(state.mutex);
-            state.connections.erase(connection);
-        }
-    } unregister{*state, connection.get()};
+        asio::ip::address client;
+        ~Unregister() { release_connection(state, connection, client); }
+    } unregister{*state, connection.get(), client_key(remote.address())};
     auto& stream = connection->stream;
     const auto& options = state->options;
     beast::error_code ec;
-    auto remote = stream.socket().remote_endpoint(ec);
     beast::flat_buffer buffer;
+    // A new connection owes us its first request's headers within header_timeout of the accept:
+    // one that says nothing must not hold a descriptor for the (longer) idle_timeout.
+    bool first_request = true;
 
     while (!ec) {
+        auto header_deadline = std::chrono::steady_clock::now() + options.header_timeout;
         if (buffer.size() == 0) {
             connection->idle = true;
             if (state->stopping) break;
-            stream.expires_after(options.idle_timeout);
+            if (first_request) {
+                stream.expires_at(header_deadline);
+            } else {
+                stream.expires_after(options.idle_timeout);
+            }
             auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
             connection->idle = false;
             if (read_ec) break;
             buffer.commit(n);
+            if (!first_request) header_deadline = std::chrono::steady_clock::now() + options.header_timeout;
         }
+        first_request = false;
 
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
         parser.body_limit(options.body_limit);
-        stream.expires_after(options.header_timeout);
+        stream.expires_at(header_deadline);
         std::tie(ec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, use_tuple);
         if (ec) {
             co_await answer_read_error(stream, options, ec);

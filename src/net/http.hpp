@@ -28,6 +28,7 @@ struct Request {
     std::string request_id;
     Fields path_params;   // filled by the router from "{name}" segments
     bool websocket_upgrade = false;  // a GET asking to become a WebSocket
+    unsigned scopes = 0;  // what the caller may do: set by api/'s authentication for its handlers
 
     // Case-insensitive header lookup; the first match.
     std::optional<std::string_view> header(std::string_view name) const;
@@ -42,7 +43,8 @@ struct Response {
     Fields headers;
     std::string route;  // the matched route pattern, for metrics and logs ("" when none matched)
     // Set on the answer to a WebSocket upgrade to accept it: the server completes the handshake
-    // and runs this on the connection's strand (the rest of the response is then ignored).
+    // and runs this on the connection's strand (the rest of the response is then ignored). The
+    // connection keeps its place under the server's connection caps until this returns.
     std::function<boost::asio::awaitable<void>(std::unique_ptr<WebSocket>)> accept_websocket;
     // Close the connection without answering (fault injection: "the request was acted on, the
     // client never heard back").

@@ -1,5 +1,8 @@
 #include "net/server.hpp"
 
+#include <algorithm>
+#include <string_view>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -13,34 +16,115 @@ namespace va::net {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
+using namespace std::chrono_literals;
 
 namespace {
 
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// After a failed accept, wait before the next: out of descriptors or memory, accepting again at
+// once fails again, and the loop would spin a core and flood the log (830,000 lines in 10 s under
+// a 256-descriptor limit) while the connections we have starve. 100 ms doubling to 500 ms keeps
+// the wait short once a descriptor frees up; a successful accept starts again from 100 ms.
+constexpr auto backoff_first = 100ms;
+constexpr auto backoff_max = 500ms;
+constexpr auto log_every = 10s;  // while accepts keep failing, one warning per this at most
+
+// The label of a failed accept. Every kind backs off: a listener failing for a reason we do not
+// foresee must not spin either.
+std::string_view accept_error_reason(const boost::system::error_code& ec) {
+    namespace errc = boost::system::errc;
+    if (ec == errc::too_many_files_open || ec == errc::too_many_files_open_in_system) return "descriptors";
+    if (ec == errc::no_buffer_space || ec == errc::not_enough_memory) return "memory";
+    return "other";
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
+    auto backoff = std::chrono::milliseconds(backoff_first);
+    unsigned long long failures = 0;  // in a row
+    auto last_warning = std::chrono::steady_clock::time_point{};
     for (;;) {
-        auto [ec, socket] =
-            co_await state->acceptor->async_accept(asio::make_strand(state->io), asio::as_tuple(asio::use_awaitable));
+        auto [ec, socket] = co_await state->acceptor->async_accept(asio::make_strand(state->io), use_tuple);
         if (state->stopping) co_return;
+        if (ec == asio::error::connection_aborted) continue;  // the client left before we took it
         if (ec) {
-            // Out of descriptors and similar: keep serving the connections we have.
-            spdlog::warn("accept failed: {}", ec.message());
+            // Keep serving the connections we have; try again after a pause.
+            state->metrics
+                .counter("http_accept_errors_total", "Failed accepts by reason; each is followed by a 100-500 ms pause.",
+                         {{"reason", std::string(accept_error_reason(ec))}})
+                .inc();
+            const auto now = std::chrono::steady_clock::now();
+            if (++failures == 1 || now - last_warning >= log_every) {
+                spdlog::warn("accept failed: {} ({} in a row); pausing accepts {} ms", ec.message(), failures,
+                             backoff.count());
+                last_warning = now;
+            }
+            state->accept_backoff->expires_after(backoff);
+            co_await state->accept_backoff->async_wait(use_tuple);
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(backoff_max));
+            continue;
+        }
+        if (failures > 0) {
+            spdlog::info("accepting again after {} failed accepts", failures);
+            failures = 0;
+            backoff = backoff_first;
+        }
+        boost::system::error_code remote_ec;
+        const auto remote = socket.remote_endpoint(remote_ec);
+        if (remote_ec) continue;  // already gone
+        const auto client = client_key(remote.address());
+        auto connection = std::make_shared<Connection>(std::move(socket));
+        if (auto refused = admit_connection(*state, connection, client)) {
+            // Closed at once (connection's destructor), before reading a byte: no work for it.
+            state->metrics
+                .counter("http_connections_refused_total", "Connections closed on accept by the cap they were over.",
+                         {{"reason", std::string(*refused)}})
+                .inc();
             continue;
         }
         // Small writes go out at once: a media frame followed by its mark must not wait for the
         // peer's delayed ACK (Nagle's algorithm held them ~40 ms).
         boost::system::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        auto connection = std::make_shared<Connection>(std::move(socket));
-        {
-            std::lock_guard lock(state->mutex);
-            state->connections.emplace(connection.get(), connection);
-        }
+        connection->stream.socket().set_option(tcp::no_delay(true), ignored);
         auto executor = connection->stream.get_executor();
-        spawn_logged(executor, run_connection(state, std::move(connection)), "http connection");
+        spawn_logged(executor, run_connection(state, std::move(connection), remote), "http connection");
     }
 }
 
 }  // namespace
+
+asio::ip::address client_key(const asio::ip::address& address) {
+    if (address.is_v4()) return address;
+    const auto v6 = address.to_v6();
+    if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6);
+    auto bytes = v6.to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), static_cast<unsigned char>(0));  // keep the /64
+    return asio::ip::address_v6(bytes);
+}
+
+std::optional<std::string_view> admit_connection(HttpServer::State& state, const std::shared_ptr<Connection>& connection,
+                                                 const asio::ip::address& client) {
+    const auto& options = state.options;
+    std::lock_guard lock(state.mutex);
+    if (options.max_connections != 0 && state.open_connections >= options.max_connections) return "max_connections";
+    auto it = state.connections_per_client.find(client);
+    const std::size_t from_client = it == state.connections_per_client.end() ? 0 : it->second;
+    if (options.max_connections_per_ip != 0 && from_client >= options.max_connections_per_ip) {
+        return "max_connections_per_ip";
+    }
+    ++state.open_connections;
+    ++state.connections_per_client[client];
+    state.connections.emplace(connection.get(), connection);
+    return std::nullopt;
+}
+
+void release_connection(HttpServer::State& state, Connection* connection, const asio::ip::address& client) {
+    std::lock_guard lock(state.mutex);
+    state.connections.erase(connection);
+    --state.open_connections;
+    auto it = state.connections_per_client.find(client);
+    if (it != state.connections_per_client.end() && --it->second == 0) state.connections_per_client.erase(it);
+}
 
 HttpServer::HttpServer(asio::io_context& io, Handler handler, core::MetricsRegistry& metrics, ServerOptions options)
     : state_(std::make_shared<State>(io, std::move(handler), metrics, options)) {}
@@ -49,6 +133,7 @@ HttpServer::~HttpServer() { shutdown(); }
 
 tcp::endpoint HttpServer::listen(const tcp::endpoint& endpoint) {
     auto& acceptor = state_->acceptor.emplace(asio::make_strand(state_->io));
+    state_->accept_backoff.emplace(acceptor.get_executor());
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.bind(endpoint);
@@ -57,12 +142,18 @@ tcp::endpoint HttpServer::listen(const tcp::endpoint& endpoint) {
     return acceptor.local_endpoint();
 }
 
+std::size_t HttpServer::connection_count() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->open_connections;
+}
+
 void HttpServer::shutdown() {
     if (state_->stopping.exchange(true)) return;
     if (state_->acceptor) {
         asio::post(state_->acceptor->get_executor(), [state = state_] {
             boost::system::error_code ignored;
             state->acceptor->close(ignored);
+            state->accept_backoff->cancel();  // a loop pausing after a failed accept ends now
         });
     }
     std::lock_guard lock(state_->mutex);

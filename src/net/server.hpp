@@ -1,8 +1,12 @@
 #pragma once
 // The HTTP server: accepts connections and runs one coroutine per connection (keep-alive,
-// body and header limits, idle/header/body timeouts). Runs on the io_context's threads, each
-// connection on its own strand. shutdown() stops accepting, lets in-flight requests finish,
-// closes idle connections; the io_context then runs out of work.
+// body and header limits, idle/header/body timeouts, connection caps). Runs on the io_context's
+// threads, each connection on its own strand. shutdown() stops accepting, lets in-flight
+// requests finish, closes idle connections; the io_context then runs out of work.
+//
+// Built to face clients that mean harm: caps on connections (global and per address), a header
+// deadline for connections that say nothing, metric labels from fixed sets only, and an accept
+// loop that backs off (100 ms doubling to 500 ms) instead of spinning when descriptors run out.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -25,10 +29,20 @@ struct ServerOptions {
     std::size_t body_limit = 1024 * 1024;
     std::size_t header_limit = 16 * 1024;
     std::chrono::milliseconds idle_timeout{60'000};    // waiting for the next request on a kept-alive connection
-    std::chrono::milliseconds header_timeout{10'000};  // from the first byte to the end of the headers
+    // From the first byte to the end of the headers; for a connection's first request, from the
+    // accept (so a connection that never sends anything is closed after this, not idle_timeout).
+    std::chrono::milliseconds header_timeout{10'000};
     std::chrono::milliseconds body_timeout{30'000};    // reading the body
     std::chrono::milliseconds write_timeout{30'000};
     WebSocketOptions websocket;  // for connections a handler upgrades
+    // Open connections, WebSocket sessions included (0 = no cap). One over either cap is closed
+    // as soon as it is accepted, before any read, and counted in
+    // http_connections_refused_total{reason}. Keep max_connections below the descriptor limit
+    // (see raise_descriptor_limit()) so that the cap, not EMFILE, is what refuses clients.
+    std::size_t max_connections = 10'000;
+    // Per client IPv4 address, or IPv6 /64 (one host commonly owns a whole /64). A reverse proxy
+    // or a telephony provider's media servers come from few addresses: raise it for those.
+    std::size_t max_connections_per_ip = 256;
 };
 
 class HttpServer {
@@ -42,6 +56,8 @@ public:
     boost::asio::ip::tcp::endpoint listen(const boost::asio::ip::tcp::endpoint& endpoint);
     // Thread-safe; idempotent.
     void shutdown();
+    // Connections open now, WebSocket sessions included. Thread-safe.
+    std::size_t connection_count() const;
 
     struct State;
 

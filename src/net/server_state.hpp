@@ -4,10 +4,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "core/metrics.hpp"
@@ -34,14 +37,32 @@ struct HttpServer::State {
     core::MetricsRegistry& metrics;
     ServerOptions options;
     std::optional<boost::asio::ip::tcp::acceptor> acceptor;
+    std::optional<boost::asio::steady_timer> accept_backoff;  // on the acceptor's strand
     std::atomic<bool> stopping{false};
 
-    std::mutex mutex;
+    mutable std::mutex mutex;
     std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+    // Under `mutex`: what the caps count. A connection takes its place in the accept loop and
+    // gives it back in run_connection's guard, which outlives a WebSocket session (run_connection
+    // awaits it), so each place is given back exactly once, when the connection is over.
+    std::size_t open_connections = 0;
+    std::unordered_map<boost::asio::ip::address, std::size_t> connections_per_client;
 };
 
-// Serves one connection until it closes, times out or the server drains.
+// The key of the per-client cap: the IPv4 address (also when v4-mapped), or the IPv6 /64.
+boost::asio::ip::address client_key(const boost::asio::ip::address& address);
+
+// Registers a new connection and takes its place under the caps; the name of the cap that refuses
+// it otherwise ("max_connections", "max_connections_per_ip"), and then nothing is registered.
+std::optional<std::string_view> admit_connection(HttpServer::State& state, const std::shared_ptr<Connection>& connection,
+                                                 const boost::asio::ip::address& client);
+// Forgets a connection admitted for `client` and gives its place back. Once per admitted one.
+void release_connection(HttpServer::State& state, Connection* connection, const boost::asio::ip::address& client);
+
+// Serves one admitted connection until it closes, times out or the server drains (a WebSocket
+// session it was upgraded to included), then releases it.
 boost::asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state,
-                                            std::shared_ptr<Connection> connection);
+                                            std::shared_ptr<Connection> connection,
+                                            boost::asio::ip::tcp::endpoint remote);
 
 }  // namespace va::net

@@ -30,5 +30,37 @@ TEST(Metrics, RefusesToReuseANameForAnotherType) {
     EXPECT_THROW(registry.histogram("x", "X.", {}, {1}), std::logic_error);
 }
 
+// Label values a client controls must not grow /metrics without bound: past the cap, new label
+// sets share one overflow series, so totals stay right and the family stays small.
+TEST(Metrics, SendsNewLabelSetsPastTheCapToOneOverflowSeries) {
+    MetricsRegistry registry(3);
+    for (int i = 0; i < 10; ++i) registry.counter("hits_total", "Hits.", {{"who", "c" + std::to_string(i)}}).inc();
+    registry.counter("hits_total", "Hits.", {{"who", "c1"}}).inc(5);  // an existing series keeps counting
+    auto text = registry.render();
+    EXPECT_NE(text.find("hits_total{who=\"c0\"} 1\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("hits_total{who=\"c1\"} 6\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("hits_total{who=\"c2\"} 1\n"), std::string::npos) << text;
+    EXPECT_EQ(text.find("who=\"c3\""), std::string::npos) << text;
+    EXPECT_NE(text.find("hits_total{overflow=\"true\"} 7\n"), std::string::npos) << text;
+
+    for (int i = 0; i < 10; ++i) {
+        registry.histogram("wait_seconds", "Waits.", {{"who", "c" + std::to_string(i)}}, {1}).observe(0.5);
+    }
+    text = registry.render();
+    EXPECT_EQ(text.find("wait_seconds_count{who=\"c3\"}"), std::string::npos) << text;
+    EXPECT_NE(text.find("wait_seconds_bucket{overflow=\"true\",le=\"1\"} 7\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("wait_seconds_count{overflow=\"true\"} 7\n"), std::string::npos) << text;
+}
+
+TEST(Metrics, CapsEveryFamilyAtAThousandSeriesByDefault) {
+    MetricsRegistry registry;
+    for (int i = 0; i < 5000; ++i) registry.counter("x_total", "X.", {{"id", std::to_string(i)}}).inc();
+    auto text = registry.render();
+    EXPECT_NE(text.find("x_total{id=\"999\"} 1\n"), std::string::npos);
+    EXPECT_EQ(text.find("x_total{id=\"1000\"}"), std::string::npos);
+    EXPECT_NE(text.find("x_total{overflow=\"true\"} 4000\n"), std::string::npos);
+    EXPECT_LT(text.size(), 40u * 1024);
+}
+
 }  // namespace
 }  // namespace va::core

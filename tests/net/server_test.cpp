@@ -11,44 +11,16 @@
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
-#include "core/metrics.hpp"
+#include "net/server_fixture.hpp"
 #include "support/http_client.hpp"
 
 namespace va::net {
 namespace {
 
 namespace asio = boost::asio;
+using test::echo;
 using test::HttpClient;
-
-// Runs an HttpServer on its own io_context thread, bound to 127.0.0.1:0.
-class ServerFixture : public ::testing::Test {
-protected:
-    void start(Handler handler, ServerOptions options = {}) {
-        server_ = std::make_unique<HttpServer>(io_, std::move(handler), metrics_, options);
-        port_ = server_->listen({asio::ip::make_address("127.0.0.1"), 0}).port();
-        thread_ = std::thread([this] { io_.run(); });
-    }
-    void stop_and_join() {
-        server_->shutdown();
-        if (thread_.joinable()) thread_.join();
-    }
-    void TearDown() override {
-        if (server_) stop_and_join();
-    }
-
-    asio::io_context io_;
-    core::MetricsRegistry metrics_;
-    std::unique_ptr<HttpServer> server_;
-    std::thread thread_;
-    unsigned short port_ = 0;
-};
-
-asio::awaitable<Response> echo(Request request) {
-    Response response;
-    response.body = request.method + " " + request.path + " " + std::to_string(request.body.size());
-    response.route = "/echo";
-    co_return response;
-}
+using test::ServerFixture;
 
 TEST_F(ServerFixture, ServesSeveralRequestsOnOneKeptAliveConnection) {
     start(echo);

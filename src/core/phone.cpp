@@ -10,6 +10,28 @@ using i18n::phonenumbers::PhoneNumberUtil;
 
 // Longer input is no phone number; it is not worth handing to the parser.
 constexpr size_t kMaxInputLength = 64;
+
+std::optional<PhoneError> special_type_error(const PhoneNumberUtil& util, const PhoneNumber& number,
+                                             PhoneNumberUtil::PhoneNumberType type) {
+    switch (type) {
+        case PhoneNumberUtil::PERSONAL_NUMBER:
+            return PhoneError::personal_number;
+        case PhoneNumberUtil::UAN:
+            return PhoneError::uan;
+        case PhoneNumberUtil::VOICEMAIL:
+            return PhoneError::voicemail_access;
+        case PhoneNumberUtil::PAGER:
+            return PhoneError::pager;
+        default:
+            break;
+    }
+    // A country code that belongs to no country (+800 freephone, +808 shared cost, +870 Inmarsat,
+    // +881/+882/+883 satellite and international networks): a table lookup, no pattern matching.
+    std::string region;
+    util.GetRegionCodeForCountryCode(number.country_code(), &region);
+    if (region == PhoneNumberUtil::kRegionCodeForNonGeoEntity) return PhoneError::non_geographic;
+    return std::nullopt;
+}
 }  // namespace
 
 PhoneValidator::PhoneValidator(PhonePolicy policy) : policy_(std::move(policy)) {}
@@ -44,6 +66,12 @@ PhoneCheck PhoneValidator::check(std::string_view input) const {
         out.error = PhoneError::shared_cost;
         return out;
     }
+    if (!policy_.allow_special) {
+        if (auto special = special_type_error(util, number, type)) {
+            out.error = special;
+            return out;
+        }
+    }
     if (!policy_.allowed_regions.empty()) {
         // Only looked up when needed: it is another pass over the region's patterns.
         std::string number_region;
@@ -67,6 +95,16 @@ std::string_view describe(PhoneError error) {
             return "premium-rate numbers are not allowed";
         case PhoneError::shared_cost:
             return "shared-cost numbers are not allowed";
+        case PhoneError::personal_number:
+            return "personal (follow-me) numbers are not allowed";
+        case PhoneError::uan:
+            return "universal access numbers (UAN) are not allowed";
+        case PhoneError::voicemail_access:
+            return "voicemail-access numbers are not allowed";
+        case PhoneError::pager:
+            return "pager numbers are not allowed";
+        case PhoneError::non_geographic:
+            return "non-geographic numbers (+800 and the like) are not allowed";
         case PhoneError::region_not_allowed:
             return "this country is not in the allowed list";
     }
@@ -90,6 +128,17 @@ std::string region_of(std::string_view e164) {
     if (util.Parse(std::string(e164), "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR) return "ZZ";
     std::string region;
     util.GetRegionCodeForNumber(number, &region);
+    return region;
+}
+
+std::string home_region_of(std::string_view e164) {
+    const auto& util = *PhoneNumberUtil::GetInstance();
+    i18n::phonenumbers::PhoneNumber number;
+    if (util.Parse(std::string(e164), "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR) return "ZZ";
+    std::string region;
+    util.GetRegionCodeForNumber(number, &region);
+    if (region == "ZZ" || region == PhoneNumberUtil::kRegionCodeForNonGeoEntity)
+        util.GetRegionCodeForCountryCode(number.country_code(), &region);
     return region;
 }
 

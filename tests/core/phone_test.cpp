@@ -63,16 +63,44 @@ TEST(PhoneValidator, LimitsDestinationsToTheAllowedRegions) {
     EXPECT_TRUE(v.check("+1 604 555 0123").ok());  // +1 is shared: Vancouver is CA, not US
     EXPECT_EQ(v.check("+442071838750").error, PhoneError::region_not_allowed);
     // Non-geographic numbers belong to region "001", which an allow-list of countries excludes.
-    EXPECT_TRUE(PhoneValidator({}).check("+800 1234 5678").ok());
-    EXPECT_EQ(v.check("+800 1234 5678").error, PhoneError::region_not_allowed);
+    PhoneValidator special_allowed({"", {"US", "CA"}, false, true});
+    EXPECT_EQ(special_allowed.check("+800 1234 5678").error, PhoneError::region_not_allowed);
     // Premium rate is reported even inside the allowed regions.
     EXPECT_EQ(v.check("+1 900 555 0123").error, PhoneError::premium_rate);
     EXPECT_TRUE(PhoneValidator({"", {"US"}, true}).check("+1 900 555 0123").ok());
 }
 
+// libphonenumber's own example numbers of each type.
+TEST(PhoneValidator, RefusesPersonalUanVoicemailPagerAndNonGeographicNumbersByDefault) {
+    PhoneValidator strict({});
+    EXPECT_EQ(strict.check("+35570021234").error, PhoneError::personal_number);  // Albania 700
+    EXPECT_EQ(strict.check("+1 500 234 5678").error, PhoneError::personal_number);  // NANP 500
+    EXPECT_EQ(strict.check("+971600212345").error, PhoneError::uan);
+    EXPECT_EQ(strict.check("+49177991234567").error, PhoneError::voicemail_access);
+    EXPECT_EQ(strict.check("+611631234").error, PhoneError::pager);
+    EXPECT_EQ(strict.check("+800 1234 5678").error, PhoneError::non_geographic);  // freephone
+    EXPECT_EQ(strict.check("+882 342 1234").error, PhoneError::non_geographic);   // international networks
+    EXPECT_TRUE(strict.check("+14155552671").ok());
+    EXPECT_TRUE(strict.check("+49 151 23456789").ok());  // a German mobile
+    PhoneValidator open({"", {}, false, true});
+    for (auto n : {"+35570021234", "+971600212345", "+49177991234567", "+611631234", "+800 1234 5678"}) {
+        EXPECT_TRUE(open.check(n).ok()) << n;
+    }
+}
+
+TEST(HomeRegion, IsTheNumbersCountryOrItsCountryCodesMainOne) {
+    EXPECT_EQ(home_region_of("+14155552671"), "US");
+    EXPECT_EQ(home_region_of("+16045550123"), "CA");
+    EXPECT_EQ(home_region_of("+15550001111"), "US");  // not a valid number, but +1
+    EXPECT_EQ(home_region_of("+447700900123"), "GB");
+    EXPECT_EQ(home_region_of("+15005550006"), "US");  // Twilio's test caller id
+    EXPECT_EQ(home_region_of("nonsense"), "ZZ");
+}
+
 TEST(PhoneValidator, DescribesEveryError) {
     for (auto e : {PhoneError::unparsable, PhoneError::invalid, PhoneError::premium_rate, PhoneError::shared_cost,
-                   PhoneError::region_not_allowed}) {
+                   PhoneError::personal_number, PhoneError::uan, PhoneError::voicemail_access, PhoneError::pager,
+                   PhoneError::non_geographic, PhoneError::region_not_allowed}) {
         EXPECT_FALSE(describe(e).empty());
     }
 }

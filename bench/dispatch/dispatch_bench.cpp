@@ -46,7 +46,7 @@ public:
     explicit CountingDispatch(va::store::DispatchRepository& inner) : inner_(inner) {}
     std::atomic<long> claims{0}, writes{0}, reads{0};
 
-    std::vector<va::store::Claim> claim(const va::store::ClaimRequest& r) override { ++claims; return inner_.claim(r); }
+    va::store::ClaimBatch claim(const va::store::ClaimRequest& r) override { ++claims; return inner_.claim(r); }
     std::optional<TimePoint> next_due() override { ++reads; return inner_.next_due(); }
     bool renew(const va::store::Claim& c, TimePoint t) override { ++writes; return inner_.renew(c, t); }
     std::optional<TimePoint> reserve_slot(const va::store::Claim& c, TimePoint t, std::chrono::milliseconds i,
@@ -114,6 +114,7 @@ struct Bench {
         o.calls_per_second = rate;
         o.max_live_calls = 100000;
         o.lookahead = va::dispatch::lookahead_for(rate);
+        o.max_dials_per_day = 100'000'000;  // measures dispatch, not the toll-fraud budget
         webhook = std::make_unique<va::dispatch::StatusWebhookContext>(va::dispatch::StatusWebhookContext{
             *counting, pool, clock, "", kToken, o.retry, [] {}});
         server = std::make_unique<va::net::HttpServer>(io, va::dispatch::status_webhook(*webhook), metrics);

@@ -14,6 +14,12 @@ json::value time_or_null(const std::optional<core::TimePoint>& t) {
 
 json::value string_or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
 
+// Why a pending recipient waits for nextAttemptAt; null otherwise (the store keeps none then).
+json::value deferred_reason(const store::Recipient& r) {
+    if (r.status != store::RecipientStatus::pending) return nullptr;
+    return string_or_null(std::string(store::to_string(r.deferred_reason)));
+}
+
 json::value to_json(const store::Recipient& r) {
     return {{"phoneNumber", r.phone_number},
             {"status", store::to_string(r.status)},
@@ -23,6 +29,7 @@ json::value to_json(const store::Recipient& r) {
             {"errorMessage", string_or_null(r.error_message)},
             {"dialedAt", time_or_null(r.dialed_at)},
             {"nextAttemptAt", time_or_null(r.next_attempt_at)},
+            {"deferredReason", deferred_reason(r)},
             {"updatedAt", core::format_rfc3339(r.updated_at)}};
 }
 

@@ -10,6 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/phone.hpp"
+#include "core/time_format.hpp"
 #include "dispatch/attempt.hpp"
 #include "net/offload.hpp"
 #include "net/spawn.hpp"
@@ -48,6 +50,28 @@ struct Dispatcher::Loop : std::enable_shared_from_this<Dispatcher::Loop> {
 
 namespace {
 
+// Recipients the store deferred for the toll-fraud limits (numbers masked): the cooldown one by
+// one (rare), the budget in one line per claim (every due recipient of the day can hit it).
+void log_deferrals(const std::vector<store::Deferral>& deferred, const DispatcherOptions& o) {
+    std::size_t over_budget = 0;
+    const store::Deferral* first_over = nullptr;
+    for (const auto& d : deferred) {
+        if (d.reason == store::DeferredReason::daily_budget) {
+            if (!first_over) first_over = &d;
+            ++over_budget;
+            continue;
+        }
+        spdlog::info("dispatch: {}-{} ({}) deferred until {}: {} (its number was dialed from another scheduled call "
+                     "too recently)",
+                     d.scheduled_call_id, d.position, core::mask_phone(d.phone_number), core::format_rfc3339(d.until),
+                     store::to_string(d.reason));
+    }
+    if (first_over) {
+        spdlog::info("dispatch: {} recipient(s) deferred until {}: daily-budget (the {} dials of this UTC day are used)",
+                     over_budget, core::format_rfc3339(first_over->until), o.max_dials_per_day);
+    }
+}
+
 asio::awaitable<void> claim_loop(std::shared_ptr<Dispatcher::Loop> loop) {
     auto& d = loop->attempts->context;
     const auto& o = d.options;
@@ -58,30 +82,34 @@ asio::awaitable<void> claim_loop(std::shared_ptr<Dispatcher::Loop> loop) {
     request.slot_interval = o.slot_interval();
     request.lookahead = o.lookahead;
     request.lease = o.request_timeout * 2;
+    request.max_dials_per_day = o.max_dials_per_day;
+    request.min_hours_between_calls_to_a_number = o.min_hours_between_calls_to_a_number;
     while (!loop->stopping) {
         loop->woken = false;
         request.now = d.clock.now();
-        std::vector<store::Claim> claims;
+        store::ClaimBatch batch;
         std::optional<core::TimePoint> next;
         try {
-            claims = co_await net::offload(d.store_pool, [&] { return d.store.claim(request); });
+            batch = co_await net::offload(d.store_pool, [&] { return d.store.claim(request); });
             next = co_await net::offload(d.store_pool, [&] { return d.store.next_due(); });
         } catch (const std::exception& e) {
             // A store failure (disk, lock timeout) must not end dispatching: try again after a pause.
             spdlog::error("dispatch: store: {}", e.what());
             next = d.clock.now() + std::chrono::seconds(1);
         }
-        for (auto& claim : claims) {
+        log_deferrals(batch.deferred, o);
+        const auto taken = batch.claims.size() + batch.deferred.size();
+        for (auto& claim : batch.claims) {
             net::spawn_logged(loop->strand.get_inner_executor(), run_claim(loop->attempts, std::move(claim)),
                               "dispatch attempt");
         }
         if (loop->stopping) break;
-        if (static_cast<int>(claims.size()) == request.limit) continue;  // more may be due at once
+        if (static_cast<int>(taken) >= request.limit) continue;  // more may be due at once
 
         auto now = d.clock.now();
         auto until = now + o.sweep;
         if (next) {
-            auto soonest = now + (claims.empty() ? busy_retry(o) : std::chrono::milliseconds(0));
+            auto soonest = now + (batch.claims.empty() ? busy_retry(o) : std::chrono::milliseconds(0));
             until = std::min(until, std::max(*next, soonest));
         }
         if (loop->woken) continue;

@@ -21,6 +21,11 @@ struct DispatcherOptions {
     std::chrono::milliseconds sweep = 30s;  // look for work scheduled by other processes at least this often
     int claim_batch = 256;
     std::chrono::milliseconds lookahead = 2s;  // claim dials whose send slot is at most this far ahead
+    // Toll-fraud limits, applied by the store in each claim (so across every worker; see
+    // store::ClaimRequest): dials per UTC day, and the least time between dials of one number from
+    // different scheduled calls (0 = no cooldown). Redials under a call's retry policy are exempt.
+    int max_dials_per_day = 10'000;
+    std::chrono::milliseconds min_hours_between_calls_to_a_number = 24h;
 
     std::chrono::milliseconds request_timeout = 10s;  // one Twilio REST exchange
     std::chrono::milliseconds backoff_initial = 1s;   // after a 429 or a request that never left

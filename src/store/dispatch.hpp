@@ -39,7 +39,8 @@ struct Claim {
     TimePoint lease_until{};
     std::string phone_number;   // E.164
     std::string call_sid;       // check: the call to fetch
-    TimePoint dialed_at{};      // when this attempt was first claimed (reconcile: calls since then)
+    TimePoint dialed_at{};      // when this attempt was first claimed (reconcile: calls since then;
+                                // dial: the claim's `now`, whose UTC day counted the dial)
     TimePoint slot{};           // dial: the earliest time the request may be sent (rate limit)
     std::optional<RetryPolicy> retry;  // the scheduled call's own policy, if it has one
     std::optional<CallingWindow> call_window;  // dial: only inside it
@@ -57,6 +58,28 @@ struct ClaimRequest {
     // by any worker; claims stop at slots beyond now + lookahead.
     std::chrono::milliseconds slot_interval{1000};
     std::chrono::milliseconds lookahead{2000};
+    // Toll fraud: at most this many dial claims per UTC day (of `now`), counted in the store for
+    // every worker; a window deferral gives its dial back. Recipients past it wait for the next
+    // UTC midnight (reason daily_budget). 0 or less: nothing is dialed.
+    int max_dials_per_day = 10'000;
+    // Toll fraud: a number dialed from another scheduled call less than this long ago waits until
+    // this long after that dial (reason cooldown). Redials of the same scheduled call are exempt.
+    // Zero or less turns it off.
+    std::chrono::milliseconds min_hours_between_calls_to_a_number{std::chrono::hours(24)};
+};
+
+// A due recipient the claim did not dial: still `pending`, due again at `until`.
+struct Deferral {
+    std::string scheduled_call_id;
+    int position = 0;
+    std::string phone_number;  // E.164: mask it before logging
+    DeferredReason reason = DeferredReason::none;
+    TimePoint until{};
+};
+
+struct ClaimBatch {
+    std::vector<Claim> claims;
+    std::vector<Deferral> deferred;  // by the daily budget or the per-number cooldown
 };
 
 // Twilio accepted a call for the attempt (or reconciliation found it).
@@ -92,8 +115,10 @@ public:
 
     // Atomically claims due work for `owner`: reconcile and check claims first, then dial claims
     // within the concurrency cap and the rate (each with its slot). A dial claim moves the
-    // recipient to `dialing` with attempt + 1 and its scheduled call to `in_progress`.
-    virtual std::vector<Claim> claim(const ClaimRequest& request) = 0;
+    // recipient to `dialing` with attempt + 1 and its scheduled call to `in_progress`, and clears
+    // its deferred reason. In the same step, due recipients that the daily dial budget or the
+    // per-number cooldown forbid are deferred (`deferred`), so both limits hold across workers.
+    virtual ClaimBatch claim(const ClaimRequest& request) = 0;
     // The earliest time at which claim() may return something; nullopt when nothing is waiting.
     virtual std::optional<TimePoint> next_due() = 0;
 
@@ -119,7 +144,8 @@ public:
     // (0 = none of Twilio's) and message.
     virtual bool record_refused(const Claim& claim, TimePoint now, int code, const std::string& message) = 0;
     // Outside the calling window: no request was sent, so the attempt is given back (its number
-    // too) and the recipient is due again at `until`.
+    // too, its dial to the daily budget, and it does not count as a dial for the cooldown) and
+    // the recipient is due again at `until`, deferred for reason `window`.
     virtual bool defer(const Claim& claim, TimePoint until, TimePoint now) = 0;
     // A check found the call still live: check again at `check_at`, lease released.
     virtual bool release_check(const Claim& claim, TimePoint check_at) = 0;

@@ -29,6 +29,13 @@ constexpr std::array<std::pair<RecipientStatus, std::string_view>, 11> kRecipien
     {RecipientStatus::unknown, "unknown"},
 }};
 
+constexpr std::array<std::pair<DeferredReason, std::string_view>, 4> kDeferredReasons{{
+    {DeferredReason::none, ""},
+    {DeferredReason::window, "window"},
+    {DeferredReason::daily_budget, "daily-budget"},
+    {DeferredReason::cooldown, "cooldown"},
+}};
+
 template <typename Table, typename E>
 std::string_view name_of(const Table& table, E value) {
     for (const auto& [v, name] : table) {
@@ -64,6 +71,10 @@ std::string_view to_string(RecipientStatus s) { return name_of(kRecipientStatuse
 std::optional<CallStatus> parse_call_status(std::string_view s) { return parse<CallStatus>(kCallStatuses, s); }
 std::optional<RecipientStatus> parse_recipient_status(std::string_view s) {
     return parse<RecipientStatus>(kRecipientStatuses, s);
+}
+std::string_view to_string(DeferredReason r) { return name_of(kDeferredReasons, r); }
+std::optional<DeferredReason> parse_deferred_reason(std::string_view s) {
+    return parse<DeferredReason>(kDeferredReasons, s);
 }
 
 }  // namespace va::store

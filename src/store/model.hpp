@@ -56,6 +56,17 @@ std::string_view to_string(RecipientStatus s);  // "pending", "in-progress", "no
 std::optional<CallStatus> parse_call_status(std::string_view s);
 std::optional<RecipientStatus> parse_recipient_status(std::string_view s);
 
+// Why a pending recipient is not being dialed at its due time: it waits until `next_attempt_at`.
+// The status stays `pending` (no new status for clients to learn); cleared when it is claimed.
+enum class DeferredReason {
+    none,
+    window,        // outside the call's calling window
+    daily_budget,  // the store's dials for this UTC day are used up (toll fraud)
+    cooldown,      // the number was dialed from another scheduled call too recently (toll fraud)
+};
+std::string_view to_string(DeferredReason r);  // "", "window", "daily-budget", "cooldown"
+std::optional<DeferredReason> parse_deferred_reason(std::string_view s);
+
 struct Recipient {
     std::string phone_number;  // E.164
     RecipientStatus status = RecipientStatus::pending;
@@ -64,8 +75,11 @@ struct Recipient {
     std::optional<int> error_code;
     std::string error_message;
     TimePoint updated_at{};
-    std::optional<TimePoint> dialed_at;        // when the latest attempt was claimed for dialing
+    // When the latest attempt was claimed for dialing; an attempt the calling window gave back
+    // does not count (the previous one's time is put back), so this is the latest real dial.
+    std::optional<TimePoint> dialed_at;
     std::optional<TimePoint> next_attempt_at;  // when it is due (pending only)
+    DeferredReason deferred_reason = DeferredReason::none;  // pending only: why it waits
 };
 
 // A recipient not dialed yet.

@@ -182,7 +182,7 @@ TEST(Dispatcher, AnAttemptLeftMidDialByADeadWorkerIsAdoptedOrRedialedOnce) {
     request.lease = 100ms;
     request.slot_interval = 1ms;
     request.lookahead = 10ms;
-    auto claims = h.store().dispatch().claim(request);
+    auto claims = h.store().dispatch().claim(request).claims;
     ASSERT_EQ(claims.size(), 2u);
     auto placed = [&]() -> boost::asio::awaitable<twilio::CallResult> {
         twilio::CreateCallRequest r;

@@ -94,7 +94,7 @@ protected:
         store::ClaimRequest request;
         request.owner = "test";
         request.now = h_.clock().now();
-        claim_ = h_.store().dispatch().claim(request).at(0);
+        claim_ = h_.store().dispatch().claim(request).claims.at(0);
         store::PlacedCall placed{kSid, kFrom, RecipientStatus::queued, "0123456789abcdef01234567",
                                  request.now + 60s};
         EXPECT_TRUE(h_.store().dispatch().record_placed(claim_, placed, request.now));

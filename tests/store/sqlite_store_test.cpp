@@ -192,5 +192,60 @@ TEST(SqliteStore, ConcurrentCreatesFromManyThreadsAllLand) {
     EXPECT_EQ(query_int(dir.file("many.db"), "SELECT count(*) FROM recipients"), 600);
 }
 
+// The toll-fraud limits live in the file: two handles (two processes) share the day's budget, and
+// the per-day rows do not grow forever.
+TEST(SqliteStore, HandlesOnOneFileShareTheDailyBudgetAndOldDaysAreForgotten) {
+    va::test::TempDir dir;
+    auto path = dir.file("budget.db");
+    auto a = SqliteStore::open(path);
+    auto b = SqliteStore::open(path);
+    auto claim = [](SqliteStore& store, const std::string& owner, TimePoint now) {
+        ClaimRequest r;
+        r.owner = owner;
+        r.now = now;
+        r.max_dials_per_day = 2;
+        r.slot_interval = std::chrono::milliseconds(1);
+        return store.dispatch().claim(r);
+    };
+    auto day = std::chrono::days(1);
+    for (int d = 0; d < 4; ++d) {
+        // Each day three new numbers are due (and yesterday's leftovers since midnight).
+        auto now = kT0 + d * day;
+        std::vector<std::string> numbers;
+        for (int i = 0; i < 3; ++i) numbers.push_back("+1415555" + std::to_string(1000 + d * 3 + i));
+        a->scheduled_calls().create(make_call(numbers, now, now), std::nullopt);
+        auto first = claim(*a, "a", now);
+        EXPECT_EQ(first.claims.size(), 2u) << d;
+        for (const auto& c : first.claims) ASSERT_TRUE(a->dispatch().record_refused(c, now, 21211, "x"));
+        auto second = claim(*b, "b", now + seconds(1));
+        EXPECT_TRUE(second.claims.empty()) << d;
+        EXPECT_GE(first.deferred.size() + second.deferred.size(), 1u) << d;
+    }
+    // Today and yesterday only: a window deferral may give a dial back to yesterday.
+    EXPECT_EQ(query_int(path, "SELECT count(*) FROM dispatch_daily_dials"), 2);
+    EXPECT_EQ(query_int(path, "SELECT min(day) FROM dispatch_daily_dials"),
+              (kT0 + 2 * day - std::chrono::hours(12)).time_since_epoch().count());
+}
+
+TEST(SqliteStore, UpgradesRecipientsToTheDialLimitsColumnsUndeferred) {
+    va::test::TempDir dir;
+    auto path = dir.file("v7.db");
+    auto call = make_call({"+14155550001"}, kT0, kT0);
+    {
+        Connection c(path);
+        sqlite::migrate(c, 7);
+        c.exec("INSERT INTO scheduled_calls (id, toPhoneNumbers, promptId, scheduledDateTime, status, content, "
+               "introduction, createdAt, updatedAt) VALUES ('" + call.id + "', '[\"+14155550001\"]', 'p', 1, "
+               "'pending', 'c', 'i', 1, 1)");
+        c.exec("INSERT INTO recipients (scheduledCallId, position, phoneNumber, status, nextAttemptAt, updatedAt) "
+               "VALUES ('" + call.id + "', 0, '+14155550001', 'pending', 1, 1)");
+    }
+    auto store = SqliteStore::open(path);
+    auto got = store->scheduled_calls().get(call.id);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->recipients.at(0).deferred_reason, DeferredReason::none);
+    EXPECT_EQ(query_int(path, "SELECT count(*) FROM dispatch_daily_dials"), 0);
+}
+
 }  // namespace
 }  // namespace va::store::test

@@ -93,7 +93,7 @@ protected:
         return call.id;
     }
 
-    std::vector<Claim> claim(const std::string& owner, TimePoint now, int max_live = 100, int limit = 64) {
+    ClaimRequest request(const std::string& owner, TimePoint now, int max_live = 100, int limit = 64) {
         ClaimRequest r;
         r.owner = owner;
         r.now = now;
@@ -102,7 +102,16 @@ protected:
         r.max_live = max_live;
         r.slot_interval = milliseconds(1000);
         r.lookahead = milliseconds(2000);
-        return dispatch().claim(r);
+        r.max_dials_per_day = max_dials_per_day_;
+        r.min_hours_between_calls_to_a_number = cooldown_;
+        return r;
+    }
+    std::vector<Claim> claim(const std::string& owner, TimePoint now, int max_live = 100, int limit = 64) {
+        return dispatch().claim(request(owner, now, max_live, limit)).claims;
+    }
+    // The claims and the deferrals.
+    ClaimBatch claim_batch(const std::string& owner, TimePoint now, int max_live = 100, int limit = 64) {
+        return dispatch().claim(request(owner, now, max_live, limit));
     }
 
     PlacedCall placed(const std::string& sid, TimePoint check_at) {
@@ -132,6 +141,9 @@ protected:
     }
 
     RetryPolicy no_retry_;  // the default policy these tests pass: one call
+    // The toll-fraud limits claim() passes (ClaimRequest's defaults unless a test changes them).
+    int max_dials_per_day_ = ClaimRequest{}.max_dials_per_day;
+    milliseconds cooldown_ = ClaimRequest{}.min_hours_between_calls_to_a_number;
 };
 
 }  // namespace va::store::test

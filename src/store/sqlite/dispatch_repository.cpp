@@ -1,10 +1,12 @@
 // The dispatcher's store operations on SQLite. Every write runs in the group-commit writer's
 // transaction (BEGIN IMMEDIATE), which also serialises it against the writers of other processes on
-// the same file: a claim's reads (live calls, next slot) and writes are one atomic step, so neither
-// the concurrency cap nor the rate can be exceeded by workers racing each other.
+// the same file: a claim's reads (live calls, next slot, dials of the day, a number's latest dial)
+// and writes are one atomic step, so neither the concurrency cap, the rate, the daily dial budget
+// nor the per-number cooldown can be exceeded by workers racing each other.
 #include <algorithm>
 #include <map>
 
+#include "store/sqlite/dial_limits.hpp"
 #include "store/sqlite/paging.hpp"
 #include "store/sqlite/repositories.hpp"
 #include "store/sqlite/settings_json.hpp"
@@ -117,39 +119,92 @@ void set_next_slot(Connection& c, std::int64_t at) {
     s.bind(1, at).run();
 }
 
-std::vector<Claim> claim_dials(Connection& c, const ClaimRequest& r, int limit) {
-    std::vector<Claim> out;
+// A due pending recipient, in the order claims take them.
+struct Candidate {
+    std::int64_t rowid = 0;
+    std::string call_id;
+    int position = 0;
+    std::string phone_number;
+};
+
+std::vector<Candidate> due_candidates(Connection& c, std::int64_t now, int limit) {
+    Statement s(c, "SELECT rowid, scheduledCallId, position, phoneNumber FROM recipients "
+                   "WHERE status = 'pending' AND nextAttemptAt <= ? ORDER BY nextAttemptAt, rowid LIMIT ?");
+    s.bind(1, now).bind(2, std::int64_t{limit});
+    std::vector<Candidate> out;
+    while (s.step()) out.push_back({s.integer(0), s.text(1), static_cast<int>(s.integer(2)), s.text(3)});
+    return out;
+}
+
+void defer_candidate(Connection& c, const Candidate& d, DeferredReason reason, std::int64_t until, std::int64_t now) {
+    Statement s(c, "UPDATE recipients SET nextAttemptAt = ?, deferredReason = ?, updatedAt = ? WHERE rowid = ?");
+    s.bind(1, until).bind(2, to_string(reason)).bind(3, now).bind(4, d.rowid).run();
+}
+
+// Moves one recipient to `dialing`: a new attempt under a fresh lease. The dialedAt it replaces
+// is kept in priorDialedAt for defer() to put back.
+std::optional<Claim> claim_candidate(Connection& c, const Candidate& d, const ClaimRequest& r, TimePoint until) {
+    Statement s(c,
+                "UPDATE recipients SET status = 'dialing', attempt = attempt + 1, leaseOwner = ?1, leaseExpiresAt = ?2, "
+                "fence = fence + 1, priorDialedAt = dialedAt, dialedAt = ?3, callSid = '', errorCode = NULL, "
+                "errorMessage = '', nextAttemptAt = NULL, deferredReason = '', updatedAt = ?3 "
+                "WHERE rowid = ?4 AND status = 'pending' RETURNING scheduledCallId, position, attempt, fence, phoneNumber");
+    s.bind(1, r.owner).bind(2, to_millis(until)).bind(3, to_millis(r.now)).bind(4, d.rowid);
+    if (!s.step()) return std::nullopt;
+    Claim claim;
+    claim.kind = ClaimKind::dial;
+    claim.key = {s.text(0), static_cast<int>(s.integer(1)), static_cast<int>(s.integer(2))};
+    claim.fence = s.integer(3);
+    claim.lease_until = until;
+    claim.phone_number = s.text(4);
+    claim.dialed_at = r.now;
+    return claim;
+}
+
+// Due recipients in order: each is deferred by the cooldown, else deferred by the daily budget
+// once it is used up, else dialed while the rate and the concurrency cap allow. One recipient at a
+// time, so that a dial claimed here is already the "latest dial" of its number for the next
+// candidate (two calls to one number in one batch: the second waits).
+void claim_dials(Connection& c, const ClaimRequest& r, int limit, ClaimBatch& batch) {
+    if (limit <= 0) return;
     const auto now = to_millis(r.now);
     const auto interval = std::max<std::int64_t>(1, r.slot_interval.count());
     const auto first = std::max(now, next_slot(c));
     const auto horizon = now + r.lookahead.count();
-    if (first > horizon) return out;
-    auto by_rate = (horizon - first) / interval + 1;
-    auto by_cap = r.max_live - count_live(c);
-    auto n = std::min({std::int64_t{limit}, by_rate, by_cap});
-    if (n <= 0) return out;
+    const auto by_rate = first > horizon ? 0 : (horizon - first) / interval + 1;
+    const auto room = std::min({std::int64_t{limit}, by_rate, r.max_live - count_live(c)});
+    const auto today = utc_day_of(now);
+    auto budget = std::max<std::int64_t>(0, r.max_dials_per_day - dials_on(c, today));
+    // Nothing can be dialed now; with budget left, deferrals wait for a claim that can dial.
+    if (room <= 0 && budget > 0) return;
 
-    auto until = r.now + r.lookahead + r.lease;
-    Statement s(c,
-                "UPDATE recipients SET status = 'dialing', attempt = attempt + 1, leaseOwner = ?1, leaseExpiresAt = ?2, "
-                "fence = fence + 1, dialedAt = ?3, callSid = '', errorCode = NULL, errorMessage = '', "
-                "nextAttemptAt = NULL, updatedAt = ?3 "
-                "WHERE rowid IN (SELECT rowid FROM recipients WHERE status = 'pending' AND nextAttemptAt <= ?3 "
-                "ORDER BY nextAttemptAt LIMIT ?4) RETURNING scheduledCallId, position, attempt, fence, phoneNumber");
-    s.bind(1, r.owner).bind(2, to_millis(until)).bind(3, now).bind(4, n);
-    while (s.step()) {
-        Claim claim;
-        claim.kind = ClaimKind::dial;
-        claim.key = {s.text(0), static_cast<int>(s.integer(1)), static_cast<int>(s.integer(2))};
-        claim.fence = s.integer(3);
-        claim.lease_until = until;
-        claim.phone_number = s.text(4);
-        claim.dialed_at = r.now;
-        claim.slot = from_millis(first + static_cast<std::int64_t>(out.size()) * interval);
-        out.push_back(std::move(claim));
+    const auto cooldown = r.min_hours_between_calls_to_a_number.count();
+    const auto until = r.now + r.lookahead + r.lease;
+    std::int64_t dials = 0;
+    for (const auto& d : due_candidates(c, now, limit)) {
+        if (budget > 0 && dials >= room) break;  // the rest stay due for the next claim
+        std::optional<std::pair<DeferredReason, std::int64_t>> defer;
+        if (cooldown > 0) {
+            auto last = last_dial_from_other_calls(c, d.phone_number, d.call_id);
+            if (last && *last + cooldown > now) defer.emplace(DeferredReason::cooldown, *last + cooldown);
+        }
+        if (!defer && budget <= 0) defer.emplace(DeferredReason::daily_budget, next_utc_midnight(now));
+        if (defer) {
+            defer_candidate(c, d, defer->first, defer->second, now);
+            batch.deferred.push_back({d.call_id, d.position, d.phone_number, defer->first, from_millis(defer->second)});
+            continue;
+        }
+        auto claim = claim_candidate(c, d, r, until);
+        if (!claim) continue;
+        claim->slot = from_millis(first + dials * interval);
+        batch.claims.push_back(std::move(*claim));
+        ++dials;
+        --budget;
     }
-    if (!out.empty()) set_next_slot(c, first + static_cast<std::int64_t>(out.size()) * interval);
-    return out;
+    if (dials > 0) {
+        set_next_slot(c, first + dials * interval);
+        count_dials(c, today, dials);
+    }
 }
 
 // Binds the claim's key and fence as ?1 ?2 ?3 (call id, position, fence).
@@ -214,30 +269,31 @@ class SqliteDispatchRepository final : public DispatchRepository {
 public:
     SqliteDispatchRepository(WriteQueue& writer, ReadPool& readers) : writer_(writer), readers_(readers) {}
 
-    std::vector<Claim> claim(const ClaimRequest& r) override {
+    ClaimBatch claim(const ClaimRequest& r) override {
         return writer_.run([&](Connection& c) {
-            auto out = claim_leased(c, ClaimKind::reconcile,
-                                    "status IN ('dialing', 'unknown') AND leaseExpiresAt < ?3", r, r.limit);
+            ClaimBatch batch;
+            auto& out = batch.claims;
+            out = claim_leased(c, ClaimKind::reconcile, "status IN ('dialing', 'unknown') AND leaseExpiresAt < ?3", r,
+                               r.limit);
             auto checks = claim_leased(c, ClaimKind::check,
                                        "status IN ('queued', 'ringing', 'in-progress') AND leaseExpiresAt < ?3", r,
                                        r.limit - static_cast<int>(out.size()));
             std::move(checks.begin(), checks.end(), std::back_inserter(out));
-            auto dials = claim_dials(c, r, r.limit - static_cast<int>(out.size()));
+            const auto first_dial = out.size();
+            claim_dials(c, r, r.limit - static_cast<int>(out.size()), batch);
             std::map<std::string, CallSettings> settings;
-            for (const auto& d : dials) {
-                if (settings.contains(d.key.scheduled_call_id)) continue;
-                settings[d.key.scheduled_call_id] = settings_of(c, d.key.scheduled_call_id);
-                Statement s(c, "UPDATE scheduled_calls SET status = 'in_progress', updatedAt = ? "
-                               "WHERE id = ? AND status = 'pending'");
-                s.bind(1, to_millis(r.now)).bind(2, d.key.scheduled_call_id).run();
+            for (auto d = out.begin() + static_cast<std::ptrdiff_t>(first_dial); d != out.end(); ++d) {
+                if (!settings.contains(d->key.scheduled_call_id)) {
+                    settings[d->key.scheduled_call_id] = settings_of(c, d->key.scheduled_call_id);
+                    Statement s(c, "UPDATE scheduled_calls SET status = 'in_progress', updatedAt = ? "
+                                   "WHERE id = ? AND status = 'pending'");
+                    s.bind(1, to_millis(r.now)).bind(2, d->key.scheduled_call_id).run();
+                }
+                const auto& own = settings[d->key.scheduled_call_id];
+                d->retry = own.retry;
+                d->call_window = own.call_window;
             }
-            for (auto& d : dials) {
-                const auto& own = settings[d.key.scheduled_call_id];
-                d.retry = own.retry;
-                d.call_window = own.call_window;
-            }
-            std::move(dials.begin(), dials.end(), std::back_inserter(out));
-            return out;
+            return batch;
         });
     }
 
@@ -338,14 +394,28 @@ public:
 
     bool defer(const Claim& claim, TimePoint until, TimePoint now) override {
         return writer_.run([&](Connection& c) {
+            // The claim's time: its UTC day counted the dial that is given back here.
+            std::int64_t claimed_at = 0;
+            {
+                Statement s(c, "SELECT dialedAt FROM recipients WHERE scheduledCallId = ?1 AND position = ?2 "
+                               "AND fence = ?3 AND status = 'dialing'");
+                bind_claim(s, claim);
+                if (!s.step()) return false;
+                claimed_at = s.optional_integer(0).value_or(to_millis(claim.dialed_at));
+            }
             const bool canceled = call_status_of(c, claim.key.scheduled_call_id) == "canceled";
+            // No request was sent: the attempt, its dialedAt (the cooldown must not count it as a
+            // dial of the number) and its dial of the day are all given back.
             Statement s(c, "UPDATE recipients SET status = CASE WHEN ?6 THEN 'canceled' ELSE 'pending' END, "
                            "attempt = attempt - 1, nextAttemptAt = CASE WHEN ?6 THEN NULL ELSE ?4 END, "
+                           "deferredReason = CASE WHEN ?6 THEN '' ELSE 'window' END, "
+                           "dialedAt = priorDialedAt, priorDialedAt = NULL, "
                            "leaseOwner = NULL, leaseExpiresAt = NULL, updatedAt = ?5 "
                            "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 AND status = 'dialing'");
             bind_claim(s, claim).bind(4, to_millis(until)).bind(5, to_millis(now)).bind(6, std::int64_t{canceled ? 1 : 0});
             s.run();
             if (c.changes() != 1) return false;
+            give_back_dial(c, utc_day_of(claimed_at));
             if (canceled) complete_if_done(c, claim.key.scheduled_call_id, now);
             return true;
         });

@@ -93,6 +93,16 @@ ALTER TABLE calllogs ADD COLUMN engines TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE prompts ADD COLUMN conversation TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE scheduled_calls ADD COLUMN conversation TEXT NOT NULL DEFAULT '{}';
 )sql",
+    // 8: toll-fraud limits. Why a pending recipient waits ('', 'window', 'daily-budget',
+    // 'cooldown'); the dialedAt a claim replaced, put back when a window deferral gives the attempt
+    // back (so dialedAt is always the latest real dial, which the per-number cooldown reads); and
+    // the dials claimed per UTC day (day = its midnight in ms), shared by every worker like
+    // dispatch_slots.
+    R"sql(
+ALTER TABLE recipients ADD COLUMN deferredReason TEXT NOT NULL DEFAULT '';
+ALTER TABLE recipients ADD COLUMN priorDialedAt INTEGER;
+CREATE TABLE dispatch_daily_dials (day INTEGER PRIMARY KEY, dials INTEGER NOT NULL);
+)sql",
 };
 }  // namespace
 

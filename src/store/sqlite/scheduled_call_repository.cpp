@@ -35,8 +35,8 @@ void bind_optional_text(Statement& s, int index, const std::optional<std::string
 
 void load_recipients(Connection& c, ScheduledCall& call) {
     Statement s(c,
-                "SELECT phoneNumber, status, attempt, callSid, errorCode, errorMessage, updatedAt, dialedAt, nextAttemptAt "
-                "FROM recipients "
+                "SELECT phoneNumber, status, attempt, callSid, errorCode, errorMessage, updatedAt, dialedAt, nextAttemptAt, "
+                "deferredReason FROM recipients "
                 "WHERE scheduledCallId = ? ORDER BY position");
     s.bind(1, call.id);
     call.recipients.clear();
@@ -51,6 +51,10 @@ void load_recipients(Connection& c, ScheduledCall& call) {
         r.updated_at = from_millis(s.integer(6));
         if (auto at = s.optional_integer(7)) r.dialed_at = from_millis(*at);
         if (auto at = s.optional_integer(8)) r.next_attempt_at = from_millis(*at);
+        // Only a pending recipient waits for a reason.
+        if (r.status == RecipientStatus::pending) {
+            r.deferred_reason = parse_deferred_reason(s.text(9)).value_or(DeferredReason::none);
+        }
         call.recipients.push_back(std::move(r));
     }
 }
@@ -179,8 +183,8 @@ public:
             // Recipients being dialed keep their state (the dispatcher finishes them under its
             // lease); none is due again, so no redial follows either.
             Statement r(c, "UPDATE recipients SET status = CASE status WHEN 'pending' THEN 'canceled' ELSE status END, "
-                           "updatedAt = CASE status WHEN 'pending' THEN ? ELSE updatedAt END, nextAttemptAt = NULL "
-                           "WHERE scheduledCallId = ?");
+                           "updatedAt = CASE status WHEN 'pending' THEN ? ELSE updatedAt END, nextAttemptAt = NULL, "
+                           "deferredReason = '' WHERE scheduledCallId = ?");
             r.bind(1, to_millis(now)).bind(2, id).run();
             Statement s(c, "UPDATE scheduled_calls SET status = 'canceled', updatedAt = ? WHERE id = ?");
             s.bind(1, to_millis(now)).bind(2, id).run();
@@ -209,7 +213,9 @@ public:
                 d.bind(1, id).run();
                 insert_recipients(c, id, call->recipients, when);
             } else {
-                Statement r(c, "UPDATE recipients SET nextAttemptAt = ?, updatedAt = ? WHERE scheduledCallId = ?");
+                // A new due time replaces any deferral (the claim checks the limits again then).
+                Statement r(c, "UPDATE recipients SET nextAttemptAt = ?, deferredReason = '', updatedAt = ? "
+                               "WHERE scheduledCallId = ?");
                 r.bind(1, to_millis(when)).bind(2, to_millis(now)).bind(3, id).run();
             }
             Statement s(c, "UPDATE scheduled_calls SET toPhoneNumbers = ?, scheduledDateTime = ?, updatedAt = ? "

@@ -18,7 +18,7 @@ work=$(mktemp -d)
 deepgram=""
 trap 'kill $server $sim $deepgram 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 account=AC0123456789abcdef0123456789abcdef
-token=bench-auth-token
+export TWILIO_AUTH_TOKEN=bench-auth-token  # for the simulator and serve: secrets never in flags
 cat > "$work/scenario.json" <<'JSON'
 {"callsPerSecond": 100, "default": {"ringSeconds": 0.2, "hangupAfterSeconds": 120, "voice": "flite:rms",
  "script": [{"say": "Hi, yes, speaking.", "afterAgentSilenceMs": 700},
@@ -30,7 +30,7 @@ wait_listening() {  # file pid
   sed -n 's/listening on //p' "$1"
 }
 taskset -c 1 build/release/src/app/voiceagent --log-level warn sim --listen 127.0.0.1:0 --account-sid $account \
-  --auth-token $token --scenario "$work/scenario.json" --reports "$work" > "$work/sim.out" 2> "$work/sim.err" &
+  --scenario "$work/scenario.json" --reports "$work" > "$work/sim.out" 2> "$work/sim.err" &
 sim=$!
 sim_url=$(wait_listening "$work/sim.out" $sim)
 stt_flags=(--stt "$stt")
@@ -42,8 +42,8 @@ if [ "$stt" = deepgram ]; then
 fi
 taskset -c 0 build/release/src/app/voiceagent --log-level warn serve --listen 127.0.0.1:0 --db "sqlite:$work/va.db" \
   --threads 1 --compute-threads 1 "${stt_flags[@]}" --stt-decoders "$decoders" --calls-per-second 100 --max-live-calls 1000 \
-  --twilio-api-base "$sim_url" --twilio-account-sid $account --twilio-auth-token $token \
-  --twilio-from +15005550006 --public-url http://127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
+  --twilio-api-base "$sim_url" --twilio-account-sid $account \
+  --twilio-from +15005550006 --min-hours-between-calls-to-a-number 0 --public-url http://127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
 server=$!
 url=$(wait_listening "$work/serve.out" $server)
 prompt=$(curl -s -X POST "$url/api/prompts" -H 'Content-Type: application/json' \

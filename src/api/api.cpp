@@ -7,48 +7,96 @@ namespace va::api {
 namespace {
 bool is_api_path(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
 
-boost::asio::awaitable<net::Response> authorize_then_route(const ApiAuth& auth, const net::Router& router,
-                                                          net::Request request) {
-    if (is_api_path(request.path)) {
-        if (auto error = auth.check(request)) {
-            auto response = to_response(*error);
-            if (error->code == ErrorCode::unauthorized) response.headers.emplace_back("WWW-Authenticate", "Bearer");
-            co_return response;
-        }
+// What a browser may see: the API and the metrics. Health checks answer anyone (load balancers
+// probe them with their own Host), and Twilio's webhooks are routed before this handler.
+bool is_guarded_path(std::string_view path) { return is_api_path(path) || path == "/metrics"; }
+
+bool is_mutating(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
+
+// A mutating API request must say it sends JSON. A browser sends text/plain, form-urlencoded and
+// multipart from another site without asking first (CORS "simple" requests), and never
+// application/json: so a web page can never create or cancel a call through a visitor's browser.
+bool says_json(const net::Request& request) {
+    auto value = request.header("Content-Type");
+    if (!value) return false;
+    auto media = value->substr(0, value->find(';'));
+    while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+    return net::equals_ignore_case(media, "application/json");
+}
+
+net::Response refuse(const ApiError& error) {
+    auto response = to_response(error);
+    if (error.code == ErrorCode::unauthorized) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return response;
+}
+
+Reply run_with_scope(ApiContext& ctx, Reply (*fn)(ApiContext&, net::Request), Scope scope, net::Request request) {
+    if ((request.scopes & scope) != scope) {
+        co_return refuse({ErrorCode::forbidden, "this token does not have scope " + std::string(scope_name(scope)), ""});
     }
-    co_return co_await router.dispatch(std::move(request));
+    co_return co_await fn(ctx, std::move(request));
 }
 }  // namespace
 
-Api::Api(ApiContext& context) : context_(context), auth_(context.options.tokens), router_() {
-    using Fn = Reply (*)(ApiContext&, net::Request);
-    auto add = [this](std::string method, std::string pattern, Fn fn) {
-        router_.add(std::move(method), std::move(pattern),
-                    [&ctx = context_, fn](net::Request request) { return fn(ctx, std::move(request)); });
-    };
-    add("GET", "/healthz", healthz);
-    add("GET", "/readyz", readyz);
-    add("GET", "/metrics", metrics);
-    add("GET", "/api/openapi.json", openapi);
+Api::Api(ApiContext& context)
+    : context_(context),
+      auth_(context.options.tokens, context.options.public_url),
+      rate_limiter_(context.options.rate_limit) {
+    add("GET", "/healthz", kNoScope, healthz);
+    add("GET", "/readyz", kNoScope, readyz);
+    add("GET", "/metrics", kNoScope, metrics);
+    add("GET", "/api/openapi.json", kRead, openapi);
 
-    add("POST", "/api/prompts", create_prompt);
-    add("GET", "/api/prompts", list_prompts);
-    add("GET", "/api/prompts/{id}", get_prompt);
-    add("PUT", "/api/prompts/{id}", replace_prompt);
-    add("DELETE", "/api/prompts/{id}", delete_prompt);
+    add("POST", "/api/prompts", kWrite, create_prompt);
+    add("GET", "/api/prompts", kRead, list_prompts);
+    add("GET", "/api/prompts/{id}", kRead, get_prompt);
+    add("PUT", "/api/prompts/{id}", kWrite, replace_prompt);
+    add("DELETE", "/api/prompts/{id}", kWrite, delete_prompt);
 
-    add("POST", "/api/scheduled-calls", create_scheduled_call);
-    add("GET", "/api/scheduled-calls", list_scheduled_calls);
-    add("GET", "/api/scheduled-calls/{id}", get_scheduled_call);
-    add("PATCH", "/api/scheduled-calls/{id}", patch_scheduled_call);
-    add("POST", "/api/scheduled-calls/{id}/cancel", cancel_scheduled_call);
+    add("POST", "/api/scheduled-calls", kWrite, create_scheduled_call);
+    add("GET", "/api/scheduled-calls", kRead, list_scheduled_calls);
+    add("GET", "/api/scheduled-calls/{id}", kRead, get_scheduled_call);
+    add("PATCH", "/api/scheduled-calls/{id}", kWrite, patch_scheduled_call);
+    add("POST", "/api/scheduled-calls/{id}/cancel", kWrite, cancel_scheduled_call);
 
-    add("GET", "/api/call-logs", list_call_logs);
-    add("GET", "/api/call-logs/{id}", get_call_log);
+    // Read scope; the transcripts' text only with scope transcripts (call_logs.cpp).
+    add("GET", "/api/call-logs", kRead, list_call_logs);
+    add("GET", "/api/call-logs/{id}", kRead, get_call_log);
+}
+
+void Api::add(std::string method, std::string pattern, Scope scope, Fn fn) {
+    scopes_.push_back({method, pattern, scope});
+    router_.add(std::move(method), std::move(pattern), [&ctx = context_, fn, scope](net::Request request) {
+        return run_with_scope(ctx, fn, scope, std::move(request));
+    });
+}
+
+boost::asio::awaitable<net::Response> Api::guard_then_route(net::Request request) {
+    if (is_guarded_path(request.path)) {
+        // /metrics answers Prometheus without a token when tokens are configured, as before.
+        const bool needs_caller = is_api_path(request.path) || auth_.tokenless();
+        if (needs_caller) {
+            auto caller = auth_.authenticate(request);
+            if (caller.error) co_return refuse(*caller.error);
+            request.scopes = caller.scopes;
+            if (is_api_path(request.path)) {
+                if (auto wait = rate_limiter_.take(caller.key, context_.clock.now())) {
+                    auto response = refuse({ErrorCode::too_many_requests, "over the rate limit; retry later", ""});
+                    response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+                    co_return response;
+                }
+                if (is_mutating(request.method) && !says_json(request)) {
+                    co_return refuse({ErrorCode::unsupported_media_type,
+                                      "send Content-Type: application/json (also when there is no body)", ""});
+                }
+            }
+        }
+    }
+    co_return co_await router_.dispatch(std::move(request));
 }
 
 net::Handler Api::handler() {
-    return [this](net::Request request) { return authorize_then_route(auth_, router_, std::move(request)); };
+    return [this](net::Request request) { return guard_then_route(std::move(request)); };
 }
 
 }  // namespace va::api

@@ -1,22 +1,37 @@
 #pragma once
 // The HTTP surface of the service: routes for the REST API and service endpoints, behind the
-// API's authentication. app/ hands handler() to net::HttpServer.
+// API's guard (authentication, rate limit, content type, then each route's scope). app/ hands
+// handler() to net::HttpServer.
 #include "api/auth.hpp"
 #include "api/context.hpp"
+#include "api/rate_limit.hpp"
 #include "net/router.hpp"
 
 namespace va::api {
+
+struct RouteScope {
+    std::string method;
+    std::string pattern;
+    Scope scope;  // kNoScope: served without a token (health, metrics)
+};
 
 class Api {
 public:
     explicit Api(ApiContext& context);
     net::Handler handler();
     const net::Router& router() const { return router_; }
+    const std::vector<RouteScope>& scopes() const { return scopes_; }
 
 private:
+    using Fn = boost::asio::awaitable<net::Response> (*)(ApiContext&, net::Request);
+    void add(std::string method, std::string pattern, Scope scope, Fn fn);
+    boost::asio::awaitable<net::Response> guard_then_route(net::Request request);
+
     ApiContext& context_;
     ApiAuth auth_;
+    RateLimiter rate_limiter_;
     net::Router router_;
+    std::vector<RouteScope> scopes_;
 };
 
 }  // namespace va::api

@@ -3,11 +3,18 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "api/local_access.hpp"
+
 namespace va::api {
 
-ApiAuth::ApiAuth(const std::vector<std::string>& tokens) {
+namespace {
+Caller refused(ApiError error) { return Caller{std::move(error), kNoScope, {}}; }
+}  // namespace
+
+ApiAuth::ApiAuth(const std::vector<ApiToken>& tokens, const std::string& public_url)
+    : public_origin_(origin_of(public_url)) {
     for (const auto& token : tokens) {
-        if (!token.empty()) digests_.push_back(digest(token));
+        if (!token.value.empty()) tokens_.push_back({digest(token.value), token.scopes});
     }
 }
 
@@ -19,22 +26,24 @@ ApiAuth::Digest ApiAuth::digest(std::string_view token) {
     return out;
 }
 
-std::optional<ApiError> ApiAuth::check(const net::Request& request) const {
-    if (digests_.empty()) {
-        if (request.from_loopback) return std::nullopt;
-        return ApiError{ErrorCode::forbidden,
-                        "no API tokens are configured (VA_API_TOKENS), so the API answers only loopback clients", ""};
+Caller ApiAuth::authenticate(const net::Request& request) const {
+    if (tokens_.empty()) {
+        if (auto refusal = refuse_non_local(request, public_origin_)) return refused({ErrorCode::forbidden, *refusal, ""});
+        return {std::nullopt, kAllScopes, "client " + request.remote_address};
     }
     auto header = request.header("Authorization");
     constexpr std::string_view kScheme = "Bearer ";
     if (!header || header->size() <= kScheme.size() || !net::equals_ignore_case(header->substr(0, kScheme.size()), kScheme)) {
-        return ApiError{ErrorCode::unauthorized, "send Authorization: Bearer <token>", ""};
+        return refused({ErrorCode::unauthorized, "send Authorization: Bearer <token>", ""});
     }
     auto presented = digest(header->substr(kScheme.size()));
-    bool match = false;
-    for (const auto& d : digests_) match |= CRYPTO_memcmp(d.data(), presented.data(), d.size()) == 0;
-    if (!match) return ApiError{ErrorCode::unauthorized, "the bearer token is not valid", ""};
-    return std::nullopt;
+    std::optional<std::size_t> match;
+    for (std::size_t i = 0; i < tokens_.size(); ++i) {
+        // Every entry is compared, so the time taken does not tell which one matched.
+        if (CRYPTO_memcmp(tokens_[i].digest.data(), presented.data(), presented.size()) == 0) match = i;
+    }
+    if (!match) return refused({ErrorCode::unauthorized, "the bearer token is not valid", ""});
+    return {std::nullopt, tokens_[*match].scopes, "token " + std::to_string(*match)};
 }
 
 }  // namespace va::api

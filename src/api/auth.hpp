@@ -1,27 +1,40 @@
 #pragma once
-// Who may call /api/*: with tokens configured, a request must carry "Authorization: Bearer <token>";
-// without tokens, only loopback clients are served. Tokens are compared in constant time.
+// Who may call the API. With tokens configured, a request must carry "Authorization: Bearer
+// <token>" and gets that token's scopes; without tokens, only requests local to this machine are
+// served (local_access.hpp), with every scope. Tokens are compared in constant time.
 #include <array>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "api/errors.hpp"
+#include "api/tokens.hpp"
 #include "net/http.hpp"
 
 namespace va::api {
 
+struct Caller {
+    std::optional<ApiError> error;  // set: refused
+    unsigned scopes = kNoScope;
+    std::string key;  // the rate limit's: which token, or which client address without tokens
+};
+
 class ApiAuth {
 public:
-    explicit ApiAuth(const std::vector<std::string>& tokens);
-    // nullopt when the request may proceed.
-    std::optional<ApiError> check(const net::Request& request) const;
-    bool loopback_only() const { return digests_.empty(); }
+    // `public_url`: VA_PUBLIC_URL ("" when unset); a page from its origin may use a tokenless API.
+    ApiAuth(const std::vector<ApiToken>& tokens, const std::string& public_url);
+    Caller authenticate(const net::Request& request) const;
+    bool tokenless() const { return tokens_.empty(); }
 
 private:
     using Digest = std::array<unsigned char, 32>;
     static Digest digest(std::string_view token);
-    std::vector<Digest> digests_;
+    struct Entry {
+        Digest digest;
+        unsigned scopes;
+    };
+    std::vector<Entry> tokens_;
+    std::string public_origin_;
 };
 
 }  // namespace va::api

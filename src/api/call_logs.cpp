@@ -6,6 +6,15 @@
 
 namespace va::api {
 
+namespace {
+// A caller without scope `transcripts` sees each turn's timing and latency, never what was said.
+boost::json::value shown_to(const net::Request& request, boost::json::value log) {
+    if (request.scopes & kTranscripts) return log;
+    for (auto& turn : log.at("transcript").as_array()) turn.as_object()["text"] = nullptr;
+    return log;
+}
+}  // namespace
+
 Reply list_call_logs(ApiContext& ctx, net::Request request) {
     QueryReader query(request);
     query.reject_unknown({"scheduledCallId", "phoneNumber", "status", "limit", "cursor"});
@@ -26,7 +35,9 @@ Reply list_call_logs(ApiContext& ctx, net::Request request) {
     if (query.error()) co_return to_response(*query.error());
     try {
         auto page = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.call_logs().list(q); });
-        co_return json_response(200, page_to_json(page));
+        auto out = page_to_json(page);
+        for (auto& item : out.at("items").as_array()) item = shown_to(request, std::move(item));
+        co_return json_response(200, out);
     } catch (const std::invalid_argument&) {
         co_return to_response({ErrorCode::invalid_query, "cursor is not one this server issued", "cursor"});
     }
@@ -36,7 +47,7 @@ Reply get_call_log(ApiContext& ctx, net::Request request) {
     std::string id(request.path_param("id"));
     auto log = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.call_logs().get(id); });
     if (!log) co_return to_response({ErrorCode::not_found, "no call log with this id", "id"});
-    co_return json_response(200, to_json(*log));
+    co_return json_response(200, shown_to(request, to_json(*log)));
 }
 
 }  // namespace va::api

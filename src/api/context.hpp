@@ -8,6 +8,8 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "api/errors.hpp"
+#include "api/rate_limit.hpp"
+#include "api/tokens.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "core/phone.hpp"
@@ -17,7 +19,9 @@
 namespace va::api {
 
 struct ApiOptions {
-    std::vector<std::string> tokens;  // VA_API_TOKENS; empty = loopback clients only
+    std::vector<ApiToken> tokens;  // empty = requests local to this machine only (local_access.hpp)
+    std::string public_url;        // VA_PUBLIC_URL: pages from its origin may use a tokenless API
+    RateLimit rate_limit;          // per token (per client address without tokens), per process
     std::size_t max_recipients = 1000;
     std::chrono::minutes past_tolerance{5};     // a time this recent counts as "now"
     std::chrono::days max_ahead{365};

@@ -20,6 +20,7 @@ enum class ErrorCode {
     idempotency_conflict,    // 409: Idempotency-Key reused with another body
     body_too_large,          // 413
     unsupported_media_type,  // 415
+    too_many_requests,       // 429: over the caller's rate limit
     wrong_type,              // 422: a field has the wrong JSON type
     missing_field,           // 422
     unknown_field,           // 422

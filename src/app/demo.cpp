@@ -13,6 +13,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
+#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
 #include "core/metrics.hpp"
@@ -52,12 +53,24 @@ constexpr const char* kScenario = R"({
   }
 })";
 
+// The demo's own API token, made afresh each run: its server is tokenless for nobody.
+std::string random_token() {
+    unsigned char bytes[32];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes for an API token");
+    std::string hex;
+    for (unsigned char b : bytes) hex += "0123456789abcdef"[b >> 4], hex += "0123456789abcdef"[b & 15];
+    return hex;
+}
+
 // One request to the embedded server, blocking (the demo is a client like any other).
-json::value api(unsigned short port, std::string method, std::string target, std::string body = "") {
+json::value api(unsigned short port, const std::string& token, std::string method, std::string target,
+                std::string body = "") {
     asio::io_context io;
     net::ClientResult result;
-    net::ClientRequest request{std::move(method), "http://127.0.0.1:" + std::to_string(port) + target,
-                               {{"Content-Type", "application/json"}}, std::move(body)};
+    net::ClientRequest request{std::move(method),
+                               "http://127.0.0.1:" + std::to_string(port) + target,
+                               {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}},
+                               std::move(body)};
     asio::co_spawn(io, net::http_request(io.get_executor(), std::move(request)),
                    [&result](std::exception_ptr error, net::ClientResult r) {
                        if (!error) result = std::move(r);
@@ -78,14 +91,14 @@ std::string milliseconds(const json::object& latency, const char* stage) {
 }
 
 // Prints what happens to the call until it is over; returns its last call log (null if none).
-json::value narrate(unsigned short port, const std::string& call_id, std::ostream& out) {
+json::value narrate(unsigned short port, const std::string& token, const std::string& call_id, std::ostream& out) {
     std::string last_status;
     std::size_t turns_shown = 0;
     json::value log;
     const auto deadline = std::chrono::steady_clock::now() + 3min;
     while (std::chrono::steady_clock::now() < deadline) {
-        const auto call = api(port, "GET", "/api/scheduled-calls/" + call_id);
-        const auto logs = api(port, "GET", "/api/call-logs?scheduledCallId=" + call_id).at("items").as_array();
+        const auto call = api(port, token, "GET", "/api/scheduled-calls/" + call_id);
+        const auto logs = api(port, token, "GET", "/api/call-logs?scheduledCallId=" + call_id).at("items").as_array();
         if (!logs.empty()) {
             log = logs.at(0);
             const auto& transcript = log.at("transcript").as_array();
@@ -169,18 +182,21 @@ int run_demo(const DemoConfig& config) {
     ServeConfig serve_config = config.serve;
     serve_config.listen = "127.0.0.1:0";
     serve_config.db = "sqlite:" + (dir / "demo.db").string();
-    serve_config.api_tokens.clear();
+    const auto token = random_token();
+    serve_config.api_tokens = {{token, api::kAllScopes}};
     auto& d = serve_config.dispatch;
     d.api_base = "http://127.0.0.1:" + std::to_string(sim_port);
     d.account_sid = kAccount;
     d.auth_token = kAuthToken;
     d.from_number = "+15005550006";
     d.public_url = "http://127.0.0.1:0";
+    d.min_hours_between_calls = 0;  // the same simulated patient on every run (--dir reuses the database)
     serve_config.agent.kind = "conversation";
 
     std::cout << "voiceagent demo: a scheduled call to a simulated patient, on this machine only.\n"
               << "  Twilio: the built-in phone simulator; storage: SQLite in " << dir.string() << "\n"
-              << "  speech: pocketsphinx (listening) and " << serve_config.tts_voice << " (speaking)\n";
+              << "  speech: pocketsphinx (listening) and " << serve_config.tts_voice << " (speaking)\n"
+              << "  API: bearer token made for this run (no server here answers without one)\n";
     if (serve_config.agent.llm_base_url.empty()) {
         std::cout << "  LLM: none configured, so a SCRIPTED RESPONDER answers (not an AI); set LLM_BASE_URL "
                      "(and LLM_API_KEY, LLM_MODEL) for a real model\n";
@@ -191,19 +207,19 @@ int run_demo(const DemoConfig& config) {
     int outcome = 1;
     std::thread narrator;
     const int served = serve(serve_config, {[&](unsigned short port, std::function<void()> stop) {
-        narrator = std::thread([&outcome, &dir, port, stop = std::move(stop)] {
+        narrator = std::thread([&outcome, &dir, &token, port, stop = std::move(stop)] {
             try {
-                const auto prompt = api(port, "POST", "/api/prompts",
+                const auto prompt = api(port, token, "POST", "/api/prompts",
                                         json::serialize(json::object{{"name", "Checkup booking"},
                                                                      {"content", kPrompt},
                                                                      {"introduction", kIntroduction}}));
                 const auto due = core::format_rfc3339(core::SystemClock{}.now() + 3s);
-                const auto call = api(port, "POST", "/api/scheduled-calls",
+                const auto call = api(port, token, "POST", "/api/scheduled-calls",
                                       json::serialize(json::object{{"toPhoneNumbers", json::array{kPatient}},
                                                                    {"promptId", prompt.at("id")},
                                                                    {"scheduledDateTime", due}}));
                 std::cout << "\nScheduled a call to " << kPatient << " for " << due << " (in 3 s).\n";
-                const auto log = narrate(port, text_of(call.at("id")), std::cout);
+                const auto log = narrate(port, token, text_of(call.at("id")), std::cout);
                 summarise(log, dir, std::cout);
                 if (!log.is_null() && log.at("transcript").as_array().size() >= 3) outcome = 0;
             } catch (const std::exception& e) {

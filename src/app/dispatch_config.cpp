@@ -1,5 +1,7 @@
 #include "app/dispatch_config.hpp"
 
+#include <cctype>
+
 namespace va::app {
 
 bool twilio_configured(const DispatchConfig& c, std::string& error) {
@@ -43,6 +45,8 @@ dispatch::DispatcherOptions dispatcher_options(const DispatchConfig& c, std::str
     o.time_limit_seconds = c.max_call_seconds;
     o.machine_detection = c.machine_detection;
     o.retry = {c.retry_max_attempts, std::chrono::seconds(c.retry_delay_seconds)};
+    o.max_dials_per_day = c.max_dials_per_day;
+    o.min_hours_between_calls_to_a_number = std::chrono::hours(c.min_hours_between_calls);
     return o;
 }
 
@@ -54,6 +58,17 @@ twilio::RestConfig rest_config(const DispatchConfig& c) {
     r.auth_token = c.auth_token;
     r.timeout = std::chrono::seconds(c.request_timeout_seconds);
     return r;
+}
+
+bool is_loopback_url(const std::string& url) {
+    auto start = url.find("://");
+    if (start == std::string::npos) return false;
+    auto authority = url.substr(start + 3, url.find_first_of("/?#", start + 3) - start - 3);
+    if (auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
+    std::string host = authority.starts_with('[') ? authority.substr(0, authority.find(']') + 1)
+                                                  : authority.substr(0, authority.find(':'));
+    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return host == "localhost" || host == "127.0.0.1" || host == "[::1]";
 }
 
 }  // namespace va::app

@@ -27,6 +27,8 @@ struct DispatchConfig {
     int status_check_seconds = 60;
     int retry_max_attempts = 1;
     int retry_delay_seconds = 300;
+    int max_dials_per_day = 10'000;    // every worker's dials together, per UTC day
+    int min_hours_between_calls = 24;  // to one number from different scheduled calls; 0 = off
 };
 
 // True when the Twilio settings are complete; an empty `error` with false means "not configured".
@@ -34,5 +36,8 @@ bool twilio_configured(const DispatchConfig& config, std::string& error);
 
 dispatch::DispatcherOptions dispatcher_options(const DispatchConfig& config, std::string owner);
 twilio::RestConfig rest_config(const DispatchConfig& config);
+
+// True when `url`'s host is localhost, 127.0.0.1 or [::1]: nobody else can reach it.
+bool is_loopback_url(const std::string& url);
 
 }  // namespace va::app

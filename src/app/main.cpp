@@ -6,6 +6,7 @@
 
 #include "app/demo.hpp"
 #include "app/logging.hpp"
+#include "app/secrets.hpp"
 #include "app/serve.hpp"
 #include "app/sim.hpp"
 #include "core/phone.hpp"
@@ -25,6 +26,17 @@ std::vector<std::string> split_list(const std::string& text) {
     return out;
 }
 
+// A flag that used to take a secret: it still parses, so that using it gets a hint, not "unknown".
+CLI::Option* add_retired(CLI::App* app, const std::string& flag, std::string& into) {
+    return app->add_option(flag, into)->group("");
+}
+
+int retired(const std::string& flag, const std::string& instead) {
+    std::cerr << "voiceagent: " << flag << " is gone: a secret on the command line shows in `ps` to every user. Use "
+              << instead << "\n";
+    return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -38,15 +50,47 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 
     va::app::ServeConfig serve;
-    std::string tokens;
+    std::string tokens_file;
+    std::string twilio_token_file;
     std::string countries;
+    std::string retired_value;
     auto* serve_cmd = app.add_subcommand("serve", "Run the API server");
     serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0 picks a free port)")
         ->envname("VA_LISTEN")
         ->capture_default_str();
     serve_cmd->add_option("--db", serve.db, "Storage: sqlite:PATH")->envname("VA_DB")->capture_default_str();
-    serve_cmd->add_option("--api-tokens", tokens, "Comma-separated bearer tokens for /api/*; unset = loopback only")
-        ->envname("VA_API_TOKENS");
+    serve_cmd->add_option("--api-tokens-file", tokens_file,
+                          "File of API tokens, one '<token> [read,write,transcripts]' per line (VA_API_TOKENS also "
+                          "works: comma-separated, every scope); none = requests from this machine only")
+        ->envname("VA_API_TOKENS_FILE");
+    auto* retired_tokens = add_retired(serve_cmd, "--api-tokens", retired_value);
+    serve_cmd->add_flag("--insecure-open-api", serve.insecure_open_api,
+                        "Start without API tokens although VA_PUBLIC_URL is public (the API then serves requests that "
+                        "look local, which a same-host proxy can make any request look)")
+        ->envname("VA_INSECURE_OPEN_API");
+    serve_cmd->add_option("--api-rate-limit", serve.api_rate_limit.per_second,
+                          "API requests per second per token (per client address without tokens)")
+        ->envname("VA_API_RATE_LIMIT")
+        ->check(CLI::Range(0.1, 1e6))
+        ->capture_default_str();
+    serve_cmd->add_option("--api-rate-burst", serve.api_rate_limit.burst, "API requests a token may send at once")
+        ->envname("VA_API_RATE_BURST")
+        ->check(CLI::Range(1.0, 1e7))
+        ->capture_default_str();
+    serve_cmd->add_option("--max-connections", serve.max_connections, "Open connections at once (0 = no cap)")
+        ->envname("VA_MAX_CONNECTIONS")
+        ->check(CLI::Range(0, 10'000'000))
+        ->capture_default_str();
+    serve_cmd->add_option("--max-connections-per-ip", serve.max_connections_per_ip,
+                          "Open connections from one client address (0 = no cap)")
+        ->envname("VA_MAX_CONNECTIONS_PER_IP")
+        ->check(CLI::Range(0, 10'000'000))
+        ->capture_default_str();
+    serve_cmd->add_option("--header-timeout-seconds", serve.header_timeout_seconds,
+                          "Close a connection that has not sent a whole request head in this long")
+        ->envname("VA_HEADER_TIMEOUT_SECONDS")
+        ->check(CLI::Range(1, 600))
+        ->capture_default_str();
     serve_cmd->add_option("--threads", serve.threads, "Network threads (0 = one per core)")
         ->envname("VA_THREADS")
         ->check(CLI::Range(0, 64));
@@ -63,11 +107,15 @@ int main(int argc, char** argv) {
                           "Region (e.g. US) for numbers written without +country code; unset = require +")
         ->envname("VA_PHONE_DEFAULT_REGION")
         ->check([](const std::string& r) { return va::core::is_known_region(r) ? "" : "unknown region " + r; });
-    serve_cmd->add_option("--allowed-countries", countries, "Comma-separated regions that may be called (e.g. US,CA); unset = all")
+    serve_cmd->add_option("--allowed-countries", countries,
+                          "Regions that may be called (e.g. US,CA), or all; unset = the country of TWILIO_FROM_NUMBER")
         ->envname("VA_ALLOWED_COUNTRIES");
     serve_cmd->add_flag("--allow-premium-numbers", serve.allow_premium_numbers,
                         "Allow premium-rate and shared-cost numbers (refused by default: toll fraud)")
         ->envname("VA_ALLOW_PREMIUM_NUMBERS");
+    serve_cmd->add_flag("--allow-special-numbers", serve.allow_special_numbers,
+                        "Allow personal, UAN, voicemail-access, pager and non-geographic (+800) numbers")
+        ->envname("VA_ALLOW_SPECIAL_NUMBERS");
 
     auto& d = serve.dispatch;
     serve_cmd->add_flag("--no-dispatcher", d.disabled, "Serve the API and webhooks only; another process dials")
@@ -76,8 +124,10 @@ int main(int argc, char** argv) {
         ->envname("TWILIO_API_BASE")
         ->capture_default_str();
     serve_cmd->add_option("--twilio-account-sid", d.account_sid, "Twilio AccountSid")->envname("TWILIO_ACCOUNT_SID");
-    serve_cmd->add_option("--twilio-auth-token", d.auth_token, "Twilio AuthToken (REST auth and webhook signatures)")
-        ->envname("TWILIO_AUTH_TOKEN");
+    serve_cmd->add_option("--twilio-auth-token-file", twilio_token_file,
+                          "File holding the Twilio AuthToken (REST auth and webhook signatures); or set TWILIO_AUTH_TOKEN")
+        ->envname("TWILIO_AUTH_TOKEN_FILE");
+    auto* retired_twilio_token = add_retired(serve_cmd, "--twilio-auth-token", retired_value);
     serve_cmd->add_option("--twilio-from", d.from_number, "The number calls come from (E.164)")
         ->envname("TWILIO_FROM_NUMBER");
     serve_cmd->add_option("--public-url", d.public_url, "Where Twilio reaches this server, e.g. https://va.example.com")
@@ -128,6 +178,16 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--retry-delay-seconds", d.retry_delay_seconds, "Wait before a redial")
         ->envname("VA_RETRY_DELAY_SECONDS")
         ->check(CLI::Range(10, 86400))
+        ->capture_default_str();
+    serve_cmd->add_option("--max-dials-per-day", d.max_dials_per_day,
+                          "Dials per UTC day, for all workers; past it recipients wait for the next day")
+        ->envname("VA_MAX_DIALS_PER_DAY")
+        ->check(CLI::Range(1, 100'000'000))
+        ->capture_default_str();
+    serve_cmd->add_option("--min-hours-between-calls-to-a-number", d.min_hours_between_calls,
+                          "A number dialed from another scheduled call this recently waits (0 = off)")
+        ->envname("VA_MIN_HOURS_BETWEEN_CALLS_TO_A_NUMBER")
+        ->check(CLI::Range(0, 8760))
         ->capture_default_str();
 
     serve_cmd->add_option("--tts-voice", serve.tts_voice, "The agent's voice: espeak:<voice>, flite:rms|awb|slt|kal, elevenlabs:<voice id> (ELEVENLABS_API_KEY) or "
@@ -233,9 +293,11 @@ int main(int argc, char** argv) {
     sim_cmd->add_option("--account-sid", sim.account_sid, "The AccountSid clients authenticate with (AC + 32 hex)")
         ->envname("TWILIO_ACCOUNT_SID")
         ->required();
-    sim_cmd->add_option("--auth-token", sim.auth_token, "The AuthToken: Basic auth and webhook signatures")
-        ->envname("TWILIO_AUTH_TOKEN")
-        ->required();
+    std::string sim_token_file;
+    sim_cmd->add_option("--auth-token-file", sim_token_file,
+                        "File holding the AuthToken (Basic auth and webhook signatures); or set TWILIO_AUTH_TOKEN")
+        ->envname("TWILIO_AUTH_TOKEN_FILE");
+    auto* retired_sim_token = add_retired(sim_cmd, "--auth-token", retired_value);
     sim_cmd->add_option("--scenario", sim.scenario, "Scenario JSON: how each number answers and what the callee says")
         ->envname("VA_SIM_SCENARIO");
     sim_cmd->add_option("--reports", sim.report_dir, "Directory for per-call JSON reports and WAV recordings")
@@ -258,23 +320,43 @@ int main(int argc, char** argv) {
         std::cerr << "voiceagent: bad --log-format or --log-level\n";
         return 2;
     }
+    if (retired_tokens->count()) return retired("--api-tokens", "--api-tokens-file FILE or VA_API_TOKENS");
+    if (retired_twilio_token->count())
+        return retired("--twilio-auth-token", "--twilio-auth-token-file FILE or TWILIO_AUTH_TOKEN");
+    if (retired_sim_token->count()) return retired("--auth-token", "--auth-token-file FILE or TWILIO_AUTH_TOKEN");
+    std::string error;
     if (*serve_cmd) {
-        // A secret: from the environment only, never a flag (flags show in `ps`).
+        // Secrets: from files or the environment only, never a flag (flags show in `ps`).
+        if (!va::app::read_api_tokens(tokens_file, serve.api_tokens, error) ||
+            !va::app::read_secret(twilio_token_file, "TWILIO_AUTH_TOKEN", serve.dispatch.auth_token, error)) {
+            std::cerr << "voiceagent: " << error << "\n";
+            return 2;
+        }
         if (const char* key = std::getenv("LLM_API_KEY")) serve.agent.llm_api_key = key;
         if (const char* key = std::getenv("DEEPGRAM_API_KEY")) serve.agent.deepgram_api_key = key;
         if (const char* key = std::getenv("ELEVENLABS_API_KEY")) serve.agent.elevenlabs_api_key = key;
         if (const char* key = std::getenv("OPENAI_API_KEY")) serve.agent.openai_tts_api_key = key;
-        serve.api_tokens = split_list(tokens);
-        for (const auto& c : split_list(countries)) {
-            if (!va::core::is_known_region(c)) {
-                std::cerr << "voiceagent: --allowed-countries: unknown region " << c << "\n";
-                return 2;
+        if (countries == "all") {
+            serve.allowed_countries.emplace();
+        } else if (!countries.empty()) {
+            auto& allowed = serve.allowed_countries.emplace();
+            for (const auto& c : split_list(countries)) {
+                if (!va::core::is_known_region(c)) {
+                    std::cerr << "voiceagent: --allowed-countries: unknown region " << c << " (or give all)\n";
+                    return 2;
+                }
+                allowed.insert(c);
             }
-            serve.allowed_countries.insert(c);
         }
         return va::app::serve(serve);
     }
-    if (*sim_cmd) return va::app::run_sim(sim);
+    if (*sim_cmd) {
+        if (!va::app::read_secret(sim_token_file, "TWILIO_AUTH_TOKEN", sim.auth_token, error)) {
+            std::cerr << "voiceagent sim: " << error << "\n";
+            return 2;
+        }
+        return va::app::run_sim(sim);
+    }
     if (*demo_cmd) {
         if (const char* key = std::getenv("LLM_API_KEY")) demo.serve.agent.llm_api_key = key;
         return va::app::run_demo(demo);

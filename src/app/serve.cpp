@@ -24,6 +24,7 @@
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/status_webhook.hpp"
 #include "dispatch/time_zones.hpp"
+#include "net/descriptor_limit.hpp"
 #include "net/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -84,6 +85,26 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
         std::cerr << "voiceagent: " << twilio_error << "\n";
         return 2;
     }
+    // Behind a proxy every request comes from the loopback address, and a proxy may rewrite Host:
+    // the tokenless mode's checks cannot be the only guard of a server the internet reaches.
+    if (config.api_tokens.empty() && !config.insecure_open_api && !config.dispatch.public_url.empty() &&
+        !is_loopback_url(config.dispatch.public_url)) {
+        std::cerr << "voiceagent: VA_PUBLIC_URL is public and no API tokens are configured: anyone who reaches "
+                     "this server could schedule calls and read transcripts. Set VA_API_TOKENS_FILE (one '<token> "
+                     "[scopes]' per line; openssl rand -hex 32 makes one) or VA_API_TOKENS, or pass "
+                     "--insecure-open-api if something else guards the API\n";
+        return 2;
+    }
+    std::set<std::string> allowed_countries;
+    if (config.allowed_countries) {
+        allowed_countries = *config.allowed_countries;
+    } else if (!config.dispatch.from_number.empty()) {
+        allowed_countries = {core::home_region_of(config.dispatch.from_number)};
+    } else {
+        std::cerr << "voiceagent: --allowed-countries is required without TWILIO_FROM_NUMBER (whose country is the "
+                     "default): give the countries calls may go to, e.g. US,CA, or all\n";
+        return 2;
+    }
     std::unique_ptr<store::Store> store;
     try {
         store = open_store(config.db);
@@ -101,6 +122,9 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
     }
 
     boost::asio::io_context io;
+    // Caught from here on, before anyone can know the port: a SIGTERM that arrives while start-up
+    // finishes waits in the set and drains like any other, instead of killing the process.
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     boost::asio::thread_pool compute_pool(config.compute_threads ? config.compute_threads : cores);
     boost::asio::thread_pool write_pool(config.store_write_threads);
@@ -111,10 +135,10 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
                             write_pool,
                             clock,
                             metrics,
-                            core::PhoneValidator({config.phone_default_region, config.allowed_countries,
-                                                  config.allow_premium_numbers}),
+                            core::PhoneValidator({config.phone_default_region, allowed_countries,
+                                                  config.allow_premium_numbers, config.allow_special_numbers}),
                             *country_zones,
-                            api::ApiOptions{config.api_tokens},
+                            api::ApiOptions{config.api_tokens, config.dispatch.public_url, config.api_rate_limit},
                             {},
                             {}};
     auto options = dispatcher_options(config.dispatch, worker_name());
@@ -184,7 +208,12 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
         webhooks.status = dispatch::status_webhook(*status_context);
     }
     api::Api api(context);
-    net::HttpServer server(io, route_webhooks(api.handler(), std::move(webhooks)), metrics);
+    net::ServerOptions server_options;
+    server_options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
+    server_options.max_connections = config.max_connections;
+    server_options.max_connections_per_ip = config.max_connections_per_ip;
+    const auto descriptors = net::raise_descriptor_limit();
+    net::HttpServer server(io, route_webhooks(api.handler(), std::move(webhooks)), metrics, server_options);
     boost::asio::ip::tcp::endpoint bound;
     try {
         bound = server.listen(*endpoint);
@@ -196,8 +225,18 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
     std::cout << "listening on http://" << (v6 ? "[" : "") << bound.address().to_string() << (v6 ? "]" : "") << ":"
               << bound.port() << std::endl;
     if (config.api_tokens.empty()) {
-        spdlog::warn("VA_API_TOKENS is not set: the API answers only loopback clients");
+        spdlog::warn("no API tokens (VA_API_TOKENS_FILE, VA_API_TOKENS): the API answers only requests from this "
+                     "machine{}",
+                     config.insecure_open_api ? " (--insecure-open-api: a same-host proxy can make any request look local)"
+                                              : "");
+    } else {
+        spdlog::info("API: {} tokens", config.api_tokens.size());
     }
+    std::string destinations;
+    for (const auto& c : allowed_countries) destinations += (destinations.empty() ? "" : ",") + c;
+    spdlog::info("calls may go to {}", destinations.empty() ? "every country" : destinations);
+    spdlog::info("connections: at most {} ({} per client address), {} descriptors", config.max_connections,
+                 config.max_connections_per_ip, descriptors);
     const unsigned threads = config.threads ? config.threads : cores;
     spdlog::info("store {}; {} network threads", config.db, threads);
     if (twilio) {
@@ -228,7 +267,6 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
                      "are not set, so no call is dialed");
     }
 
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     bool stopping = false;
     auto stop = [&] {
         if (std::exchange(stopping, true)) return;

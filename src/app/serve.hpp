@@ -1,8 +1,11 @@
 #pragma once
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
+#include "api/rate_limit.hpp"
+#include "api/tokens.hpp"
 #include "app/agent_config.hpp"
 #include "app/dispatch_config.hpp"
 
@@ -11,13 +14,20 @@ namespace va::app {
 struct ServeConfig {
     std::string listen = "127.0.0.1:8080";
     std::string db = "sqlite:voiceagent.db";
-    std::vector<std::string> api_tokens;
+    std::vector<api::ApiToken> api_tokens;  // none = requests from this machine only
+    bool insecure_open_api = false;  // serve a tokenless API although the public URL is not loopback
+    api::RateLimit api_rate_limit;
+    unsigned max_connections = 10'000;    // 0 = no cap
+    unsigned max_connections_per_ip = 256;
+    int header_timeout_seconds = 10;
     unsigned threads = 0;               // network threads; 0 = one per core
     unsigned compute_threads = 0;       // store reads and CPU-bound work; 0 = one per core
     unsigned store_write_threads = 32;  // store writes: each waits for a group commit, so many
     std::string phone_default_region;
-    std::set<std::string> allowed_countries;
+    // Destinations: nullopt = the country of TWILIO_FROM_NUMBER; an empty set = every country.
+    std::optional<std::set<std::string>> allowed_countries;
     bool allow_premium_numbers = false;
+    bool allow_special_numbers = false;
     DispatchConfig dispatch;
     // The call connection (voice webhook and Media Streams); it runs whenever Twilio is configured.
     std::string tts_voice = "espeak:en-us";

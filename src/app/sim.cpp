@@ -33,7 +33,7 @@ int run_sim(const SimConfig& config) {
         return 2;
     }
     if (config.auth_token.empty()) {
-        std::cerr << "voiceagent sim: --auth-token is required\n";
+        std::cerr << "voiceagent sim: set TWILIO_AUTH_TOKEN or --auth-token-file\n";
         return 2;
     }
     sim::SimulatorOptions options{config.account_sid, config.auth_token, {}, {}, config.report_dir};

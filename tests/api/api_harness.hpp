@@ -56,6 +56,11 @@ public:
         if (!net::set_target(request, target)) throw std::invalid_argument("bad target " + target);
         request.body = body;
         request.headers = std::move(headers);
+        // What curl sends to the server's loopback address; a test that is about Host sets its own.
+        bool has_host = false;
+        for (const auto& [name, value] : request.headers) has_host |= net::equals_ignore_case(name, "Host");
+        if (!has_host) request.headers.emplace_back("Host", "127.0.0.1:8080");
+        request.remote_address = loopback ? "127.0.0.1" : "203.0.113.9";
         request.from_loopback = loopback;
         request.request_id = "test";
         auto out = va::test::run_handler(api_.handler(), std::move(request));

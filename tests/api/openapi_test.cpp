@@ -26,6 +26,29 @@ TEST(OpenApi, DescribesExactlyTheRoutesTheRouterHas) {
     EXPECT_EQ(routed, described);
 }
 
+// Every route says which scope it needs, and says what the API enforces.
+TEST(OpenApi, EveryRouteDeclaresTheScopeItNeeds) {
+    ApiHarness api;
+    auto doc = boost::json::parse(openapi_document());
+    const auto& paths = doc.at("paths").as_object();
+    ASSERT_EQ(api.api().scopes().size(), api.api().router().routes().size());
+    for (const auto& route : api.api().scopes()) {
+        const auto* op = paths.at(route.pattern).as_object().if_contains(lower(route.method));
+        ASSERT_NE(op, nullptr) << route.method << " " << route.pattern;
+        const auto* scope = op->as_object().if_contains("x-scope");
+        ASSERT_NE(scope, nullptr) << route.method << " " << route.pattern << " has no x-scope";
+        const std::string expected = route.scope == kNoScope ? "none" : std::string(scope_name(route.scope));
+        EXPECT_EQ(scope->as_string(), expected) << route.method << " " << route.pattern;
+        // Changes need write; reads need at least read; nothing that needs no token is under /api.
+        if (route.method != "GET") {
+            EXPECT_EQ(route.scope, kWrite) << route.pattern;
+        }
+        if (route.pattern.starts_with("/api/")) {
+            EXPECT_NE(route.scope, kNoScope) << route.pattern;
+        }
+    }
+}
+
 TEST(OpenApi, IsServedAsJson) {
     ApiHarness api;
     auto reply = api.call("GET", "/api/openapi.json", "", {});

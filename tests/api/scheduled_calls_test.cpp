@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "api/openapi.hpp"
 #include "api_harness.hpp"
 
 namespace va::api::test {
@@ -250,7 +251,7 @@ TEST(ScheduledCallsApi, ListsWithStatusAndTimeFilters) {
     auto early = api.call("POST", "/api/scheduled-calls", body(prompt, R"(["+14155552671"])", "2026-11-25T13:00:00Z"));
     api.clock().advance(std::chrono::seconds(1));
     auto late = api.call("POST", "/api/scheduled-calls", body(prompt, R"(["+14155552671"])", "2026-11-26T13:00:00Z"));
-    api.call("POST", "/api/scheduled-calls/" + std::string(late.json.at("id").as_string()) + "/cancel", "", {});
+    api.call("POST", "/api/scheduled-calls/" + std::string(late.json.at("id").as_string()) + "/cancel");
 
     auto all = api.call("GET", "/api/scheduled-calls");
     ASSERT_EQ(all.json.at("items").as_array().size(), 2u);
@@ -273,12 +274,12 @@ TEST(ScheduledCallsApi, CancelMarksUndialedRecipientsCanceled) {
         api.call("POST", "/api/scheduled-calls", body(api.make_prompt(), R"(["+14155552671","+14155552672"])"))
             .json.at("id")
             .as_string());
-    auto reply = api.call("POST", "/api/scheduled-calls/" + id + "/cancel", "", {});
+    auto reply = api.call("POST", "/api/scheduled-calls/" + id + "/cancel");
     ASSERT_EQ(reply.status, 200u);
     EXPECT_EQ(reply.json.at("status"), "canceled");
     for (auto& r : reply.json.at("recipients").as_array()) EXPECT_EQ(r.at("status"), "canceled");
-    EXPECT_EQ(api.call("POST", "/api/scheduled-calls/" + id + "/cancel", "", {}).status, 200u);  // idempotent
-    EXPECT_EQ(api.call("POST", "/api/scheduled-calls/nope/cancel", "", {}).status, 404u);
+    EXPECT_EQ(api.call("POST", "/api/scheduled-calls/" + id + "/cancel").status, 200u);  // idempotent
+    EXPECT_EQ(api.call("POST", "/api/scheduled-calls/nope/cancel").status, 404u);
     EXPECT_EQ(api.call("POST", "/api/scheduled-calls/" + id + "/cancel", "{}").status, 422u);
 }
 
@@ -308,7 +309,7 @@ TEST(ScheduledCallsApi, PatchRefusesBadInputAndNonPendingCalls) {
     auto unchanged = api.call("GET", path);
     EXPECT_EQ(unchanged.json.at("scheduledDateTime"), "2026-11-25T13:00:00.000Z");
 
-    api.call("POST", path + "/cancel", "", {});
+    api.call("POST", path + "/cancel");
     auto refused = api.call("PATCH", path, R"({"scheduledDateTime":"2026-11-26T09:00:00Z"})");
     EXPECT_EQ(refused.status, 409u);
     EXPECT_EQ(refused.error_code(), "conflict");
@@ -317,6 +318,43 @@ TEST(ScheduledCallsApi, PatchRefusesBadInputAndNonPendingCalls) {
 TEST(ScheduledCallsApi, UnknownIdIs404) {
     ApiHarness api;
     EXPECT_EQ(api.call("GET", "/api/scheduled-calls/0123456789abcdef01234567").error_code(), "not_found");
+}
+
+}  // namespace
+}  // namespace va::api::test
+
+namespace va::api::test {
+namespace {
+
+// A recipient the dispatcher's claim deferred says why; the others say null.
+TEST(ScheduledCallsApi, ShowsWhyAPendingRecipientWasDeferred) {
+    ApiHarness api;
+    auto created = api.call("POST", "/api/scheduled-calls",
+                            body(api.make_prompt(), R"(["+14155552671", "+14155552672"])", "2026-11-25T12:00:00Z"));
+    ASSERT_EQ(created.status, 201u);
+    EXPECT_TRUE(created.json.at("recipients").at(0).at("deferredReason").is_null());
+    auto id = std::string(created.json.at("id").as_string());
+
+    store::ClaimRequest request;
+    request.owner = "w1";
+    request.now = kNow;
+    request.max_dials_per_day = 1;
+    ASSERT_EQ(api.store().dispatch().claim(request).claims.size(), 1u);
+
+    auto fetched = api.call("GET", "/api/scheduled-calls/" + id);
+    ASSERT_EQ(fetched.status, 200u);
+    const auto& recipients = fetched.json.at("recipients").as_array();
+    EXPECT_EQ(recipients[0].at("status"), "dialing");
+    EXPECT_TRUE(recipients[0].at("deferredReason").is_null());
+    EXPECT_EQ(recipients[1].at("status"), "pending");
+    EXPECT_EQ(recipients[1].at("deferredReason"), "daily-budget");
+    EXPECT_EQ(recipients[1].at("nextAttemptAt"), "2026-11-26T00:00:00.000Z");
+
+    // The OpenAPI description names every reason the API can give.
+    auto doc = boost::json::parse(openapi_document());
+    const auto& recipient = doc.at("components").at("schemas").at("Recipient");
+    const auto& reasons = recipient.at("properties").at("deferredReason").at("enum");
+    EXPECT_EQ(boost::json::serialize(reasons), R"(["window","daily-budget","cooldown",null])");
 }
 
 }  // namespace

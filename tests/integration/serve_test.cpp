@@ -30,7 +30,7 @@ unsigned short port_from(const std::string& line) {
 
 TEST(ServeBinary, ServesTheApiAndExitsCleanlyOnSigterm) {
     TempDir dir;
-    Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db")});
+    Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db"), "--allowed-countries", "US"});
     auto port = port_from(server.read_stdout_line());
 
     HttpClient client(port);
@@ -48,13 +48,13 @@ TEST(ServeBinary, ServesTheApiAndExitsCleanlyOnSigterm) {
     server.signal(SIGTERM);
     EXPECT_EQ(server.wait(), 0);
     auto log = server.read_all_stderr();
-    EXPECT_NE(log.find("answers only loopback clients"), std::string::npos) << log;
+    EXPECT_NE(log.find("answers only requests from this machine"), std::string::npos) << log;
     EXPECT_EQ(log.find("+14155552671"), std::string::npos) << "phone numbers must not be logged";
 }
 
 TEST(ServeBinary, RefusesABodyOverOneMebibyteAndKeepsServing) {
     TempDir dir;
-    Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db")});
+    Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db"), "--allowed-countries", "US"});
     auto port = port_from(server.read_stdout_line());
     auto reply = HttpClient(port).request("POST", "/api/prompts", std::string(1024 * 1024 + 1, ' '));
     EXPECT_EQ(reply.status, 413u);
@@ -69,25 +69,27 @@ TEST(ServeBinary, KeepsDataAcrossRestarts) {
     TempDir dir;
     std::string id;
     {
-        Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db")});
+        Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db"), "--allowed-countries", "US"});
         HttpClient client(port_from(server.read_stdout_line()));
         auto reply = client.request("POST", "/api/prompts", R"({"name":"n","content":"c","introduction":"i"})");
         id = std::string(boost::json::parse(reply.body).at("id").as_string());
         server.signal(SIGINT);
         EXPECT_EQ(server.wait(), 0);
     }
-    Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db")});
+    Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db"), "--allowed-countries", "US"});
     HttpClient client(port_from(server.read_stdout_line()));
     EXPECT_EQ(client.request("GET", "/api/prompts/" + id).status, 200u);
 }
 
 TEST(ServeBinary, TakesSettingsFromTheEnvironment) {
     TempDir dir;
+    const std::string token = "s3cret-0123456789abcdef0123456789abcdef";
     Process server(binary(), {"serve"},
-                   {"VA_LISTEN=127.0.0.1:0", "VA_DB=sqlite:" + dir.file("env.db"), "VA_API_TOKENS=s3cret"});
+                   {"VA_LISTEN=127.0.0.1:0", "VA_DB=sqlite:" + dir.file("env.db"), "VA_API_TOKENS=" + token,
+                    "VA_ALLOWED_COUNTRIES=US,CA"});
     HttpClient client(port_from(server.read_stdout_line()));
     EXPECT_EQ(client.request("GET", "/api/prompts").status, 401u);
-    EXPECT_EQ(client.request("GET", "/api/prompts", "", {{"Authorization", "Bearer s3cret"}}).status, 200u);
+    EXPECT_EQ(client.request("GET", "/api/prompts", "", {{"Authorization", "Bearer " + token}}).status, 200u);
     server.signal(SIGTERM);
     EXPECT_EQ(server.wait(), 0);
     EXPECT_EQ(server.read_all_stderr().find("s3cret"), std::string::npos) << "secrets must not be logged";
@@ -96,8 +98,8 @@ TEST(ServeBinary, TakesSettingsFromTheEnvironment) {
 TEST(ServeBinary, TwoProcessesShareOneDatabaseFile) {
     TempDir dir;
     auto db = "sqlite:" + dir.file("shared.db");
-    Process first(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", db});
-    Process second(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", db});
+    Process first(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", db, "--allowed-countries", "US"});
+    Process second(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", db, "--allowed-countries", "US"});
     std::vector<unsigned short> ports{port_from(first.read_stdout_line()), port_from(second.read_stdout_line())};
     std::vector<std::thread> writers;
     std::atomic<int> created{0};
@@ -121,7 +123,7 @@ TEST(ServeBinary, TwoProcessesShareOneDatabaseFile) {
 TEST(ServeBinary, WritesOneJsonObjectPerLogLine) {
     TempDir dir;
     Process server(binary(), {"--log-format", "json", "serve", "--listen", "127.0.0.1:0", "--db",
-                              "sqlite:" + dir.file("va.db")});
+                              "sqlite:" + dir.file("va.db"), "--allowed-countries", "all"});
     HttpClient(port_from(server.read_stdout_line())).request("GET", "/healthz");
     server.signal(SIGTERM);
     EXPECT_EQ(server.wait(), 0);
@@ -143,12 +145,13 @@ TEST(ServeBinary, WritesOneJsonObjectPerLogLine) {
 struct BadFlags {
     std::vector<std::string> args;
     std::string message;
+    std::vector<std::string> env = {};
 };
 
 class ServeBadFlags : public ::testing::TestWithParam<BadFlags> {};
 
 TEST_P(ServeBadFlags, ExitsWithAClearError) {
-    Process server(binary(), GetParam().args);
+    Process server(binary(), GetParam().args, GetParam().env);
     auto err = server.read_all_stderr();
     EXPECT_NE(server.wait(), 0);
     EXPECT_NE(err.find(GetParam().message), std::string::npos) << err;
@@ -158,7 +161,7 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, ServeBadFlags,
     ::testing::Values(BadFlags{{"serve", "--listen", "nowhere"}, "HOST:PORT"},
                       BadFlags{{"serve", "--listen", "127.0.0.1:99999"}, "port"},
-                      BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "postgres:x"}, "sqlite:PATH"},
+                      BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "postgres:x", "--allowed-countries", "US"}, "sqlite:PATH"},
                       BadFlags{{"serve", "--threads", "many"}, "threads"},
                       BadFlags{{"serve", "--allowed-countries", "XX"}, "unknown region"},
                       BadFlags{{"serve", "--log-format", "xml"}, "log-format"},
@@ -166,25 +169,25 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlags{{"serve", "--transfer-number", "555-0100"}, "expected +<digits>"},
                       BadFlags{{"serve", "--end-of-turn-ms", "0"}, "end-of-turn-ms"},
                       BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:bad-flags.db", "--twilio-account-sid",
-                                "AC0123456789abcdef0123456789abcdef", "--twilio-auth-token", "t", "--twilio-from",
+                                "AC0123456789abcdef0123456789abcdef", "--twilio-from",
                                 "+15005550006", "--public-url", "http://127.0.0.1:0", "--stt-model", "/nonexistent"},
-                               "pocketsphinx-en-us"},
+                               "pocketsphinx-en-us", {"TWILIO_AUTH_TOKEN=t"}},
                       BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:bad-flags.db", "--twilio-account-sid",
-                                "AC0123456789abcdef0123456789abcdef", "--twilio-auth-token", "t", "--twilio-from",
+                                "AC0123456789abcdef0123456789abcdef", "--twilio-from",
                                 "+15005550006", "--public-url", "http://127.0.0.1:0", "--llm-base-url", "ftp://x"},
-                               "the agent"},
+                               "the agent", {"TWILIO_AUTH_TOKEN=t"}},
                       BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:bad-flags.db", "--twilio-account-sid",
-                                "AC0123456789abcdef0123456789abcdef", "--twilio-auth-token", "t", "--twilio-from",
+                                "AC0123456789abcdef0123456789abcdef", "--twilio-from",
                                 "+15005550006", "--public-url", "http://127.0.0.1:0", "--stt", "deepgram"},
-                               "DEEPGRAM_API_KEY"},
+                               "DEEPGRAM_API_KEY", {"TWILIO_AUTH_TOKEN=t"}},
                       BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:bad-flags.db", "--twilio-account-sid",
-                                "AC0123456789abcdef0123456789abcdef", "--twilio-auth-token", "t", "--twilio-from",
+                                "AC0123456789abcdef0123456789abcdef", "--twilio-from",
                                 "+15005550006", "--public-url", "http://127.0.0.1:0", "--tts-voice", "elevenlabs:v1"},
-                               "ELEVENLABS_API_KEY"},
+                               "ELEVENLABS_API_KEY", {"TWILIO_AUTH_TOKEN=t"}},
                       BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:bad-flags.db", "--twilio-account-sid",
-                                "AC0123456789abcdef0123456789abcdef", "--twilio-auth-token", "t", "--twilio-from",
+                                "AC0123456789abcdef0123456789abcdef", "--twilio-from",
                                 "+15005550006", "--public-url", "http://127.0.0.1:0", "--tts-voice", "robot:x"},
-                               "expected espeak:<voice>"},
+                               "expected espeak:<voice>", {"TWILIO_AUTH_TOKEN=t"}},
                       BadFlags{{"demo", "--dir", "/proc/no/such/dir"}, "--dir"},
                       BadFlags{{"dance"}, "subcommand"}));
 
@@ -192,7 +195,8 @@ TEST(ServeBinary, HelpNamesTheEnvironmentVariables) {
     Process serve_help(binary(), {"serve", "--help"});
     auto out = serve_help.read_all_stdout();
     EXPECT_EQ(serve_help.wait(), 0);
-    for (auto env : {"VA_LISTEN", "VA_DB", "VA_API_TOKENS", "VA_THREADS", "VA_ALLOWED_COUNTRIES", "LLM_BASE_URL",
+    for (auto env : {"VA_LISTEN", "VA_DB", "VA_API_TOKENS", "VA_API_TOKENS_FILE", "TWILIO_AUTH_TOKEN", "VA_THREADS",
+                     "VA_ALLOWED_COUNTRIES", "VA_MAX_DIALS_PER_DAY", "VA_MAX_CONNECTIONS", "LLM_BASE_URL",
                      "LLM_MODEL", "VA_END_OF_TURN_MS", "VA_BARGE_IN_MS"}) {
         EXPECT_NE(out.find(env), std::string::npos) << env;
     }

@@ -22,8 +22,11 @@ Reply list_call_logs(ApiContext& ctx, net::Request request) {
     q.scheduled_call_id = query.string("scheduledCallId");
     q.status = query.string("status");
     if (auto number = query.string("phoneNumber")) {
-        // Stored numbers are E.164, so the filter is normalised the same way.
-        auto check = ctx.phones.check(*number);
+        // Stored numbers are E.164, so the filter is normalised the same way; but it is not a
+        // dial, so a number the policy would not call now (another country, a premium line) is
+        // still looked up.
+        const core::PhoneValidator lookup({ctx.phones.policy().default_region, {}, true, true});
+        auto check = lookup.check(*number);
         if (check.ok()) {
             q.phone_number = check.e164;
         } else {

@@ -93,7 +93,13 @@ TokenParse parse_token_file(std::string_view text) {
                 auto comma = scopes.find(',');
                 auto name = trim(scopes.substr(0, comma));
                 auto scope = parse_scope(name);
-                if (!scope) return fail("unknown scope '" + std::string(name.substr(0, 32)) + "' (read, write, transcripts)");
+                if (!scope) {
+                    // Named only when it looks like a scope: a second token on the line must not be printed.
+                    const bool word = !name.empty() && name.size() <= 16 &&
+                                      name.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string_view::npos;
+                    return fail((word ? "unknown scope '" + std::string(name) + "'" : std::string("not a scope")) +
+                                " (scopes are read, write, transcripts, comma-separated)");
+                }
                 entry.scopes |= *scope;
                 if (comma == std::string_view::npos) break;
                 scopes = scopes.substr(comma + 1);

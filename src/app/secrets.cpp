@@ -66,6 +66,10 @@ bool read_api_tokens(const std::string& file, std::vector<api::ApiToken>& out, s
             error = "VA_API_TOKENS: " + parsed.error;
             return false;
         }
+        if (parsed.tokens.empty()) {
+            error = "VA_API_TOKENS is set but holds no token (unset it for the tokenless local-only mode)";
+            return false;
+        }
         out = std::move(parsed.tokens);
     }
     if (file.empty()) return true;
@@ -77,6 +81,10 @@ bool read_api_tokens(const std::string& file, std::vector<api::ApiToken>& out, s
     auto parsed = api::parse_token_file(*text);
     if (!parsed.error.empty()) {
         error = "--api-tokens-file " + file + ": " + parsed.error;
+        return false;
+    }
+    if (parsed.tokens.empty()) {
+        error = "--api-tokens-file " + file + ": no token in it";
         return false;
     }
     out.insert(out.end(), parsed.tokens.begin(), parsed.tokens.end());

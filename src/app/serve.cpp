@@ -99,7 +99,13 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
     if (config.allowed_countries) {
         allowed_countries = *config.allowed_countries;
     } else if (!config.dispatch.from_number.empty()) {
-        allowed_countries = {core::home_region_of(config.dispatch.from_number)};
+        const auto home = core::home_region_of(config.dispatch.from_number);
+        if (home == "ZZ") {
+            std::cerr << "voiceagent: TWILIO_FROM_NUMBER has no country code this build knows: give "
+                         "--allowed-countries\n";
+            return 2;
+        }
+        allowed_countries = {home};
     } else {
         std::cerr << "voiceagent: --allowed-countries is required without TWILIO_FROM_NUMBER (whose country is the "
                      "default): give the countries calls may go to, e.g. US,CA, or all\n";
@@ -237,6 +243,13 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
     spdlog::info("calls may go to {}", destinations.empty() ? "every country" : destinations);
     spdlog::info("connections: at most {} ({} per client address), {} descriptors", config.max_connections,
                  config.max_connections_per_ip, descriptors);
+    // Each live call holds a Media Stream, and behind a same-host proxy they all come from one address.
+    if (twilio && config.max_connections_per_ip != 0 &&
+        config.max_connections_per_ip <= static_cast<unsigned>(config.dispatch.max_live_calls)) {
+        spdlog::warn("--max-connections-per-ip {} is not above --max-live-calls {}: behind a proxy or from one "
+                     "Twilio address, streams past it are refused",
+                     config.max_connections_per_ip, config.dispatch.max_live_calls);
+    }
     const unsigned threads = config.threads ? config.threads : cores;
     spdlog::info("store {}; {} network threads", config.db, threads);
     if (twilio) {

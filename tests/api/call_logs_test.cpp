@@ -56,6 +56,15 @@ TEST(CallLogsApi, ListsWithFiltersAndGetsOne) {
     EXPECT_TRUE(one.json.at("engines").is_null()) << "no conversation was saved";
 }
 
+// Calls made before the policy changed, or to numbers it now refuses, can still be looked up.
+TEST(CallLogsApi, FindsNumbersTheDialingPolicyWouldRefuse) {
+    ApiHarness api({}, core::PhonePolicy{"", {"US"}, false});
+    api.store().call_logs().create(log_for("call-a", "+442071838750", "completed", kNow));
+    api.store().call_logs().create(log_for("call-b", "+19005550123", "completed", kNow));
+    EXPECT_EQ(api.call("GET", "/api/call-logs?phoneNumber=%2B442071838750").json.at("items").as_array().size(), 1u);
+    EXPECT_EQ(api.call("GET", "/api/call-logs?phoneNumber=%2B19005550123").json.at("items").as_array().size(), 1u);
+}
+
 TEST(CallLogsApi, RefusesBadFiltersAndUnknownIds) {
     ApiHarness api;
     EXPECT_EQ(api.call("GET", "/api/call-logs?phoneNumber=banana").error_field(), "phoneNumber");

@@ -35,6 +35,10 @@ TEST(TokenFile, AnUnknownScopeIsRefused) {
     EXPECT_TRUE(parsed.tokens.empty());
     EXPECT_EQ(parsed.error.rfind("line 1: unknown scope 'admin'", 0), 0u) << parsed.error;
     EXPECT_NE(parse_token_file(kLong + " read,\n").error, "");
+    // Two tokens on one line: the second is no scope, and is not shown.
+    auto two = parse_token_file(kLong + " " + kLong + "-second\n");
+    EXPECT_EQ(two.error.rfind("line 1: not a scope", 0), 0u) << two.error;
+    EXPECT_EQ(two.error.find("0123456789abcdef"), std::string::npos) << two.error;
 }
 
 TEST(TokenFile, ControlCharactersAreNoToken) {

@@ -78,6 +78,14 @@ TEST(Exposure, ABadTokensFileNamesTheLineButNeverTheToken) {
     EXPECT_EQ(err.find("short-but-secret"), std::string::npos) << err;
     EXPECT_EQ(err.find(kFullToken), std::string::npos) << err;
 
+    // A tokens file with no token in it was meant to require one: it is no tokenless mode.
+    std::ofstream(dir.file("empty-tokens")) << "# nobody yet\n\n";
+    Process empty(voiceagent_binary(), public_serve(dir, {"--api-tokens-file", dir.file("empty-tokens"),
+                                                          "--insecure-open-api"}),
+                  kTwilioEnv);
+    EXPECT_EQ(empty.wait(), 2);
+    EXPECT_NE(empty.read_all_stderr().find("no token in it"), std::string::npos);
+
     Process short_env(voiceagent_binary(), public_serve(dir), {"TWILIO_AUTH_TOKEN=t", "VA_API_TOKENS=tiny-secret"});
     EXPECT_EQ(short_env.wait(), 2);
     err = short_env.read_all_stderr();

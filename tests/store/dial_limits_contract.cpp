@@ -101,6 +101,24 @@ TEST_P(DispatchContract, AWindowDeferralGivesItsDialBackToTheBudget) {
     (void)second;
 }
 
+// A windowed recipient claimed with the day's last dial pushed another to midnight; when the window
+// gives that dial back, the other one takes it at once.
+TEST_P(DispatchContract, ADialGivenBackByTheWindowGoesToARecipientTheBudgetDeferred) {
+    max_dials_per_day_ = 1;
+    auto windowed = schedule({"+14155550001"}, kT0);
+    auto waiting = schedule({"+14155550002"}, kT0 + seconds(1));
+    auto batch = claim_batch("w1", kT0 + seconds(1));
+    ASSERT_EQ(numbers_of(batch.claims), std::vector<std::string>{"+14155550001"});
+    ASSERT_EQ(recipient(waiting).deferred_reason, DeferredReason::daily_budget);
+    ASSERT_EQ(recipient(waiting).next_attempt_at, kMidnight);
+
+    ASSERT_TRUE(dispatch().defer(batch.claims.at(0), kT0 + hours(3), kT0 + seconds(2)));
+    EXPECT_EQ(recipient(waiting).next_attempt_at, kT0 + seconds(2));
+    auto dialed = claim("w1", kT0 + seconds(2));
+    EXPECT_EQ(numbers_of(dialed), std::vector<std::string>{"+14155550002"});
+    EXPECT_EQ(recipient(windowed).next_attempt_at, kT0 + hours(3));
+}
+
 TEST_P(DispatchContract, YesterdaysDialsDoNotCountToday) {
     max_dials_per_day_ = 1;
     schedule({"+14155550001"}, kT0);

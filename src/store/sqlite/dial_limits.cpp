@@ -26,9 +26,16 @@ void count_dials(Connection& c, std::int64_t day, std::int64_t n) {
     old.bind(1, day - kDayMs).run();
 }
 
-void give_back_dial(Connection& c, std::int64_t day) {
+void give_back_dial(Connection& c, std::int64_t day, std::int64_t now) {
     Statement s(c, "UPDATE dispatch_daily_dials SET dials = dials - 1 WHERE day = ? AND dials > 0");
     s.bind(1, day).run();
+    if (c.changes() == 0 || day != utc_day_of(now)) return;
+    // The claim that counted this dial may have pushed others past the budget to midnight: the
+    // first of them takes the dial back now, instead of waiting for tomorrow with a dial unused.
+    Statement wake(c, "UPDATE recipients SET nextAttemptAt = ?1 WHERE rowid IN (SELECT rowid FROM recipients "
+                      "WHERE status = 'pending' AND deferredReason = 'daily-budget' AND nextAttemptAt > ?1 "
+                      "ORDER BY nextAttemptAt, rowid LIMIT 1)");
+    wake.bind(1, now).run();
 }
 
 std::optional<std::int64_t> last_dial_from_other_calls(Connection& c, const std::string& phone_number,

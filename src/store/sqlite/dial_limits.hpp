@@ -21,8 +21,9 @@ std::int64_t dials_on(Connection& c, std::int64_t day);
 // Adds `n` dials to `day` and forgets days before the day before it (a window deferral may still
 // give a dial back to yesterday, never to an older day).
 void count_dials(Connection& c, std::int64_t day, std::int64_t n);
-// A claimed dial that never became a request: one dial back to the day that counted it.
-void give_back_dial(Connection& c, std::int64_t day);
+// A claimed dial that never became a request: one dial back to the day that counted it, and if
+// that day is today, the first recipient deferred for the budget is due again at `now`.
+void give_back_dial(Connection& c, std::int64_t day, std::int64_t now);
 
 // The latest real dial of `phone_number` from any scheduled call other than `call_id` (ms), or
 // nullopt. dialedAt is only ever a real dial: a window deferral puts the previous one back.

@@ -415,7 +415,7 @@ public:
             bind_claim(s, claim).bind(4, to_millis(until)).bind(5, to_millis(now)).bind(6, std::int64_t{canceled ? 1 : 0});
             s.run();
             if (c.changes() != 1) return false;
-            give_back_dial(c, utc_day_of(claimed_at));
+            give_back_dial(c, utc_day_of(claimed_at), to_millis(now));
             if (canceled) complete_if_done(c, claim.key.scheduled_call_id, now);
             return true;
         });

@@ -13,6 +13,14 @@ std::string_view trim(std::string_view s) {
     return s.substr(first, s.find_last_not_of(kBlank) - first + 1);
 }
 
+// Splits `text` at its first `delimiter`: the piece before it (trimmed), and `text` moved past it.
+std::string_view take(std::string_view& text, char delimiter) {
+    auto at = text.find(delimiter);
+    auto piece = trim(text.substr(0, at));
+    text = at == std::string_view::npos ? std::string_view{} : text.substr(at + 1);
+    return piece;
+}
+
 std::optional<Scope> parse_scope(std::string_view name) {
     for (auto scope : {kRead, kWrite, kTranscripts}) {
         if (name == scope_name(scope)) return scope;
@@ -53,9 +61,7 @@ TokenParse parse_token_list(std::string_view list) {
     TokenParse out;
     int index = 0;
     while (!list.empty()) {
-        auto comma = list.find(',');
-        auto token = trim(list.substr(0, comma));
-        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+        auto token = take(list, ',');
         ++index;
         if (token.empty()) continue;
         if (auto problem = check_token(token); !problem.empty()) {
@@ -72,9 +78,7 @@ TokenParse parse_token_file(std::string_view text) {
     TokenParse out;
     int line_number = 0;
     while (!text.empty()) {
-        auto newline = text.find('\n');
-        auto line = trim(text.substr(0, newline));
-        text = newline == std::string_view::npos ? std::string_view{} : text.substr(newline + 1);
+        auto line = take(text, '\n');
         ++line_number;
         if (line.empty() || line.front() == '#') continue;
         auto fail = [&](const std::string& problem) {
@@ -89,9 +93,9 @@ TokenParse parse_token_file(std::string_view text) {
         auto scopes = space == std::string_view::npos ? std::string_view{} : trim(line.substr(space));
         if (!scopes.empty()) {
             entry.scopes = kNoScope;
-            for (;;) {
-                auto comma = scopes.find(',');
-                auto name = trim(scopes.substr(0, comma));
+            for (bool more = true; more;) {  // "read," ends with an empty, refused, name
+                more = scopes.find(',') != std::string_view::npos;
+                auto name = take(scopes, ',');
                 auto scope = parse_scope(name);
                 if (!scope) {
                     // Named only when it looks like a scope: a second token on the line must not be printed.
@@ -101,8 +105,6 @@ TokenParse parse_token_file(std::string_view text) {
                                 " (scopes are read, write, transcripts, comma-separated)");
                 }
                 entry.scopes |= *scope;
-                if (comma == std::string_view::npos) break;
-                scopes = scopes.substr(comma + 1);
             }
         }
         out.tokens.push_back(std::move(entry));

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/api.hpp"
+#include "app/exposure.hpp"
 #include "app/listen_address.hpp"
 #include "app/voice_library.hpp"
 #include "call/incoming_webhook.hpp"
@@ -85,30 +86,14 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
         std::cerr << "voiceagent: " << twilio_error << "\n";
         return 2;
     }
-    // Behind a proxy every request comes from the loopback address, and a proxy may rewrite Host:
-    // the tokenless mode's checks cannot be the only guard of a server the internet reaches.
-    if (config.api_tokens.empty() && !config.insecure_open_api && !config.dispatch.public_url.empty() &&
-        !is_loopback_url(config.dispatch.public_url)) {
-        std::cerr << "voiceagent: VA_PUBLIC_URL is public and no API tokens are configured: anyone who reaches "
-                     "this server could schedule calls and read transcripts. Set VA_API_TOKENS_FILE (one '<token> "
-                     "[scopes]' per line; openssl rand -hex 32 makes one) or VA_API_TOKENS, or pass "
-                     "--insecure-open-api if something else guards the API\n";
+    if (auto problem = open_api_problem(config); !problem.empty()) {
+        std::cerr << "voiceagent: " << problem << "\n";
         return 2;
     }
-    std::set<std::string> allowed_countries;
-    if (config.allowed_countries) {
-        allowed_countries = *config.allowed_countries;
-    } else if (!config.dispatch.from_number.empty()) {
-        const auto home = core::home_region_of(config.dispatch.from_number);
-        if (home == "ZZ") {
-            std::cerr << "voiceagent: TWILIO_FROM_NUMBER has no country code this build knows: give "
-                         "--allowed-countries\n";
-            return 2;
-        }
-        allowed_countries = {home};
-    } else {
-        std::cerr << "voiceagent: --allowed-countries is required without TWILIO_FROM_NUMBER (whose country is the "
-                     "default): give the countries calls may go to, e.g. US,CA, or all\n";
+    std::string destinations_error;
+    const auto destinations = allowed_destinations(config, destinations_error);
+    if (!destinations) {
+        std::cerr << "voiceagent: " << destinations_error << "\n";
         return 2;
     }
     std::unique_ptr<store::Store> store;
@@ -141,7 +126,7 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
                             write_pool,
                             clock,
                             metrics,
-                            core::PhoneValidator({config.phone_default_region, allowed_countries,
+                            core::PhoneValidator({config.phone_default_region, *destinations,
                                                   config.allow_premium_numbers, config.allow_special_numbers}),
                             *country_zones,
                             api::ApiOptions{config.api_tokens, config.dispatch.public_url, config.api_rate_limit},
@@ -238,9 +223,9 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
     } else {
         spdlog::info("API: {} tokens", config.api_tokens.size());
     }
-    std::string destinations;
-    for (const auto& c : allowed_countries) destinations += (destinations.empty() ? "" : ",") + c;
-    spdlog::info("calls may go to {}", destinations.empty() ? "every country" : destinations);
+    std::string regions;
+    for (const auto& c : *destinations) regions += (regions.empty() ? "" : ",") + c;
+    spdlog::info("calls may go to {}", regions.empty() ? "every country" : regions);
     spdlog::info("connections: at most {} ({} per client address), {} descriptors", config.max_connections,
                  config.max_connections_per_ip, descriptors);
     // Each live call holds a Media Stream, and behind a same-host proxy they all come from one address.

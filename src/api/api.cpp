@@ -1,6 +1,7 @@
 #include "api/api.hpp"
 
 #include "api/handlers.hpp"
+#include "api/json_input.hpp"
 
 namespace va::api {
 
@@ -12,17 +13,6 @@ bool is_api_path(std::string_view path) { return path == "/api" || path.starts_w
 bool is_guarded_path(std::string_view path) { return is_api_path(path) || path == "/metrics"; }
 
 bool is_mutating(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
-
-// A mutating API request must say it sends JSON. A browser sends text/plain, form-urlencoded and
-// multipart from another site without asking first (CORS "simple" requests), and never
-// application/json: so a web page can never create or cancel a call through a visitor's browser.
-bool says_json(const net::Request& request) {
-    auto value = request.header("Content-Type");
-    if (!value) return false;
-    auto media = value->substr(0, value->find(';'));
-    while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-    return net::equals_ignore_case(media, "application/json");
-}
 
 net::Response refuse(const ApiError& error) {
     auto response = to_response(error);
@@ -85,6 +75,9 @@ boost::asio::awaitable<net::Response> Api::guard_then_route(net::Request request
                     response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
                     co_return response;
                 }
+                // A browser sends text/plain, form-urlencoded and multipart from another site
+                // without asking first (CORS "simple" requests), never application/json: so a
+                // web page can never create or cancel a call through a visitor's browser.
                 if (is_mutating(request.method) && !says_json(request)) {
                     co_return refuse({ErrorCode::unsupported_media_type,
                                       "send Content-Type: application/json (also when there is no body)", ""});

@@ -8,18 +8,16 @@ namespace va::api {
 
 namespace json = boost::json;
 
-namespace {
-bool is_json_content_type(std::string_view value) {
-    auto semicolon = value.find(';');
-    auto media = value.substr(0, semicolon);
+bool says_json(const net::Request& request) {
+    auto value = request.header("Content-Type");
+    if (!value) return false;
+    auto media = value->substr(0, value->find(';'));
     while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
     return net::equals_ignore_case(media, "application/json");
 }
-}  // namespace
 
 std::optional<ApiError> parse_json_object(const net::Request& request, json::object& out) {
-    auto content_type = request.header("Content-Type");
-    if (!content_type || !is_json_content_type(*content_type)) {
+    if (!says_json(request)) {
         return ApiError{ErrorCode::unsupported_media_type, "the body must be sent as Content-Type: application/json", ""};
     }
     json::error_code ec;

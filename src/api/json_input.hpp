@@ -13,6 +13,9 @@
 
 namespace va::api {
 
+// True when the request's Content-Type is application/json (any parameters).
+bool says_json(const net::Request& request);
+
 // Checks Content-Type (application/json) and parses the body as a JSON object.
 std::optional<ApiError> parse_json_object(const net::Request& request, boost::json::object& out);
 

@@ -5,7 +5,7 @@
 // the colour of the noise.
 // It answers "is this frame speech?" with little smoothing of its own; the conversation engine
 // builds turns (minimum speech, end-of-turn silence) on top of process().
-// Not speexdsp's VAD: it marks noise as speech (../shared/speech/FACTS.md).
+// Not speexdsp's VAD: measured on phone audio, it marks line noise as speech.
 // Not thread-safe: one instance per call, fed in order.
 #include <array>
 #include <cstdint>

@@ -162,10 +162,8 @@ TEST_P(DispatchContract, ANumberDialedFromAnotherCallWaitsForTheCooldown) {
 TEST_P(DispatchContract, RedialsOfTheSameCallAreExemptFromTheCooldown) {
     auto id = schedule({"+14155550001"}, kT0, RetryPolicy{2, seconds(60)});
     auto first = claim("w1", kT0).at(0);
-    ASSERT_TRUE(dispatch().record_placed(first, placed(kSid1, kT0 + seconds(90)), kT0));
-    ASSERT_EQ(dispatch().apply_status(event(first, kSid1, RecipientStatus::busy, kT0 + seconds(5)), no_retry_,
-                                      kT0 + seconds(5)),
-              StatusResult::applied);
+    placed_then_busy(first);
+    if (HasFatalFailure()) return;
     auto second = claim_batch("w1", kT0 + seconds(65));
     EXPECT_TRUE(second.deferred.empty());
     ASSERT_EQ(second.claims.size(), 1u);
@@ -219,10 +217,8 @@ TEST_P(DispatchContract, AWindowDeferredAttemptIsNotADialOfTheNumber) {
 TEST_P(DispatchContract, AWindowDeferredRedialKeepsTheRealDialForTheCooldown) {
     auto a = schedule({"+14155550001"}, kT0, RetryPolicy{2, seconds(60)});
     auto first = claim("w1", kT0).at(0);
-    ASSERT_TRUE(dispatch().record_placed(first, placed(kSid1, kT0 + seconds(90)), kT0));
-    ASSERT_EQ(dispatch().apply_status(event(first, kSid1, RecipientStatus::busy, kT0 + seconds(5)), no_retry_,
-                                      kT0 + seconds(5)),
-              StatusResult::applied);
+    placed_then_busy(first);
+    if (HasFatalFailure()) return;
     auto redial = claim("w1", kT0 + seconds(65)).at(0);
     ASSERT_TRUE(dispatch().defer(redial, kT0 + hours(3), kT0 + seconds(65)));
     EXPECT_EQ(recipient(a).dialed_at, kT0);  // the first attempt's dial, not cleared

@@ -157,10 +157,8 @@ TEST_P(DispatchContract, EventsForAnotherCallOrAttemptChangeNothing) {
 TEST_P(DispatchContract, BusyIsRedialedUnderTheCallsPolicy) {
     auto id = schedule({"+14155550001"}, kT0, RetryPolicy{2, seconds(60)});
     auto first = claim("w1", kT0).at(0);
-    ASSERT_TRUE(dispatch().record_placed(first, placed(kSid1, kT0 + seconds(90)), kT0));
-    ASSERT_EQ(dispatch().apply_status(event(first, kSid1, RecipientStatus::busy, kT0 + seconds(5)), no_retry_,
-                                      kT0 + seconds(5)),
-              StatusResult::applied);
+    placed_then_busy(first);
+    if (HasFatalFailure()) return;
     auto r = recipient(id);
     EXPECT_EQ(r.status, RecipientStatus::pending);
     EXPECT_EQ(r.next_attempt_at, kT0 + seconds(65));

@@ -130,6 +130,15 @@ protected:
         return e;
     }
 
+    // The first attempt, claimed at kT0, placed and then busy at kT0 + 5 s: its call's policy
+    // decides the redial.
+    void placed_then_busy(const Claim& first) {
+        ASSERT_TRUE(dispatch().record_placed(first, placed(kSid1, kT0 + seconds(90)), kT0));
+        ASSERT_EQ(dispatch().apply_status(event(first, kSid1, RecipientStatus::busy, kT0 + seconds(5)), no_retry_,
+                                          kT0 + seconds(5)),
+                  StatusResult::applied);
+    }
+
     Recipient recipient(const std::string& call_id, std::size_t position = 0) {
         return store().scheduled_calls().get(call_id)->recipients.at(position);
     }

@@ -30,6 +30,7 @@
 #include "sim/simulator.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "telephony/twilio/rest_client.hpp"
+#include "timing/time_source.hpp"
 
 namespace {
 
@@ -127,7 +128,7 @@ struct Bench {
         config.auth_token = kToken;
         rest = std::make_unique<va::twilio::RestClient>(io, config);
         dispatcher = std::make_unique<va::dispatch::Dispatcher>(
-            io, va::dispatch::DispatchContext{*counting, *rest, pool, clock, zones, o});
+            io, va::dispatch::DispatchContext{*counting, *rest, pool.get_executor(), clock, zones, o});
         for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
         dispatcher->start();
     }
@@ -173,7 +174,7 @@ struct Bench {
     asio::io_context io;
     asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
     asio::thread_pool pool{4};
-    va::core::SystemClock clock;
+    va::timing::RealTime clock;
     va::core::MetricsRegistry metrics;
     va::dispatch::CountryZones zones;
     std::unique_ptr<va::sim::Simulator> sim;

@@ -20,6 +20,7 @@
 #include "core/time_format.hpp"
 #include "net/http_client.hpp"
 #include "sim/simulator.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::app {
 
@@ -213,7 +214,7 @@ int run_demo(const DemoConfig& config) {
                                         json::serialize(json::object{{"name", "Checkup booking"},
                                                                      {"content", kPrompt},
                                                                      {"introduction", kIntroduction}}));
-                const auto due = core::format_rfc3339(core::SystemClock{}.now() + 3s);
+                const auto due = core::format_rfc3339(timing::RealTime{}.now() + 3s);
                 const auto call = api(port, token, "POST", "/api/scheduled-calls",
                                       json::serialize(json::object{{"toPhoneNumbers", json::array{kPatient}},
                                                                    {"promptId", prompt.at("id")},

@@ -28,6 +28,7 @@
 #include "net/descriptor_limit.hpp"
 #include "net/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::app {
 
@@ -45,7 +46,7 @@ std::string worker_name() {
     char host[256] = {};
     gethostname(host, sizeof host - 1);
     return std::string(host) + ":" + std::to_string(getpid()) + ":" +
-           core::new_object_id(core::SystemClock{}.now()).substr(18);
+           core::new_object_id(timing::RealTime{}.now()).substr(18);
 }
 
 struct Webhooks {
@@ -119,12 +120,12 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     boost::asio::thread_pool compute_pool(config.compute_threads ? config.compute_threads : cores);
     boost::asio::thread_pool write_pool(config.store_write_threads);
-    core::SystemClock clock;
+    timing::RealTime time;
     core::MetricsRegistry metrics;
     api::ApiContext context{*store,
                             compute_pool,
                             write_pool,
-                            clock,
+                            time,
                             metrics,
                             core::PhoneValidator({config.phone_default_region, *destinations,
                                                   config.allow_premium_numbers, config.allow_special_numbers}),
@@ -165,7 +166,7 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
             spdlog::info("{} prompts speak with voices of their own: {} voices made", asked, voices->made());
         greetings = std::make_unique<call::GreetingCache>();
         try {
-            agents = std::make_unique<Agents>(config.agent, io, *rest, *store, write_pool, *voices, *greetings, clock, metrics);
+            agents = std::make_unique<Agents>(config.agent, io, *rest, *store, write_pool, *voices, *greetings, time, metrics);
         } catch (const std::exception& e) {
             std::cerr << "voiceagent: the agent: " << e.what() << "\n";
             return 2;
@@ -177,7 +178,7 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
         call_options.limits.idle_timeout = std::chrono::seconds(config.stream_idle_seconds);
         call_options.limits.max_session = std::chrono::seconds(config.max_stream_seconds);
         call_context = std::make_unique<call::CallContext>(call::CallContext{
-            *store, write_pool, clock, metrics, *greetings, *voices,
+            *store, write_pool.get_executor(), time, metrics, *greetings, *voices,
             [&agents](const call::CallInfo& info, call::CallControl& control) { return agents->make(info, control); },
             call_options});
         context.check_conversation = [&agents](const store::ConversationOverrides& c) -> std::optional<api::ApiError> {
@@ -192,7 +193,7 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
             if (dispatcher) dispatcher->wake();
         };
         status_context = std::make_unique<dispatch::StatusWebhookContext>(dispatch::StatusWebhookContext{
-            store->dispatch(), write_pool, clock, options.public_url, config.dispatch.auth_token, options.retry,
+            store->dispatch(), write_pool, time, options.public_url, config.dispatch.auth_token, options.retry,
             [&dispatcher] {
                 if (dispatcher) dispatcher->wake();
             }});
@@ -247,7 +248,7 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
         }
         if (!config.dispatch.disabled) {
             dispatcher = std::make_unique<dispatch::Dispatcher>(
-                io, dispatch::DispatchContext{store->dispatch(), *rest, write_pool, clock, *country_zones, options});
+                io, dispatch::DispatchContext{store->dispatch(), *rest, write_pool.get_executor(), time, *country_zones, options});
         }
     }
     if (agents) {

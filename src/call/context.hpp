@@ -5,16 +5,16 @@
 #include <optional>
 #include <string>
 
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/any_io_executor.hpp>
 
 #include "call/agent.hpp"
 #include "call/greeting_cache.hpp"
 #include "call/playout.hpp"
 #include "call/stream_token.hpp"
 #include "call/voices.hpp"
-#include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "store/store.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::call {
 
@@ -47,8 +47,8 @@ struct CallOptions {
 
 struct CallContext {
     store::Store& store;
-    boost::asio::thread_pool& store_pool;
-    core::Clock& clock;
+    boost::asio::any_io_executor store_pool;  // blocking store calls run here (net/offload.hpp)
+    timing::TimeSource& time;
     core::MetricsRegistry& metrics;
     GreetingCache& greetings;
     Voices& voices;

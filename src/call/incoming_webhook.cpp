@@ -64,7 +64,7 @@ Answer answer_scheduled(CallContext& ctx, const std::string& call_id, const std:
         answer.why_not = "the scheduled call is canceled";
         return answer;
     }
-    const auto now = ctx.clock.now();
+    const auto now = ctx.time.now();
     answer.connect = true;
     answer.introduction = call->introduction;
     answer.tts_voice = call->conversation.tts_voice;
@@ -83,7 +83,7 @@ Answer answer_inbound(CallContext& ctx, const twilio::Params& form) {
         answer.why_not = "no inbound prompt is configured";
         return answer;
     }
-    const auto now = ctx.clock.now();
+    const auto now = ctx.time.now();
     const auto log = answered_log(form, core::new_object_id(now), "", now);
     ctx.store.call_logs().create(log);
     answer.connect = true;

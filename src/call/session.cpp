@@ -4,22 +4,31 @@
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "media/mulaw.hpp"
 #include "net/offload.hpp"
-#include "net/spawn.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::call {
 
 namespace {
 
 namespace asio = boost::asio;
-using SteadyClock = std::chrono::steady_clock;
+using namespace asio::experimental::awaitable_operators;
+using timing::SteadyTime;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// A timer set to this waits until it is cancelled: how the writer and the pump are woken.
+constexpr SteadyTime kNever = SteadyTime::max();
+
+// The group is ending: its members are being cancelled. (Read the state directly: co_awaiting a
+// nested coroutine in a cancelled one throws.)
+bool cancelled(const asio::cancellation_state& state) { return state.cancelled() != asio::cancellation_type::none; }
 
 std::string custom(const twilio::Start& start, std::string_view name) {
     for (const auto& [k, v] : start.custom_parameters) {
@@ -40,20 +49,18 @@ public:
         : ctx_(ctx),
           socket_(std::move(socket)),
           executor_(socket_->get_executor()),
-          wake_writer_(executor_),
-          pump_timer_(executor_),
-          watchdog_timer_(executor_),
+          wake_writer_(ctx.time, executor_),
+          pump_timer_(ctx.time, executor_),
+          watchdog_timer_(ctx.time, executor_),
           playout_(ctx.options.playout),
-          opened_(SteadyClock::now()) {
-        wake_writer_.expires_at(SteadyClock::time_point::max());
-    }
+          opened_(ctx.time.steady_now()) {}
 
+    // The call is one task group: reader, writer, watchdog and playout pump. The first to end
+    // ends the call; the others are cancelled and awaited; then the end is recorded, once.
     asio::awaitable<void> run() {
-        auto self = shared_from_this();
-        net::spawn_logged(executor_, write_loop(self), "stream writer");
-        net::spawn_logged(executor_, watchdog(self), "stream watchdog");
+        auto self = shared_from_this();  // callbacks hold weak references (poster())
         try {
-            co_await read_loop();
+            co_await (read_loop() || write_loop() || watchdog() || pump_loop());
         } catch (const std::exception& e) {  // the store failed (disk, corruption): end this call only
             spdlog::error("call {}: stream failed: {}", call_sid_.empty() ? "(not started)" : call_sid_, e.what());
             end_reason_ = "error";
@@ -62,10 +69,12 @@ public:
     }
 
 private:
+    // Twilio's messages, until `stop`, a refused start, or the socket closes.
     asio::awaitable<void> read_loop() {
-        while (!closing_) {
+        for (;;) {
             auto message = co_await socket_->read();
             if (!message) break;
+            if (closing_) continue;  // the writer is finishing; a closing call takes nothing more
             if (!message->text) {
                 bad("binary frame");
                 continue;
@@ -119,17 +128,18 @@ public:
     void play(UtteranceId id, std::span<const std::uint8_t> mulaw) override {
         if (ended_) return;
         playout_.queue(id, mulaw);
-        pump();
+        pump_timer_.cancel();
     }
     void finish(UtteranceId id) override {
         if (ended_) return;
         playout_.finish(id);
-        pump();
+        pump_timer_.cancel();
     }
     void interrupt() override {
         if (ended_) return;
-        auto cut = playout_.interrupt(SteadyClock::now());
+        auto cut = playout_.interrupt(ctx_.time.steady_now());
         send(twilio::Clear{});
+        pump_timer_.cancel();
         for (const auto& played : cut) agent_->on_played(played.id, played.heard, false);
     }
     void hang_up(std::string reason) override { close(std::move(reason)); }
@@ -145,8 +155,8 @@ private:
     // ---- start: the token, then the store ----
     asio::awaitable<bool> admit(const twilio::Start& start) {
         admitting_ = true;
-        start_received_ = SteadyClock::now();
-        const auto now = ctx_.clock.now();
+        start_received_ = ctx_.time.steady_now();
+        const auto now = ctx_.time.now();
         if (!start.stream_sid.starts_with("MZ") || !start.call_sid.starts_with("CA")) {
             refuse("no streamSid or callSid", start);  // the call log could not hold the stream
             co_return false;
@@ -168,8 +178,9 @@ private:
         stream_sid_ = start.stream_sid;
         call_sid_ = start.call_sid;
         started_ = true;
-        last_media_ = SteadyClock::now();
+        last_media_ = ctx_.time.steady_now();
         started_at_ = last_media_;
+        watchdog_timer_.cancel();  // the start timeout is over: idle and length limits from now
         ctx_.metrics.counter("media_streams_total", "Media Streams by how they began", {{"result", "started"}}).inc();
         spdlog::info("call {}: stream {} started ({})", call_sid_, start.stream_sid,
                      grant->scheduled_call_id.empty() ? "inbound" : "scheduled call " + grant->scheduled_call_id);
@@ -233,7 +244,7 @@ private:
             bad("media before start");
             return;
         }
-        last_media_ = SteadyClock::now();
+        last_media_ = ctx_.time.steady_now();
         pcm_.resize(media.payload.size());
         media::decode_mulaw(media.payload, pcm_);
         agent_->on_audio(pcm_);
@@ -247,15 +258,15 @@ private:
     }
 
     // ---- outbound: playout pacing and the single writer ----
-    void pump() {
-        auto step = playout_.pump(SteadyClock::now());
-        for (auto& message : step.messages) send(message);
-        if (!step.next) return;
-        pump_timer_.expires_at(*step.next);
-        pump_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-            auto self = weak.lock();
-            if (!ec && self && !self->ended_) self->pump();
-        });
+    // Sends the agent's audio as the playout paces it; play(), finish() and interrupt() wake it.
+    asio::awaitable<void> pump_loop() {
+        for (;;) {
+            auto step = playout_.pump(ctx_.time.steady_now());
+            for (auto& message : step.messages) send(message);
+            pump_timer_.expires_at(step.next.value_or(kNever));
+            co_await pump_timer_.async_wait(use_tuple);
+            if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
+        }
     }
 
     void send(const twilio::OutboundMessage& message) {
@@ -269,7 +280,7 @@ private:
         }
         if (!first_audio_sent_ && std::holds_alternative<twilio::OutboundMedia>(message)) {
             first_audio_sent_ = true;
-            const std::chrono::duration<double> since_start = SteadyClock::now() - start_received_;
+            const std::chrono::duration<double> since_start = ctx_.time.steady_now() - start_received_;
             ctx_.metrics
                 .histogram("media_stream_first_audio_seconds", "From the stream's start to the first audio sent", {},
                            core::MetricsRegistry::latency_buckets_seconds())
@@ -286,40 +297,38 @@ private:
         wake_writer_.cancel();
     }
 
-    static asio::awaitable<void> write_loop(std::shared_ptr<Session> self) {
+    // The only writer to the socket: drains the queue, and ends the call once it is closing.
+    asio::awaitable<void> write_loop() {
+        wake_writer_.expires_at(kNever);
         for (;;) {
-            if (!self->out_.empty()) {
-                auto text = std::move(self->out_.front());
-                self->out_.pop_front();
-                if (!co_await self->socket_->write_text(std::move(text))) break;
+            if (!out_.empty()) {
+                auto text = std::move(out_.front());
+                out_.pop_front();
+                if (!co_await socket_->write_text(std::move(text))) co_return;
                 continue;
             }
-            if (self->closing_) {
-                co_await self->socket_->close(self->close_reason_);
-                break;
-            }
-            co_await self->wake_writer_.async_wait(use_tuple);
+            if (closing_) co_return;
+            co_await wake_writer_.async_wait(use_tuple);
+            if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
         }
     }
 
-    // ---- limits ----
-    static asio::awaitable<void> watchdog(std::shared_ptr<Session> self) {
-        const auto& limits = self->ctx_.options.limits;
-        const auto tick = std::clamp<SteadyClock::duration>(std::min(limits.start_timeout, limits.idle_timeout) / 4,
-                                                            std::chrono::milliseconds(5), std::chrono::seconds(1));
-        while (!self->ended_ && !self->closing_) {
-            self->watchdog_timer_.expires_after(tick);
-            auto [ec] = co_await self->watchdog_timer_.async_wait(use_tuple);
-            if (ec || self->ended_ || self->closing_) break;
-            const auto now = SteadyClock::now();
-            if (!self->started_ && now - self->opened_ > limits.start_timeout) {
-                self->limit("no valid start in time");
-            } else if (self->started_ && now - self->last_media_ > limits.idle_timeout) {
-                self->limit("no media in time");
-            } else if (self->started_ && now - self->started_at_ > limits.max_session) {
-                self->limit("the longest session allowed");
-            }
+    // ---- limits: a valid start in time, then media in time, and the longest session ----
+    asio::awaitable<void> watchdog() {
+        const auto& limits = ctx_.options.limits;
+        for (;;) {
+            const auto deadline = started_ ? std::min(last_media_ + limits.idle_timeout, started_at_ + limits.max_session)
+                                           : opened_ + limits.start_timeout;
+            if (ctx_.time.steady_now() >= deadline) break;
+            // Media only moves the deadline later; the start changes the rule, and wakes this.
+            watchdog_timer_.expires_at(deadline);
+            co_await watchdog_timer_.async_wait(use_tuple);
+            if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
         }
+        const auto now = ctx_.time.steady_now();
+        limit(!started_                                       ? "no valid start in time"
+              : now - started_at_ >= limits.max_session ? "the longest session allowed"
+                                                              : "no media in time");
     }
 
     void limit(const std::string& what) {
@@ -331,22 +340,22 @@ private:
     // ---- the end ----
     asio::awaitable<void> end() {
         ended_ = true;
-        close("stream ended");
-        pump_timer_.cancel();
-        watchdog_timer_.cancel();
         if (agent_) {
             agent_->on_end();
             agent_.reset();
         }
+        // (A named string: GCC 12 mishandles a ?: temporary inside a co_await expression.)
+        std::string reason = close_reason_.empty() ? "stream ended" : close_reason_;
+        co_await socket_->close(std::move(reason));
         if (!started_) co_return;
         const auto sid = *stream_sid_;
-        const auto now = ctx_.clock.now();
+        const auto now = ctx_.time.now();
         try {
             co_await net::offload(ctx_.store_pool, [&] { return ctx_.store.call_logs().record_stream_end(sid, now); });
         } catch (const std::exception& e) {
             spdlog::error("call {}: the stream's end cannot be recorded: {}", call_sid_, e.what());
         }
-        const std::chrono::duration<double> length = SteadyClock::now() - started_at_;
+        const std::chrono::duration<double> length = ctx_.time.steady_now() - started_at_;
         spdlog::info("call {}: stream {} ended after {:.1f} s ({})", call_sid_, sid, length.count(),
                      end_reason_.empty() ? socket_->close_reason() : end_reason_);
     }
@@ -354,9 +363,9 @@ private:
     CallContext& ctx_;
     std::unique_ptr<net::WebSocket> socket_;
     asio::any_io_executor executor_;
-    asio::steady_timer wake_writer_;
-    asio::steady_timer pump_timer_;
-    asio::steady_timer watchdog_timer_;
+    timing::Timer wake_writer_;
+    timing::Timer pump_timer_;
+    timing::Timer watchdog_timer_;
     Playout playout_;
     std::unique_ptr<Agent> agent_;
     std::deque<std::string> out_;
@@ -365,7 +374,7 @@ private:
     std::string call_sid_;
     std::string close_reason_;
     std::string end_reason_;
-    SteadyClock::time_point opened_, start_received_, started_at_, last_media_;
+    SteadyTime opened_, start_received_, started_at_, last_media_;
     int bad_messages_ = 0;
     bool admitting_ = false;
     bool started_ = false;

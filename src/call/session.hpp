@@ -1,7 +1,10 @@
 #pragma once
-// One Media Streams connection, from the upgrade to its end. A reader (this coroutine) turns
-// Twilio's messages into Agent calls; a single writer coroutine is the only one to write to the
-// socket, fed by a bounded queue; a watchdog enforces the start, idle and length limits.
+// One Media Streams connection, from the upgrade to its end, as one task group of four joined
+// coroutines: a reader turns Twilio's messages into Agent calls; a single writer is the only one
+// to write to the socket, fed by a bounded queue; a watchdog enforces the start, idle and length
+// limits; a pump paces the agent's audio out (playout.hpp). The first to end ends the call: the
+// others are cancelled and awaited, then the end is recorded once. All time comes from the
+// context's TimeSource, so tests run a whole call on simulated time.
 //
 // Nothing is touched before the stream proves itself: `start` must carry a valid stream token
 // (stream_token.hpp) whose call log takes this stream (single use). Bad messages (not JSON,

@@ -3,10 +3,6 @@
 #include <algorithm>
 #include <set>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/id.hpp"
@@ -17,7 +13,8 @@
 #include "dispatch/window_check.hpp"
 #include "net/offload.hpp"
 #include "telephony/twilio/form.hpp"
-#include "telephony/twilio/rest_client.hpp"
+#include "telephony/twilio/calls.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::dispatch {
 
@@ -35,13 +32,6 @@ namespace {
 constexpr auto kClockSkew = std::chrono::seconds(5);
 // Twilio's credentials error: our configuration is wrong, not the number.
 constexpr int kAuthenticationFailed = 20003;
-
-asio::awaitable<void> sleep_until(const core::Clock& clock, TimePoint when) {
-    auto wait = when - clock.now();
-    if (wait <= TimePoint::duration::zero()) co_return;
-    asio::steady_timer timer(co_await asio::this_coro::executor, wait);
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-}
 
 std::string attempt_log(const Claim& c) {
     return store::to_string(c.key) + " (" + core::mask_phone(c.phone_number) + ")";
@@ -76,9 +66,9 @@ store::StatusEvent event_from_resource(const Claim& c, const twilio::CallResourc
 
 asio::awaitable<void> apply_current_state(std::shared_ptr<AttemptContext> ctx, Claim c, twilio::CallResource call) {
     auto& d = ctx->context;
-    auto event = event_from_resource(c, call, d.clock.now());
+    auto event = event_from_resource(c, call, d.time.now());
     if (event.status == RecipientStatus::queued) co_return;
-    co_await net::offload(d.store_pool, [&] { return d.store.apply_status(event, d.options.retry, d.clock.now()); });
+    co_await net::offload(d.store_pool, [&] { return d.store.apply_status(event, d.options.retry, d.time.now()); });
     if (store::is_final(event.status)) ctx->wake();
 }
 
@@ -115,7 +105,7 @@ asio::awaitable<void> reconcile(std::shared_ptr<AttemptContext> ctx, Claim c) {
         filter.to = c.phone_number;
         filter.from = o.from_number;
         auto listed = co_await d.twilio.list_calls(filter);
-        auto now = d.clock.now();
+        auto now = d.time.now();
         if (listed.outcome == RestOutcome::ok) {
             auto known_list = co_await net::offload(d.store_pool, [&] { return d.store.known_call_sids(c.phone_number); });
             std::set<std::string> known(known_list.begin(), known_list.end());
@@ -164,7 +154,7 @@ asio::awaitable<void> reconcile(std::shared_ptr<AttemptContext> ctx, Claim c) {
         // Poll, but wake at the deadline if it comes first.
         auto wake_at = now + o.reconcile_poll;
         if (deadline > now) wake_at = std::min(wake_at, deadline);
-        co_await sleep_until(d.clock, wake_at);
+        co_await timing::sleep_until_wall(d.time, wake_at);
     }
 }
 
@@ -173,7 +163,7 @@ asio::awaitable<void> reconcile(std::shared_ptr<AttemptContext> ctx, Claim c) {
 asio::awaitable<bool> inside_window(std::shared_ptr<AttemptContext> ctx, Claim c) {
     auto& d = ctx->context;
     if (!c.call_window) co_return true;
-    auto now = d.clock.now();
+    auto now = d.time.now();
     auto check = check_window(std::max(now, c.slot), *c.call_window, c.phone_number, d.country_zones);
     if (check.error.empty() && !check.defer_until) co_return true;
     if (check.defer_until) {
@@ -195,8 +185,8 @@ asio::awaitable<void> dial(std::shared_ptr<AttemptContext> ctx, Claim c) {
     if (!co_await inside_window(ctx, c)) co_return;
     Backoff backoff(o.backoff_initial, o.backoff_cap);
     for (int failures = 0;;) {
-        co_await sleep_until(d.clock, c.slot);
-        auto now = d.clock.now();
+        co_await timing::sleep_until_wall(d.time, c.slot);
+        auto now = d.time.now();
         // The request must be over (answered or timed out) before the lease can run out, or a
         // reconciler could take over while it is still in flight. Leases are granted with a
         // second request timeout to spare, so this renewal (a store write before the send, which
@@ -211,7 +201,7 @@ asio::awaitable<void> dial(std::shared_ptr<AttemptContext> ctx, Claim c) {
             c.lease_until = until;
         }
         auto result = co_await d.twilio.create_call(create_request(*ctx, c));
-        now = d.clock.now();
+        now = d.time.now();
         if (result.outcome == RestOutcome::ok && !result.call) result.outcome = RestOutcome::unknown;
         switch (result.outcome) {
             case RestOutcome::ok: {
@@ -249,9 +239,9 @@ asio::awaitable<void> dial(std::shared_ptr<AttemptContext> ctx, Claim c) {
                 auto hold = now + wait + lease;
                 bool renewed = co_await net::offload(d.store_pool, [&] { return d.store.renew(c, hold); });
                 if (!renewed) co_return;
-                co_await sleep_until(d.clock, now + wait);
+                co_await timing::sleep_until_wall(d.time, now + wait);
                 auto slot = co_await net::offload(d.store_pool, [&] {
-                    return d.store.reserve_slot(c, d.clock.now(), o.slot_interval(), lease);
+                    return d.store.reserve_slot(c, d.time.now(), o.slot_interval(), lease);
                 });
                 if (!slot) co_return;
                 c.slot = *slot;
@@ -276,7 +266,7 @@ asio::awaitable<void> dial(std::shared_ptr<AttemptContext> ctx, Claim c) {
 asio::awaitable<void> check(std::shared_ptr<AttemptContext> ctx, Claim c) {
     auto& d = ctx->context;
     auto fetched = co_await d.twilio.fetch_call(c.call_sid);
-    auto now = d.clock.now();
+    auto now = d.time.now();
     if (fetched.outcome == RestOutcome::ok && fetched.call) {
         co_await apply_current_state(ctx, c, *fetched.call);
     } else {

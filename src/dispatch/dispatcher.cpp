@@ -5,7 +5,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -30,12 +29,12 @@ std::chrono::milliseconds busy_retry(const DispatcherOptions& o) {
 
 // Lives as long as any coroutine of it: the claim loop and the claims it started hold it.
 struct Dispatcher::Loop : std::enable_shared_from_this<Dispatcher::Loop> {
-    Loop(asio::io_context& io, DispatchContext context) : strand(asio::make_strand(io)), timer(strand) {
+    Loop(asio::io_context& io, DispatchContext context) : strand(asio::make_strand(io)), timer(context.time, strand) {
         attempts = std::make_shared<AttemptContext>(AttemptContext{std::move(context), {}});
     }
 
     asio::strand<asio::io_context::executor_type> strand;
-    asio::steady_timer timer;  // on the strand; only the loop and wake() touch it
+    timing::Timer timer;  // on the strand; only the loop and wake() touch it
     std::shared_ptr<AttemptContext> attempts;
     bool woken = false;
     bool stopping = false;
@@ -86,7 +85,7 @@ asio::awaitable<void> claim_loop(std::shared_ptr<Dispatcher::Loop> loop) {
     request.min_hours_between_calls_to_a_number = o.min_hours_between_calls_to_a_number;
     while (!loop->stopping) {
         loop->woken = false;
-        request.now = d.clock.now();
+        request.now = d.time.now();
         store::ClaimBatch batch;
         std::optional<core::TimePoint> next;
         try {
@@ -95,7 +94,7 @@ asio::awaitable<void> claim_loop(std::shared_ptr<Dispatcher::Loop> loop) {
         } catch (const std::exception& e) {
             // A store failure (disk, lock timeout) must not end dispatching: try again after a pause.
             spdlog::error("dispatch: store: {}", e.what());
-            next = d.clock.now() + std::chrono::seconds(1);
+            next = d.time.now() + std::chrono::seconds(1);
         }
         log_deferrals(batch.deferred, o);
         const auto taken = batch.claims.size() + batch.deferred.size();
@@ -106,7 +105,7 @@ asio::awaitable<void> claim_loop(std::shared_ptr<Dispatcher::Loop> loop) {
         if (loop->stopping) break;
         if (static_cast<int>(taken) >= request.limit) continue;  // more may be due at once
 
-        auto now = d.clock.now();
+        auto now = d.time.now();
         auto until = now + o.sweep;
         if (next) {
             auto soonest = now + (batch.claims.empty() ? busy_retry(o) : std::chrono::milliseconds(0));

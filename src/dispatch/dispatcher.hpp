@@ -8,14 +8,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/any_io_executor.hpp>
 
-#include "core/clock.hpp"
+#include "timing/time_source.hpp"
 #include "dispatch/options.hpp"
 #include "store/dispatch.hpp"
 
 namespace va::twilio {
-class RestClient;
+class Calls;
 }
 
 namespace va::dispatch {
@@ -24,9 +24,9 @@ class CountryZones;
 
 struct DispatchContext {
     store::DispatchRepository& store;
-    twilio::RestClient& twilio;
-    boost::asio::thread_pool& store_pool;
-    core::Clock& clock;
+    twilio::Calls& twilio;
+    boost::asio::any_io_executor store_pool;  // blocking store calls run here (net/offload.hpp)
+    timing::TimeSource& time;
     const CountryZones& country_zones;  // for calling windows without an explicit zone
     DispatcherOptions options;
 };

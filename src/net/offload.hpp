@@ -1,11 +1,14 @@
 #pragma once
 // Runs blocking work (store calls, later STT/TTS) on a thread pool and resumes the awaiting
-// coroutine on its own executor. The one way blocking work leaves the network threads.
+// coroutine on its own executor. The one way blocking work leaves the network threads. Tests
+// pass their io_context's executor as the "pool", so that everything runs on one thread in
+// simulated time.
 #include <exception>
 #include <optional>
 #include <type_traits>
 #include <utility>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -16,13 +19,13 @@
 namespace va::net {
 
 template <typename F>
-auto offload(boost::asio::thread_pool& pool, F fn) {
+auto offload(boost::asio::any_io_executor pool, F fn) {
     namespace asio = boost::asio;
     using R = std::invoke_result_t<F&>;
     static_assert(!std::is_void_v<R>, "offload returns the function's result; return a value");
     static_assert(std::is_default_constructible_v<R>, "offload needs a default-constructible result");
     return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, R)>(
-        [&pool](auto handler, F f) {
+        [pool](auto handler, F f) {
             auto work = asio::make_work_guard(asio::get_associated_executor(handler));
             asio::post(pool, [handler = std::move(handler), f = std::move(f), work = std::move(work)]() mutable {
                 std::exception_ptr error;
@@ -46,6 +49,11 @@ auto offload(boost::asio::thread_pool& pool, F fn) {
             });
         },
         asio::use_awaitable, std::move(fn));
+}
+
+template <typename F>
+auto offload(boost::asio::thread_pool& pool, F fn) {
+    return offload(pool.get_executor(), std::move(fn));
 }
 
 }  // namespace va::net

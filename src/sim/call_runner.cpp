@@ -9,6 +9,7 @@
 #include "net/http_client.hpp"
 #include "sim/state.hpp"
 #include "telephony/twilio/signature.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::sim {
 
@@ -17,7 +18,7 @@ namespace json = boost::json;
 
 namespace {
 
-core::TimePoint wall_now() { return core::SystemClock{}.now(); }
+core::TimePoint wall_now() { return timing::RealTime{}.now(); }
 
 void set_status(Simulator::State& state, LiveCall& call, const std::string& status) {
     state.update(call.sid, [&](CallRecord& r) {

@@ -14,6 +14,7 @@
 #include "sim/state.hpp"
 #include "telephony/twilio/dates.hpp"
 #include "telephony/twilio/signature.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::sim {
 
@@ -137,7 +138,7 @@ void queue_status_callback(const std::shared_ptr<Simulator::State>& state, const
         {"Direction", "outbound-api"},
         {"From", record.from},
         {"SequenceNumber", std::to_string(sequence)},
-        {"Timestamp", twilio::format_rfc2822(core::SystemClock{}.now())},
+        {"Timestamp", twilio::format_rfc2822(timing::RealTime{}.now())},
         {"To", record.to},
     };
     if (last) {

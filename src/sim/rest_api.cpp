@@ -15,6 +15,7 @@
 #include "net/spawn.hpp"
 #include "sim/state.hpp"
 #include "telephony/twilio/base64.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::sim {
 
@@ -180,7 +181,7 @@ asio::awaitable<net::Response> place_call(std::shared_ptr<Simulator::State> stat
     if (fault.mode == Mode::too_many_requests) co_return twilio_error(429, 20429, "Too Many Requests");
     if (fault.mode == Mode::server_error) co_return twilio_error(500, 20500, "Internal Server Error");
 
-    auto now = core::SystemClock{}.now();
+    auto now = timing::RealTime{}.now();
     call.sid = new_sid("CA");
     call.account_sid = state->options.account_sid;
     call.date_created = call.date_updated = now;
@@ -211,7 +212,7 @@ asio::awaitable<net::Response> place_call(std::shared_ptr<Simulator::State> stat
 
 // Every authenticated create request is witnessed, whatever it is answered.
 asio::awaitable<net::Response> create_call(std::shared_ptr<Simulator::State> state, net::Request request) {
-    auto at = core::SystemClock{}.now();
+    auto at = timing::RealTime{}.now();
     std::string to;
     if (auto form = twilio::parse_form(request.body)) to = std::string(twilio::find_param(*form, "To").value_or(""));
     auto response = co_await place_call(state, std::move(request));

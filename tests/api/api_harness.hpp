@@ -13,6 +13,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/run_handler.hpp"
 #include "support/temp_dir.hpp"
+#include "timing/simulated_time.hpp"
 
 namespace va::api::test {
 
@@ -78,7 +79,7 @@ public:
         return std::string(reply.json.at("id").as_string());
     }
 
-    core::ManualClock& clock() { return clock_; }
+    timing::SimulatedTime& clock() { return clock_; }
     store::Store& store() { return *store_; }
     ApiContext& context() { return context_; }
     const Api& api() const { return api_; }
@@ -87,7 +88,7 @@ private:
     va::test::TempDir dir_;
     std::unique_ptr<store::Store> store_;
     boost::asio::thread_pool pool_{4};
-    core::ManualClock clock_{kNow};
+    timing::SimulatedTime clock_{kNow};
     core::MetricsRegistry metrics_;
     ApiContext context_;
     Api api_;

@@ -1,6 +1,8 @@
 #pragma once
-// The call endpoints in-process: a real SQLite store in a temp dir, a manual clock, a fake TTS,
-// and requests and sessions run on private io_contexts.
+// The call endpoints in-process: a real SQLite store in a temp dir, simulated time, a fake TTS.
+// Requests and sessions run on the harness's io_context, store calls included, so that a session
+// runs from start to end on simulated time (support/simulated_run.hpp). Tests over real sockets
+// ask for Store::on_threads: their io_context is their own.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -12,7 +14,7 @@
 #include "core/time_format.hpp"
 #include "fakes.hpp"
 #include "store/sqlite/sqlite_store.hpp"
-#include "support/run_handler.hpp"
+#include "support/simulated_run.hpp"
 #include "support/temp_dir.hpp"
 #include "telephony/twilio/signature.hpp"
 
@@ -27,11 +29,13 @@ inline const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
 
 class CallHarness {
 public:
-    explicit CallHarness(CallOptions options = default_options())
+    enum class Store { on_io, on_threads };
+
+    explicit CallHarness(CallOptions options = default_options(), Store where = Store::on_io)
         : store_(store::sqlite::SqliteStore::open(dir_.file("calls.db"))),
           context_{*store_,
-                   pool_,
-                   clock_,
+                   where == Store::on_io ? boost::asio::any_io_executor(io_.get_executor()) : pool_.get_executor(),
+                   time_,
                    metrics_,
                    greetings_,
                    voices_,
@@ -51,7 +55,7 @@ public:
     }
 
     store::Store& store() { return *store_; }
-    core::ManualClock& clock() { return clock_; }
+    timing::SimulatedTime& time() { return time_; }
     FakeTts& tts() { return tts_; }
     GreetingCache& greetings() { return greetings_; }
     CallContext& context() { return context_; }
@@ -75,9 +79,15 @@ public:
         return call;
     }
 
-    // Runs a handler on a private io_context and returns its answer.
+    // Runs a handler and returns its answer.
     net::Response run(const net::Handler& handler, net::Request request) {
-        return va::test::run_handler(handler, std::move(request));
+        std::optional<net::Response> out;
+        boost::asio::co_spawn(io_, handler(std::move(request)), [&](std::exception_ptr e, net::Response r) {
+            if (e) std::rethrow_exception(e);
+            out = std::move(r);
+        });
+        EXPECT_TRUE(va::test::run_until(io_, time_, [&] { return out.has_value(); }));
+        return std::move(*out);
     }
 
     // Twilio's voice webhook POST for `target`, signed with `token`.
@@ -95,16 +105,14 @@ public:
 
     // Plays `script` to a session as Twilio; returns what the session wrote back.
     std::shared_ptr<SocketLog> stream(std::vector<ScriptStep> script, bool close_at_end = true) {
-        boost::asio::io_context io;
         auto log = std::make_shared<SocketLog>();
-        auto socket = std::make_unique<ScriptedSocket>(io, kStreamSid, std::move(script), log, close_at_end);
+        auto socket = std::make_unique<ScriptedSocket>(io_, time_, kStreamSid, std::move(script), log, close_at_end);
         bool finished = false;
-        boost::asio::co_spawn(io, run_stream_session(context_, std::move(socket)), [&](std::exception_ptr e) {
+        boost::asio::co_spawn(io_, run_stream_session(context_, std::move(socket)), [&](std::exception_ptr e) {
             if (e) std::rethrow_exception(e);
             finished = true;
         });
-        io.run();
-        EXPECT_TRUE(finished);
+        EXPECT_TRUE(va::test::run_until(io_, time_, [&] { return finished; }));
         return log;
     }
 
@@ -114,8 +122,9 @@ public:
 private:
     va::test::TempDir dir_;
     std::unique_ptr<store::Store> store_;
+    boost::asio::io_context io_;
+    timing::SimulatedTime time_{kNow};
     boost::asio::thread_pool pool_{2};
-    core::ManualClock clock_{kNow};
     core::MetricsRegistry metrics_;
     FakeTts tts_;
     GreetingCache greetings_;

@@ -13,12 +13,12 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "net/websocket.hpp"
 #include "speech/tts.hpp"
 #include "telephony/twilio/stream_message.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::call::test {
 
@@ -74,22 +74,23 @@ struct SocketLog {
 class ScriptedSocket final : public net::WebSocket {
 public:
     // `close_at_end`: when the script is over, Twilio hangs up (true) or the socket stays open.
-    ScriptedSocket(boost::asio::io_context& io, std::string stream_sid, std::vector<ScriptStep> script,
-                   std::shared_ptr<SocketLog> log, bool close_at_end = true)
+    ScriptedSocket(boost::asio::io_context& io, timing::TimeSource& time, std::string stream_sid,
+                   std::vector<ScriptStep> script, std::shared_ptr<SocketLog> log, bool close_at_end = true)
         : io_(io),
-          signal_(io),
+          time_(time),
+          signal_(time, io.get_executor()),
           stream_sid_(std::move(stream_sid)),
           script_(script.begin(), script.end()),
           log_(std::move(log)),
           close_at_end_(close_at_end) {}
 
     boost::asio::awaitable<std::optional<net::WebSocketMessage>> read() override {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        const auto deadline = time_.steady_now() + std::chrono::seconds(10);
         while (!log_->closed_by_session) {
             if (script_.empty()) {
                 if (close_at_end_) co_return std::nullopt;
                 co_await wait(deadline);
-                if (std::chrono::steady_clock::now() >= deadline) co_return std::nullopt;
+                if (time_.steady_now() >= deadline) co_return std::nullopt;
                 continue;
             }
             auto step = script_.front();
@@ -106,7 +107,7 @@ public:
                 script_.pop_front();
                 continue;
             }
-            if (std::chrono::steady_clock::now() >= deadline) {
+            if (time_.steady_now() >= deadline) {
                 log_->timed_out = true;
                 co_return std::nullopt;
             }
@@ -134,7 +135,7 @@ public:
     boost::asio::any_io_executor get_executor() override { return io_.get_executor(); }
 
 private:
-    boost::asio::awaitable<void> wait(std::chrono::steady_clock::time_point deadline) {
+    boost::asio::awaitable<void> wait(timing::SteadyTime deadline) {
         signal_.expires_at(deadline);
         co_await signal_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }
@@ -152,7 +153,8 @@ private:
     }
 
     boost::asio::io_context& io_;
-    boost::asio::steady_timer signal_;
+    timing::TimeSource& time_;
+    timing::Timer signal_;
     std::string stream_sid_;
     std::deque<ScriptStep> script_;
     std::shared_ptr<SocketLog> log_;

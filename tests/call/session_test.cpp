@@ -57,8 +57,9 @@ TEST(StreamSession, AValidStartGetsTheGreetingAndTheCallLogRecordsTheStream) {
     EXPECT_EQ(logs[0].to, "+14155552671");
     EXPECT_EQ(logs[0].stream_sid, kStreamSid);
     EXPECT_EQ(logs[0].stream_started_at, kNow);
-    EXPECT_EQ(logs[0].stream_ended_at, kNow);
-    EXPECT_EQ(logs[0].stream_duration_ms, 0) << "the manual clock did not move";
+    EXPECT_EQ(logs[0].stream_ended_at, kNow + milliseconds(600))
+        << "paced in simulated time: the last of the 800 ms went out 200 ms (the lead) before it played, then Twilio stopped";
+    EXPECT_EQ(logs[0].stream_duration_ms, 600);
 }
 
 TEST(StreamSession, AStreamWithoutAValidTokenIsClosedAndChangesNothing) {
@@ -89,7 +90,7 @@ TEST(StreamSession, ATokenWorksOnceAndNotAfterItExpires) {
     EXPECT_EQ(h.infos.size(), 1u);
 
     auto b = answer(h);
-    h.clock().advance(std::chrono::seconds(61));
+    h.time().advance(std::chrono::seconds(61));
     auto late = h.stream(then(opening({{"ScheduledCallId", b.call.id}, {"Token", b.token}}), {}), false);
     EXPECT_TRUE(late->closed_by_session);
     EXPECT_EQ(h.infos.size(), 1u);
@@ -211,7 +212,19 @@ TEST(StreamSession, AStreamThatGoesQuietIsClosedAndItsEndRecorded) {
     auto log = h.stream(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}), false);
     EXPECT_TRUE(log->closed_by_session);
     EXPECT_EQ(log->close_reason, "no media in time");
-    EXPECT_TRUE(h.store().call_logs().list({}).items.at(0).stream_ended_at);
+    EXPECT_EQ(h.store().call_logs().list({}).items.at(0).stream_ended_at, kNow + milliseconds(50));
+}
+
+TEST(StreamSession, AStreamIsClosedAtTheLongestSessionAllowed) {
+    auto options = CallHarness::default_options();
+    options.limits.max_session = milliseconds(2000);
+    CallHarness h(options);
+    auto a = answer(h, "");
+    std::vector<ScriptStep> media;
+    for (std::uint64_t i = 0; i < 5; ++i) media.push_back(Send{media_message(2 + i)});
+    auto log = h.stream(then(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}), media), false);
+    EXPECT_EQ(log->close_reason, "the longest session allowed");
+    EXPECT_EQ(h.store().call_logs().list({}).items.at(0).stream_ended_at, kNow + milliseconds(2000));
 }
 
 TEST(StreamSession, AConnectionThatNeverStartsIsClosed) {

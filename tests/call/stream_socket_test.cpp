@@ -52,7 +52,7 @@ boost::asio::awaitable<void> start_then_oversize(Server& s, CallHarness& h, std:
 }
 
 TEST(StreamSocket, AnUpgradeWithABadSignatureIsRefusedBeforeAnyWebSocketExists) {
-    CallHarness h;
+    CallHarness h(CallHarness::default_options(), CallHarness::Store::on_threads);
     Server s(h);
     std::optional<net::WebSocketConnectResult> bad, unsigned_;
     boost::asio::co_spawn(s.io, upgrade_twice(s, bad, unsigned_), boost::asio::detached);
@@ -65,7 +65,7 @@ TEST(StreamSocket, AnUpgradeWithABadSignatureIsRefusedBeforeAnyWebSocketExists) 
 }
 
 TEST(StreamSocket, AFrameOverTheLimitEndsThatStreamAndItsEndIsRecorded) {
-    CallHarness h;
+    CallHarness h(CallHarness::default_options(), CallHarness::Store::on_threads);
     Server s(h);
     auto call = h.schedule({"+14155552671"}, "");
     StreamGrant grant{call.id, call.id + "-0-1", "6566a1b2c3d4e5f6071829aa", kNow + std::chrono::seconds(60)};

@@ -9,6 +9,7 @@
 
 #include "core/time_format.hpp"
 #include "fakes.hpp"
+#include "timing/simulated_time.hpp"
 
 namespace va::conversation::test {
 namespace {
@@ -103,7 +104,7 @@ protected:
     FakeLlm llm;
     FakeActions actions;
     FakeSink sink;
-    core::ManualClock clock{kNow};
+    timing::SimulatedTime clock{kNow};
     Steady::time_point steady{};
     core::MetricsRegistry metrics;
     ConversationSettings settings;     // the deployment's

@@ -113,7 +113,7 @@ void DispatchHarness::add_worker() {
     auto options = options_;
     options.owner = "worker-" + std::to_string(n);
     dispatchers_.push_back(std::make_unique<Dispatcher>(
-        io_, DispatchContext{stores_.back()->dispatch(), *clients_.back(), store_pool_, clock_, country_zones_, options}));
+        io_, DispatchContext{stores_.back()->dispatch(), *clients_.back(), store_pool_.get_executor(), clock_, country_zones_, options}));
 }
 
 twilio::RestConfig DispatchHarness::client_config() const {

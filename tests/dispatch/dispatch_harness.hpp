@@ -24,6 +24,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/temp_dir.hpp"
 #include "telephony/twilio/rest_client.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::dispatch::test {
 
@@ -75,7 +76,7 @@ private:
     boost::asio::io_context io_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_{io_.get_executor()};
     boost::asio::thread_pool store_pool_{4};
-    core::SystemClock clock_;
+    timing::RealTime clock_;
     core::MetricsRegistry metrics_;
     va::test::TempDir dir_;
     std::string db_path_;

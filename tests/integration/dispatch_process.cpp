@@ -7,6 +7,7 @@
 
 #include "core/clock.hpp"
 #include "core/time_format.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::test {
 
@@ -92,7 +93,7 @@ std::string ServeProcess::schedule_now(const std::vector<std::string>& numbers, 
     }
     json::object body{{"toPhoneNumbers", json::array(numbers.begin(), numbers.end())},
                       {"promptId", prompt_id},
-                      {"scheduledDateTime", core::format_rfc3339(core::SystemClock{}.now())}};
+                      {"scheduledDateTime", core::format_rfc3339(timing::RealTime{}.now())}};
     auto created = api("POST", "/api/scheduled-calls", json::serialize(body), &status);
     if (status != 201) throw std::runtime_error("schedule: " + json::serialize(created));
     return std::string(created.at("id").as_string());

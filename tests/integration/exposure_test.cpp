@@ -11,6 +11,7 @@
 #include "core/clock.hpp"
 #include "core/time_format.hpp"
 #include "dispatch_process.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::test {
 namespace {
@@ -145,7 +146,7 @@ TEST(Exposure, DestinationsDefaultToTheCallerIdsCountry) {
     std::map<std::string, std::string> auth{{"Authorization", "Bearer " + kFullToken}};
     auto prompt = client.request("POST", "/api/prompts", R"({"name":"n","content":"c","introduction":"i"})", auth);
     auto id = std::string(boost::json::parse(prompt.body).at("id").as_string());
-    const auto tomorrow = core::format_rfc3339(core::SystemClock{}.now() + std::chrono::hours(24));
+    const auto tomorrow = core::format_rfc3339(timing::RealTime{}.now() + std::chrono::hours(24));
     auto schedule = [&](const std::string& number) {
         return client.request("POST", "/api/scheduled-calls",
                               R"({"toPhoneNumbers":[")" + number + R"("],"promptId":")" + id +

@@ -17,6 +17,7 @@
 #include "net/server.hpp"
 #include "sim/simulator.hpp"
 #include "support/temp_dir.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::twilio {
 namespace {
@@ -302,7 +303,7 @@ TEST(TwilioRest, ListFiltersByToAndFollowsEveryPage) {
     EXPECT_TRUE(first_two.truncated);
     EXPECT_EQ(first_two.calls.size(), 4u);
 
-    auto now = core::SystemClock{}.now();
+    auto now = timing::RealTime{}.now();
     filter.start_time_on_or_after = now - 48h;
     EXPECT_EQ(h.run(client.list_calls(filter)).calls.size(), 5u);
     filter.start_time_on_or_after = now + 48h;

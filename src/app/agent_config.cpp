@@ -10,7 +10,7 @@
 #include "call/greeting_agent.hpp"
 #include "conversation/conversation.hpp"
 #include "conversation/store_transcripts.hpp"
-#include "conversation/twilio_actions.hpp"
+#include "app/twilio_actions.hpp"
 #include "llm/openai_chat.hpp"
 #include "llm/scripted_chat.hpp"
 #include "speech/cloud/deepgram_stt.hpp"
@@ -97,7 +97,7 @@ private:
 
 Agents::Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::RestClient& rest, store::Store& store,
                boost::asio::thread_pool& store_pool, VoiceLibrary& voices, call::GreetingCache& greetings,
-               core::Clock& clock, core::MetricsRegistry& metrics)
+               timing::TimeSource& time, core::MetricsRegistry& metrics)
     : kind_(config.kind), voices_(voices), greetings_(greetings) {
     if (kind_ == "greeting") return;
     if (kind_ != "conversation") throw std::invalid_argument("--agent must be conversation or greeting");
@@ -112,11 +112,10 @@ Agents::Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::R
         openai.first_token_timeout = std::chrono::seconds(config.llm_timeout_seconds);
         llm_ = llm::make_openai_chat(io, openai);
     }
-    actions_ = conversation::make_twilio_actions(io.get_executor(), rest);
+    actions_ = make_twilio_actions(io.get_executor(), rest);
     transcripts_ = conversation::make_store_transcripts(store, store_pool);
     context_ = std::make_unique<conversation::ConversationContext>(conversation::ConversationContext{
-        *recognizers_, voices, *llm_, greetings, *actions_, *transcripts_, clock,
-        [] { return std::chrono::steady_clock::now(); }, &metrics, config.settings});
+        *recognizers_, voices, *llm_, greetings, *actions_, *transcripts_, time, &metrics, config.settings});
 }
 
 Agents::~Agents() = default;

@@ -12,6 +12,7 @@
 #include "conversation/ports.hpp"
 #include "store/store.hpp"
 #include "telephony/twilio/rest_client.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::app {
 
@@ -56,7 +57,7 @@ public:
     // Throws std::runtime_error / std::invalid_argument with what is wrong (a missing model, a bad URL).
     Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::RestClient& rest, store::Store& store,
            boost::asio::thread_pool& store_pool, VoiceLibrary& voices, call::GreetingCache& greetings,
-           core::Clock& clock, core::MetricsRegistry& metrics);
+           timing::TimeSource& time, core::MetricsRegistry& metrics);
     ~Agents();
 
     std::unique_ptr<call::Agent> make(const call::CallInfo& info, call::CallControl& control);

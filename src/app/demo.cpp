@@ -96,8 +96,8 @@ json::value narrate(unsigned short port, const std::string& token, const std::st
     std::string last_status;
     std::size_t turns_shown = 0;
     json::value log;
-    const auto deadline = std::chrono::steady_clock::now() + 3min;
-    while (std::chrono::steady_clock::now() < deadline) {
+    const auto deadline = timing::real_time().steady_now() + 3min;
+    while (timing::real_time().steady_now() < deadline) {
         const auto call = api(port, token, "GET", "/api/scheduled-calls/" + call_id);
         const auto logs = api(port, token, "GET", "/api/call-logs?scheduledCallId=" + call_id).at("items").as_array();
         if (!logs.empty()) {
@@ -214,7 +214,7 @@ int run_demo(const DemoConfig& config) {
                                         json::serialize(json::object{{"name", "Checkup booking"},
                                                                      {"content", kPrompt},
                                                                      {"introduction", kIntroduction}}));
-                const auto due = core::format_rfc3339(timing::RealTime{}.now() + 3s);
+                const auto due = core::format_rfc3339(timing::real_time().now() + 3s);
                 const auto call = api(port, token, "POST", "/api/scheduled-calls",
                                       json::serialize(json::object{{"toPhoneNumbers", json::array{kPatient}},
                                                                    {"promptId", prompt.at("id")},

@@ -29,6 +29,7 @@
 #include "net/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "timing/time_source.hpp"
+#include "telephony/twilio/webhook_paths.hpp"
 
 namespace va::app {
 
@@ -58,9 +59,9 @@ struct Webhooks {
 // Twilio's webhooks go to their handlers (when Twilio is configured), the rest to the API.
 net::Handler route_webhooks(net::Handler api, Webhooks webhooks) {
     return [api = std::move(api), hooks = std::move(webhooks)](net::Request request) {
-        if (hooks.status && request.path == "/webhooks/twilio/status") return hooks.status(std::move(request));
-        if (hooks.incoming && request.path == "/webhooks/twilio/incoming") return hooks.incoming(std::move(request));
-        if (hooks.stream && request.path == "/webhooks/twilio/stream") return hooks.stream(std::move(request));
+        if (hooks.status && request.path == twilio::kStatusWebhookPath) return hooks.status(std::move(request));
+        if (hooks.incoming && request.path == twilio::kVoiceWebhookPath) return hooks.incoming(std::move(request));
+        if (hooks.stream && request.path == twilio::kStreamPath) return hooks.stream(std::move(request));
         return api(std::move(request));
     };
 }

@@ -1,4 +1,5 @@
 #include "call/context.hpp"
+#include "telephony/twilio/webhook_paths.hpp"
 
 namespace va::call {
 
@@ -12,6 +13,6 @@ std::string websocket_base(const std::string& public_url) {
     return url;
 }
 
-std::string stream_url(const std::string& public_url) { return websocket_base(public_url) + "/webhooks/twilio/stream"; }
+std::string stream_url(const std::string& public_url) { return websocket_base(public_url) + std::string(twilio::kStreamPath); }
 
 }  // namespace va::call

@@ -9,6 +9,7 @@
 #include "telephony/twilio/form.hpp"
 #include "telephony/twilio/signature.hpp"
 #include "telephony/twilio/twiml.hpp"
+#include "telephony/twilio/webhook_paths.hpp"
 
 namespace va::call {
 
@@ -142,7 +143,7 @@ boost::asio::awaitable<net::Response> respond(CallContext& ctx, net::Request req
 }  // namespace
 
 net::Handler incoming_webhook(CallContext& context) {
-    return net::named_route("/webhooks/twilio/incoming",
+    return net::named_route(std::string(twilio::kVoiceWebhookPath),
                             [&context](net::Request request) { return respond(context, std::move(request)); });
 }
 

@@ -31,7 +31,7 @@ void Playout::finish(UtteranceId id) {
     pending_.back().finished = true;
 }
 
-Playout::Step Playout::pump(Clock::time_point now) {
+Playout::Step Playout::pump(timing::SteadyTime now) {
     Step step;
     if (buffer_end_ < now) buffer_end_ = now;  // Twilio ran dry (or never started): it plays from now
     const std::size_t chunk_bytes = static_cast<std::size_t>(options_.chunk.count()) * kBytesPerMs / kFrameBytes *
@@ -75,7 +75,7 @@ Playout::Step Playout::pump(Clock::time_point now) {
     return step;
 }
 
-std::vector<Played> Playout::interrupt(Clock::time_point now) {
+std::vector<Played> Playout::interrupt(timing::SteadyTime now) {
     // Every utterance with marks not yet echoed was playing or queued at Twilio: the clock says
     // how far it got (a mark plays at `plays_at`; the one in progress is part-way).
     std::vector<Played> cut;
@@ -122,6 +122,6 @@ std::optional<Played> Playout::on_mark(std::string_view name) {
     return played;
 }
 
-bool Playout::busy(Clock::time_point now) const { return !pending_.empty() || buffer_end_ > now; }
+bool Playout::busy(timing::SteadyTime now) const { return !pending_.empty() || buffer_end_ > now; }
 
 }  // namespace va::call

@@ -16,6 +16,7 @@
 
 #include "call/agent.hpp"
 #include "telephony/twilio/stream_message.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::call {
 
@@ -34,7 +35,6 @@ struct Played {
 
 class Playout {
 public:
-    using Clock = std::chrono::steady_clock;
     explicit Playout(PlayoutOptions options = {});
 
     void queue(UtteranceId id, std::span<const std::uint8_t> mulaw);
@@ -42,20 +42,20 @@ public:
 
     struct Step {
         std::vector<twilio::OutboundMessage> messages;  // to send now, in order
-        std::optional<Clock::time_point> next;          // call pump() again then (none: nothing queued)
+        std::optional<timing::SteadyTime> next;          // call pump() again then (none: nothing queued)
     };
-    Step pump(Clock::time_point now);
+    Step pump(timing::SteadyTime now);
 
     // Barge-in: drops everything queued. Returns, for every utterance whose marks Twilio has not
     // echoed yet, how much the callee heard by the clock (`finished` when all of it had played);
     // send the `clear` yourself. The marks Twilio then echoes for the dropped audio are ignored,
     // and so is any later audio for an utterance that was cut.
-    std::vector<Played> interrupt(Clock::time_point now);
+    std::vector<Played> interrupt(timing::SteadyTime now);
 
     // An echoed mark: what it says was heard, or nullopt (a dropped mark, or not one of ours).
     std::optional<Played> on_mark(std::string_view name);
 
-    bool busy(Clock::time_point now) const;  // audio queued or still playing at Twilio
+    bool busy(timing::SteadyTime now) const;  // audio queued or still playing at Twilio
 
 private:
     struct Pending {  // audio of one utterance not sent yet
@@ -67,7 +67,7 @@ private:
     struct SentMark {
         std::string name;
         Played played;
-        Clock::time_point plays_at;  // when Twilio will have played the audio before it
+        timing::SteadyTime plays_at;  // when Twilio will have played the audio before it
     };
 
     PlayoutOptions options_;
@@ -78,7 +78,7 @@ private:
     std::chrono::milliseconds playing_sent_{0};   // of it
     std::chrono::milliseconds playing_heard_{0};  // of it, by its echoed marks
     std::set<UtteranceId> cut_;  // interrupted: later audio for them is dropped
-    Clock::time_point buffer_end_{};  // when Twilio will have played everything sent so far
+    timing::SteadyTime buffer_end_{};  // when Twilio will have played everything sent so far
 };
 
 }  // namespace va::call

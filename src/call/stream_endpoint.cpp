@@ -5,6 +5,7 @@
 #include "call/session.hpp"
 #include "net/router.hpp"
 #include "telephony/twilio/signature.hpp"
+#include "telephony/twilio/webhook_paths.hpp"
 
 namespace va::call {
 
@@ -33,7 +34,7 @@ boost::asio::awaitable<net::Response> respond(CallContext& ctx, net::Request req
 }  // namespace
 
 net::Handler stream_endpoint(CallContext& context) {
-    return net::named_route("/webhooks/twilio/stream",
+    return net::named_route(std::string(twilio::kStreamPath),
                             [&context](net::Request request) { return respond(context, std::move(request)); });
 }
 

@@ -17,7 +17,7 @@ namespace va::conversation {
 
 namespace {
 
-using Steady = std::chrono::steady_clock;
+using timing::SteadyTime;
 using call::UtteranceId;
 
 constexpr milliseconds kNever{std::chrono::hours(24)};
@@ -31,12 +31,12 @@ constexpr const char* kPhoneGuidance =
 
 // A callee turn that has ended and waits for its words from the STT.
 struct PendingTurn {
-    Steady::time_point speech_end;
+    SteadyTime speech_end;
     core::TimePoint started_at;
     core::TimePoint ended_at;
 };
 
-milliseconds since(Steady::time_point from, Steady::time_point to) {
+milliseconds since(SteadyTime from, SteadyTime to) {
     return std::chrono::duration_cast<milliseconds>(to - from);
 }
 
@@ -75,10 +75,10 @@ public:
         const milliseconds length(static_cast<long long>(pcm.size() / 8));
         keep_preroll(pcm);
         const bool voiced = vad_.process(pcm);
-        if (voiced) last_voice_ = {ctx_.steady_now(), ctx_.clock.now()};
+        if (voiced) last_voice_ = {ctx_.time.steady_now(), ctx_.time.now()};
         switch (detector_.push(voiced, length)) {
             case TurnDetector::Event::onset:
-                turn_started_at_ = ctx_.clock.now();
+                turn_started_at_ = ctx_.time.now();
                 over_agent_ = reply_ && reply_->sounding();
                 if (stt_) stt_->begin_utterance(preroll_);
                 break;
@@ -115,7 +115,7 @@ public:
             reply_->audible = true;
             if (reply_->speech_end) {
                 // The mark arrives when `heard` of the piece has played: sound began that long ago.
-                const auto began = ctx_.steady_now() - heard;
+                const auto began = ctx_.time.steady_now() - heard;
                 observe(reply_->latency.voice_to_voice_ms, "voice_to_voice", since(*reply_->speech_end, began));
             }
         }
@@ -186,7 +186,7 @@ private:
 
     void submit_digits() {
         if (digits_.empty() || ending_) return;
-        const auto now = ctx_.clock.now();
+        const auto now = ctx_.time.now();
         transcript_.push_back({"callee", "(pressed " + digits_ + ")", now, now, false, std::nullopt});
         history_.push_back({"user", "[The caller pressed " + digits_ + " on the keypad.]", {}, {}});
         digits_.clear();
@@ -254,10 +254,10 @@ private:
     }
 
     // The model's answer to the history so far.
-    void answer(std::optional<Steady::time_point> speech_end) {
+    void answer(std::optional<SteadyTime> speech_end) {
         auto& reply = open_reply(ReplyKind::answer, true);
         reply.speech_end = speech_end;
-        if (speech_end) reply.latency.stt_final_ms = since(*speech_end, ctx_.steady_now()).count();
+        if (speech_end) reply.latency.stt_final_ms = since(*speech_end, ctx_.time.steady_now()).count();
         ask_model();
     }
 
@@ -287,7 +287,7 @@ private:
         auto& reply = *reply_;
         if (!delta.empty()) reply.model_spoke = true;
         if (reply.speech_end && !reply.latency.llm_first_token_ms && !delta.empty()) {
-            observe(reply.latency.llm_first_token_ms, "llm_first_token", since(*reply.speech_end, ctx_.steady_now()));
+            observe(reply.latency.llm_first_token_ms, "llm_first_token", since(*reply.speech_end, ctx_.time.steady_now()));
         }
         for (auto& piece : reply.splitter.push(delta)) reply.add_piece(std::move(piece), next_utterance_++);
         synthesize_next();
@@ -362,7 +362,7 @@ private:
         if (!current(generation) || chunk.empty()) return;
         auto& reply = *reply_;
         if (reply.speech_end && !reply.latency.tts_first_audio_ms) {
-            observe(reply.latency.tts_first_audio_ms, "tts_first_audio", since(*reply.speech_end, ctx_.steady_now()));
+            observe(reply.latency.tts_first_audio_ms, "tts_first_audio", since(*reply.speech_end, ctx_.time.steady_now()));
         }
         control_.play(id, media::encode_mulaw(chunk));
         reply.find(id)->samples += chunk.size();
@@ -396,7 +396,7 @@ private:
 
     Reply& open_reply(ReplyKind kind, bool interruptible) {
         if (reply_) close_reply(/*cut=*/true);
-        reply_.emplace(kind, ++generation_, ctx_.clock.now());
+        reply_.emplace(kind, ++generation_, ctx_.time.now());
         reply_->interruptible = interruptible;
         return *reply_;
     }
@@ -413,7 +413,7 @@ private:
         reply_.reset();
         const auto heard = reply.heard_text();
         if (!heard.empty()) {
-            transcript_.push_back({"agent", heard, reply.started_at, ctx_.clock.now(), cut,
+            transcript_.push_back({"agent", heard, reply.started_at, ctx_.time.now(), cut,
                                    reply.speech_end ? std::optional(reply.latency) : std::nullopt});
             llm::Message said{"assistant", heard, {}, {}};
             if (!cut && reply.after == After::transfer) said.tool_calls = reply.tool_calls;
@@ -464,7 +464,7 @@ private:
         stt_.reset();
     }
 
-    void save() { ctx_.transcripts.save({info_.stream_sid, transcript_, engines_, ctx_.clock.now()}); }
+    void save() { ctx_.transcripts.save({info_.stream_sid, transcript_, engines_, ctx_.time.now()}); }
 
     void observe(std::optional<std::int64_t>& field, const char* stage, milliseconds value) {
         field = value.count();
@@ -482,7 +482,7 @@ private:
     }
 
     struct VoiceAt {
-        Steady::time_point steady{};
+        SteadyTime steady{};
         core::TimePoint wall{};
     };
 

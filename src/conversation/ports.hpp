@@ -10,7 +10,7 @@
 #include "call/greeting_cache.hpp"
 #include "call/voices.hpp"
 #include "conversation/settings.hpp"
-#include "core/clock.hpp"
+#include "timing/time_source.hpp"
 #include "core/metrics.hpp"
 #include "llm/chat.hpp"
 #include "speech/stt.hpp"
@@ -71,9 +71,7 @@ struct ConversationContext {
     call::GreetingCache& greetings;
     CallActions& actions;
     TranscriptSink& transcripts;
-    core::Clock& clock;  // transcript times
-    // Latency figures; steady, sub-millisecond (tests set it).
-    std::function<std::chrono::steady_clock::time_point()> steady_now = [] { return std::chrono::steady_clock::now(); };
+    timing::TimeSource& time;  // transcript times (wall) and latency figures (steady)
     core::MetricsRegistry* metrics = nullptr;
     ConversationSettings settings;
 };

@@ -14,6 +14,7 @@
 #include "llm/chat.hpp"
 #include "speech/tts.hpp"
 #include "store/model.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::conversation {
 
@@ -52,7 +53,7 @@ struct Reply {
     std::vector<llm::ToolCall> tool_calls;
 
     // An answer to the callee's speech: when that speech ended, and the answer's stages since.
-    std::optional<std::chrono::steady_clock::time_point> speech_end;
+    std::optional<timing::SteadyTime> speech_end;
     store::TurnLatency latency;
     bool audible = false;  // the callee has started hearing it
 

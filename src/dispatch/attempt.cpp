@@ -15,6 +15,7 @@
 #include "telephony/twilio/form.hpp"
 #include "telephony/twilio/calls.hpp"
 #include "timing/time_source.hpp"
+#include "telephony/twilio/webhook_paths.hpp"
 
 namespace va::dispatch {
 
@@ -279,14 +280,14 @@ asio::awaitable<void> check(std::shared_ptr<AttemptContext> ctx, Claim c) {
 }  // namespace
 
 std::string voice_url(const std::string& public_url, const store::AttemptKey& key) {
-    return public_url + "/webhooks/twilio/incoming?" +
+    return public_url + std::string(twilio::kVoiceWebhookPath) + "?" +
            twilio::encode_form({{"scheduled_call_id", key.scheduled_call_id},
                                 {"is_scheduled", "true"},
                                 {"attempt", store::to_string(key)}});
 }
 
 std::string status_callback_url(const std::string& public_url, const store::AttemptKey& key) {
-    return public_url + "/webhooks/twilio/status?" + twilio::encode_form({{"attempt", store::to_string(key)}});
+    return public_url + std::string(twilio::kStatusWebhookPath) + "?" + twilio::encode_form({{"attempt", store::to_string(key)}});
 }
 
 asio::awaitable<void> run_claim(std::shared_ptr<AttemptContext> ctx, Claim claim) {

@@ -7,6 +7,7 @@
 #include "net/offload.hpp"
 #include "net/router.hpp"
 #include "telephony/twilio/signature.hpp"
+#include "telephony/twilio/webhook_paths.hpp"
 
 namespace va::dispatch {
 
@@ -52,7 +53,7 @@ boost::asio::awaitable<net::Response> respond(StatusWebhookContext& ctx, net::Re
 }  // namespace
 
 net::Handler status_webhook(StatusWebhookContext& context) {
-    return net::named_route("/webhooks/twilio/status",
+    return net::named_route(std::string(twilio::kStatusWebhookPath),
                             [&context](net::Request request) { return respond(context, std::move(request)); });
 }
 

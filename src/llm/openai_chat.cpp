@@ -11,18 +11,17 @@
 #include <utility>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "llm/openai_wire.hpp"
 #include "llm/sse.hpp"
 #include "net/client_target.hpp"
 #include "net/http_stream.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::llm {
 
 namespace asio = boost::asio;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -38,7 +37,7 @@ class OpenAiStream final : public ChatStream, public std::enable_shared_from_thi
 public:
     OpenAiStream(asio::any_io_executor strand, std::shared_ptr<const Settings> settings, ChatCallbacks callbacks)
         : strand_(std::move(strand)), settings_(std::move(settings)), callbacks_(std::move(callbacks)),
-          watchdog_(strand_) {}
+          watchdog_(timing::real_time(), strand_) {}
 
     // Any thread. No lock: the strand serialises abort() with the request's callbacks.
     void cancel() override {
@@ -89,7 +88,7 @@ private:
         if (http_) http_->cancel();  // its on_done follows and finishes the answer
     }
 
-    void arm(Clock::time_point at, std::string reason) {
+    void arm(timing::SteadyTime at, std::string reason) {
         watchdog_.expires_at(at);  // cancels the previous wait, if any
         watchdog_.async_wait([self = shared_from_this(), reason = std::move(reason)](boost::system::error_code ec) {
             if (!ec) self->abort(reason);
@@ -98,7 +97,7 @@ private:
 
     void start_deadlines() {
         const auto& config = settings_->config;
-        auto now = Clock::now();
+        auto now = timing::real_time().steady_now();  // request deadlines: the machine's time
         total_deadline_ = now + config.total_timeout;
         if (config.first_token_timeout < config.total_timeout) {
             arm(now + config.first_token_timeout,
@@ -176,12 +175,12 @@ private:
     ChatCallbacks callbacks_;
     std::atomic<bool> canceled_{false};
     // Everything below is touched on the strand only.
-    asio::steady_timer watchdog_;
+    timing::Timer watchdog_;
     std::shared_ptr<net::HttpStream> http_;  // while the request runs
     SseParser sse_;
     openai::StreamDecoder decoder_;
     std::vector<SseEvent> events_;
-    Clock::time_point total_deadline_{};
+    timing::SteadyTime total_deadline_{};
     std::string abort_reason_;
     bool got_first_token_ = false;
     bool finished_ = false;

@@ -25,7 +25,7 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 asio::awaitable<Response> handle(HttpServer::State& state, Request request) {
-    auto started = std::chrono::steady_clock::now();
+    auto started = timing::real_time().steady_now();
     // A label from a fixed set: the raw method is any token the client likes (see method_label).
     const auto method = std::string(method_label(request.method));
     auto id = request.request_id;
@@ -36,7 +36,7 @@ asio::awaitable<Response> handle(HttpServer::State& state, Request request) {
         spdlog::error("request {} failed: {}", id, e.what());
         response = error_response(500, "internal", "internal error; see the server log for request " + id);
     }
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    double seconds = std::chrono::duration<double>(timing::real_time().steady_now() - started).count();
     // Only the route pattern is logged or labelled: paths and queries may hold phone numbers.
     auto route = response.route.empty() ? std::string("unmatched") : response.route;
     state.metrics
@@ -123,7 +123,8 @@ asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, s
     bool first_request = true;
 
     while (!ec) {
-        auto header_deadline = std::chrono::steady_clock::now() + options.header_timeout;
+        // Socket deadlines (Beast's own timers): the machine's time.
+        auto header_deadline = timing::real_time().steady_now() + options.header_timeout;
         if (buffer.size() == 0) {
             connection->idle = true;
             if (state->stopping) break;
@@ -136,7 +137,7 @@ asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, s
             connection->idle = false;
             if (read_ec) break;
             buffer.commit(n);
-            if (!first_request) header_deadline = std::chrono::steady_clock::now() + options.header_timeout;
+            if (!first_request) header_deadline = timing::real_time().steady_now() + options.header_timeout;
         }
         first_request = false;
 

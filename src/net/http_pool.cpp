@@ -15,7 +15,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -31,7 +30,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
+using timing::SteadyTime;
 using Message = http::request<http::string_body>;
 
 namespace {
@@ -46,7 +45,7 @@ struct PooledConnection {
     asio::any_io_executor strand;
     std::optional<beast::tcp_stream> plain;
     std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
-    Clock::time_point idle_since{};
+    SteadyTime idle_since{};
 
     bool open() const { return plain.has_value() || tls.has_value(); }
     beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
@@ -68,22 +67,22 @@ struct Attempt {
 
 // The resolver has no timeout of its own: a timer cancels it at the deadline.
 asio::awaitable<std::pair<beast::error_code, tcp::resolver::results_type>> resolve(const ClientTarget& target,
-                                                                                   Clock::time_point deadline) {
+                                                                                   SteadyTime deadline) {
     auto executor = co_await asio::this_coro::executor;
     auto resolver = std::make_shared<tcp::resolver>(executor);
-    asio::steady_timer timer(executor);
+    timing::Timer timer(timing::real_time(), executor);
     timer.expires_at(deadline);
     timer.async_wait([weak = std::weak_ptr<tcp::resolver>(resolver)](const beast::error_code& ec) {
         if (auto r = weak.lock(); r && !ec) r->cancel();
     });
     auto [ec, results] = co_await resolver->async_resolve(target.host, target.port, use_tuple);
     timer.cancel();
-    if (ec == asio::error::operation_aborted && Clock::now() >= deadline) ec = beast::error::timeout;
+    if (ec == asio::error::operation_aborted && timing::real_time().steady_now() >= deadline) ec = beast::error::timeout;
     co_return std::pair{ec, std::move(results)};
 }
 
 // Connects (and shakes hands, for https); every failure here means nothing was sent.
-asio::awaitable<bool> open(PooledConnection& connection, const ClientTarget& target, Clock::time_point deadline,
+asio::awaitable<bool> open(PooledConnection& connection, const ClientTarget& target, SteadyTime deadline,
                            ClientResult& out) {
     auto [resolve_ec, endpoints] = co_await resolve(target, deadline);
     if (resolve_ec) {
@@ -153,7 +152,7 @@ asio::awaitable<bool> exchange(Stream& stream, Message& message, Attempt& out) {
 
 // Runs on the connection's strand.
 asio::awaitable<Attempt> run_attempt(std::unique_ptr<PooledConnection> connection, ClientTarget target,
-                                     Message message, Clock::time_point deadline) {
+                                     Message message, SteadyTime deadline) {
     Attempt out;
     // co_await kept out of conditions: g++ 12 miscompiles some of those.
     if (!connection->open()) {
@@ -188,7 +187,7 @@ Message make_message(http::verb verb, const ClientTarget& target, ClientRequest&
 
 struct HttpConnectionPool::State {
     State(asio::io_context& io_context, PoolOptions o) : io(io_context), options(std::move(o)) {
-        if (!options.now) options.now = [] { return Clock::now(); };
+        if (!options.time) options.time = &timing::real_time();
     }
 
     // Strands of the io_context itself: a strand of an any_io_executor would be a refcounted
@@ -207,7 +206,7 @@ struct HttpConnectionPool::State {
         auto it = idle.find(origin);
         if (it == idle.end()) return nullptr;
         auto& list = it->second;
-        const auto now = options.now();
+        const auto now = options.time->steady_now();
         while (!list.empty()) {
             auto connection = std::move(list.back());
             list.pop_back();
@@ -225,7 +224,7 @@ struct HttpConnectionPool::State {
     }
 
     void give_back(const std::string& origin, std::unique_ptr<PooledConnection> connection) {
-        connection->idle_since = options.now();
+        connection->idle_since = options.time->steady_now();
         std::unique_ptr<PooledConnection> evicted;
         std::lock_guard lock(mutex);
         if (closed) {
@@ -278,7 +277,7 @@ asio::awaitable<ClientResult> HttpConnectionPool::request(ClientRequest request)
         out.error = "unknown method";
         co_return out;
     }
-    const auto deadline = Clock::now() + request.timeout;
+    const auto deadline = timing::real_time().steady_now() + request.timeout;
     const auto origin = (target->tls ? "https://" : "http://") + target->host + ":" + target->port;
     const bool idempotent = verb == http::verb::get || verb == http::verb::head;
     const auto message = make_message(verb, *target, request);

@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "net/http_client.hpp"
+#include "timing/time_source.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -29,8 +30,9 @@ struct PoolOptions {
     // while, and a POST written into a connection the server is closing cannot be told apart from
     // one the server acted on; keep this below the server's idle timeout.
     std::chrono::milliseconds max_idle_age{4'000};
-    // The clock idle ages are measured with (tests set it); empty means steady_clock::now.
-    std::function<std::chrono::steady_clock::time_point()> now{};
+    // What idle ages are measured with (tests set it); null: the machine's. Deadlines of the
+    // exchanges themselves are socket deadlines, always on the machine's time.
+    timing::TimeSource* time = nullptr;
 };
 
 class HttpConnectionPool {

@@ -3,6 +3,7 @@
 // socket, so whatever the coroutine awaits fails at once and the recorded reason, not the I/O error
 // it caused, becomes on_done's text.
 #include "net/http_stream.hpp"
+#include "timing/time_source.hpp"
 
 #include <array>
 #include <atomic>
@@ -14,7 +15,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -31,7 +31,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -50,7 +49,7 @@ class HttpStreamImpl final : public HttpStream, public std::enable_shared_from_t
 public:
     HttpStreamImpl(asio::any_io_executor strand, HttpStreamRequest request, HttpStreamCallbacks callbacks)
         : strand_(std::move(strand)), request_(std::move(request)), callbacks_(std::move(callbacks)),
-          resolver_(strand_), watchdog_(strand_) {}
+          resolver_(strand_), watchdog_(timing::real_time(), strand_) {}
 
     // Any thread. No lock: the strand serialises abort() with the coroutine.
     void cancel() override {
@@ -93,7 +92,7 @@ private:
         watchdog_.cancel();
     }
 
-    void arm(Clock::time_point at, std::string reason) {
+    void arm(timing::SteadyTime at, std::string reason) {
         watchdog_.expires_at(at);  // cancels the previous wait, if any
         watchdog_.async_wait([self = shared_from_this(), reason = std::move(reason)](boost::system::error_code ec) {
             if (!ec) self->abort(reason);
@@ -101,7 +100,7 @@ private:
     }
 
     void start_deadlines() {
-        auto now = Clock::now();
+        auto now = timing::real_time().steady_now();  // socket deadlines: the machine's time
         auto first = request_.first_byte_timeout;
         auto total = request_.total_timeout;
         if (total.count() > 0) total_deadline_ = now + total;
@@ -271,11 +270,11 @@ private:
     std::atomic<bool> canceled_{false};
     // Everything below is touched on the strand only.
     tcp::resolver resolver_;
-    asio::steady_timer watchdog_;
+    timing::Timer watchdog_;
     std::optional<beast::tcp_stream> tcp_;                     // http://
     std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;  // https://
     std::array<char, kReadChunk> chunk_{};
-    Clock::time_point total_deadline_{};
+    timing::SteadyTime total_deadline_{};
     HttpStreamEnd end_;
     std::string abort_reason_;
     bool first_armed_ = false;

@@ -42,7 +42,7 @@ std::string_view accept_error_reason(const boost::system::error_code& ec) {
 asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
     auto backoff = std::chrono::milliseconds(backoff_first);
     unsigned long long failures = 0;  // in a row
-    auto last_warning = std::chrono::steady_clock::time_point{};
+    auto last_warning = timing::SteadyTime{};
     for (;;) {
         auto [ec, socket] = co_await state->acceptor->async_accept(asio::make_strand(state->io), use_tuple);
         if (state->stopping) co_return;
@@ -53,7 +53,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
                 .counter("http_accept_errors_total", "Failed accepts by reason; each is followed by a 100-500 ms pause.",
                          {{"reason", std::string(accept_error_reason(ec))}})
                 .inc();
-            const auto now = std::chrono::steady_clock::now();
+            const auto now = timing::real_time().steady_now();
             if (++failures == 1 || now - last_warning >= log_every) {
                 spdlog::warn("accept failed: {} ({} in a row); pausing accepts {} ms", ec.message(), failures,
                              backoff.count());
@@ -133,7 +133,11 @@ HttpServer::~HttpServer() { shutdown(); }
 
 tcp::endpoint HttpServer::listen(const tcp::endpoint& endpoint) {
     auto& acceptor = state_->acceptor.emplace(asio::make_strand(state_->io));
-    state_->accept_backoff.emplace(acceptor.get_executor());
+    state_->accept_backoff.emplace(timing::real_time(), acceptor.get_executor());
+    // The backoff runs when no descriptor is free. UBSan's check of a virtual call (debug builds)
+    // needs one the first time it meets a type, so the timer's calls are made once now.
+    state_->accept_backoff->expires_after(std::chrono::milliseconds(0));
+    state_->accept_backoff->async_wait([](boost::system::error_code) {});
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.bind(endpoint);

@@ -10,11 +10,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "core/metrics.hpp"
 #include "net/server.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::net {
 
@@ -37,7 +37,7 @@ struct HttpServer::State {
     core::MetricsRegistry& metrics;
     ServerOptions options;
     std::optional<boost::asio::ip::tcp::acceptor> acceptor;
-    std::optional<boost::asio::steady_timer> accept_backoff;  // on the acceptor's strand
+    std::optional<timing::Timer> accept_backoff;  // on the acceptor's strand
     std::atomic<bool> stopping{false};
 
     mutable std::mutex mutex;

@@ -30,7 +30,7 @@ void set_status(Simulator::State& state, LiveCall& call, const std::string& stat
 
 // The callee hangs up, or the agent (TimeLimit) runs out: whichever comes first.
 void set_end_deadline(LiveCall& call, const CallRecord& record) {
-    auto now = SteadyClock::now();
+    auto now = timing::real_time().steady_now();
     if (call.scenario.hangup_after) call.end_deadline = now + *call.scenario.hangup_after;
     if (record.time_limit_s) {
         auto limit = now + std::chrono::seconds(*record.time_limit_s);
@@ -106,10 +106,10 @@ asio::awaitable<Flow> run_document(std::shared_ptr<Simulator::State> state, std:
             auto loops = std::max(say->loop, 1);
             auto ms = std::min<std::int64_t>(60'000, static_cast<std::int64_t>(say->text.size()) * 65 * loops);
             call->report.event("agent", "say", {{"text", say->text}, {"ms", ms}});
-            if (!co_await wait_until(*call, SteadyClock::now() + std::chrono::milliseconds(ms))) co_return interrupted();
+            if (!co_await wait_until(*call, timing::real_time().steady_now() + std::chrono::milliseconds(ms))) co_return interrupted();
         } else if (auto* pause = std::get_if<twilio::Pause>(&verb)) {
             call->report.event("agent", "pause", {{"seconds", pause->length_s}});
-            if (!co_await wait_until(*call, SteadyClock::now() + std::chrono::seconds(pause->length_s)))
+            if (!co_await wait_until(*call, timing::real_time().steady_now() + std::chrono::seconds(pause->length_s)))
                 co_return interrupted();
         } else if (std::holds_alternative<twilio::Hangup>(verb)) {
             call->report.event("agent", "hangup");
@@ -178,13 +178,13 @@ void finish(const std::shared_ptr<Simulator::State>& state, const std::shared_pt
 
 }  // namespace
 
-asio::awaitable<bool> wait_until(LiveCall& call, SteadyClock::time_point until) {
+asio::awaitable<bool> wait_until(LiveCall& call, timing::SteadyTime until) {
     if (call.pending) co_return false;
     auto deadline = call.end_deadline ? std::min(until, *call.end_deadline) : until;
     call.wake.expires_at(deadline);
     co_await call.wake.async_wait(asio::as_tuple(asio::use_awaitable));
     if (call.pending) co_return false;
-    co_return !(call.end_deadline && SteadyClock::now() >= *call.end_deadline);
+    co_return !(call.end_deadline && timing::real_time().steady_now() >= *call.end_deadline);
 }
 
 asio::awaitable<void> run_call(std::shared_ptr<Simulator::State> state, std::shared_ptr<LiveCall> call) {
@@ -193,7 +193,7 @@ asio::awaitable<void> run_call(std::shared_ptr<Simulator::State> state, std::sha
     call->report.event("sim", "created", {{"queueTimeMs", record.queue_time_ms}});
 
     // Queued until the account's calls-per-second pacing lets it start.
-    if (!co_await wait_until(*call, SteadyClock::now() + std::chrono::milliseconds(record.queue_time_ms))) {
+    if (!co_await wait_until(*call, timing::real_time().steady_now() + std::chrono::milliseconds(record.queue_time_ms))) {
         co_return finish(state, call, "canceled");
     }
     call->report.event("sim", "dialing");
@@ -205,7 +205,7 @@ asio::awaitable<void> run_call(std::shared_ptr<Simulator::State> state, std::sha
     const auto timeout = std::chrono::milliseconds(std::chrono::seconds(record.timeout_s));
     const bool answers = scenario.outcome == Outcome::answered && scenario.ring < timeout;
     auto ring = scenario.outcome == Outcome::busy ? std::min(scenario.ring, timeout) : answers ? scenario.ring : timeout;
-    if (!co_await wait_until(*call, SteadyClock::now() + ring)) co_return finish(state, call, "canceled");
+    if (!co_await wait_until(*call, timing::real_time().steady_now() + ring)) co_return finish(state, call, "canceled");
     if (scenario.outcome == Outcome::busy) co_return finish(state, call, "busy");
     if (!answers) co_return finish(state, call, "no-answer");
 

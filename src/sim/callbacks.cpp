@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/json.hpp>
@@ -45,7 +44,7 @@ asio::awaitable<void> deliver(std::shared_ptr<Simulator::State> state, std::shar
                               PendingCallback callback) {
     const auto& faults = call->scenario.callback_faults;
     if (faults.delay.count() > 0) {
-        asio::steady_timer timer(call->strand);
+        timing::Timer timer(timing::real_time(), call->strand);
         timer.expires_after(faults.delay);
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }

@@ -14,6 +14,7 @@
 #include "sim/state.hpp"
 #include "telephony/twilio/signature.hpp"
 #include "telephony/twilio/stream_message.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::sim {
 
@@ -130,7 +131,7 @@ asio::awaitable<StreamEnd> run_media_stream(std::shared_ptr<Simulator::State> st
 
     Callee callee = make_callee(*state, *call);
     auto end = StreamEnd::hangup;
-    auto next_tick = SteadyClock::now();
+    auto next_tick = timing::real_time().steady_now();
     std::uint64_t chunk = 0;
     bool agent_was_playing = false;
     std::optional<std::int64_t> callee_ended_at;

@@ -8,13 +8,14 @@
 
 #include "media/mulaw.hpp"
 #include "media/wav.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::sim {
 
 namespace json = boost::json;
 
 std::int64_t CallReport::elapsed_ms() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - origin_).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(timing::real_time().steady_now() - origin_).count();
 }
 
 void CallReport::event(std::string_view source, std::string_view name, json::object detail) {

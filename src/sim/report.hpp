@@ -11,12 +11,13 @@
 
 #include <boost/json/object.hpp>
 
+#include "timing/time_source.hpp"
+
 namespace va::sim {
 
 class CallReport {
 public:
-    using Clock = std::chrono::steady_clock;
-    explicit CallReport(Clock::time_point origin = Clock::now()) : origin_(origin) {}
+    explicit CallReport(timing::SteadyTime origin = timing::real_time().steady_now()) : origin_(origin) {}
 
     // `source`: "sim" (the call itself), "callee", "agent" (a message from the agent's server),
     // "webhook", "callback".
@@ -40,7 +41,7 @@ public:
     const std::vector<std::int64_t>& barge_in_latencies() const { return barge_in_ms_; }
 
 private:
-    Clock::time_point origin_;
+    timing::SteadyTime origin_;
     boost::json::array timeline_;
     boost::json::object extra_;
     std::vector<std::uint8_t> callee_track_;

@@ -1,6 +1,5 @@
 // Twilio's REST Calls API, as far as this system uses it: create, list (filters, pages), fetch,
 // update (hang up, cancel, redirect). Basic auth; Twilio's error body; form-encoded requests.
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -86,7 +85,7 @@ std::optional<int> parse_int(std::string_view s, int min, int max) {
 RestFault take_fault(Simulator::State& state, const std::string& to) {
     const auto& fault = state.options.scenario.for_number(to).rest_fault;
     if (fault.mode == RestFault::Mode::none) return fault;
-    if (fault.for_duration && SteadyClock::now() - state.started >= *fault.for_duration) return {};
+    if (fault.for_duration && timing::real_time().steady_now() - state.started >= *fault.for_duration) return {};
     std::lock_guard lock(state.mutex);
     auto& used = state.rest_faults_used[to];
     if (fault.count >= 0 && used >= fault.count) return {};
@@ -190,7 +189,7 @@ asio::awaitable<net::Response> place_call(std::shared_ptr<Simulator::State> stat
     {
         std::lock_guard lock(state->mutex);
         if (state->stopping) co_return twilio_error(503, 20503, "Service Unavailable");
-        auto steady = SteadyClock::now();
+        auto steady = timing::real_time().steady_now();
         call.queue_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(state->pacer.next_slot(steady) - steady).count();
         state->order.push_back(call.sid);
         state->records.emplace(call.sid, call);
@@ -201,7 +200,7 @@ asio::awaitable<net::Response> place_call(std::shared_ptr<Simulator::State> stat
 
     if (fault.mode == Mode::server_error_placed) co_return twilio_error(500, 20500, "Internal Server Error");
     if (fault.mode == Mode::delay) {
-        asio::steady_timer timer(co_await asio::this_coro::executor);
+        timing::Timer timer(timing::real_time(), co_await asio::this_coro::executor);
         timer.expires_after(fault.delay);
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }

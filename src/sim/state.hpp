@@ -15,7 +15,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 
 #include "net/server.hpp"
@@ -25,10 +24,10 @@
 #include "sim/simulator.hpp"
 #include "telephony/twilio/form.hpp"
 #include "telephony/twilio/twiml.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::sim {
 
-using SteadyClock = std::chrono::steady_clock;
 
 // Asked of a call through the REST API.
 struct Interrupt {
@@ -47,14 +46,14 @@ struct PendingCallback {
 // A call that has not finished yet. Everything but `sid` is used on `strand` only.
 struct LiveCall {
     LiveCall(boost::asio::any_io_executor executor, std::string call_sid, const NumberScenario& s)
-        : strand(std::move(executor)), wake(strand), sid(std::move(call_sid)), scenario(s) {}
+        : strand(std::move(executor)), wake(timing::real_time(), strand), sid(std::move(call_sid)), scenario(s) {}
 
     boost::asio::any_io_executor strand;
-    boost::asio::steady_timer wake;  // every wait of the call; canceled to deliver an interrupt
+    timing::Timer wake;  // every wait of the call; canceled to deliver an interrupt
     const std::string sid;
     const NumberScenario& scenario;
     std::optional<Interrupt> pending;
-    std::optional<SteadyClock::time_point> end_deadline;  // callee hang-up or TimeLimit
+    std::optional<timing::SteadyTime> end_deadline;  // callee hang-up or TimeLimit
     CallReport report;
 
     // Status callbacks, delivered in order by one sender coroutine.
@@ -83,7 +82,7 @@ struct Simulator::State {
     std::unordered_map<std::string, boost::json::object> reports;
     std::map<std::string, int, std::less<>> rest_faults_used;  // by number
     std::vector<CreateRequest> create_requests;
-    const SteadyClock::time_point started = SteadyClock::now();  // restFault.forMs counts from here
+    const timing::SteadyTime started = timing::real_time().steady_now();  // restFault.forMs counts from here
     Pacer pacer;
     std::atomic<bool> stopping{false};
 
@@ -98,7 +97,7 @@ std::string audio_key(const NumberScenario& scenario, const Step& step);
 boost::asio::awaitable<void> run_call(std::shared_ptr<Simulator::State> state, std::shared_ptr<LiveCall> call);
 
 // Waits until `until` (or the call's end deadline); false when interrupted or past the deadline.
-boost::asio::awaitable<bool> wait_until(LiveCall& call, SteadyClock::time_point until);
+boost::asio::awaitable<bool> wait_until(LiveCall& call, timing::SteadyTime until);
 
 // callbacks.cpp: queues the status callback for `event` if the call asked for it (on the strand).
 void queue_status_callback(const std::shared_ptr<Simulator::State>& state, const std::shared_ptr<LiveCall>& call,

@@ -35,6 +35,11 @@ std::unique_ptr<TimerImpl> RealTime::make_timer(asio::any_io_executor executor) 
     return std::make_unique<RealTimer>(std::move(executor));
 }
 
+TimeSource& real_time() {
+    static RealTime time;
+    return time;
+}
+
 asio::awaitable<bool> sleep_until(TimeSource& time, SteadyTime when) {
     Timer timer(time, co_await asio::this_coro::executor);
     timer.expires_at(when);

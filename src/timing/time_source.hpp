@@ -79,4 +79,8 @@ public:
     std::unique_ptr<TimerImpl> make_timer(boost::asio::any_io_executor executor) override;
 };
 
+// The process's RealTime, for what runs on real sockets against real peers and is given no time
+// source of its own (socket deadlines, the simulator standing in for Twilio, the demo's polling).
+TimeSource& real_time();
+
 }  // namespace va::timing

@@ -6,9 +6,8 @@ namespace va::call {
 namespace {
 
 using std::chrono::milliseconds;
-using Clock = Playout::Clock;
 
-const Clock::time_point kT0{std::chrono::seconds(1000)};
+const timing::SteadyTime kT0{std::chrono::seconds(1000)};
 
 std::vector<std::uint8_t> audio_ms(int ms) { return std::vector<std::uint8_t>(static_cast<std::size_t>(ms) * 8, 0x55); }
 

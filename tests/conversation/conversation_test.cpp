@@ -17,7 +17,6 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using Steady = std::chrono::steady_clock;
 
 const core::TimePoint kNow = *core::parse_rfc3339("2026-12-02T10:00:00Z");
 
@@ -39,7 +38,7 @@ protected:
         info.greeting = std::move(greeting);
         info.conversation = prompt;
         context_ = std::make_unique<ConversationContext>(
-            ConversationContext{recognizers_, voices_, llm, greetings_, actions, sink, clock, [this] { return steady; },
+            ConversationContext{recognizers_, voices_, llm, greetings_, actions, sink, clock,
                                 &metrics, settings});
         agent_ = make_conversation(info, control, *context_);
         control.agent = agent_.get();
@@ -57,7 +56,6 @@ protected:
                 const double tone = speech ? 6000 * std::sin(2 * M_PI * 500 * static_cast<double>(sample_++) / 8000) : 0;
                 frame[i] = static_cast<std::int16_t>(tone + hiss);
             }
-            steady += 20ms;
             clock.advance(20ms);
             agent_->on_audio(frame);
             control.settle();
@@ -105,7 +103,6 @@ protected:
     FakeActions actions;
     FakeSink sink;
     timing::SimulatedTime clock{kNow};
-    Steady::time_point steady{};
     core::MetricsRegistry metrics;
     ConversationSettings settings;     // the deployment's
     store::ConversationOverrides prompt;  // the call's prompt's
@@ -139,7 +136,7 @@ TEST_F(ConversationTest, GreetsThenAnswersATurnSentenceBySentence) {
     // Two sentences, two syntheses, in order.
     EXPECT_THAT(tts.texts(), ElementsAre("Hello.", "Sure.", "What day suits you?"));
 
-    steady += 40ms;  // the mark of the first 20 ms of audio comes back
+    clock.advance(40ms);  // the mark of the first 20 ms of audio comes back
     control.hear(20ms);
     control.hear_all();
     const auto& turns = sink.transcript();

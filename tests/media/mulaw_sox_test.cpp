@@ -1,5 +1,5 @@
 // Our μ-law codec against sox's, over every input: sox (with dither off, -D) rounds each sample
-// to 14 bits before encoding (shared/speech/FACTS.md), so our encoder must agree with it on every
+// to 14 bits before encoding (docs/speech.md), so our encoder must agree with it on every
 // 16-bit value once rounded the same way, and both decoders on all 256 codes.
 #include <algorithm>
 #include <cstdio>

@@ -21,6 +21,7 @@
 #include <gtest/gtest.h>
 
 #include "net/spawn.hpp"
+#include "timing/simulated_time.hpp"
 
 namespace va::net {
 namespace {
@@ -202,15 +203,15 @@ TEST_F(PoolTest, TheIdleListIsBounded) {
 
 TEST_F(PoolTest, AnIdleConnectionPastTheMaxAgeIsClosedNotReused) {
     CountingServer server;
-    std::atomic<long long> now_ms{0};
+    timing::SimulatedTime time(core::TimePoint{});
     PoolOptions options;
     options.max_idle_age = 4s;
-    options.now = [&now_ms] { return std::chrono::steady_clock::time_point(std::chrono::milliseconds(now_ms.load())); };
+    options.time = &time;
     HttpConnectionPool pool(io_, options);
     EXPECT_EQ(via(pool, server.url()), "0");
-    now_ms += 3'999;
+    time.advance(3'999ms);
     EXPECT_EQ(via(pool, server.url()), "0");  // idle 3.999 s: reused
-    now_ms += 4'000;
+    time.advance(4'000ms);
     EXPECT_EQ(via(pool, server.url(), "POST"), "1");  // idle 4 s: a new connection
     EXPECT_EQ(server.accepted(), 2);
     EXPECT_EQ(pool.idle_connections(), 1u);

@@ -61,7 +61,7 @@ TEST(SimPlayback, ClearDropsTheAudioAndReleasesPendingMarksAtOnce) {
 
 TEST(SimPacer, CallsAboveTheRateAreQueuedNotRefused) {
     Pacer pacer(2.0);  // one call every 500 ms
-    auto t0 = Pacer::Clock::time_point{} + std::chrono::hours(1);
+    auto t0 = timing::SteadyTime{} + std::chrono::hours(1);
     EXPECT_EQ(pacer.next_slot(t0), t0);
     EXPECT_EQ(pacer.next_slot(t0), t0 + std::chrono::milliseconds(500));
     EXPECT_EQ(pacer.next_slot(t0), t0 + std::chrono::milliseconds(1000));

@@ -5,7 +5,7 @@
 namespace va::twilio {
 namespace {
 
-// The known-answer vector from shared/twilio/PROTOCOL.md (Twilio's documentation).
+// The known-answer vector of Twilio's documentation (docs/twilio.md).
 const std::string kToken = "12345";
 const std::string kUrl = "https://mycompany.com/myapp.php?foo=1&bar=2";
 const Params kParams{{"CallSid", "CA1234567890ABCDE"},

@@ -17,13 +17,13 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "media/mulaw.hpp"
 #include "net/spawn.hpp"
+#include "timing/time_source.hpp"
 #include "net/websocket.hpp"
 #include "speech/cloud/deepgram_wire.hpp"
 
@@ -33,7 +33,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using timing::SteadyTime;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxQueuedAudio = 30 * 8000;  // 30 s of μ-law bytes not yet sent
 constexpr std::size_t kCoalesceBytes = 3200;        // queued audio merges into frames of ≤ 400 ms
@@ -49,7 +49,7 @@ struct Segment {
     bool cancelled = false;  // its results are discarded
     bool had_audio = false;  // false: no Finalize was sent, it resolves ("") when its turn comes
     std::string finals;      // the is_final transcripts so far, joined by spaces
-    std::shared_ptr<asio::steady_timer> deadline;  // final_timeout, armed at the end
+    std::shared_ptr<timing::Timer> deadline;  // final_timeout, armed at the end
 };
 
 struct State : std::enable_shared_from_this<State> {
@@ -57,9 +57,9 @@ struct State : std::enable_shared_from_this<State> {
         : strand(asio::make_strand(io)),
           config(std::move(c)),
           callbacks(std::move(cb)),
-          wake_writer(strand),
-          keepalive(strand),
-          connect_deadline(strand) {}
+          wake_writer(timing::real_time(), strand),
+          keepalive(timing::real_time(), strand),
+          connect_deadline(timing::real_time(), strand) {}
 
     asio::strand<asio::io_context::executor_type> strand;
     const DeepgramConfig config;
@@ -77,10 +77,11 @@ struct State : std::enable_shared_from_this<State> {
     std::deque<Outgoing> outbox;
     std::size_t queued_audio = 0;
     bool warned_overflow = false;
-    asio::steady_timer wake_writer;
-    asio::steady_timer keepalive;
-    asio::steady_timer connect_deadline;
-    Clock::time_point last_audio{};
+    // A remote service: its timers run on the machine's time.
+    timing::Timer wake_writer;
+    timing::Timer keepalive;
+    timing::Timer connect_deadline;
+    SteadyTime last_audio{};
     bool in_utterance = false;
     std::deque<Segment> segments;  // oldest first; results go to the front one
     std::string last_partial;
@@ -122,7 +123,7 @@ void send_audio(State& state, std::vector<std::uint8_t> codes) {
         return;
     }
     state.queued_audio += codes.size();
-    state.last_audio = Clock::now();
+    state.last_audio = timing::real_time().steady_now();
     auto* back = state.outbox.empty() ? nullptr : &state.outbox.back();
     if (back && back->binary && back->data.size() + codes.size() <= kCoalesceBytes) {
         back->data.append(codes.begin(), codes.end());
@@ -199,7 +200,7 @@ void on_message(State& state, const std::string& text) {
     deliver_partial(state, std::move(partial));
 }
 
-asio::awaitable<void> expire(StatePtr state, std::shared_ptr<asio::steady_timer> timer) {
+asio::awaitable<void> expire(StatePtr state, std::shared_ptr<timing::Timer> timer) {
     auto [ec] = co_await timer->async_wait(use_tuple);
     if (ec || state->closing || state->failure) co_return;
     // Resolved while this wake-up was already queued?
@@ -230,7 +231,8 @@ void end_segment(const StatePtr& state, bool cancelled) {
     segment.cancelled = cancelled;
     if (segment.had_audio) {
         send(*state, Outgoing{false, std::string(deepgram::kFinalize)});
-        segment.deadline = std::make_shared<asio::steady_timer>(state->strand, state->config.final_timeout);
+        segment.deadline = std::make_shared<timing::Timer>(timing::real_time(), state->strand);
+        segment.deadline->expires_after(state->config.final_timeout);
         net::spawn_logged(state->strand, expire(state, segment.deadline), "deepgram final timeout");
     }
     settle(*state);
@@ -293,7 +295,7 @@ asio::awaitable<void> write_loop(StatePtr state) {
                 co_await state->socket->close("done");
                 co_return;
             }
-            state->wake_writer.expires_at(Clock::time_point::max());
+            state->wake_writer.expires_at(SteadyTime::max());
             co_await state->wake_writer.async_wait(use_tuple);
             continue;
         }
@@ -331,8 +333,8 @@ asio::awaitable<void> keepalive_loop(StatePtr state) {
         state->keepalive.expires_at(state->last_audio + state->config.keepalive_interval);
         co_await state->keepalive.async_wait(use_tuple);
         if (state->closing || state->failure) co_return;
-        if (Clock::now() < state->last_audio + state->config.keepalive_interval) continue;  // audio came
-        state->last_audio = Clock::now();
+        if (timing::real_time().steady_now() < state->last_audio + state->config.keepalive_interval) continue;  // audio came
+        state->last_audio = timing::real_time().steady_now();
         send(*state, Outgoing{false, std::string(deepgram::kKeepAlive)});
     }
 }
@@ -366,7 +368,7 @@ asio::awaitable<void> connect(StatePtr state) {
         co_return;
     }
     state->socket = std::move(result.socket);
-    state->last_audio = Clock::now();
+    state->last_audio = timing::real_time().steady_now();
     net::spawn_logged(state->strand, write_loop(state), "deepgram writer");
     net::spawn_logged(state->strand, read_loop(state), "deepgram reader");
     if (!state->closing) net::spawn_logged(state->strand, keepalive_loop(state), "deepgram keepalive");

@@ -10,6 +10,7 @@
 
 #include "telephony/twilio/base64.hpp"
 #include "telephony/twilio/dates.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::twilio {
 
@@ -219,8 +220,8 @@ RestConfig checked(RestConfig config) {
 }
 
 void log_outcome(std::string_view op, RestOutcome outcome, const std::string& detail,
-                 std::chrono::steady_clock::time_point started) {
-    const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+                 timing::SteadyTime started) {
+    const auto ms = std::chrono::duration<double, std::milli>(timing::real_time().steady_now() - started).count();
     const auto level = outcome == RestOutcome::ok                                         ? spdlog::level::debug
                        : outcome == RestOutcome::rejected || outcome == RestOutcome::throttled ? spdlog::level::info
                                                                                                : spdlog::level::warn;
@@ -268,7 +269,7 @@ asio::awaitable<net::ClientResult> RestClient::send(std::string method, std::str
 
 asio::awaitable<CallResult> RestClient::call_request(std::string op, std::string method, std::string path,
                                                      Params form) {
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = timing::real_time().steady_now();
     auto exchange = co_await send(std::move(method), std::move(path), std::move(form));
     auto answer = classify(exchange);
     CallResult out;
@@ -312,7 +313,7 @@ asio::awaitable<CallResult> RestClient::update_call(std::string sid, Params para
 }
 
 asio::awaitable<ListResult> RestClient::list_calls(ListCallsFilter filter) {
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = timing::real_time().steady_now();
     Params query;
     if (!filter.to.empty()) query.emplace_back("To", filter.to);
     if (!filter.from.empty()) query.emplace_back("From", filter.from);

@@ -1,6 +1,6 @@
 #pragma once
 // Media Streams WebSocket messages (JSON text frames), both directions, shaped as in
-// shared/twilio/PROTOCOL.md: sequenceNumber, chunk and timestamp are strings; sampleRate and
+// docs/twilio.md: sequenceNumber, chunk and timestamp are strings; sampleRate and
 // channels are numbers. The simulator builds inbound frames and parses outbound ones; our server
 // does the reverse. Parsers are strict (wrong types and missing fields are errors, unknown extra
 // fields are ignored) and never throw.

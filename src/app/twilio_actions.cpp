@@ -1,16 +1,16 @@
-#include "conversation/twilio_actions.hpp"
+#include "app/twilio_actions.hpp"
 
 #include "net/spawn.hpp"
 #include "telephony/twilio/twiml.hpp"
 
-namespace va::conversation {
+namespace va::app {
 
 namespace {
 
 namespace asio = boost::asio;
 using Done = std::function<void(std::string error)>;
 
-asio::awaitable<void> update(twilio::RestClient& rest, std::string sid, twilio::Params params, Done done) {
+asio::awaitable<void> update(twilio::Calls& rest, std::string sid, twilio::Params params, Done done) {
     std::string error;
     try {
         auto result = co_await rest.update_call(std::move(sid), std::move(params));
@@ -21,9 +21,9 @@ asio::awaitable<void> update(twilio::RestClient& rest, std::string sid, twilio::
     done(error);
 }
 
-class TwilioActions final : public CallActions {
+class TwilioActions final : public conversation::CallActions {
 public:
-    TwilioActions(asio::any_io_executor executor, twilio::RestClient& rest) : executor_(std::move(executor)), rest_(rest) {}
+    TwilioActions(asio::any_io_executor executor, twilio::Calls& rest) : executor_(std::move(executor)), rest_(rest) {}
 
     void complete(const std::string& call_sid, Done done) override {
         net::spawn_logged(executor_, update(rest_, call_sid, {{"Status", "completed"}}, std::move(done)), "hang-up");
@@ -35,13 +35,13 @@ public:
 
 private:
     asio::any_io_executor executor_;
-    twilio::RestClient& rest_;
+    twilio::Calls& rest_;
 };
 
 }  // namespace
 
-std::unique_ptr<CallActions> make_twilio_actions(asio::any_io_executor executor, twilio::RestClient& rest) {
+std::unique_ptr<conversation::CallActions> make_twilio_actions(asio::any_io_executor executor, twilio::Calls& rest) {
     return std::make_unique<TwilioActions>(std::move(executor), rest);
 }
 
-}  // namespace va::conversation
+}  // namespace va::app

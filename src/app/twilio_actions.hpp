@@ -1,0 +1,17 @@
+#pragma once
+// The conversation's CallActions through Twilio's Calls API: hang up with Status=completed,
+// transfer by redirecting the live call to <Dial>. A call that has already ended answers with an
+// error we only log. Here in app, so that the conversation does not depend on the REST client.
+#include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "conversation/ports.hpp"
+#include "telephony/twilio/calls.hpp"
+
+namespace va::app {
+
+std::unique_ptr<conversation::CallActions> make_twilio_actions(boost::asio::any_io_executor executor,
+                                                              twilio::Calls& twilio);
+
+}  // namespace va::app

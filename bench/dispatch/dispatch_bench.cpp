@@ -25,7 +25,7 @@
 #include "core/metrics.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/status_webhook.hpp"
-#include "dispatch/time_zones.hpp"
+#include "calling_window/time_zones.hpp"
 #include "net/server.hpp"
 #include "sim/simulator.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -176,7 +176,7 @@ struct Bench {
     asio::thread_pool pool{4};
     va::timing::RealTime clock;
     va::core::MetricsRegistry metrics;
-    va::dispatch::CountryZones zones;
+    va::calling_window::CountryZones zones;
     std::unique_ptr<va::sim::Simulator> sim;
     std::unique_ptr<va::store::sqlite::SqliteStore> store;
     std::unique_ptr<CountingDispatch> counting;

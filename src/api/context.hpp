@@ -13,7 +13,7 @@
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "core/phone.hpp"
-#include "dispatch/time_zones.hpp"
+#include "calling_window/time_zones.hpp"
 #include "store/store.hpp"
 
 namespace va::api {
@@ -40,7 +40,7 @@ struct ApiContext {
     core::Clock& clock;
     core::MetricsRegistry& metrics;
     core::PhoneValidator phones;
-    const dispatch::CountryZones& country_zones;  // to check calling windows
+    const calling_window::CountryZones& country_zones;  // to check calling windows
     ApiOptions options;
     // Told about every created or rescheduled call (the dispatcher's wake-up); may be empty.
     std::function<void(const store::ScheduledCall&)> on_schedule_changed;

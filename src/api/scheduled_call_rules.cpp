@@ -4,8 +4,8 @@
 #include <unordered_set>
 
 #include "core/time_format.hpp"
-#include "dispatch/call_window.hpp"
-#include "dispatch/window_check.hpp"
+#include "calling_window/call_window.hpp"
+#include "calling_window/window_check.hpp"
 
 namespace va::api {
 
@@ -92,7 +92,7 @@ std::optional<ApiError> read_retry_policy(const boost::json::value& value, store
 namespace {
 std::optional<ApiError> read_zone(const boost::json::value& v, const std::string& field, std::string& out) {
     if (!v.is_string()) return ApiError{ErrorCode::wrong_type, field + " must be a string", field};
-    if (!dispatch::is_known_time_zone(v.get_string())) {
+    if (!calling_window::is_known_time_zone(v.get_string())) {
         return ApiError{ErrorCode::invalid_value, field + " is not an IANA time zone (e.g. Europe/Paris)", field};
     }
     out = std::string(v.get_string());
@@ -104,7 +104,7 @@ std::optional<ApiError> read_time_of_day(const boost::json::object& o, std::stri
     auto it = o.find(key);
     if (it == o.end()) return ApiError{ErrorCode::missing_field, field + " is required", field};
     if (!it->value().is_string()) return ApiError{ErrorCode::wrong_type, field + " must be a string", field};
-    auto minutes = dispatch::parse_local_time(it->value().get_string());
+    auto minutes = calling_window::parse_local_time(it->value().get_string());
     if (!minutes) return ApiError{ErrorCode::invalid_value, field + " must be a local time HH:MM (00:00-23:59)", field};
     out = static_cast<int>(minutes->count());
     return std::nullopt;
@@ -145,9 +145,9 @@ std::optional<ApiError> read_call_window(const boost::json::value& value, const 
 }
 
 std::optional<ApiError> check_call_window(const store::CallingWindow& window, const std::vector<std::string>& numbers,
-                                          const dispatch::CountryZones& zones, core::TimePoint from) {
+                                          const calling_window::CountryZones& zones, core::TimePoint from) {
     for (std::size_t i = 0; i < numbers.size(); ++i) {
-        auto check = dispatch::check_window(from, window, numbers[i], zones);
+        auto check = calling_window::check_window(from, window, numbers[i], zones);
         if (!check.error.empty()) {
             return ApiError{ErrorCode::invalid_value, "toPhoneNumbers[" + std::to_string(i) + "]: " + check.error,
                             "callWindow"};

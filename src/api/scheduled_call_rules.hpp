@@ -7,7 +7,7 @@
 
 #include "api/context.hpp"
 #include "api/errors.hpp"
-#include "dispatch/time_zones.hpp"
+#include "calling_window/time_zones.hpp"
 #include "store/model.hpp"
 
 #include <boost/json/value.hpp>
@@ -35,6 +35,6 @@ std::optional<ApiError> read_call_window(const boost::json::value& value, const 
 // Every recipient has some time inside the window within the next days (a zone is known for its
 // country, and a country's zones share an hour of it), so that no recipient waits for ever.
 std::optional<ApiError> check_call_window(const store::CallingWindow& window, const std::vector<std::string>& numbers,
-                                          const dispatch::CountryZones& zones, core::TimePoint from);
+                                          const calling_window::CountryZones& zones, core::TimePoint from);
 
 }  // namespace va::api

@@ -24,7 +24,7 @@
 #include "core/metrics.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/status_webhook.hpp"
-#include "dispatch/time_zones.hpp"
+#include "calling_window/time_zones.hpp"
 #include "net/descriptor_limit.hpp"
 #include "net/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -106,9 +106,9 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
         return 2;
     }
 
-    std::unique_ptr<dispatch::CountryZones> country_zones;
+    std::unique_ptr<calling_window::CountryZones> country_zones;
     try {
-        country_zones = std::make_unique<dispatch::CountryZones>();
+        country_zones = std::make_unique<calling_window::CountryZones>();
     } catch (const std::exception& e) {
         std::cerr << "voiceagent: time zones: " << e.what() << " (install tzdata)\n";
         return 2;

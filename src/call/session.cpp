@@ -53,7 +53,10 @@ public:
           pump_timer_(ctx.time, executor_),
           watchdog_timer_(ctx.time, executor_),
           playout_(ctx.options.playout),
-          opened_(ctx.time.steady_now()) {}
+          opened_(ctx.time.steady_now()) {
+        wake_writer_.expires_at(kNever);
+        pump_timer_.expires_at(kNever);
+    }
 
     // The call is one task group: reader, writer, watchdog and playout pump. The first to end
     // ends the call; the others are cancelled and awaited; then the end is recorded, once.
@@ -128,18 +131,18 @@ public:
     void play(UtteranceId id, std::span<const std::uint8_t> mulaw) override {
         if (ended_) return;
         playout_.queue(id, mulaw);
-        pump_timer_.cancel();
+        pump_now();
     }
     void finish(UtteranceId id) override {
         if (ended_) return;
         playout_.finish(id);
-        pump_timer_.cancel();
+        pump_now();
     }
     void interrupt() override {
         if (ended_) return;
         auto cut = playout_.interrupt(ctx_.time.steady_now());
         send(twilio::Clear{});
-        pump_timer_.cancel();
+        pump_now();
         for (const auto& played : cut) agent_->on_played(played.id, played.heard, false);
     }
     void hang_up(std::string reason) override { close(std::move(reason)); }
@@ -258,14 +261,20 @@ private:
     }
 
     // ---- outbound: playout pacing and the single writer ----
-    // Sends the agent's audio as the playout paces it; play(), finish() and interrupt() wake it.
+    // Sends what the playout allows now (at once, not a wake-up later: first audio is latency),
+    // and sets when to look again.
+    void pump_now() {
+        auto step = playout_.pump(ctx_.time.steady_now());
+        for (auto& message : step.messages) send(message);
+        pump_timer_.expires_at(step.next.value_or(kNever));  // a wait for the old time ends at once
+    }
+
+    // Pumps when the time set by pump_now() comes; a wait ended by a new time just waits again.
     asio::awaitable<void> pump_loop() {
         for (;;) {
-            auto step = playout_.pump(ctx_.time.steady_now());
-            for (auto& message : step.messages) send(message);
-            pump_timer_.expires_at(step.next.value_or(kNever));
-            co_await pump_timer_.async_wait(use_tuple);
+            auto [ec] = co_await pump_timer_.async_wait(use_tuple);
             if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
+            if (!ec) pump_now();
         }
     }
 
@@ -299,7 +308,6 @@ private:
 
     // The only writer to the socket: drains the queue, and ends the call once it is closing.
     asio::awaitable<void> write_loop() {
-        wake_writer_.expires_at(kNever);
         for (;;) {
             if (!out_.empty()) {
                 auto text = std::move(out_.front());

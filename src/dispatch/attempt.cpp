@@ -10,7 +10,7 @@
 #include "core/time_format.hpp"
 #include "dispatch/backoff.hpp"
 #include "dispatch/status_event.hpp"
-#include "dispatch/window_check.hpp"
+#include "calling_window/window_check.hpp"
 #include "net/offload.hpp"
 #include "telephony/twilio/form.hpp"
 #include "telephony/twilio/calls.hpp"
@@ -165,7 +165,7 @@ asio::awaitable<bool> inside_window(std::shared_ptr<AttemptContext> ctx, Claim c
     auto& d = ctx->context;
     if (!c.call_window) co_return true;
     auto now = d.time.now();
-    auto check = check_window(std::max(now, c.slot), *c.call_window, c.phone_number, d.country_zones);
+    auto check = calling_window::check_window(std::max(now, c.slot), *c.call_window, c.phone_number, d.country_zones);
     if (check.error.empty() && !check.defer_until) co_return true;
     if (check.defer_until) {
         auto until = *check.defer_until;

@@ -18,16 +18,18 @@ namespace va::twilio {
 class Calls;
 }
 
-namespace va::dispatch {
-
+namespace va::calling_window {
 class CountryZones;
+}
+
+namespace va::dispatch {
 
 struct DispatchContext {
     store::DispatchRepository& store;
     twilio::Calls& twilio;
     boost::asio::any_io_executor store_pool;  // blocking store calls run here (net/offload.hpp)
     timing::TimeSource& time;
-    const CountryZones& country_zones;  // for calling windows without an explicit zone
+    const calling_window::CountryZones& country_zones;  // for calling windows without an explicit zone
     DispatcherOptions options;
 };
 

@@ -37,8 +37,8 @@ struct Reply {
 };
 
 // Loaded once for every test (it reads tzdata's zone1970.tab).
-inline const dispatch::CountryZones& country_zones() {
-    static const dispatch::CountryZones zones;
+inline const calling_window::CountryZones& country_zones() {
+    static const calling_window::CountryZones zones;
     return zones;
 }
 

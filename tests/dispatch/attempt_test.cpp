@@ -6,7 +6,7 @@
 #include "core/id.hpp"
 #include "core/time_format.hpp"
 #include "dispatch/dispatcher.hpp"
-#include "dispatch/time_zones.hpp"
+#include "calling_window/time_zones.hpp"
 #include "fake_calls.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/simulated_run.hpp"
@@ -68,7 +68,7 @@ public:
     timing::SimulatedTime time{kNow};
     va::test::TempDir dir;
     std::unique_ptr<store::Store> store = store::sqlite::SqliteStore::open(dir.file("dispatch.db"));
-    CountryZones zones;
+    calling_window::CountryZones zones;
     FakeCalls twilio{time};
     DispatcherOptions options;
     std::vector<std::unique_ptr<Dispatcher>> dispatchers;

@@ -18,7 +18,7 @@
 #include "core/metrics.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/status_webhook.hpp"
-#include "dispatch/time_zones.hpp"
+#include "calling_window/time_zones.hpp"
 #include "net/server.hpp"
 #include "sim/simulator.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -81,7 +81,7 @@ private:
     va::test::TempDir dir_;
     std::string db_path_;
     DispatcherOptions options_;
-    CountryZones country_zones_;
+    calling_window::CountryZones country_zones_;
     std::unique_ptr<sim::Simulator> sim_;
     std::unique_ptr<net::HttpServer> webhooks_;
     std::unique_ptr<StatusWebhookContext> webhook_context_;

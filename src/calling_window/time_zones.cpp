@@ -1,11 +1,11 @@
-#include "dispatch/time_zones.hpp"
+#include "calling_window/time_zones.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 
-namespace va::dispatch {
+namespace va::calling_window {
 
 namespace {
 bool is_country_code(std::string_view s) {
@@ -72,4 +72,4 @@ const std::vector<std::string>& CountryZones::zones_for(std::string_view region)
     return it == zones_.end() ? kNone : it->second;
 }
 
-}  // namespace va::dispatch
+}  // namespace va::calling_window

@@ -1,11 +1,11 @@
-#include "dispatch/window_check.hpp"
+#include "calling_window/window_check.hpp"
 
 #include <stdexcept>
 
 #include "core/phone.hpp"
-#include "dispatch/call_window.hpp"
+#include "calling_window/call_window.hpp"
 
-namespace va::dispatch {
+namespace va::calling_window {
 
 WindowCheck check_window(core::TimePoint now, const store::CallingWindow& window, const std::string& number,
                          const CountryZones& zones) {
@@ -35,4 +35,4 @@ WindowCheck check_window(core::TimePoint now, const store::CallingWindow& window
     return out;
 }
 
-}  // namespace va::dispatch
+}  // namespace va::calling_window

@@ -8,11 +8,11 @@
 #include <thread>
 
 #include "core/time_format.hpp"
-#include "dispatch/call_window.hpp"
-#include "dispatch/time_zones.hpp"
+#include "calling_window/call_window.hpp"
+#include "calling_window/time_zones.hpp"
 #include "support/temp_dir.hpp"
 
-namespace va::dispatch {
+namespace va::calling_window {
 namespace {
 
 using core::TimePoint;
@@ -334,4 +334,4 @@ TEST(CountryZones, EmptyTableIsAnError) {
 }
 
 }  // namespace
-}  // namespace va::dispatch
+}  // namespace va::calling_window

@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace va::dispatch {
+namespace va::calling_window {
 
 // A zone table that is missing or malformed; what() names the path and, for bad content, the line.
 class ZoneTableError : public std::runtime_error {
@@ -36,4 +36,4 @@ private:
     std::unordered_map<std::string, std::vector<std::string>> zones_;
 };
 
-}  // namespace va::dispatch
+}  // namespace va::calling_window

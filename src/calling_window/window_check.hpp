@@ -6,10 +6,10 @@
 #include <string>
 
 #include "core/clock.hpp"
-#include "dispatch/time_zones.hpp"
+#include "calling_window/time_zones.hpp"
 #include "store/model.hpp"
 
-namespace va::dispatch {
+namespace va::calling_window {
 
 struct WindowCheck {
     std::optional<core::TimePoint> defer_until;  // set: not now, but at this instant
@@ -20,4 +20,4 @@ struct WindowCheck {
 WindowCheck check_window(core::TimePoint now, const store::CallingWindow& window, const std::string& number,
                          const CountryZones& zones);
 
-}  // namespace va::dispatch
+}  // namespace va::calling_window

@@ -1,4 +1,4 @@
-#include "dispatch/call_window.hpp"
+#include "calling_window/call_window.hpp"
 
 #include <cctz/time_zone.h>
 
@@ -10,7 +10,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
-namespace va::dispatch {
+namespace va::calling_window {
 
 namespace {
 using namespace std::chrono;
@@ -228,4 +228,4 @@ std::optional<core::TimePoint> next_allowed(core::TimePoint t, const CallWindow&
     return std::nullopt;
 }
 
-}  // namespace va::dispatch
+}  // namespace va::calling_window

@@ -10,7 +10,7 @@
 
 #include "core/clock.hpp"
 
-namespace va::dispatch {
+namespace va::calling_window {
 
 // Local times of day, [start, end). end < start spans midnight (20:00–08:00 = evening and early
 // morning); end == start is invalid (it would mean "never" or "always", so we ask for clarity).
@@ -66,4 +66,4 @@ bool is_allowed(core::TimePoint t, const CallWindow& w, const std::vector<std::s
 std::optional<core::TimePoint> next_allowed(core::TimePoint t, const CallWindow& w,
                                             const std::vector<std::string>& zones);
 
-}  // namespace va::dispatch
+}  // namespace va::calling_window

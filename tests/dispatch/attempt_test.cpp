@@ -58,6 +58,13 @@ public:
         return call.id;
     }
 
+    // A worker, and one recipient due now whose creates answer as scripted: its scheduled call's id.
+    std::string dial_one(std::deque<CreateAnswer> answers) {
+        twilio.answers = std::move(answers);
+        start();
+        return schedule("+14155551001", kNow);
+    }
+
     store::Recipient recipient(const std::string& id) { return store->scheduled_calls().get(id)->recipients.at(0); }
 
     bool run_until(const std::function<bool()>& done, timing::Duration limit = 24h) {
@@ -87,9 +94,7 @@ TEST(Attempt, ACallDueInAnHourIsDialedThenAndNotBefore) {
 
 TEST(Attempt, AThrottledDialIsSentAgainAfterAGrowingBackoff) {
     Rig rig;
-    rig.twilio.answers = {CreateAnswer::throttled, CreateAnswer::throttled};
-    rig.start();
-    auto id = rig.schedule("+14155551001", kNow);
+    auto id = rig.dial_one({CreateAnswer::throttled, CreateAnswer::throttled});
     ASSERT_TRUE(rig.run_until([&] { return rig.twilio.creates.size() == 3; }));
     const auto& c = rig.twilio.creates;
     EXPECT_GE(c[1].at - c[0].at, rig.options.backoff_initial / 2);
@@ -101,9 +106,7 @@ TEST(Attempt, AThrottledDialIsSentAgainAfterAGrowingBackoff) {
 
 TEST(Attempt, ARefusedNumberFailsWithTwiliosReasonAndIsNotDialedAgain) {
     Rig rig;
-    rig.twilio.answers = {CreateAnswer::refused};
-    rig.start();
-    auto id = rig.schedule("+14155551001", kNow);
+    auto id = rig.dial_one({CreateAnswer::refused});
     ASSERT_TRUE(rig.run_until([&] { return rig.recipient(id).status == RecipientStatus::failed; }));
     EXPECT_EQ(rig.recipient(id).error_code, 21211);
     rig.run_until([] { return false; }, 1h);
@@ -112,9 +115,7 @@ TEST(Attempt, ARefusedNumberFailsWithTwiliosReasonAndIsNotDialedAgain) {
 
 TEST(Attempt, ALostAnswerIsReconciledByAdoptingTheCallTwilioPlaced) {
     Rig rig;
-    rig.twilio.answers = {CreateAnswer::lost_after_place};
-    rig.start();
-    auto id = rig.schedule("+14155551001", kNow);
+    auto id = rig.dial_one({CreateAnswer::lost_after_place});
     ASSERT_TRUE(rig.run_until([&] { return !rig.recipient(id).call_sid.empty(); }));
     EXPECT_EQ(rig.recipient(id).call_sid, FakeCalls::sid(1));
     rig.run_until([] { return false; }, 1h);
@@ -123,9 +124,7 @@ TEST(Attempt, ALostAnswerIsReconciledByAdoptingTheCallTwilioPlaced) {
 
 TEST(Attempt, ALostRequestIsDeclaredNotPlacedAfterTheGraceAndThenDialedAgain) {
     Rig rig;
-    rig.twilio.answers = {CreateAnswer::lost_before_place};
-    rig.start();
-    auto id = rig.schedule("+14155551001", kNow);
+    auto id = rig.dial_one({CreateAnswer::lost_before_place});
     ASSERT_TRUE(rig.run_until([&] { return rig.twilio.creates.size() == 2; }));
     const auto& c = rig.twilio.creates;
     EXPECT_GE(c[1].at - c[0].at, rig.options.reconcile_grace + rig.options.unplaced_retry_delay);
@@ -136,8 +135,7 @@ TEST(Attempt, ALostRequestIsDeclaredNotPlacedAfterTheGraceAndThenDialedAgain) {
 
 TEST(Attempt, AFinalStatusThatNeverArrivesIsFetchedFromTwilio) {
     Rig rig;
-    rig.start();
-    auto id = rig.schedule("+14155551001", kNow);
+    auto id = rig.dial_one({});
     ASSERT_TRUE(rig.run_until([&] { return !rig.twilio.calls.empty(); }));
     rig.twilio.calls[0].status = "completed";
     rig.twilio.calls[0].duration_s = 42;

@@ -112,7 +112,7 @@ Agents::Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::R
         openai.first_token_timeout = std::chrono::seconds(config.llm_timeout_seconds);
         llm_ = llm::make_openai_chat(io, openai);
     }
-    actions_ = make_twilio_actions(io.get_executor(), rest);
+    actions_ = make_twilio_actions(rest);
     transcripts_ = conversation::make_store_transcripts(store, store_pool);
     context_ = std::make_unique<conversation::ConversationContext>(conversation::ConversationContext{
         *recognizers_, voices, *llm_, greetings, *actions_, *transcripts_, time, &metrics, config.settings});

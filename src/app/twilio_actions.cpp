@@ -1,6 +1,7 @@
 #include "app/twilio_actions.hpp"
 
-#include "net/spawn.hpp"
+#include <spdlog/spdlog.h>
+
 #include "telephony/twilio/twiml.hpp"
 
 namespace va::app {
@@ -8,40 +9,46 @@ namespace va::app {
 namespace {
 
 namespace asio = boost::asio;
-using Done = std::function<void(std::string error)>;
 
-asio::awaitable<void> update(twilio::Calls& rest, std::string sid, twilio::Params params, Done done) {
-    std::string error;
-    try {
-        auto result = co_await rest.update_call(std::move(sid), std::move(params));
-        if (!result.ok()) error = result.detail.empty() ? "Twilio refused the update" : result.detail;
-    } catch (const std::exception& e) {
-        error = e.what();
+// Twilio's outcome in the engines' words: "refused" when Twilio answered no (the call has
+// already ended, say), "unreachable" when the request never left, "failed" otherwise.
+engine::Errc to_errc(twilio::RestOutcome outcome) {
+    switch (outcome) {
+        case twilio::RestOutcome::rejected:
+        case twilio::RestOutcome::throttled: return engine::Errc::refused;
+        case twilio::RestOutcome::not_sent: return engine::Errc::unreachable;
+        default: return engine::Errc::failed;
     }
-    done(error);
 }
 
 class TwilioActions final : public conversation::CallActions {
 public:
-    TwilioActions(asio::any_io_executor executor, twilio::Calls& rest) : executor_(std::move(executor)), rest_(rest) {}
+    explicit TwilioActions(twilio::Calls& rest) : rest_(rest) {}
 
-    void complete(const std::string& call_sid, Done done) override {
-        net::spawn_logged(executor_, update(rest_, call_sid, {{"Status", "completed"}}, std::move(done)), "hang-up");
+    asio::awaitable<engine::Result<void>> complete(std::string call_sid) override {
+        twilio::Params hang_up{{"Status", "completed"}};
+        return update("hang-up", std::move(call_sid), std::move(hang_up));
     }
-    void transfer(const std::string& call_sid, const std::string& number, Done done) override {
-        net::spawn_logged(executor_, update(rest_, call_sid, {{"Twiml", twilio::build_dial(number)}}, std::move(done)),
-                          "transfer");
+    asio::awaitable<engine::Result<void>> transfer(std::string call_sid, std::string number) override {
+        twilio::Params dial{{"Twiml", twilio::build_dial(number)}};
+        return update("transfer", std::move(call_sid), std::move(dial));
     }
 
 private:
-    asio::any_io_executor executor_;
+    asio::awaitable<engine::Result<void>> update(const char* what, std::string sid, twilio::Params params) {
+        auto result = co_await rest_.update_call(sid, std::move(params));
+        if (result.ok()) co_return engine::Result<void>{};
+        spdlog::warn("call {}: Twilio's {} failed: {}", sid, what, result.detail);
+        co_return engine::Result<void>(to_errc(result.outcome));
+    }
+
     twilio::Calls& rest_;
 };
 
 }  // namespace
 
-std::unique_ptr<conversation::CallActions> make_twilio_actions(asio::any_io_executor executor, twilio::Calls& rest) {
-    return std::make_unique<TwilioActions>(std::move(executor), rest);
+std::unique_ptr<conversation::CallActions> make_twilio_actions(twilio::Calls& rest) {
+    return std::make_unique<TwilioActions>(rest);
 }
 
 }  // namespace va::app

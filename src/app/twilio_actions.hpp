@@ -4,14 +4,11 @@
 // error we only log. Here in app, so that the conversation does not depend on the REST client.
 #include <memory>
 
-#include <boost/asio/any_io_executor.hpp>
-
 #include "conversation/ports.hpp"
 #include "telephony/twilio/calls.hpp"
 
 namespace va::app {
 
-std::unique_ptr<conversation::CallActions> make_twilio_actions(boost::asio::any_io_executor executor,
-                                                              twilio::Calls& twilio);
+std::unique_ptr<conversation::CallActions> make_twilio_actions(twilio::Calls& twilio);
 
 }  // namespace va::app

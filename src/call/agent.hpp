@@ -2,14 +2,18 @@
 // The seam between a call's Media Stream and whatever talks on it. The session (session.hpp)
 // owns the socket and calls an Agent for everything the callee does; the Agent answers through
 // CallControl. The greeting agent (greeting_agent.hpp) speaks the introduction; the conversation
-// engine plugs in here the same way. Everything runs on the session's strand: results computed
-// elsewhere (TTS, STT, LLM) come back through CallControl::poster().
+// engine plugs in here the same way. Everything runs on the session's executor (a strand): the
+// agent's own work is its run() coroutine, which the session joins into the call's task group,
+// and which awaits the engines (TTS, STT, LLM) there.
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
 #include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 
 #include "store/model.hpp"
 
@@ -41,16 +45,18 @@ public:
     virtual void interrupt() = 0;
     // Ends the stream (the call itself ends when Twilio sees the socket close).
     virtual void hang_up(std::string reason) = 0;
-    // A handle that may outlive the session: it runs a function on the session's strand, or drops
-    // it when the session has ended by then. Give it to work that finishes on other threads.
-    using Post = std::function<void(std::function<void()>)>;
-    virtual Post poster() = 0;
+    // The session's executor (a strand), where everything of the call runs.
+    virtual boost::asio::any_io_executor executor() = 0;
 };
 
 class Agent {
 public:
     virtual ~Agent() = default;
     virtual void on_start() = 0;
+    // The agent's own work (speaking, awaiting its engines), started right after on_start() as a
+    // member of the call's task group. Returning is fine; the call goes on. When the call ends it
+    // is cancelled and awaited before on_end(). An exception ends the call.
+    virtual boost::asio::awaitable<void> run() = 0;
     // One inbound frame (usually 20 ms) as 8 kHz 16-bit PCM, decoded from the line's μ-law.
     virtual void on_audio(std::span<const std::int16_t> pcm) = 0;
     virtual void on_dtmf(char digit) = 0;

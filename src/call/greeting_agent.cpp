@@ -13,13 +13,13 @@ public:
     GreetingAgent(const CallInfo& info, CallControl& control, GreetingCache& greetings, Voices& voices)
         : info_(info), control_(control), greetings_(greetings), voice_(voices.get(info.conversation.tts_voice)) {}
 
-    void on_start() override {
-        if (info_.greeting.empty()) return;
-        // The cache answers on the TTS thread (or at once); the audio is played on our strand.
-        greetings_.get(voice_, info_.greeting,
-                       [post = control_.poster(), this](GreetingCache::Audio audio, const std::string& error) {
-                           post([this, audio = std::move(audio), error] { speak(audio, error); });
-                       });
+    void on_start() override {}
+    boost::asio::awaitable<void> run() override {
+        if (info_.greeting.empty()) co_return;
+        auto audio = co_await greetings_.fetch(voice_, info_.greeting);
+        if (!audio) co_return;  // logged by the cache; the callee hears silence until the call ends
+        control_.play(kGreeting, **audio);
+        control_.finish(kGreeting);
     }
     void on_audio(std::span<const std::int16_t>) override {}
     void on_dtmf(char) override {}
@@ -29,15 +29,6 @@ public:
     void on_end() override {}
 
 private:
-    void speak(const GreetingCache::Audio& audio, const std::string& error) {
-        if (!audio) {
-            spdlog::error("call {}: the greeting cannot be synthesised: {}", info_.call_sid, error);
-            return;
-        }
-        control_.play(kGreeting, *audio);
-        control_.finish(kGreeting);
-    }
-
     CallInfo info_;
     CallControl& control_;
     GreetingCache& greetings_;

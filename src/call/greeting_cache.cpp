@@ -4,6 +4,9 @@
 #include <map>
 #include <mutex>
 
+#include <spdlog/spdlog.h>
+
+#include "engine/inbox.hpp"
 #include "media/mulaw.hpp"
 
 namespace va::call {
@@ -80,6 +83,17 @@ void GreetingCache::get(speech::TextToSpeech& voice, const std::string& text, Do
                            if (error.empty()) audio = std::make_shared<const std::vector<std::uint8_t>>(media::encode_mulaw(*pcm));
                            state->finished(key, std::move(audio), error);
                        }});
+}
+
+boost::asio::awaitable<engine::Result<GreetingCache::Audio>> GreetingCache::fetch(speech::TextToSpeech& voice,
+                                                                                 std::string text) {
+    engine::Inbox<engine::Result<Audio>> inbox(co_await boost::asio::this_coro::executor);
+    get(voice, text, [send = inbox.sender(), name = voice.name()](Audio audio, const std::string& error) {
+        if (audio) return send(std::move(audio));
+        spdlog::error("the greeting cannot be synthesised ({}): {}", name, error);
+        send(engine::Result<Audio>(engine::Errc::failed));
+    });
+    co_return co_await inbox.receive();
 }
 
 std::uint64_t GreetingCache::syntheses() const {

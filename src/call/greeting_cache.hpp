@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
+#include "engine/error.hpp"
 #include "speech/tts.hpp"
 
 namespace va::call {
@@ -28,6 +31,8 @@ public:
     // not kept: the next request tries again.
     // `voice` must outlive the synthesis; its name() tells voices apart.
     void get(speech::TextToSpeech& voice, const std::string& text, Done done);
+    // The same, awaited on the caller's executor (a failure's details are logged here).
+    boost::asio::awaitable<engine::Result<Audio>> fetch(speech::TextToSpeech& voice, std::string text);
     // Starts synthesising `text` unless it is cached or under way.
     void warm(speech::TextToSpeech& voice, const std::string& text) { get(voice, text, nullptr); }
 

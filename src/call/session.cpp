@@ -5,7 +5,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -43,7 +42,7 @@ struct Admission {
     CallInfo info;
 };
 
-class Session final : public CallControl, public std::enable_shared_from_this<Session> {
+class Session final : public CallControl {
 public:
     Session(CallContext& ctx, std::unique_ptr<net::WebSocket> socket)
         : ctx_(ctx),
@@ -52,26 +51,37 @@ public:
           wake_writer_(ctx.time, executor_),
           pump_timer_(ctx.time, executor_),
           watchdog_timer_(ctx.time, executor_),
+          agent_started_(ctx.time, executor_),
           playout_(ctx.options.playout),
           opened_(ctx.time.steady_now()) {
         wake_writer_.expires_at(kNever);
         pump_timer_.expires_at(kNever);
+        agent_started_.expires_at(kNever);
     }
 
-    // The call is one task group: reader, writer, watchdog and playout pump. The first to end
-    // ends the call; the others are cancelled and awaited; then the end is recorded, once.
+    // The call is one task group: reader, writer, watchdog, playout pump and the agent. The first
+    // to end ends the call; the others are cancelled and awaited; then the end is recorded, once.
     asio::awaitable<void> run() {
-        auto self = shared_from_this();  // callbacks hold weak references (poster())
-        try {
-            co_await (read_loop() || write_loop() || watchdog() || pump_loop());
-        } catch (const std::exception& e) {  // the store failed (disk, corruption): end this call only
-            spdlog::error("call {}: stream failed: {}", call_sid_.empty() ? "(not started)" : call_sid_, e.what());
-            end_reason_ = "error";
-        }
+        co_await (ends_call_on_failure(read_loop()) || write_loop() || watchdog() || pump_loop() ||
+                  ends_call_on_failure(agent_loop()));
         co_await end();
     }
 
 private:
+    // The members that can fail (the store at admission, the agent's work) end the call when they
+    // do, this call only. (A member that throws does not end an `||` group: it waits for one
+    // that succeeds.)
+    asio::awaitable<void> ends_call_on_failure(asio::awaitable<void> member) {
+        const auto state = co_await asio::this_coro::cancellation_state;
+        try {
+            co_await std::move(member);
+        } catch (const std::exception& e) {
+            if (cancelled(state)) co_return;
+            spdlog::error("call {}: stream failed: {}", call_sid_.empty() ? "(not started)" : call_sid_, e.what());
+            end_reason_ = "error";
+        }
+    }
+
     // Twilio's messages, until `stop`, a refused start, or the socket closes.
     asio::awaitable<void> read_loop() {
         for (;;) {
@@ -146,13 +156,7 @@ public:
         for (const auto& played : cut) agent_->on_played(played.id, played.heard, false);
     }
     void hang_up(std::string reason) override { close(std::move(reason)); }
-    Post poster() override {
-        return [weak = weak_from_this(), executor = executor_](std::function<void()> fn) {
-            asio::post(executor, [weak, fn = std::move(fn)] {
-                if (auto self = weak.lock(); self && !self->ended_) fn();
-            });
-        };
-    }
+    asio::any_io_executor executor() override { return executor_; }
 
 private:
     // ---- start: the token, then the store ----
@@ -189,6 +193,7 @@ private:
                      grant->scheduled_call_id.empty() ? "inbound" : "scheduled call " + grant->scheduled_call_id);
         agent_ = ctx_.make_agent(admission.info, *this);
         agent_->on_start();
+        agent_started_.cancel();
         co_return true;
     }
 
@@ -321,6 +326,22 @@ private:
         }
     }
 
+    // ---- the agent's own work, from its start to the end of the call ----
+    // (Done early, it waits: the call goes on until another member ends it. A loop, because
+    // GCC 12 miscompiled the plainer `while (!agent_) wait; co_await run(); wait;`: resumed in a
+    // state it did not have.)
+    asio::awaitable<void> agent_loop() {
+        bool ran = false;
+        for (;;) {
+            if (agent_ && !ran) {
+                ran = true;
+                co_await agent_->run();
+            }
+            co_await agent_started_.async_wait(use_tuple);
+            if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
+        }
+    }
+
     // ---- limits: a valid start in time, then media in time, and the longest session ----
     asio::awaitable<void> watchdog() {
         const auto& limits = ctx_.options.limits;
@@ -374,6 +395,7 @@ private:
     timing::Timer wake_writer_;
     timing::Timer pump_timer_;
     timing::Timer watchdog_timer_;
+    timing::Timer agent_started_;  // woken when the agent exists
     Playout playout_;
     std::unique_ptr<Agent> agent_;
     std::deque<std::string> out_;
@@ -394,8 +416,8 @@ private:
 }  // namespace
 
 asio::awaitable<void> run_stream_session(CallContext& context, std::unique_ptr<net::WebSocket> socket) {
-    auto session = std::make_shared<Session>(context, std::move(socket));
-    co_await session->run();
+    Session session(context, std::move(socket));
+    co_await session.run();
 }
 
 }  // namespace va::call

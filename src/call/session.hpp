@@ -1,8 +1,9 @@
 #pragma once
-// One Media Streams connection, from the upgrade to its end, as one task group of four joined
+// One Media Streams connection, from the upgrade to its end, as one task group of five joined
 // coroutines: a reader turns Twilio's messages into Agent calls; a single writer is the only one
 // to write to the socket, fed by a bounded queue; a watchdog enforces the start, idle and length
-// limits; a pump paces the agent's audio out (playout.hpp). The first to end ends the call: the
+// limits; a pump paces the agent's audio out (playout.hpp); the agent's run() does its own work
+// (the conversation's replies and listening). The first to end ends the call: the
 // others are cancelled and awaited, then the end is recorded once. All time comes from the
 // context's TimeSource, so tests run a whole call on simulated time.
 //

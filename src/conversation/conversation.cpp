@@ -4,12 +4,20 @@
 #include <optional>
 #include <vector>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/multiple_exceptions.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "conversation/reply.hpp"
 #include "conversation/sentences.hpp"
 #include "conversation/tools.hpp"
 #include "conversation/turn_detector.hpp"
+#include "engine/inbox.hpp"
 #include "media/mulaw.hpp"
 #include "speech/vad.hpp"
 
@@ -17,6 +25,8 @@ namespace va::conversation {
 
 namespace {
 
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
 using timing::SteadyTime;
 using call::UtteranceId;
 
@@ -40,6 +50,41 @@ milliseconds since(SteadyTime from, SteadyTime to) {
     return std::chrono::duration_cast<milliseconds>(to - from);
 }
 
+// Waits until `changed` is poked (its wait is cancelled); throws when the caller was cancelled.
+asio::awaitable<void> wait(timing::Timer& changed) {
+    co_await changed.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await engine::stop_if_cancelled();
+}
+
+// Whether `failure` is a cancellation: operation_aborted, also as the first of several (`a && b`
+// cancelled in both).
+bool stopped(const std::exception_ptr& failure) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const boost::system::system_error& e) {
+        return e.code() == asio::error::operation_aborted;
+    } catch (const asio::multiple_exceptions& e) {
+        return stopped(e.first_exception());
+    } catch (...) {
+        return false;
+    }
+}
+
+// Runs `task` as a child coroutine that ends when `stop` is emitted or the caller is cancelled,
+// and waits for it to end. A stop is the child's normal end; its other failures are the caller's.
+asio::awaitable<void> run_until_stopped(asio::awaitable<void> task, asio::cancellation_signal& stop) {
+    co_await engine::stop_if_cancelled();
+    auto caller = (co_await asio::this_coro::cancellation_state).slot();
+    caller.assign([&stop](asio::cancellation_type type) { stop.emit(type); });
+    auto [failure] = co_await asio::co_spawn(co_await asio::this_coro::executor, std::move(task),
+                                             asio::bind_cancellation_slot(stop.slot(), asio::as_tuple(asio::use_awaitable)));
+    // The child has ended: from now on neither signal reaches it.
+    caller.clear();
+    stop.slot().clear();
+    co_await engine::stop_if_cancelled();
+    if (failure && !stopped(failure)) std::rethrow_exception(failure);
+}
+
 class Conversation final : public call::Agent {
 public:
     Conversation(const call::CallInfo& info, call::CallControl& control, ConversationContext& ctx)
@@ -47,29 +92,26 @@ public:
           control_(control),
           ctx_(ctx),
           settings_(with_overrides(ctx.settings, info.conversation)),
-          post_(control.poster()),
+          executor_(control.executor()),
           recognizer_(ctx.recognizers.get(info.conversation.stt)),
           voice_(ctx.voices.get(info.conversation.tts_voice)),
           detector_(settings_.turn),
+          wake_(ctx.time, executor_),
           engines_{ctx.llm.name(info.conversation.llm_model),
                    recognizer_.name() + (info.conversation.stt_grammar.empty() ? "" : "+grammar"), voice_.name()} {
         if (!info_.system_prompt.empty()) history_.push_back({"system", info_.system_prompt, {}, {}});
         history_.push_back({"system", kPhoneGuidance, {}, {}});
         tools_ = conversation_tools(!settings_.transfer_number.empty());
+        wake_.expires_at(SteadyTime::max());
     }
-
-    ~Conversation() override { stop_engines(); }
 
     void on_start() override {
-        stt_ = recognizer_.open({nullptr,
-                                 [post = post_, this](std::string text, std::string error) {
-                                     post([this, text = std::move(text), error = std::move(error)] {
-                                         on_words(text, error);
-                                     });
-                                 }},
-                                {info_.conversation.stt_grammar});
+        stt_.emplace(recognizer_, executor_, speech::SttOptions{info_.conversation.stt_grammar});
         if (!info_.greeting.empty()) greet();
     }
+
+    // Listening (the recogniser's words, turn by turn) beside speaking (each reply in turn).
+    asio::awaitable<void> run() override { co_await (listen() || speak()); }
 
     void on_audio(std::span<const std::int16_t> pcm) override {
         const milliseconds length(static_cast<long long>(pcm.size() / 8));
@@ -80,18 +122,18 @@ public:
             case TurnDetector::Event::onset:
                 turn_started_at_ = ctx_.time.now();
                 over_agent_ = reply_ && reply_->sounding();
-                if (stt_) stt_->begin_utterance(preroll_);
+                if (stt_) stt_->session().begin_utterance(preroll_);
                 break;
             case TurnDetector::Event::voice:
             case TurnDetector::Event::none:
-                if (detector_.open() && stt_) stt_->audio(pcm);
+                if (detector_.open() && stt_) stt_->session().audio(pcm);
                 break;
             case TurnDetector::Event::ended:
-                if (stt_) stt_->end_utterance();
+                if (stt_) stt_->session().end_utterance();
                 pending_turns_.push_back({last_voice_.steady, turn_started_at_, last_voice_.wall});
                 break;
             case TurnDetector::Event::dropped:
-                if (stt_) stt_->cancel_utterance();
+                if (stt_) stt_->session().cancel_utterance();
                 break;
         }
         if (detector_.open() && !detector_.accepted() && detector_.voiced() >= accept_threshold()) take_turn();
@@ -111,6 +153,7 @@ public:
         if (!piece) return;
         piece->heard = std::max(piece->heard, heard);
         if (finished) piece->played = true;
+        reply_->changed.cancel();  // its coroutine waits for the marks
         if (!reply_->audible && (heard.count() > 0 || (finished && piece->samples > 0))) {
             reply_->audible = true;
             if (reply_->speech_end) {
@@ -119,13 +162,12 @@ public:
                 observe(reply_->latency.voice_to_voice_ms, "voice_to_voice", since(*reply_->speech_end, began));
             }
         }
-        if (finished) finish_if_done();
     }
 
     void on_end() override {
         ended_ = true;
         if (reply_) close_reply(/*cut=*/true);
-        stop_engines();
+        stt_.reset();
         save();
     }
 
@@ -162,17 +204,23 @@ private:
         close_reply(/*cut=*/true);  // a reply still being thought of is for a turn the callee has not finished
     }
 
-    void on_words(const std::string& text, const std::string& error) {
+    // The recogniser's words for each turn, in order.
+    asio::awaitable<void> listen() {
+        for (;;) on_words(co_await stt_->next());
+    }
+
+    void on_words(const engine::Result<std::string>& words) {
         if (pending_turns_.empty()) return;
         const auto turn = pending_turns_.front();
         pending_turns_.pop_front();
         if (ending_) return;
-        if (!error.empty()) {
-            spdlog::warn("call {}: speech recognition failed: {}", info_.call_sid, error);
+        if (!words) {
+            spdlog::warn("call {}: speech recognition failed ({})", info_.call_sid, words.error().message());
             count("conversation_failures_total", "Engine failures during calls", {{"engine", "stt"}});
             if (!reply_) say(settings_.not_heard, ReplyKind::notice);
             return;
         }
+        const auto& text = *words;
         if (text.empty()) {
             spdlog::debug("call {}: a turn without recognisable words", info_.call_sid);
             return;
@@ -221,24 +269,47 @@ private:
     }
 
     // ---- speaking ----
+    // Each reply in turn, said by its own coroutine until it is done or cut.
+    asio::awaitable<void> speak() {
+        for (;;) {
+            while (!reply_ || reply_->started) co_await wait(wake_);
+            auto reply = reply_;
+            reply->started = true;
+            co_await run_until_stopped(deliver(reply), reply->stop);
+        }
+    }
+
+    // Says one reply: its words as they come (the model's answer streams while the first
+    // sentences are synthesised), then waits until the callee has heard them, closes it and
+    // does what it asked for (hang up, transfer).
+    asio::awaitable<void> deliver(std::shared_ptr<Reply> reply) {
+        if (reply->kind == ReplyKind::greeting) {
+            co_await say_greeting(*reply);
+        } else if (reply->thinking) {
+            co_await (think(*reply) && synthesize(*reply));
+            co_await engine::stop_if_cancelled();  // (the two ended before a cut reached them)
+        } else {
+            co_await synthesize(*reply);
+        }
+        while (!reply->done()) co_await wait(reply->changed);
+        close_reply(/*cut=*/false);
+        co_await carry_out(*reply);
+    }
+
     void greet() {
         auto& reply = open_reply(ReplyKind::greeting, settings_.barge_in.during_greeting);
-        const auto id = reply.add_piece(info_.greeting, next_utterance_++);
+        reply.add_piece(info_.greeting, next_utterance_++);
         reply.next_to_synthesize = reply.pieces.size();  // the cache synthesises it
-        reply.tts_busy = true;
-        ctx_.greetings.get(voice_, info_.greeting, [post = post_, this, generation = reply.generation, id](
-                                                       call::GreetingCache::Audio audio, const std::string& error) {
-            post([this, generation, id, audio = std::move(audio), error] {
-                if (!current(generation)) return;
-                if (audio) {
-                    control_.play(id, *audio);
-                    reply_->find(id)->samples = audio->size();
-                } else {
-                    spdlog::error("call {}: the greeting cannot be synthesised: {}", info_.call_sid, error);
-                }
-                piece_done(id, audio ? "" : error);
-            });
-        });
+    }
+
+    asio::awaitable<void> say_greeting(Reply& reply) {
+        const auto id = reply.pieces.front().id;
+        auto audio = co_await ctx_.greetings.fetch(voice_, info_.greeting);
+        if (audio) {
+            control_.play(id, **audio);
+            reply.find(id)->samples = (*audio)->size();
+        }
+        piece_done(reply, id, audio ? engine::Result<void>{} : engine::Result<void>(audio.error()));
     }
 
     // Fixed words of ours (a re-prompt, an apology, a goodbye).
@@ -247,90 +318,68 @@ private:
         reply.after = after;
         if (after != After::nothing) ending_ = true;
         SentenceSplitter splitter;
-        for (auto& piece : splitter.push(text)) reply.add_piece(std::move(piece), next_utterance_++);
-        for (auto& piece : splitter.flush()) reply.add_piece(std::move(piece), next_utterance_++);
-        synthesize_next();
-        finish_if_done();
+        for (auto& piece : splitter.push(text)) add(reply, std::move(piece));
+        for (auto& piece : splitter.flush()) add(reply, std::move(piece));
     }
 
     // The model's answer to the history so far.
     void answer(std::optional<SteadyTime> speech_end) {
         auto& reply = open_reply(ReplyKind::answer, true);
+        reply.thinking = true;
         reply.speech_end = speech_end;
         if (speech_end) reply.latency.stt_final_ms = since(*speech_end, ctx_.time.steady_now()).count();
-        ask_model();
     }
 
-    void ask_model() {
-        auto& reply = *reply_;
-        ++reply.llm_attempts;
-        reply.llm_running = true;
-        llm::ChatRequest request{history_, tools_, info_.conversation.llm_model};
-        const auto generation = reply.generation;
-        reply.llm = ctx_.llm.chat(
-            std::move(request),
-            {[post = post_, this, generation](std::string delta) {
-                 post([this, generation, delta = std::move(delta)] { on_text(generation, delta); });
-             },
-             [post = post_, this, generation](llm::ToolCall call) {
-                 post([this, generation, call = std::move(call)] {
-                     if (current(generation)) reply_->tool_calls.push_back(call);
-                 });
-             },
-             [post = post_, this, generation](std::string error) {
-                 post([this, generation, error = std::move(error)] { on_answered(generation, error); });
-             }});
-    }
-
-    void on_text(std::uint64_t generation, const std::string& delta) {
-        if (!current(generation)) return;
-        auto& reply = *reply_;
-        if (!delta.empty()) reply.model_spoke = true;
-        if (reply.speech_end && !reply.latency.llm_first_token_ms && !delta.empty()) {
-            observe(reply.latency.llm_first_token_ms, "llm_first_token", since(*reply.speech_end, ctx_.time.steady_now()));
-        }
-        for (auto& piece : reply.splitter.push(delta)) reply.add_piece(std::move(piece), next_utterance_++);
-        synthesize_next();
-    }
-
-    void on_answered(std::uint64_t generation, const std::string& error) {
-        if (!current(generation)) return;
-        auto& reply = *reply_;
-        reply.llm_running = false;
-        reply.llm.reset();
-        if (!error.empty()) {
+    // Asks the model, cutting its answer into pieces as it streams. A failure before or during
+    // the answer: an apology and a second try, then a goodbye.
+    asio::awaitable<void> think(Reply& reply) {
+        for (int attempt = 1;; ++attempt) {
+            // (Named arguments: GCC 12 destroys a braced temporary inside a co_await expression twice.)
+            llm::ChatRequest request{history_, tools_, info_.conversation.llm_model};
+            llm::ChatSink sink{[this, &reply](std::string delta) { on_text(reply, delta); },
+                               [&reply](llm::ToolCall call) { reply.tool_calls.push_back(std::move(call)); }};
+            auto answered = co_await llm::answer(ctx_.llm, std::move(request), std::move(sink));
+            if (answered) break;
             count("conversation_failures_total", "Engine failures during calls", {{"engine", "llm"}});
             // A broken answer's unfinished sentence is not said, and its tool calls are not trusted;
             // its whole sentences are already on their way to the callee.
             reply.splitter = SentenceSplitter{};
             reply.tool_calls.clear();
             const char* where = reply.model_spoke ? " part-way" : "";
-            if (reply.llm_attempts < 2) {
-                spdlog::warn("call {}: the LLM failed{} ({}): apologising and asking again", info_.call_sid, where, error);
-                reply.add_piece(settings_.apology, next_utterance_++);
-                synthesize_next();
-                ask_model();
-                return;
+            if (attempt < 2) {
+                spdlog::warn("call {}: the LLM failed{} ({}): apologising and asking again", info_.call_sid, where,
+                             answered.error().message());
+                add(reply, settings_.apology);
+                continue;
             }
-            spdlog::error("call {}: the LLM failed again{} ({}): ending the call", info_.call_sid, where, error);
-            reply.add_piece(settings_.failure_goodbye, next_utterance_++);
+            spdlog::error("call {}: the LLM failed again{} ({}): ending the call", info_.call_sid, where,
+                          answered.error().message());
+            add(reply, settings_.failure_goodbye);
             reply.after = After::hang_up;
+            break;
         }
-        for (auto& piece : reply.splitter.flush()) reply.add_piece(std::move(piece), next_utterance_++);
-        for (const auto& call : reply.tool_calls) act_on(call);
+        for (auto& piece : reply.splitter.flush()) add(reply, std::move(piece));
+        for (const auto& call : reply.tool_calls) act_on(reply, call);
         if (reply.after != After::nothing) {
             ending_ = true;
             reply.interruptible = false;
         }
-        synthesize_next();
-        finish_if_done();
+        reply.thinking = false;
+        reply.changed.cancel();
     }
 
-    void act_on(const llm::ToolCall& call) {
-        auto& reply = *reply_;
+    void on_text(Reply& reply, const std::string& delta) {
+        if (!delta.empty()) reply.model_spoke = true;
+        if (reply.speech_end && !reply.latency.llm_first_token_ms && !delta.empty()) {
+            observe(reply.latency.llm_first_token_ms, "llm_first_token", since(*reply.speech_end, ctx_.time.steady_now()));
+        }
+        for (auto& piece : reply.splitter.push(delta)) add(reply, std::move(piece));
+    }
+
+    void act_on(Reply& reply, const llm::ToolCall& call) {
         if (call.name == kEndCall && reply.after == After::nothing) {
             reply.after = After::hang_up;
-            if (!reply.model_spoke) reply.add_piece(settings_.default_goodbye, next_utterance_++);
+            if (!reply.model_spoke) add(reply, settings_.default_goodbye);
         } else if (call.name == kTransferCall && !settings_.transfer_number.empty() && reply.after == After::nothing) {
             reply.after = After::transfer;
             reply.transfer_call_id = call.id;
@@ -339,28 +388,33 @@ private:
         }
     }
 
-    // One piece at a time through the TTS, in order, so the audio plays in order.
-    void synthesize_next() {
-        auto& reply = *reply_;
-        if (reply.tts_busy || reply.next_to_synthesize >= reply.pieces.size()) return;
-        auto& piece = reply.pieces[reply.next_to_synthesize++];
-        reply.tts_busy = true;
-        const auto generation = reply.generation;
-        const auto id = piece.id;
-        reply.tts = voice_.speak(
-            piece.text, {[post = post_, this, generation, id](std::vector<std::int16_t> chunk) {
-                             post([this, generation, id, chunk = std::move(chunk)] { on_audio_chunk(generation, id, chunk); });
-                         },
-                         [post = post_, this, generation, id](std::string error) {
-                             post([this, generation, id, error = std::move(error)] {
-                                 if (current(generation)) piece_done(id, error);
-                             });
-                         }});
+    void add(Reply& reply, std::string text) {
+        reply.add_piece(std::move(text), next_utterance_++);
+        reply.changed.cancel();
     }
 
-    void on_audio_chunk(std::uint64_t generation, UtteranceId id, const std::vector<std::int16_t>& chunk) {
-        if (!current(generation) || chunk.empty()) return;
-        auto& reply = *reply_;
+    // One piece at a time through the TTS, in order, so the audio plays in order; until the
+    // model has finished writing.
+    asio::awaitable<void> synthesize(Reply& reply) {
+        for (;;) {
+            if (reply.next_to_synthesize < reply.pieces.size()) {
+                const auto& piece = reply.pieces[reply.next_to_synthesize++];
+                const auto id = piece.id;
+                std::function<void(std::vector<std::int16_t>)> on_audio = [this, &reply, id](std::vector<std::int16_t> chunk) {
+                    on_audio_chunk(reply, id, chunk);
+                };
+                auto spoken = co_await speech::synthesize(voice_, piece.text, std::move(on_audio));
+                piece_done(reply, id, spoken);
+            } else if (reply.thinking) {
+                co_await wait(reply.changed);
+            } else {
+                co_return;
+            }
+        }
+    }
+
+    void on_audio_chunk(Reply& reply, UtteranceId id, const std::vector<std::int16_t>& chunk) {
+        if (chunk.empty()) return;
         if (reply.speech_end && !reply.latency.tts_first_audio_ms) {
             observe(reply.latency.tts_first_audio_ms, "tts_first_audio", since(*reply.speech_end, ctx_.time.steady_now()));
         }
@@ -368,15 +422,11 @@ private:
         reply.find(id)->samples += chunk.size();
     }
 
-    void piece_done(UtteranceId id, const std::string& error) {
-        auto& reply = *reply_;
-        auto* piece = reply.find(id);
-        reply.tts_busy = false;
-        reply.tts.reset();
-        if (!error.empty()) {
-            spdlog::warn("call {}: speech synthesis failed: {}", info_.call_sid, error);
+    void piece_done(Reply& reply, UtteranceId id, const engine::Result<void>& spoken) {
+        if (!spoken) {
+            spdlog::warn("call {}: speech synthesis failed ({})", info_.call_sid, spoken.error().message());
             count("conversation_failures_total", "Engine failures during calls", {{"engine", "tts"}});
-            piece->failed = true;
+            reply.find(id)->failed = true;
             if (++tts_failures_ >= 2 && !ending_) {
                 spdlog::error("call {}: the agent cannot speak: hanging up", info_.call_sid);
                 reply.after = After::hang_up;
@@ -386,83 +436,57 @@ private:
             tts_failures_ = 0;
         }
         control_.finish(id);  // Twilio echoes the end mark once the piece has played (at once if empty)
-        synthesize_next();
-    }
-
-    void finish_if_done() {
-        if (!reply_ || !reply_->done()) return;
-        close_reply(/*cut=*/false);
     }
 
     Reply& open_reply(ReplyKind kind, bool interruptible) {
         if (reply_) close_reply(/*cut=*/true);
-        reply_.emplace(kind, ++generation_, ctx_.time.now());
+        reply_ = std::make_shared<Reply>(kind, ctx_.time.now(), ctx_.time, executor_);
         reply_->interruptible = interruptible;
+        wake_.cancel();
         return *reply_;
     }
 
-    // The reply is over: played in full, or cut (barge-in, a newer turn, the end of the call). The
-    // transcript and the model's history keep what the callee heard.
+    // The reply is over: played in full, or cut (barge-in, a newer turn, the end of the call). A
+    // cut stops its coroutine, and with it the model's answer and the synthesis. The transcript
+    // and the model's history keep what the callee heard.
     void close_reply(bool cut) {
         if (cut) {
-            if (reply_->llm) reply_->llm->cancel();
-            if (reply_->tts) reply_->tts->cancel();
+            reply_->stop.emit(asio::cancellation_type::terminal);
             if (reply_->sounding() && !ended_) control_.interrupt();  // reports what was heard through on_played
         }
-        auto reply = std::move(*reply_);
-        reply_.reset();
-        const auto heard = reply.heard_text();
+        auto reply = std::move(reply_);
+        const auto heard = reply->heard_text();
         if (!heard.empty()) {
-            transcript_.push_back({"agent", heard, reply.started_at, ctx_.time.now(), cut,
-                                   reply.speech_end ? std::optional(reply.latency) : std::nullopt});
+            transcript_.push_back({"agent", heard, reply->started_at, ctx_.time.now(), cut,
+                                   reply->speech_end ? std::optional(reply->latency) : std::nullopt});
             llm::Message said{"assistant", heard, {}, {}};
-            if (!cut && reply.after == After::transfer) said.tool_calls = reply.tool_calls;
+            if (!cut && reply->after == After::transfer) said.tool_calls = reply->tool_calls;
             history_.push_back(std::move(said));
             save();
         }
         if (!cut) {
             idle_ = milliseconds(0);
-            if (reply.kind != ReplyKind::notice) unanswered_ = milliseconds(0);
-            carry_out(reply);
+            if (reply->kind != ReplyKind::notice) unanswered_ = milliseconds(0);
         }
     }
 
-    void carry_out(const Reply& reply) {
+    asio::awaitable<void> carry_out(const Reply& reply) {
         if (reply.after == After::hang_up) {
             spdlog::info("call {}: hanging up", info_.call_sid);
-            ctx_.actions.complete(info_.call_sid, [post = post_, this](std::string error) {
-                post([this, error = std::move(error)] {
-                    if (!error.empty()) spdlog::warn("call {}: Twilio did not hang up ({}): closing the stream", info_.call_sid, error);
-                    control_.hang_up("the agent ended the call");
-                });
-            });
+            const auto completed = co_await ctx_.actions.complete(info_.call_sid);
+            if (!completed) spdlog::warn("call {}: Twilio did not hang up: closing the stream", info_.call_sid);
+            control_.hang_up("the agent ended the call");
         } else if (reply.after == After::transfer) {
             spdlog::info("call {}: transferring the call", info_.call_sid);
-            ctx_.actions.transfer(info_.call_sid, settings_.transfer_number,
-                                  [post = post_, this, id = reply.transfer_call_id](std::string error) {
-                                      post([this, id, error = std::move(error)] { transferred(id, error); });
-                                  });
+            const auto transferred = co_await ctx_.actions.transfer(info_.call_sid, settings_.transfer_number);
+            if (transferred) co_return;  // Twilio ends the stream and dials
+            ending_ = false;
+            history_.push_back({"tool", "The transfer failed; the caller is still on the line.", {}, reply.transfer_call_id});
+            answer(std::nullopt);
         }
-    }
-
-    void transferred(const std::string& tool_call_id, const std::string& error) {
-        if (error.empty()) return;  // Twilio ends the stream and dials
-        spdlog::warn("call {}: the transfer failed: {}", info_.call_sid, error);
-        ending_ = false;
-        history_.push_back({"tool", "The transfer failed; the caller is still on the line.", {}, tool_call_id});
-        answer(std::nullopt);
     }
 
     // ---- bookkeeping ----
-    bool current(std::uint64_t generation) const { return !ended_ && reply_ && reply_->generation == generation; }
-
-    void stop_engines() {
-        if (reply_) {
-            if (reply_->llm) reply_->llm->cancel();
-            if (reply_->tts) reply_->tts->cancel();
-        }
-        stt_.reset();
-    }
 
     void save() { ctx_.transcripts.save({info_.stream_sid, transcript_, engines_, ctx_.time.now()}); }
 
@@ -490,12 +514,12 @@ private:
     call::CallControl& control_;
     ConversationContext& ctx_;
     const ConversationSettings settings_;
-    call::CallControl::Post post_;
+    asio::any_io_executor executor_;
     speech::SpeechToText& recognizer_;  // the prompt's, or the deployment's
     speech::TextToSpeech& voice_;       // likewise
     speech::Vad vad_;
     TurnDetector detector_;
-    std::unique_ptr<speech::SttSession> stt_;
+    std::optional<speech::Recognition> stt_;
     std::vector<std::int16_t> preroll_;
     std::deque<PendingTurn> pending_turns_;
     core::TimePoint turn_started_at_{};
@@ -504,8 +528,8 @@ private:
 
     std::vector<llm::Message> history_;
     std::vector<llm::Tool> tools_;
-    std::optional<Reply> reply_;
-    std::uint64_t generation_ = 0;
+    std::shared_ptr<Reply> reply_;  // the one being said, or the next to say
+    timing::Timer wake_;            // poked when a reply is opened
     UtteranceId next_utterance_ = 1;
     int tts_failures_ = 0;
     bool ending_ = false;  // a goodbye is under way: no new turns

@@ -3,13 +3,15 @@
 // and transferring, somewhere to keep the transcript, and the clocks. The app wires real ones
 // (app/agent_config.cpp: the store and Twilio); tests pass fakes.
 #include <chrono>
-#include <functional>
 #include <string>
 #include <vector>
+
+#include <boost/asio/awaitable.hpp>
 
 #include "call/greeting_cache.hpp"
 #include "call/voices.hpp"
 #include "conversation/settings.hpp"
+#include "engine/error.hpp"
 #include "timing/time_source.hpp"
 #include "core/metrics.hpp"
 #include "llm/chat.hpp"
@@ -19,15 +21,15 @@
 
 namespace va::conversation {
 
-// Twilio's REST API for a live call. `done` gets "" or what failed, on any thread.
+// Twilio's REST API for a live call, awaited on the call's executor. A failure's details are
+// logged where they are known.
 class CallActions {
 public:
     virtual ~CallActions() = default;
     // Hangs the call up (Status=completed).
-    virtual void complete(const std::string& call_sid, std::function<void(std::string error)> done) = 0;
+    virtual boost::asio::awaitable<engine::Result<void>> complete(std::string call_sid) = 0;
     // Redirects the call to <Dial>number</Dial>: the stream ends and the callee is connected.
-    virtual void transfer(const std::string& call_sid, const std::string& number,
-                          std::function<void(std::string error)> done) = 0;
+    virtual boost::asio::awaitable<engine::Result<void>> transfer(std::string call_sid, std::string number) = 0;
 };
 
 // The call log's share of a conversation, saved whenever a turn closes and at the end.

@@ -19,7 +19,7 @@ bool Reply::sounding() const {
 }
 
 bool Reply::done() const {
-    return !llm_running && !tts_busy && next_to_synthesize == pieces.size() &&
+    return !thinking && next_to_synthesize == pieces.size() &&
            std::all_of(pieces.begin(), pieces.end(), [](const Piece& p) { return p.played; });
 }
 

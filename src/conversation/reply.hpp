@@ -2,6 +2,7 @@
 // One thing the agent says: the greeting, an answer of the model's, or fixed words (a re-prompt,
 // an apology, a goodbye). It is spoken as pieces (sentences), one utterance each, so the marks
 // of each piece say how much of it the callee heard, and a cut reply keeps just those words.
+// Each reply is said by one coroutine, which its `stop` signal cancels.
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -9,10 +10,12 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+
 #include "call/agent.hpp"
 #include "conversation/sentences.hpp"
 #include "llm/chat.hpp"
-#include "speech/tts.hpp"
 #include "store/model.hpp"
 #include "timing/time_source.hpp"
 
@@ -30,11 +33,14 @@ struct Piece {
     bool failed = false;  // the TTS could not say it
 };
 
+// Shared between the conversation (which cuts it) and the coroutine that says it.
 struct Reply {
-    Reply(ReplyKind of, std::uint64_t number, core::TimePoint at) : kind(of), generation(number), started_at(at) {}
+    Reply(ReplyKind of, core::TimePoint at, timing::TimeSource& time, boost::asio::any_io_executor executor)
+        : kind(of), started_at(at), changed(time, std::move(executor)) {
+        changed.expires_at(timing::SteadyTime::max());
+    }
 
     ReplyKind kind;
-    std::uint64_t generation;  // callbacks of an older reply are dropped
     core::TimePoint started_at;
     bool interruptible = true;
     After after = After::nothing;
@@ -42,13 +48,8 @@ struct Reply {
 
     std::deque<Piece> pieces;  // in speaking order
     std::size_t next_to_synthesize = 0;
-    bool tts_busy = false;
-    std::shared_ptr<speech::TtsStream> tts;
-
-    std::shared_ptr<llm::ChatStream> llm;
-    bool llm_running = false;
+    bool thinking = false;     // the model is still writing: more pieces may come
     bool model_spoke = false;  // the model wrote some text
-    int llm_attempts = 0;
     SentenceSplitter splitter;
     std::vector<llm::ToolCall> tool_calls;
 
@@ -56,6 +57,10 @@ struct Reply {
     std::optional<timing::SteadyTime> speech_end;
     store::TurnLatency latency;
     bool audible = false;  // the callee has started hearing it
+
+    bool started = false;                   // its coroutine has begun
+    boost::asio::cancellation_signal stop;  // emitted when the reply is cut: its coroutine ends
+    timing::Timer changed;                  // poked when pieces are added or played
 
     call::UtteranceId add_piece(std::string text, call::UtteranceId id);
     Piece* find(call::UtteranceId id);

@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
+#include "engine/error.hpp"
+
 namespace va::llm {
 
 struct ToolCall {
@@ -60,5 +64,15 @@ public:
     // what answers a request that asks for that model.
     virtual std::string name(const std::string& model = {}) const = 0;
 };
+
+// What an awaited answer hands over as it streams, on the caller's executor.
+struct ChatSink {
+    std::function<void(std::string delta)> on_text;
+    std::function<void(ToolCall call)> on_tool_call;
+};
+
+// Asks `model` for an answer to `request`. Completes when the answer is complete, or with the
+// error. Cancelling the caller stops the answer, and nothing is handed over after that.
+boost::asio::awaitable<engine::Result<void>> answer(ChatModel& model, ChatRequest request, ChatSink sink);
 
 }  // namespace va::llm

@@ -9,6 +9,12 @@
 #include <span>
 #include <string>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "engine/error.hpp"
+#include "engine/inbox.hpp"
+
 namespace va::speech {
 
 struct SttCallbacks {
@@ -52,6 +58,20 @@ public:
     }
     // What recognises ("pocketsphinx:en-us"), for logs.
     virtual std::string name() const = 0;
+};
+
+// A session whose words are awaited on the caller's executor, utterance by utterance. Feed it
+// through session(); destroying it ends the session, and words that arrive later are dropped.
+class Recognition {
+public:
+    Recognition(SpeechToText& engine, boost::asio::any_io_executor executor, SttOptions options = {});
+    SttSession& session() { return *session_; }
+    // The words of the next utterance that ended, in order ("" when none were heard).
+    boost::asio::awaitable<engine::Result<std::string>> next();
+
+private:
+    engine::Inbox<engine::Result<std::string>> words_;
+    std::unique_ptr<SttSession> session_;
 };
 
 }  // namespace va::speech

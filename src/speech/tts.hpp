@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
+#include "engine/error.hpp"
 #include "speech/voice.hpp"
 
 namespace va::speech {
@@ -36,6 +39,12 @@ public:
     // What speaks ("espeak:en-us"), for logs and cache keys: the same name and text give the same words.
     virtual std::string name() const = 0;
 };
+
+// Speaks `text` with `voice`, handing each chunk of 8 kHz PCM to `on_audio` on the caller's
+// executor, in order. Completes when all of it has been spoken, or with the error. Cancelling
+// the caller stops the synthesis, and no chunk is handed over after that.
+boost::asio::awaitable<engine::Result<void>> synthesize(TextToSpeech& voice, std::string text,
+                                                        std::function<void(std::vector<std::int16_t>)> on_audio);
 
 // espeak-ng or flite, running every synthesis on one thread of its own (both engines keep
 // process-global state; at a real-time factor near 0.001 one thread serves hundreds of calls).

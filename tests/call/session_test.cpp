@@ -1,9 +1,11 @@
 // Media Streams sessions driven by recorded Twilio message sequences (ScriptedSocket), with the
 // real store and stream tokens.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "call_harness.hpp"
 #include "media/mulaw.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::call::test {
 namespace {
@@ -158,6 +160,7 @@ public:
     void on_played(UtteranceId id, milliseconds heard, bool finished) override {
         events_.push_back("played " + std::to_string(id) + " " + (finished ? "finished" : std::to_string(heard.count())));
     }
+    boost::asio::awaitable<void> run() override { co_return; }
     void on_end() override { events_.push_back("end"); }
 
 private:
@@ -225,6 +228,51 @@ TEST(StreamSession, AStreamIsClosedAtTheLongestSessionAllowed) {
     auto log = h.stream(then(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}), media), false);
     EXPECT_EQ(log->close_reason, "the longest session allowed");
     EXPECT_EQ(h.store().call_logs().list({}).items.at(0).stream_ended_at, kNow + milliseconds(2000));
+}
+
+// An agent whose own work never ends by itself, or fails.
+class WorkingAgent final : public Agent {
+public:
+    WorkingAgent(timing::TimeSource& time, std::vector<std::string>& events, bool fail)
+        : time_(time), events_(events), fail_(fail) {}
+    void on_start() override { events_.push_back("start"); }
+    boost::asio::awaitable<void> run() override {
+        events_.push_back("run");
+        if (fail_) throw std::runtime_error("the agent broke");
+        const bool woke = co_await timing::sleep_for(time_, std::chrono::hours(1));
+        events_.push_back(woke ? "run woke" : "run cancelled");
+    }
+    void on_audio(std::span<const std::int16_t>) override {}
+    void on_dtmf(char) override {}
+    void on_played(UtteranceId, milliseconds, bool) override {}
+    void on_end() override { events_.push_back("end"); }
+
+private:
+    timing::TimeSource& time_;
+    std::vector<std::string>& events_;
+    bool fail_;
+};
+
+TEST(StreamSession, TheAgentsWorkIsAMemberOfTheCallsTaskGroup) {
+    CallHarness h;
+    std::vector<std::string> events;
+    h.agent_factory = [&](const CallInfo&, CallControl&) { return std::make_unique<WorkingAgent>(h.time(), events, false); };
+    auto a = answer(h, "");
+    h.stream(then(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}), {Send{stop_message(2)}}));
+    EXPECT_THAT(events, ::testing::ElementsAre("start", "run", "run cancelled", "end"))
+        << "the call's end cancels and awaits the agent's work before on_end";
+    EXPECT_TRUE(h.store().call_logs().list({}).items.at(0).stream_ended_at);
+}
+
+TEST(StreamSession, AnAgentWhoseWorkFailsEndsTheCallAndTheEndIsRecorded) {
+    CallHarness h;
+    std::vector<std::string> events;
+    h.agent_factory = [&](const CallInfo&, CallControl&) { return std::make_unique<WorkingAgent>(h.time(), events, true); };
+    auto a = answer(h, "");
+    auto log = h.stream(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}), false);
+    EXPECT_TRUE(log->closed_by_session);
+    EXPECT_THAT(events, ::testing::ElementsAre("start", "run", "end"));
+    EXPECT_TRUE(h.store().call_logs().list({}).items.at(0).stream_ended_at);
 }
 
 TEST(StreamSession, AConnectionThatNeverStartsIsClosed) {

@@ -7,6 +7,10 @@
 
 #include <cmath>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
 #include "core/time_format.hpp"
 #include "fakes.hpp"
 #include "timing/simulated_time.hpp"
@@ -28,6 +32,7 @@ protected:
         recognizers_.others["other"] = &other_stt;
         voices_.others["other-voice"] = &other_tts;
     }
+    ~ConversationTest() override { stop(); }
 
     void start(std::string greeting = "Hello.") {
         call::CallInfo info;
@@ -43,6 +48,9 @@ protected:
         agent_ = make_conversation(info, control, *context_);
         control.agent = agent_.get();
         agent_->on_start();
+        // As the session does: run() is a member of the call's task group.
+        boost::asio::co_spawn(control.io, agent_->run(),
+                              boost::asio::bind_cancellation_slot(run_signal_.slot(), boost::asio::detached));
         control.settle();
     }
 
@@ -80,8 +88,14 @@ protected:
         silence(500ms);
         control.hear_all();
     }
+    // The call ends: its task group is cancelled and awaited, then the agent hears of the end.
     void end() {
+        stop();
         agent_->on_end();
+        control.settle();
+    }
+    void stop() {
+        run_signal_.emit(boost::asio::cancellation_type::terminal);
         control.settle();
     }
     // What the agent said last (texts may span several syntheses, one per sentence).
@@ -113,6 +127,7 @@ private:
     call::GreetingCache greetings_;
     std::unique_ptr<ConversationContext> context_;
     std::unique_ptr<call::Agent> agent_;
+    boost::asio::cancellation_signal run_signal_;
     std::uint32_t noise_ = 1;
     std::size_t sample_ = 0;
 };
@@ -273,7 +288,7 @@ TEST_F(ConversationTest, EndCallWithoutWordsSaysTheDefaultGoodbye) {
 }
 
 TEST_F(ConversationTest, AFailedHangUpStillClosesTheStream) {
-    actions.fail_with = "HTTP 404";
+    actions.fail = true;
     greeted();
     llm.answers.push_back({{"Bye."}, {{"c1", "end_call", "{}"}}, ""});
     callee_says("bye");

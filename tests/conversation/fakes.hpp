@@ -1,7 +1,7 @@
 #pragma once
 // Stand-ins for the conversation tests. Engines answer when the test says so, the call control
-// plays like Twilio as far as the agent can tell (marks, clear), and everything posted back to
-// the "strand" waits in a queue the test drains, so each step is exact and single-threaded.
+// plays like Twilio as far as the agent can tell (marks, clear), and the call's executor is an
+// io_context the test runs until idle after each step, so each step is exact and single-threaded.
 #include <chrono>
 #include <cmath>
 #include <deque>
@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+
+#include "../support/simulated_run.hpp"
 #include "call/agent.hpp"
 #include "conversation/ports.hpp"
 
@@ -43,18 +46,11 @@ public:
         }
     }
     void hang_up(std::string reason) override { hang_ups.push_back(std::move(reason)); }
-    Post poster() override {
-        return [this](std::function<void()> fn) { posted.push_back(std::move(fn)); };
-    }
+    boost::asio::any_io_executor executor() override { return io.get_executor(); }
 
-    // Runs what the engines posted back, until nothing is left.
-    void settle() {
-        while (!posted.empty()) {
-            auto fn = std::move(posted.front());
-            posted.pop_front();
-            fn();
-        }
-    }
+    // Runs what is ready on the call's executor (the engines' answers, the agent's coroutines),
+    // until nothing is.
+    void settle() { va::test::settle(io); }
     // Twilio plays `ms` more of every utterance in order, echoing marks.
     void hear(std::chrono::milliseconds ms) {
         for (auto& [id, u] : utterances) {
@@ -78,12 +74,12 @@ public:
         return std::chrono::milliseconds(it == utterances.end() ? 0 : static_cast<long long>(it->second.bytes / 8));
     }
 
+    boost::asio::io_context io;  // the call's executor
     call::Agent* agent = nullptr;
     std::map<call::UtteranceId, Utterance> utterances;
     std::vector<call::UtteranceId> order;
     int interrupts = 0;
     std::vector<std::string> hang_ups;
-    std::deque<std::function<void()>> posted;
 };
 
 // ---- speech to text ----
@@ -255,16 +251,21 @@ private:
 // ---- Twilio's REST API and the call log ----
 class FakeActions final : public CallActions {
 public:
-    void complete(const std::string& call_sid, std::function<void(std::string)> done) override {
+    boost::asio::awaitable<engine::Result<void>> complete(std::string call_sid) override {
         completed.push_back(call_sid);
-        done(fail_with);
+        co_return outcome();
     }
-    void transfer(const std::string& call_sid, const std::string& number, std::function<void(std::string)> done) override {
+    boost::asio::awaitable<engine::Result<void>> transfer(std::string call_sid, std::string number) override {
         transfers.push_back(call_sid + " -> " + number);
-        done(fail_with);
+        co_return outcome();
     }
     std::vector<std::string> completed, transfers;
-    std::string fail_with;
+    bool fail = false;  // Twilio refuses
+
+private:
+    engine::Result<void> outcome() const {
+        return fail ? engine::Result<void>(engine::Errc::refused) : engine::Result<void>{};
+    }
 };
 
 // Recognisers or voices by name (a prompt's choice), falling back to the deployment's own.

@@ -15,7 +15,7 @@ boost::json::value page_to_json(const store::Page<T>& page) {
     boost::json::array items;
     for (const auto& item : page.items) items.push_back(to_json(item));
     return {{"items", std::move(items)},
-            {"nextCursor", page.next_cursor.empty() ? boost::json::value(nullptr) : boost::json::value(page.next_cursor)}};
+            {"nextCursor", page.next ? boost::json::value(store::to_string(*page.next)) : boost::json::value(nullptr)}};
 }
 
 }  // namespace va::api

@@ -105,12 +105,8 @@ Reply list_prompts(ApiContext& ctx, net::Request request) {
     query.reject_unknown({"limit", "cursor"});
     auto page_request = query.page();
     if (query.error()) co_return to_response(*query.error());
-    try {
-        auto page = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.prompts().list(page_request); });
-        co_return json_response(200, page_to_json(page));
-    } catch (const std::invalid_argument&) {
-        co_return to_response({ErrorCode::invalid_query, "cursor is not one this server issued", "cursor"});
-    }
+    auto page = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.prompts().list(page_request); });
+    co_return json_response(200, page_to_json(page));
 }
 
 Reply get_prompt(ApiContext& ctx, net::Request request) {

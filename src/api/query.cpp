@@ -43,7 +43,10 @@ store::PageRequest QueryReader::page() {
             page.limit = n;
         }
     }
-    if (auto cursor = string("cursor")) page.cursor = *cursor;
+    if (auto text = string("cursor")) {
+        page.after = store::parse_cursor(*text);
+        if (!page.after) fail(ErrorCode::invalid_query, "cursor is not one this server issued", "cursor");
+    }
     return page;
 }
 

@@ -133,12 +133,8 @@ Reply list_scheduled_calls(ApiContext& ctx, net::Request request) {
     q.scheduled_to = query.time("to");
     q.page = query.page();
     if (query.error()) co_return to_response(*query.error());
-    try {
-        auto page = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.scheduled_calls().list(q); });
-        co_return json_response(200, page_to_json(page));
-    } catch (const std::invalid_argument&) {
-        co_return to_response({ErrorCode::invalid_query, "cursor is not one this server issued", "cursor"});
-    }
+    auto page = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.scheduled_calls().list(q); });
+    co_return json_response(200, page_to_json(page));
 }
 
 Reply get_scheduled_call(ApiContext& ctx, net::Request request) {

@@ -40,7 +40,7 @@ std::string VoiceLibrary::check(const std::string& spec) {
 
 std::size_t VoiceLibrary::warm(store::Store& store) {
     std::size_t asked = 0;
-    store::PageRequest page{"", 200};
+    store::PageRequest page{std::nullopt, 200};
     do {
         auto prompts = store.prompts().list(page);
         for (const auto& prompt : prompts.items) {
@@ -51,8 +51,8 @@ std::size_t VoiceLibrary::warm(store::Store& store) {
                 spdlog::warn("prompt {}: voice {} cannot be used here ({}): its calls will speak with {}", prompt.id,
                              spec, problem, own_spec_);
         }
-        page.cursor = prompts.next_cursor;
-    } while (!page.cursor.empty());
+        page.after = prompts.next;
+    } while (page.after);
     return asked;
 }
 

@@ -1,6 +1,7 @@
 #include "store/model.hpp"
 
 #include <array>
+#include <charconv>
 #include <utility>
 
 namespace va::store {
@@ -75,6 +76,19 @@ std::optional<RecipientStatus> parse_recipient_status(std::string_view s) {
 std::string_view to_string(DeferredReason r) { return name_of(kDeferredReasons, r); }
 std::optional<DeferredReason> parse_deferred_reason(std::string_view s) {
     return parse<DeferredReason>(kDeferredReasons, s);
+}
+
+std::string to_string(const Cursor& cursor) {
+    return std::to_string(cursor.created_at.time_since_epoch().count()) + "_" + cursor.id;
+}
+
+std::optional<Cursor> parse_cursor(std::string_view text) {
+    const auto sep = text.find('_');
+    if (sep == std::string_view::npos || sep == 0 || sep + 1 == text.size() || text.size() > 100) return std::nullopt;
+    std::int64_t ms = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + sep, ms);
+    if (ec != std::errc{} || end != text.data() + sep) return std::nullopt;
+    return Cursor{TimePoint{core::Millis{ms}}, std::string(text.substr(sep + 1))};
 }
 
 }  // namespace va::store

@@ -179,17 +179,28 @@ struct CallLog {
     TimePoint updated_at{};
 };
 
-// Cursor pagination, newest first (by createdAt, then id). `cursor` is opaque to clients:
-// the `next_cursor` of the previous page, or empty for the first page.
+// Cursor pagination, newest first (by createdAt, then id). A page starts after the item its
+// cursor names: the last one of the previous page.
+struct Cursor {
+    TimePoint created_at{};
+    std::string id;
+    bool operator==(const Cursor&) const = default;
+};
+
+// What clients see, opaque to them: "<createdAt in ms>_<id>".
+std::string to_string(const Cursor& cursor);
+// The cursor `text` names, or nullopt when it is not one to_string() makes.
+std::optional<Cursor> parse_cursor(std::string_view text);
+
 struct PageRequest {
-    std::string cursor;
-    int limit = 50;  // 1..200, checked by the API
+    std::optional<Cursor> after;  // none: the first page
+    int limit = 50;               // 1..200, checked by the API
 };
 
 template <typename T>
 struct Page {
     std::vector<T> items;
-    std::string next_cursor;  // empty when there are no more items
+    std::optional<Cursor> next;  // none when there are no more items
 };
 
 }  // namespace va::store

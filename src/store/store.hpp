@@ -1,9 +1,9 @@
 #pragma once
 // Repository interfaces for prompts, scheduled calls and call logs. Calls block: they run on the
 // store's worker threads (see net/offload.hpp), never on the network thread. Expected failures are
-// return values; an exception means the store itself failed (disk, corruption) and becomes a 500,
-// except that every `list` throws std::invalid_argument for a cursor it did not issue (malformed
-// or from another backend) or a limit below 1, which the API answers with a 400.
+// return values; an exception means the store itself failed (disk, corruption) and becomes a 500.
+// A page starts after a parsed `Cursor` (the API refuses text that is not one); a limit below 1
+// is a caller's bug and throws std::invalid_argument.
 #include <optional>
 #include <string>
 #include <vector>

@@ -151,8 +151,8 @@ TEST_P(StoreContract, CallLogsFilterByCallNumberAndStatusAcrossPages) {
         CallLogQuery q = base;
         q.page.limit = 2;
         std::vector<std::string> seen;
-        for (const auto& page : all_pages([&](const std::string& cursor) {
-                 q.page.cursor = cursor;
+        for (const auto& page : all_pages([&](const std::optional<Cursor>& cursor) {
+                 q.page.after = cursor;
                  return store().call_logs().list(q);
              })) {
             EXPECT_LE(page.items.size(), 2u);

@@ -139,8 +139,8 @@ TEST_P(StoreContract, PagesThroughFilteredScheduledCalls) {
     q.status = CallStatus::pending;
     q.scheduled_to = kT0 + seconds(2000);
     q.page.limit = 4;
-    auto pages = all_pages([&](const std::string& cursor) {
-        q.page.cursor = cursor;
+    auto pages = all_pages([&](const std::optional<Cursor>& cursor) {
+        q.page.after = cursor;
         return store().scheduled_calls().list(q);
     });
     ASSERT_EQ(pages.size(), 2u);

@@ -150,9 +150,9 @@ TEST(SqliteStore, TwoHandlesOnOneFileSeeEachOthersWritesAndShareIdempotencyKeys)
         }));
     }
     EXPECT_EQ(writers[0].get() + writers[1].get(), 40);  // each key created once, across handles
-    EXPECT_EQ(a->prompts().list({"", 200}).items.size(), 80u);
-    EXPECT_EQ(b->prompts().list({"", 200}).items.size(), 80u);
-    EXPECT_EQ(b->scheduled_calls().list({{}, {}, {}, {"", 200}}).items.size(), 40u);
+    EXPECT_EQ(a->prompts().list({std::nullopt, 200}).items.size(), 80u);
+    EXPECT_EQ(b->prompts().list({std::nullopt, 200}).items.size(), 80u);
+    EXPECT_EQ(b->scheduled_calls().list({{}, {}, {}, {std::nullopt, 200}}).items.size(), 40u);
 }
 
 TEST(SqliteStore, ConcurrentCreatesFromManyThreadsAllLand) {
@@ -178,8 +178,8 @@ TEST(SqliteStore, ConcurrentCreatesFromManyThreadsAllLand) {
     std::set<std::string> listed;
     ScheduledCallQuery q;
     q.page.limit = 64;
-    for (const auto& page : all_pages([&](const std::string& cursor) {
-             q.page.cursor = cursor;
+    for (const auto& page : all_pages([&](const std::optional<Cursor>& cursor) {
+             q.page.after = cursor;
              return store->scheduled_calls().list(q);
          })) {
         for (const auto& call : page.items) {

@@ -63,15 +63,15 @@ std::vector<std::string> ids_of(const Page<T>& page) {
     return out;
 }
 
-// Every page of a listing, following next_cursor; `list` takes a cursor and returns a page.
+// Every page of a listing, following each page's cursor; `list` takes one and returns a page.
 template <typename List>
 auto all_pages(List list) {
-    std::vector<decltype(list(std::string()))> pages;
-    std::string cursor;
+    std::vector<decltype(list(std::optional<Cursor>()))> pages;
+    std::optional<Cursor> cursor;
     do {
         pages.push_back(list(cursor));
-        cursor = pages.back().next_cursor;
-    } while (!cursor.empty() && pages.size() < 1000);
+        cursor = pages.back().next;
+    } while (cursor && pages.size() < 1000);
     return pages;
 }
 

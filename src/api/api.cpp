@@ -67,10 +67,10 @@ boost::asio::awaitable<net::Response> Api::guard_then_route(net::Request request
         const bool needs_caller = is_api_path(request.path) || auth_.tokenless();
         if (needs_caller) {
             auto caller = auth_.authenticate(request);
-            if (caller.error) co_return refuse(*caller.error);
-            request.scopes = caller.scopes;
+            if (!caller) co_return refuse(caller.error());
+            request.scopes = caller->scopes;
             if (is_api_path(request.path)) {
-                if (auto wait = rate_limiter_.take(caller.key, context_.clock.now())) {
+                if (auto wait = rate_limiter_.take(caller->key, context_.clock.now())) {
                     auto response = refuse({ErrorCode::too_many_requests, "over the rate limit; retry later", ""});
                     response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
                     co_return response;

@@ -7,10 +7,6 @@
 
 namespace va::api {
 
-namespace {
-Caller refused(ApiError error) { return Caller{std::move(error), kNoScope, {}}; }
-}  // namespace
-
 ApiAuth::ApiAuth(const std::vector<ApiToken>& tokens, const std::string& public_url)
     : public_origin_(origin_of(public_url)) {
     for (const auto& token : tokens) {
@@ -26,15 +22,15 @@ ApiAuth::Digest ApiAuth::digest(std::string_view token) {
     return out;
 }
 
-Caller ApiAuth::authenticate(const net::Request& request) const {
+ApiResult<Caller> ApiAuth::authenticate(const net::Request& request) const {
     if (tokens_.empty()) {
-        if (auto refusal = refuse_non_local(request, public_origin_)) return refused({ErrorCode::forbidden, *refusal, ""});
-        return {std::nullopt, kAllScopes, "client " + request.remote_address};
+        if (auto refusal = refuse_non_local(request, public_origin_)) return ApiError{ErrorCode::forbidden, *refusal, ""};
+        return Caller{kAllScopes, "client " + request.remote_address};
     }
     auto header = request.header("Authorization");
     constexpr std::string_view kScheme = "Bearer ";
     if (!header || header->size() <= kScheme.size() || !net::equals_ignore_case(header->substr(0, kScheme.size()), kScheme)) {
-        return refused({ErrorCode::unauthorized, "send Authorization: Bearer <token>", ""});
+        return ApiError{ErrorCode::unauthorized, "send Authorization: Bearer <token>", ""};
     }
     auto presented = digest(header->substr(kScheme.size()));
     std::optional<std::size_t> match;
@@ -42,8 +38,8 @@ Caller ApiAuth::authenticate(const net::Request& request) const {
         // Every entry is compared, so the time taken does not tell which one matched.
         if (CRYPTO_memcmp(tokens_[i].digest.data(), presented.data(), presented.size()) == 0) match = i;
     }
-    if (!match) return refused({ErrorCode::unauthorized, "the bearer token is not valid", ""});
-    return {std::nullopt, tokens_[*match].scopes, "token " + std::to_string(*match)};
+    if (!match) return ApiError{ErrorCode::unauthorized, "the bearer token is not valid", ""};
+    return Caller{tokens_[*match].scopes, "token " + std::to_string(*match)};
 }
 
 }  // namespace va::api

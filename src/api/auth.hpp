@@ -14,7 +14,6 @@
 namespace va::api {
 
 struct Caller {
-    std::optional<ApiError> error;  // set: refused
     unsigned scopes = kNoScope;
     std::string key;  // the rate limit's: which token, or which client address without tokens
 };
@@ -23,7 +22,8 @@ class ApiAuth {
 public:
     // `public_url`: VA_PUBLIC_URL ("" when unset); a page from its origin may use a tokenless API.
     ApiAuth(const std::vector<ApiToken>& tokens, const std::string& public_url);
-    Caller authenticate(const net::Request& request) const;
+    // The caller, or why it is refused.
+    ApiResult<Caller> authenticate(const net::Request& request) const;
     bool tokenless() const { return tokens_.empty(); }
 
 private:

@@ -46,7 +46,7 @@ struct ApiContext {
     std::function<void(const store::ScheduledCall&)> on_schedule_changed;
     // What this deployment can do with a prompt's conversation settings (e.g. whether its
     // recogniser can compile the grammar): the first problem, or nullopt. May be empty.
-    std::function<std::optional<ApiError>(const store::ConversationOverrides&)> check_conversation;
+    std::function<ApiResult<>(const store::ConversationOverrides&)> check_conversation;
 };
 
 }  // namespace va::api

@@ -1,5 +1,7 @@
 #include "api/errors.hpp"
 
+#include <stdexcept>
+
 namespace va::api {
 
 namespace {
@@ -45,6 +47,11 @@ std::string_view to_string(ErrorCode code) { return entry(code).name; }
 
 net::Response to_response(const ApiError& error) {
     return net::error_response(http_status(error.code), to_string(error.code), error.message, error.field);
+}
+
+void throw_exception_from_error(const ApiError& error, const boost::source_location& location) {
+    throw std::logic_error("an API error was used as a value at " + std::string(location.file_name()) + ":" +
+                           std::to_string(location.line()) + ": " + error.message);
 }
 
 }  // namespace va::api

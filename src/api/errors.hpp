@@ -1,5 +1,6 @@
 #pragma once
 // Every error the API can answer, and the one table that maps each to its HTTP status.
+#include <boost/system/result.hpp>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,14 @@ struct ApiError {
     std::string message;
     std::string field;  // the offending field or parameter, when there is one
 };
+
+// What a rule of the API answers: the value it read, or the error the client gets.
+template <class T = void>
+using ApiResult = boost::system::result<T, ApiError>;
+
+// For ApiResult::value() on an error (found by argument-dependent lookup); the handlers check
+// first, so this is a bug when it happens.
+[[noreturn]] void throw_exception_from_error(const ApiError& error, const boost::source_location& location);
 
 unsigned http_status(ErrorCode code);
 std::string_view to_string(ErrorCode code);

@@ -16,7 +16,7 @@ bool says_json(const net::Request& request) {
     return net::equals_ignore_case(media, "application/json");
 }
 
-std::optional<ApiError> parse_json_object(const net::Request& request, json::object& out) {
+ApiResult<json::object> parse_json_object(const net::Request& request) {
     if (!says_json(request)) {
         return ApiError{ErrorCode::unsupported_media_type, "the body must be sent as Content-Type: application/json", ""};
     }
@@ -26,8 +26,7 @@ std::optional<ApiError> parse_json_object(const net::Request& request, json::obj
     auto value = json::parse(request.body, ec, {}, options);
     if (ec) return ApiError{ErrorCode::malformed_json, "the body is not valid JSON: " + ec.message(), ""};
     if (!value.is_object()) return ApiError{ErrorCode::not_an_object, "the body must be a JSON object", ""};
-    out = std::move(value.as_object());
-    return std::nullopt;
+    return std::move(value.as_object());
 }
 
 void ObjectReader::fail(ErrorCode code, std::string message, std::string field) {

@@ -17,7 +17,7 @@ namespace va::api {
 bool says_json(const net::Request& request);
 
 // Checks Content-Type (application/json) and parses the body as a JSON object.
-std::optional<ApiError> parse_json_object(const net::Request& request, boost::json::object& out);
+ApiResult<boost::json::object> parse_json_object(const net::Request& request);
 
 class ObjectReader {
 public:

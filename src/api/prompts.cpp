@@ -15,8 +15,9 @@ constexpr std::size_t kMaxContent = 32 * 1024;
 constexpr std::size_t kMaxIntroduction = 4 * 1024;
 
 // The optional `conversation` object: each field of store/conversation_json.hpp, in its range.
-std::optional<ApiError> read_conversation(const boost::json::value& value, store::ConversationOverrides& out) {
+ApiResult<store::ConversationOverrides> read_conversation(const boost::json::value& value) {
     if (!value.is_object()) return ApiError{ErrorCode::wrong_type, "conversation must be an object", "conversation"};
+    store::ConversationOverrides out;
     for (const auto& [key, v] : value.get_object()) {
         const auto field = "conversation." + std::string(key);
         bool known = false;
@@ -56,14 +57,15 @@ std::optional<ApiError> read_conversation(const boost::json::value& value, store
         return ApiError{ErrorCode::invalid_value, "conversation.hangupAfterMs must be longer than repromptAfterMs",
                         "conversation.hangupAfterMs"};
     }
-    return std::nullopt;
+    return out;
 }
 
 // Reads name, content and introduction (all required: PUT replaces the whole prompt) and the
 // optional conversation settings (absent: the deployment's for everything).
-std::optional<ApiError> read_prompt(const ApiContext& ctx, const net::Request& request, store::Prompt& out) {
-    boost::json::object body;
-    if (auto error = parse_json_object(request, body)) return error;
+ApiResult<store::Prompt> read_prompt(const ApiContext& ctx, const net::Request& request) {
+    auto parsed = parse_json_object(request);
+    if (!parsed) return parsed.error();
+    const auto& body = *parsed;
     ObjectReader reader(body);
     reader.reject_unknown({"name", "content", "introduction", "conversation"});
     auto name = reader.string("name", true, kMaxName);
@@ -71,23 +73,29 @@ std::optional<ApiError> read_prompt(const ApiContext& ctx, const net::Request& r
     auto introduction = reader.string("introduction", true, kMaxIntroduction);
     if (name && name->empty()) reader.fail(ErrorCode::invalid_value, "name must not be empty", "name");
     if (content && content->empty()) reader.fail(ErrorCode::invalid_value, "content must not be empty", "content");
-    if (reader.error()) return reader.error();
+    if (reader.error()) return *reader.error();
+    store::Prompt out;
     out.name = std::move(*name);
     out.content = std::move(*content);
     out.introduction = std::move(*introduction);
     if (auto conversation = body.find("conversation"); conversation != body.end()) {
-        if (auto error = read_conversation(conversation->value(), out.conversation)) return error;
-        if (ctx.check_conversation) return ctx.check_conversation(out.conversation);
+        auto settings = read_conversation(conversation->value());
+        if (!settings) return settings.error();
+        out.conversation = std::move(*settings);
+        if (ctx.check_conversation) {
+            if (auto usable = ctx.check_conversation(out.conversation); !usable) return usable.error();
+        }
     }
-    return std::nullopt;
+    return out;
 }
 
 net::Response prompt_not_found() { return to_response({ErrorCode::not_found, "no prompt with this id", "id"}); }
 }  // namespace
 
 Reply create_prompt(ApiContext& ctx, net::Request request) {
-    store::Prompt prompt;
-    if (auto error = read_prompt(ctx, request, prompt)) co_return to_response(*error);
+    auto read = read_prompt(ctx, request);
+    if (!read) co_return to_response(read.error());
+    auto& prompt = *read;
     auto now = ctx.clock.now();
     prompt.id = core::new_object_id(now);
     prompt.created_at = prompt.updated_at = now;
@@ -117,8 +125,9 @@ Reply get_prompt(ApiContext& ctx, net::Request request) {
 }
 
 Reply replace_prompt(ApiContext& ctx, net::Request request) {
-    store::Prompt prompt;
-    if (auto error = read_prompt(ctx, request, prompt)) co_return to_response(*error);
+    auto read = read_prompt(ctx, request);
+    if (!read) co_return to_response(read.error());
+    auto& prompt = *read;
     prompt.id = std::string(request.path_param("id"));
     prompt.updated_at = ctx.clock.now();
     auto updated = co_await net::offload(ctx.write_pool, [&] { return ctx.store.prompts().update(prompt); });

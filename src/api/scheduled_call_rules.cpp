@@ -9,8 +9,8 @@
 
 namespace va::api {
 
-std::optional<ApiError> normalize_recipients(const core::PhoneValidator& phones, std::size_t max_recipients,
-                                             const std::vector<std::string>& raw, std::vector<std::string>& out) {
+ApiResult<std::vector<std::string>> normalize_recipients(const core::PhoneValidator& phones, std::size_t max_recipients,
+                                                         const std::vector<std::string>& raw) {
     const std::string field = "toPhoneNumbers";
     if (raw.empty()) return ApiError{ErrorCode::invalid_value, "toPhoneNumbers must name at least one recipient", field};
     // Checked before parsing so an oversize list costs nothing.
@@ -19,7 +19,7 @@ std::optional<ApiError> normalize_recipients(const core::PhoneValidator& phones,
                         "toPhoneNumbers may name at most " + std::to_string(max_recipients) + " recipients", field};
     }
     std::unordered_set<std::string> seen;
-    out.clear();
+    std::vector<std::string> out;
     for (std::size_t i = 0; i < raw.size(); ++i) {
         auto check = phones.check(raw[i]);
         if (!check.ok()) {
@@ -29,11 +29,10 @@ std::optional<ApiError> normalize_recipients(const core::PhoneValidator& phones,
         }
         if (seen.insert(check.e164).second) out.push_back(std::move(check.e164));
     }
-    return std::nullopt;
+    return out;
 }
 
-std::optional<ApiError> resolve_schedule_time(const ApiOptions& options, std::string_view text, core::TimePoint now,
-                                              core::TimePoint& out) {
+ApiResult<core::TimePoint> resolve_schedule_time(const ApiOptions& options, std::string_view text, core::TimePoint now) {
     const std::string field = "scheduledDateTime";
     auto t = core::parse_rfc3339(text);
     if (!t) {
@@ -48,13 +47,11 @@ std::optional<ApiError> resolve_schedule_time(const ApiOptions& options, std::st
     if (*t > now + options.max_ahead) {
         return ApiError{ErrorCode::invalid_date_time, "scheduledDateTime is more than " + std::to_string(options.max_ahead.count()) + " days ahead", field};
     }
-    out = std::max(*t, now);
-    return std::nullopt;
+    return std::max(*t, now);
 }
 
 namespace {
-std::optional<ApiError> read_count(const boost::json::object& o, std::string_view key, std::int64_t min, std::int64_t max,
-                                   std::int64_t& out) {
+ApiResult<std::int64_t> read_count(const boost::json::object& o, std::string_view key, std::int64_t min, std::int64_t max) {
     auto field = "retry." + std::string(key);
     auto it = o.find(key);
     if (it == o.end()) return ApiError{ErrorCode::missing_field, field + " is required", field};
@@ -67,12 +64,11 @@ std::optional<ApiError> read_count(const boost::json::object& o, std::string_vie
         return ApiError{ErrorCode::invalid_value,
                         field + " must be between " + std::to_string(min) + " and " + std::to_string(max), field};
     }
-    out = value;
-    return std::nullopt;
+    return value;
 }
 }  // namespace
 
-std::optional<ApiError> read_retry_policy(const boost::json::value& value, store::RetryPolicy& out) {
+ApiResult<store::RetryPolicy> read_retry_policy(const boost::json::value& value) {
     if (!value.is_object()) return ApiError{ErrorCode::wrong_type, "retry must be an object", "retry"};
     const auto& o = value.get_object();
     for (const auto& [key, v] : o) {
@@ -81,38 +77,38 @@ std::optional<ApiError> read_retry_policy(const boost::json::value& value, store
                             "retry." + std::string(key)};
         }
     }
-    std::int64_t attempts = 0, delay = 0;
-    if (auto e = read_count(o, "maxAttempts", 1, 10, attempts)) return e;
-    if (auto e = read_count(o, "delaySeconds", 10, 86400, delay)) return e;
-    out.max_attempts = static_cast<int>(attempts);
-    out.delay = std::chrono::seconds(delay);
-    return std::nullopt;
+    auto attempts = read_count(o, "maxAttempts", 1, 10);
+    if (!attempts) return attempts.error();
+    auto delay = read_count(o, "delaySeconds", 10, 86400);
+    if (!delay) return delay.error();
+    store::RetryPolicy out;
+    out.max_attempts = static_cast<int>(*attempts);
+    out.delay = std::chrono::seconds(*delay);
+    return out;
 }
 
 namespace {
-std::optional<ApiError> read_zone(const boost::json::value& v, const std::string& field, std::string& out) {
+ApiResult<std::string> read_zone(const boost::json::value& v, const std::string& field) {
     if (!v.is_string()) return ApiError{ErrorCode::wrong_type, field + " must be a string", field};
     if (!calling_window::is_known_time_zone(v.get_string())) {
         return ApiError{ErrorCode::invalid_value, field + " is not an IANA time zone (e.g. Europe/Paris)", field};
     }
-    out = std::string(v.get_string());
-    return std::nullopt;
+    return std::string(v.get_string());
 }
 
-std::optional<ApiError> read_time_of_day(const boost::json::object& o, std::string_view key, int& out) {
+ApiResult<int> read_time_of_day(const boost::json::object& o, std::string_view key) {
     auto field = "callWindow." + std::string(key);
     auto it = o.find(key);
     if (it == o.end()) return ApiError{ErrorCode::missing_field, field + " is required", field};
     if (!it->value().is_string()) return ApiError{ErrorCode::wrong_type, field + " must be a string", field};
     auto minutes = calling_window::parse_local_time(it->value().get_string());
     if (!minutes) return ApiError{ErrorCode::invalid_value, field + " must be a local time HH:MM (00:00-23:59)", field};
-    out = static_cast<int>(minutes->count());
-    return std::nullopt;
+    return static_cast<int>(minutes->count());
 }
 }  // namespace
 
-std::optional<ApiError> read_call_window(const boost::json::value& value, const core::PhoneValidator& phones,
-                                         const std::vector<std::string>& numbers, store::CallingWindow& out) {
+ApiResult<store::CallingWindow> read_call_window(const boost::json::value& value, const core::PhoneValidator& phones,
+                                                const std::vector<std::string>& numbers) {
     if (!value.is_object()) return ApiError{ErrorCode::wrong_type, "callWindow must be an object", "callWindow"};
     const auto& o = value.get_object();
     for (const auto& [key, v] : o) {
@@ -121,13 +117,20 @@ std::optional<ApiError> read_call_window(const boost::json::value& value, const 
             return ApiError{ErrorCode::unknown_field, field + " is not a field of callWindow", field};
         }
     }
-    if (auto e = read_time_of_day(o, "start", out.start_minute)) return e;
-    if (auto e = read_time_of_day(o, "end", out.end_minute)) return e;
+    store::CallingWindow out;
+    auto start = read_time_of_day(o, "start");
+    if (!start) return start.error();
+    auto end = read_time_of_day(o, "end");
+    if (!end) return end.error();
+    out.start_minute = *start;
+    out.end_minute = *end;
     if (out.start_minute == out.end_minute) {
         return ApiError{ErrorCode::invalid_value, "callWindow.start and callWindow.end must differ", "callWindow.end"};
     }
     if (auto* zone = o.if_contains("timeZone")) {
-        if (auto e = read_zone(*zone, "callWindow.timeZone", out.time_zone)) return e;
+        auto name = read_zone(*zone, "callWindow.timeZone");
+        if (!name) return name.error();
+        out.time_zone = std::move(*name);
     }
     if (auto* zones = o.if_contains("recipientTimeZones")) {
         const std::string field = "callWindow.recipientTimeZones";
@@ -138,14 +141,16 @@ std::optional<ApiError> read_call_window(const boost::json::value& value, const 
             if (!check.ok() || std::find(numbers.begin(), numbers.end(), check.e164) == numbers.end()) {
                 return ApiError{ErrorCode::invalid_value, entry + ": not one of toPhoneNumbers", entry};
             }
-            if (auto e = read_zone(zone, entry, out.time_zones[check.e164])) return e;
+            auto name = read_zone(zone, entry);
+            if (!name) return name.error();
+            out.time_zones[check.e164] = std::move(*name);
         }
     }
-    return std::nullopt;
+    return out;
 }
 
-std::optional<ApiError> check_call_window(const store::CallingWindow& window, const std::vector<std::string>& numbers,
-                                          const calling_window::CountryZones& zones, core::TimePoint from) {
+ApiResult<> check_call_window(const store::CallingWindow& window, const std::vector<std::string>& numbers,
+                              const calling_window::CountryZones& zones, core::TimePoint from) {
     for (std::size_t i = 0; i < numbers.size(); ++i) {
         auto check = calling_window::check_window(from, window, numbers[i], zones);
         if (!check.error.empty()) {
@@ -153,7 +158,7 @@ std::optional<ApiError> check_call_window(const store::CallingWindow& window, co
                             "callWindow"};
         }
     }
-    return std::nullopt;
+    return {};
 }
 
 }  // namespace va::api

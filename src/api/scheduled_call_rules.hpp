@@ -16,25 +16,24 @@ namespace va::api {
 
 // Parses every number to E.164 and drops duplicates (first occurrence kept). Errors name the
 // offending entry, e.g. field "toPhoneNumbers[3]".
-std::optional<ApiError> normalize_recipients(const core::PhoneValidator& phones, std::size_t max_recipients,
-                                             const std::vector<std::string>& raw, std::vector<std::string>& out);
+ApiResult<std::vector<std::string>> normalize_recipients(const core::PhoneValidator& phones, std::size_t max_recipients,
+                                                         const std::vector<std::string>& raw);
 
 // RFC 3339 with an explicit offset; up to `past_tolerance` ago means now; at most `max_ahead` ahead.
-std::optional<ApiError> resolve_schedule_time(const ApiOptions& options, std::string_view text, core::TimePoint now,
-                                              core::TimePoint& out);
+ApiResult<core::TimePoint> resolve_schedule_time(const ApiOptions& options, std::string_view text, core::TimePoint now);
 
 // The optional `retry` object: {"maxAttempts": 1..10, "delaySeconds": 10..86400}; both required.
-std::optional<ApiError> read_retry_policy(const boost::json::value& value, store::RetryPolicy& out);
+ApiResult<store::RetryPolicy> read_retry_policy(const boost::json::value& value);
 
 // The optional `callWindow` object: {"start": "HH:MM", "end": "HH:MM", "timeZone": IANA name,
 // "recipientTimeZones": {number: IANA name}} (zones optional). Keys of recipientTimeZones are
 // normalised like toPhoneNumbers and must be among `numbers` (already normalised).
-std::optional<ApiError> read_call_window(const boost::json::value& value, const core::PhoneValidator& phones,
-                                         const std::vector<std::string>& numbers, store::CallingWindow& out);
+ApiResult<store::CallingWindow> read_call_window(const boost::json::value& value, const core::PhoneValidator& phones,
+                                                const std::vector<std::string>& numbers);
 
 // Every recipient has some time inside the window within the next days (a zone is known for its
 // country, and a country's zones share an hour of it), so that no recipient waits for ever.
-std::optional<ApiError> check_call_window(const store::CallingWindow& window, const std::vector<std::string>& numbers,
-                                          const calling_window::CountryZones& zones, core::TimePoint from);
+ApiResult<> check_call_window(const store::CallingWindow& window, const std::vector<std::string>& numbers,
+                              const calling_window::CountryZones& zones, core::TimePoint from);
 
 }  // namespace va::api

@@ -28,10 +28,11 @@ std::string sha256_hex(std::string_view data) {
     return out;
 }
 
-std::optional<ApiError> read_idempotency_key(const net::Request& request, std::optional<store::IdempotencyKey>& out,
-                                             const boost::json::object& body, core::TimePoint expired_before) {
+ApiResult<std::optional<store::IdempotencyKey>> read_idempotency_key(const net::Request& request,
+                                                                     const boost::json::object& body,
+                                                                     core::TimePoint expired_before) {
     auto key = request.header("Idempotency-Key");
-    if (!key) return std::nullopt;
+    if (!key) return std::optional<store::IdempotencyKey>{};
     bool printable = !key->empty() && key->size() <= 255;
     for (char c : *key) printable = printable && c > 32 && c < 127;
     if (!printable) {
@@ -39,8 +40,7 @@ std::optional<ApiError> read_idempotency_key(const net::Request& request, std::o
                         "Idempotency-Key"};
     }
     // The parsed body, re-serialised: the same request with other white space is the same request.
-    out = store::IdempotencyKey{std::string(*key), sha256_hex(boost::json::serialize(body)), expired_before};
-    return std::nullopt;
+    return std::optional(store::IdempotencyKey{std::string(*key), sha256_hex(boost::json::serialize(body)), expired_before});
 }
 
 net::Response call_not_found() { return to_response({ErrorCode::not_found, "no scheduled call with this id", "id"}); }
@@ -53,13 +53,12 @@ net::Response wrong_state(const store::ChangeOutcome& outcome, std::string_view 
 }  // namespace
 
 Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
-    boost::json::object body;
-    if (auto error = parse_json_object(request, body)) co_return to_response(*error);
+    auto parsed = parse_json_object(request);
+    if (!parsed) co_return to_response(parsed.error());
+    const auto& body = *parsed;
     auto now = ctx.clock.now();
-    std::optional<store::IdempotencyKey> key;
-    if (auto error = read_idempotency_key(request, key, body, now - ctx.options.idempotency_window)) {
-        co_return to_response(*error);
-    }
+    auto key = read_idempotency_key(request, body, now - ctx.options.idempotency_window);
+    if (!key) co_return to_response(key.error());
 
     ObjectReader reader(body);
     reader.reject_unknown({"toPhoneNumbers", "promptId", "scheduledDateTime", "retry", "callWindow"});
@@ -70,27 +69,31 @@ Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
 
     store::ScheduledCall call;
     if (auto retry = body.find("retry"); retry != body.end()) {
-        call.retry.emplace();
-        if (auto error = read_retry_policy(retry->value(), *call.retry)) co_return to_response(*error);
+        auto policy = read_retry_policy(retry->value());
+        if (!policy) co_return to_response(policy.error());
+        call.retry = *policy;
     }
-    if (auto error = resolve_schedule_time(ctx.options, *when, now, call.scheduled_date_time)) {
-        co_return to_response(*error);
-    }
-    std::optional<ApiError> phone_error;
+    auto when_due = resolve_schedule_time(ctx.options, *when, now);
+    if (!when_due) co_return to_response(when_due.error());
+    call.scheduled_date_time = *when_due;
+    ApiResult<std::vector<std::string>> recipients = std::vector<std::string>{};
     auto prompt = co_await net::offload(ctx.compute_pool, [&] {
         // Up to 1000 libphonenumber parses: off the network thread along with the store call.
-        phone_error = normalize_recipients(ctx.phones, ctx.options.max_recipients, *numbers, call.to_phone_numbers);
-        return phone_error ? std::nullopt : ctx.store.prompts().get(*prompt_id);
+        recipients = normalize_recipients(ctx.phones, ctx.options.max_recipients, *numbers);
+        return recipients ? ctx.store.prompts().get(*prompt_id) : std::nullopt;
     });
-    if (phone_error) co_return to_response(*phone_error);
+    if (!recipients) co_return to_response(recipients.error());
+    call.to_phone_numbers = std::move(*recipients);
     if (auto window = body.find("callWindow"); window != body.end()) {
-        call.call_window.emplace();
-        std::optional<ApiError> window_error = co_await net::offload(ctx.compute_pool, [&] {
-            auto error = read_call_window(window->value(), ctx.phones, call.to_phone_numbers, *call.call_window);
-            return error ? error : check_call_window(*call.call_window, call.to_phone_numbers, ctx.country_zones,
-                                                     call.scheduled_date_time);
+        auto read_window = co_await net::offload(ctx.compute_pool, [&]() -> ApiResult<store::CallingWindow> {
+            auto read = read_call_window(window->value(), ctx.phones, call.to_phone_numbers);
+            if (!read) return read;
+            auto usable = check_call_window(*read, call.to_phone_numbers, ctx.country_zones, call.scheduled_date_time);
+            if (!usable) return usable.error();
+            return read;
         });
-        if (window_error) co_return to_response(*window_error);
+        if (!read_window) co_return to_response(read_window.error());
+        call.call_window = std::move(*read_window);
     }
     if (!prompt) co_return to_response({ErrorCode::unknown_prompt, "no prompt with this promptId", "promptId"});
 
@@ -106,7 +109,7 @@ Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
     call.created_at = call.updated_at = now;
 
     auto outcome =
-        co_await net::offload(ctx.write_pool, [&] { return ctx.store.scheduled_calls().create(call, key); });
+        co_await net::offload(ctx.write_pool, [&] { return ctx.store.scheduled_calls().create(call, *key); });
     if (outcome.result == store::CreateResult::key_conflict) {
         co_return to_response({ErrorCode::idempotency_conflict,
                                "this Idempotency-Key was used with a different request body", "Idempotency-Key"});
@@ -145,9 +148,9 @@ Reply get_scheduled_call(ApiContext& ctx, net::Request request) {
 }
 
 Reply patch_scheduled_call(ApiContext& ctx, net::Request request) {
-    boost::json::object body;
-    if (auto error = parse_json_object(request, body)) co_return to_response(*error);
-    ObjectReader reader(body);
+    auto parsed = parse_json_object(request);
+    if (!parsed) co_return to_response(parsed.error());
+    ObjectReader reader(*parsed);
     reader.reject_unknown({"toPhoneNumbers", "scheduledDateTime"});
     auto numbers = reader.string_array("toPhoneNumbers", false);
     auto when = reader.string("scheduledDateTime", false, 64);
@@ -159,17 +162,16 @@ Reply patch_scheduled_call(ApiContext& ctx, net::Request request) {
     auto now = ctx.clock.now();
     store::ScheduledCallPatch patch;
     if (when) {
-        core::TimePoint t;
-        if (auto error = resolve_schedule_time(ctx.options, *when, now, t)) co_return to_response(*error);
-        patch.scheduled_date_time = t;
+        auto when_due = resolve_schedule_time(ctx.options, *when, now);
+        if (!when_due) co_return to_response(when_due.error());
+        patch.scheduled_date_time = *when_due;
     }
     std::string id(request.path_param("id"));
     if (numbers) {
-        patch.to_phone_numbers.emplace();
-        auto phone_error = co_await net::offload(ctx.compute_pool, [&] {
-            return normalize_recipients(ctx.phones, ctx.options.max_recipients, *numbers, *patch.to_phone_numbers);
-        });
-        if (phone_error) co_return to_response(*phone_error);
+        auto recipients = co_await net::offload(
+            ctx.compute_pool, [&] { return normalize_recipients(ctx.phones, ctx.options.max_recipients, *numbers); });
+        if (!recipients) co_return to_response(recipients.error());
+        patch.to_phone_numbers = std::move(*recipients);
     }
     auto outcome = co_await net::offload(
         ctx.write_pool, [&] { return ctx.store.scheduled_calls().update_pending(id, patch, now); });

@@ -182,9 +182,9 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
             *store, write_pool.get_executor(), time, metrics, *greetings, *voices,
             [&agents](const call::CallInfo& info, call::CallControl& control) { return agents->make(info, control); },
             call_options});
-        context.check_conversation = [&agents](const store::ConversationOverrides& c) -> std::optional<api::ApiError> {
+        context.check_conversation = [&agents](const store::ConversationOverrides& c) -> api::ApiResult<> {
             auto problem = agents->check(c);
-            if (!problem) return std::nullopt;
+            if (!problem) return {};
             return api::ApiError{api::ErrorCode::invalid_value, problem->field + ": " + problem->message, problem->field};
         };
         webhooks.incoming = call::incoming_webhook(*call_context);

@@ -121,10 +121,10 @@ TEST(PromptsApi, ConversationSettingsAreKeptReplacedAndSnapshotIntoCalls) {
 
 TEST(PromptsApi, TheDeploymentChecksConversationSettingsAndARefusalStoresNothing) {
     ApiHarness api;
-    api.context().check_conversation = [](const store::ConversationOverrides& c) -> std::optional<ApiError> {
+    api.context().check_conversation = [](const store::ConversationOverrides& c) -> ApiResult<> {
         if (c.stt_grammar.find("public") == std::string::npos)
             return ApiError{ErrorCode::invalid_value, "conversation.sttGrammar has no public rule", "conversation.sttGrammar"};
-        return std::nullopt;
+        return {};
     };
     auto refused = api.call("POST", "/api/prompts", with_conversation(R"({"sttGrammar":"#JSGF V1.0; grammar g;"})"));
     EXPECT_EQ(refused.status, 422u);

@@ -53,9 +53,10 @@ class Agent {
 public:
     virtual ~Agent() = default;
     virtual void on_start() = 0;
-    // The agent's own work (speaking, awaiting its engines), started right after on_start() as a
-    // member of the call's task group. Returning is fine; the call goes on. When the call ends it
-    // is cancelled and awaited before on_end(). An exception ends the call.
+    // The agent's own work (speaking, awaiting its engines), started soon after on_start() as a
+    // member of the call's task group (not at all when the call ends first). Returning is fine;
+    // the call goes on. When the call ends it is cancelled and awaited before on_end(). An
+    // exception ends the call.
     virtual boost::asio::awaitable<void> run() = 0;
     // One inbound frame (usually 20 ms) as 8 kHz 16-bit PCM, decoded from the line's μ-law.
     virtual void on_audio(std::span<const std::int16_t> pcm) = 0;

@@ -4,7 +4,9 @@
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -18,7 +20,6 @@ namespace va::call {
 namespace {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 using timing::SteadyTime;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
@@ -60,26 +61,30 @@ public:
     }
 
     // The call is one task group: reader, writer, watchdog, playout pump and the agent. The first
-    // to end ends the call; the others are cancelled and awaited; then the end is recorded, once.
+    // to end ends the call, also by failing (the store at admission, the agent's work: this call
+    // only); the others are cancelled and awaited; then the end is recorded, once. One group of
+    // five, not nested `a || b` groups: those cost a group and two spawns per operator, and wait
+    // for a member that succeeds.
     asio::awaitable<void> run() {
-        co_await (ends_call_on_failure(read_loop()) || write_loop() || watchdog() || pump_loop() ||
-                  ends_call_on_failure(agent_loop()));
+        auto [order, reader, writer, watcher, pump, agent] =
+            co_await asio::experimental::make_parallel_group(
+                asio::co_spawn(executor_, read_loop(), asio::deferred), asio::co_spawn(executor_, write_loop(), asio::deferred),
+                asio::co_spawn(executor_, watchdog(), asio::deferred), asio::co_spawn(executor_, pump_loop(), asio::deferred),
+                asio::co_spawn(executor_, agent_loop(), asio::deferred))
+                .async_wait(asio::experimental::wait_for_one(), asio::deferred);
+        const std::exception_ptr failures[] = {reader, writer, watcher, pump, agent};
+        if (const auto& failure = failures[order[0]]) log_failure(failure);
         co_await end();
     }
 
 private:
-    // The members that can fail (the store at admission, the agent's work) end the call when they
-    // do, this call only. (A member that throws does not end an `||` group: it waits for one
-    // that succeeds.)
-    asio::awaitable<void> ends_call_on_failure(asio::awaitable<void> member) {
-        const auto state = co_await asio::this_coro::cancellation_state;
+    void log_failure(const std::exception_ptr& failure) {
         try {
-            co_await std::move(member);
+            std::rethrow_exception(failure);
         } catch (const std::exception& e) {
-            if (cancelled(state)) co_return;
             spdlog::error("call {}: stream failed: {}", call_sid_.empty() ? "(not started)" : call_sid_, e.what());
-            end_reason_ = "error";
         }
+        end_reason_ = "error";
     }
 
     // Twilio's messages, until `stop`, a refused start, or the socket closes.

@@ -230,15 +230,17 @@ TEST(StreamSession, AStreamIsClosedAtTheLongestSessionAllowed) {
     EXPECT_EQ(h.store().call_logs().list({}).items.at(0).stream_ended_at, kNow + milliseconds(2000));
 }
 
-// An agent whose own work never ends by itself, or fails.
+// An agent whose own work (a short sound, then a long wait) never ends by itself, or fails.
 class WorkingAgent final : public Agent {
 public:
-    WorkingAgent(timing::TimeSource& time, std::vector<std::string>& events, bool fail)
-        : time_(time), events_(events), fail_(fail) {}
+    WorkingAgent(CallControl& control, timing::TimeSource& time, std::vector<std::string>& events, bool fail)
+        : control_(control), time_(time), events_(events), fail_(fail) {}
     void on_start() override { events_.push_back("start"); }
     boost::asio::awaitable<void> run() override {
         events_.push_back("run");
         if (fail_) throw std::runtime_error("the agent broke");
+        std::vector<std::uint8_t> beep(800, 0x55);
+        control_.play(1, beep);
         const bool woke = co_await timing::sleep_for(time_, std::chrono::hours(1));
         events_.push_back(woke ? "run woke" : "run cancelled");
     }
@@ -248,6 +250,7 @@ public:
     void on_end() override { events_.push_back("end"); }
 
 private:
+    CallControl& control_;
     timing::TimeSource& time_;
     std::vector<std::string>& events_;
     bool fail_;
@@ -256,9 +259,12 @@ private:
 TEST(StreamSession, TheAgentsWorkIsAMemberOfTheCallsTaskGroup) {
     CallHarness h;
     std::vector<std::string> events;
-    h.agent_factory = [&](const CallInfo&, CallControl&) { return std::make_unique<WorkingAgent>(h.time(), events, false); };
+    h.agent_factory = [&](const CallInfo&, CallControl& control) {
+        return std::make_unique<WorkingAgent>(control, h.time(), events, false);
+    };
     auto a = answer(h, "");
-    h.stream(then(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}), {Send{stop_message(2)}}));
+    auto has_audio = [](const auto& written) { return audio_bytes(written) > 0; };
+    h.stream(then(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}), {WaitFor{has_audio}, Send{stop_message(2)}}));
     EXPECT_THAT(events, ::testing::ElementsAre("start", "run", "run cancelled", "end"))
         << "the call's end cancels and awaits the agent's work before on_end";
     EXPECT_TRUE(h.store().call_logs().list({}).items.at(0).stream_ended_at);
@@ -267,7 +273,9 @@ TEST(StreamSession, TheAgentsWorkIsAMemberOfTheCallsTaskGroup) {
 TEST(StreamSession, AnAgentWhoseWorkFailsEndsTheCallAndTheEndIsRecorded) {
     CallHarness h;
     std::vector<std::string> events;
-    h.agent_factory = [&](const CallInfo&, CallControl&) { return std::make_unique<WorkingAgent>(h.time(), events, true); };
+    h.agent_factory = [&](const CallInfo&, CallControl& control) {
+        return std::make_unique<WorkingAgent>(control, h.time(), events, true);
+    };
     auto a = answer(h, "");
     auto log = h.stream(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}), false);
     EXPECT_TRUE(log->closed_by_session);

@@ -67,10 +67,11 @@ public:
     // for a member that succeeds.
     asio::awaitable<void> run() {
         auto [order, reader, writer, watcher, pump, agent] =
-            co_await asio::experimental::make_parallel_group(
-                asio::co_spawn(executor_, read_loop(), asio::deferred), asio::co_spawn(executor_, write_loop(), asio::deferred),
-                asio::co_spawn(executor_, watchdog(), asio::deferred), asio::co_spawn(executor_, pump_loop(), asio::deferred),
-                asio::co_spawn(executor_, agent_loop(), asio::deferred))
+            co_await asio::experimental::make_parallel_group(asio::co_spawn(executor_, read_loop(), asio::deferred),
+                                                             asio::co_spawn(executor_, write_loop(), asio::deferred),
+                                                             asio::co_spawn(executor_, watchdog(), asio::deferred),
+                                                             asio::co_spawn(executor_, pump_loop(), asio::deferred),
+                                                             asio::co_spawn(executor_, agent_loop(), asio::deferred))
                 .async_wait(asio::experimental::wait_for_one(), asio::deferred);
         const std::exception_ptr failures[] = {reader, writer, watcher, pump, agent};
         if (const auto& failure = failures[order[0]]) log_failure(failure);

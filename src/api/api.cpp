@@ -9,7 +9,7 @@ namespace {
 bool is_api_path(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
 
 // What a browser may see: the API and the metrics. Health checks answer anyone (load balancers
-// probe them with their own Host), and Twilio's webhooks are routed before this handler.
+// probe them with their own Host), and Twilio's webhooks check Twilio's signature.
 bool is_guarded_path(std::string_view path) { return is_api_path(path) || path == "/metrics"; }
 
 bool is_mutating(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
@@ -59,6 +59,10 @@ void Api::add(std::string method, std::string pattern, Scope scope, Fn fn) {
     router_.add(std::move(method), std::move(pattern), [&ctx = context_, fn, scope](net::Request request) {
         return run_with_scope(ctx, fn, scope, std::move(request));
     });
+}
+
+void Api::add_webhook(std::string method, std::string pattern, net::Handler handler) {
+    router_.add(std::move(method), std::move(pattern), std::move(handler));
 }
 
 boost::asio::awaitable<net::Response> Api::guard_then_route(net::Request request) {

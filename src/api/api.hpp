@@ -18,6 +18,9 @@ struct RouteScope {
 class Api {
 public:
     explicit Api(ApiContext& context);
+    // Twilio's webhooks: in the same router (404, 405 and route labels like every route), but
+    // outside the API's guard: they prove themselves with Twilio's signature, not a token.
+    void add_webhook(std::string method, std::string pattern, net::Handler handler);
     net::Handler handler();
     const net::Router& router() const { return router_; }
     const std::vector<RouteScope>& scopes() const { return scopes_; }

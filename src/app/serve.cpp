@@ -50,22 +50,6 @@ std::string worker_name() {
            core::new_object_id(timing::RealTime{}.now()).substr(18);
 }
 
-struct Webhooks {
-    net::Handler status;    // the dispatcher's status callbacks
-    net::Handler incoming;  // the voice webhook
-    net::Handler stream;    // Media Streams
-};
-
-// Twilio's webhooks go to their handlers (when Twilio is configured), the rest to the API.
-net::Handler route_webhooks(net::Handler api, Webhooks webhooks) {
-    return [api = std::move(api), hooks = std::move(webhooks)](net::Request request) {
-        if (hooks.status && request.path == twilio::kStatusWebhookPath) return hooks.status(std::move(request));
-        if (hooks.incoming && request.path == twilio::kVoiceWebhookPath) return hooks.incoming(std::move(request));
-        if (hooks.stream && request.path == twilio::kStreamPath) return hooks.stream(std::move(request));
-        return api(std::move(request));
-    };
-}
-
 // The inbound prompt, read once at start-up.
 std::optional<call::InboundPrompt> inbound_prompt(store::Store& store, const std::string& id) {
     if (id.empty()) return std::nullopt;
@@ -142,7 +126,6 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
     std::unique_ptr<call::GreetingCache> greetings;
     std::unique_ptr<Agents> agents;
     std::unique_ptr<call::CallContext> call_context;
-    Webhooks webhooks;
     if (twilio) {
         call::CallOptions call_options;
         try {
@@ -187,8 +170,6 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
             if (!problem) return {};
             return api::ApiError{api::ErrorCode::invalid_value, problem->field + ": " + problem->message, problem->field};
         };
-        webhooks.incoming = call::incoming_webhook(*call_context);
-        webhooks.stream = call::stream_endpoint(*call_context);
         // Both are reached only once io runs, after the dispatcher exists (it needs the bound port).
         context.on_schedule_changed = [&dispatcher](const store::ScheduledCall&) {
             if (dispatcher) dispatcher->wake();
@@ -198,15 +179,21 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
             [&dispatcher] {
                 if (dispatcher) dispatcher->wake();
             }});
-        webhooks.status = dispatch::status_webhook(*status_context);
     }
     api::Api api(context);
+    if (twilio) {
+        auto incoming = call::incoming_webhook(*call_context);
+        api.add_webhook("POST", std::string(twilio::kVoiceWebhookPath), incoming);
+        api.add_webhook("GET", std::string(twilio::kVoiceWebhookPath), incoming);  // signed over the URL alone
+        api.add_webhook("GET", std::string(twilio::kStreamPath), call::stream_endpoint(*call_context));
+        api.add_webhook("POST", std::string(twilio::kStatusWebhookPath), dispatch::status_webhook(*status_context));
+    }
     net::ServerOptions server_options;
     server_options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
     server_options.max_connections = config.max_connections;
     server_options.max_connections_per_ip = config.max_connections_per_ip;
     const auto descriptors = net::raise_descriptor_limit();
-    net::HttpServer server(io, route_webhooks(api.handler(), std::move(webhooks)), metrics, server_options);
+    net::HttpServer server(io, api.handler(), metrics, server_options);
     boost::asio::ip::tcp::endpoint bound;
     try {
         bound = server.listen(*endpoint);

@@ -5,11 +5,9 @@
 #include "core/id.hpp"
 #include "core/phone.hpp"
 #include "net/offload.hpp"
-#include "net/router.hpp"
 #include "telephony/twilio/form.hpp"
 #include "telephony/twilio/signature.hpp"
 #include "telephony/twilio/twiml.hpp"
-#include "telephony/twilio/webhook_paths.hpp"
 
 namespace va::call {
 
@@ -143,8 +141,7 @@ boost::asio::awaitable<net::Response> respond(CallContext& ctx, net::Request req
 }  // namespace
 
 net::Handler incoming_webhook(CallContext& context) {
-    return net::named_route(std::string(twilio::kVoiceWebhookPath),
-                            [&context](net::Request request) { return respond(context, std::move(request)); });
+    return [&context](net::Request request) { return respond(context, std::move(request)); };
 }
 
 }  // namespace va::call

@@ -3,9 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "call/session.hpp"
-#include "net/router.hpp"
 #include "telephony/twilio/signature.hpp"
-#include "telephony/twilio/webhook_paths.hpp"
 
 namespace va::call {
 
@@ -34,8 +32,7 @@ boost::asio::awaitable<net::Response> respond(CallContext& ctx, net::Request req
 }  // namespace
 
 net::Handler stream_endpoint(CallContext& context) {
-    return net::named_route(std::string(twilio::kStreamPath),
-                            [&context](net::Request request) { return respond(context, std::move(request)); });
+    return [&context](net::Request request) { return respond(context, std::move(request)); };
 }
 
 }  // namespace va::call

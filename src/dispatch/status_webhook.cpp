@@ -5,9 +5,7 @@
 #include "core/id.hpp"
 #include "dispatch/status_event.hpp"
 #include "net/offload.hpp"
-#include "net/router.hpp"
 #include "telephony/twilio/signature.hpp"
-#include "telephony/twilio/webhook_paths.hpp"
 
 namespace va::dispatch {
 
@@ -53,8 +51,7 @@ boost::asio::awaitable<net::Response> respond(StatusWebhookContext& ctx, net::Re
 }  // namespace
 
 net::Handler status_webhook(StatusWebhookContext& context) {
-    return net::named_route(std::string(twilio::kStatusWebhookPath),
-                            [&context](net::Request request) { return respond(context, std::move(request)); });
+    return [&context](net::Request request) { return respond(context, std::move(request)); };
 }
 
 }  // namespace va::dispatch

@@ -71,18 +71,4 @@ boost::asio::awaitable<Response> Router::dispatch(Request request) const {
     co_return error_response(404, "not_found", "no such path");
 }
 
-namespace {
-// A named coroutine (a coroutine lambda's captures die with the lambda): its parameters live in its frame.
-boost::asio::awaitable<Response> answer_as(std::shared_ptr<const std::pair<std::string, Handler>> named, Request request) {
-    auto response = co_await named->second(std::move(request));
-    response.route = named->first;
-    co_return response;
-}
-}  // namespace
-
-Handler named_route(std::string route, Handler handler) {
-    auto named = std::make_shared<const std::pair<std::string, Handler>>(std::move(route), std::move(handler));
-    return [named](Request request) { return answer_as(named, std::move(request)); };
-}
-
 }  // namespace va::net

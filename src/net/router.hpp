@@ -33,8 +33,4 @@ private:
     std::vector<Route> routes_;
 };
 
-// `handler`, with every answer labelled `route`, for handlers outside a Router (Twilio's webhooks):
-// logs and metrics name the route, never the path (paths and queries may hold ids and numbers).
-Handler named_route(std::string route, Handler handler);
-
 }  // namespace va::net

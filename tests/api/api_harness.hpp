@@ -83,6 +83,7 @@ public:
     store::Store& store() { return *store_; }
     ApiContext& context() { return context_; }
     const Api& api() const { return api_; }
+    Api& api() { return api_; }
 
 private:
     va::test::TempDir dir_;

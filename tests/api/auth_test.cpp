@@ -55,6 +55,31 @@ TEST(ApiAuth, ServiceEndpointsNeedNoToken) {
     EXPECT_NE(metrics.raw.content_type.find("text/plain"), std::string::npos);
 }
 
+TEST(ApiAuth, AWebhookIsARouteOfTheSameRouterWithoutTheApisGuard) {
+    for (bool tokens : {true, false}) {
+        SCOPED_TRACE(tokens ? "with tokens" : "tokenless");
+        ApiHarness api(tokens ? with_tokens({{kAlpha}}) : ApiOptions{});
+        int reached = 0;
+        api.api().add_webhook("POST", "/webhooks/twilio/status", [&reached](net::Request request) -> boost::asio::awaitable<net::Response> {
+            ++reached;
+            net::Response response;
+            response.status = 204;
+            response.body = request.body;
+            co_return response;
+        });
+        // No bearer token, from another machine, a form body: the handler decides (Twilio's signature).
+        auto hook = api.call("POST", "/webhooks/twilio/status", "CallStatus=ringing",
+                             {{"Content-Type", "application/x-www-form-urlencoded"}}, /*loopback=*/false);
+        EXPECT_EQ(hook.status, 204u);
+        EXPECT_EQ(hook.raw.route, "/webhooks/twilio/status") << "labelled like every route";
+        EXPECT_EQ(api.call("GET", "/webhooks/twilio/status", "", {}, false).status, 405u);
+        EXPECT_EQ(api.call("POST", "/webhooks/twilio/other", "", {}, false).status, 404u);
+        EXPECT_EQ(reached, 1);
+        // The API itself is still guarded.
+        EXPECT_EQ(api.call("GET", "/api/prompts", "", {}, false).status, tokens ? 401u : 403u);
+    }
+}
+
 TEST(ApiScopes, EachRouteNeedsItsScope) {
     ApiHarness api(with_tokens({{kReader, kRead}, {kWriter, kWrite}, {kAlpha, kAllScopes}}));
     EXPECT_EQ(api.call("GET", "/api/prompts", "", bearer(kReader)).status, 200u);

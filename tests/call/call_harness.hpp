@@ -55,6 +55,9 @@ public:
     }
 
     store::Store& store() { return *store_; }
+    // Waits for the store pool's threads to finish. An io_context that they post back to must
+    // outlive them: a pool thread drops its copy of the caller's strand only after posting.
+    void join_store_pool() { pool_.join(); }
     timing::SimulatedTime& time() { return time_; }
     FakeTts& tts() { return tts_; }
     GreetingCache& greetings() { return greetings_; }

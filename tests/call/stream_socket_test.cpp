@@ -13,11 +13,13 @@ namespace va::call::test {
 namespace {
 
 struct Server {
-    explicit Server(CallHarness& h) : server(io, stream_endpoint(h.context()), h.metrics()) {
+    explicit Server(CallHarness& h) : harness(h), server(io, stream_endpoint(h.context()), h.metrics()) {
         port = server.listen({boost::asio::ip::make_address("127.0.0.1"), 0}).port();
         h.context().options.public_url = "http://127.0.0.1:" + std::to_string(port);
     }
+    ~Server() { harness.join_store_pool(); }  // before `io` goes: the store's threads post back to it
     std::string url() const { return "ws://127.0.0.1:" + std::to_string(port) + "/webhooks/twilio/stream"; }
+    CallHarness& harness;
     boost::asio::io_context io;
     net::HttpServer server;
     unsigned short port = 0;

@@ -20,8 +20,7 @@
 
 namespace va::app {
 
-std::unique_ptr<speech::TextToSpeech> make_voice(const std::string& spec, const AgentConfig& config,
-                                                 boost::asio::io_context& io) {
+std::unique_ptr<speech::TextToSpeech> make_voice(const std::string& spec, const AgentConfig& config) {
     if (auto voice = speech::parse_voice(spec)) return speech::make_offline_tts(*voice);
     const auto colon = spec.find(':');
     const auto kind = spec.substr(0, colon), name = colon == std::string::npos ? "" : spec.substr(colon + 1);
@@ -31,7 +30,7 @@ std::unique_ptr<speech::TextToSpeech> make_voice(const std::string& spec, const 
         c.base_url = config.elevenlabs_base_url;
         c.api_key = config.elevenlabs_api_key;
         c.voice_id = name;
-        return speech::make_elevenlabs_tts(io, c);
+        return speech::make_elevenlabs_tts(c);
     }
     if (kind == "openai" && !name.empty()) {
         speech::OpenAiTtsConfig c;
@@ -39,7 +38,7 @@ std::unique_ptr<speech::TextToSpeech> make_voice(const std::string& spec, const 
         c.api_key = config.openai_tts_api_key;
         c.model = config.openai_tts_model;
         c.voice = name;
-        return speech::make_openai_tts(io, c);
+        return speech::make_openai_tts(c);
     }
     throw std::invalid_argument("expected espeak:<voice>, flite:rms|awb|slt|kal, elevenlabs:<voice id> or openai:<voice>");
 }
@@ -110,7 +109,7 @@ Agents::Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::R
         openai.api_key = config.llm_api_key;
         openai.model = config.llm_model;
         openai.first_token_timeout = std::chrono::seconds(config.llm_timeout_seconds);
-        llm_ = llm::make_openai_chat(io, openai);
+        llm_ = llm::make_openai_chat(openai);
     }
     actions_ = make_twilio_actions(rest);
     transcripts_ = conversation::make_store_transcripts(store, store_pool);

@@ -40,8 +40,7 @@ struct AgentConfig {
 
 // The agent's voice: espeak:<voice>, flite:<voice>, elevenlabs:<voice id> or openai:<voice>.
 // Throws std::invalid_argument naming what is wrong.
-std::unique_ptr<speech::TextToSpeech> make_voice(const std::string& spec, const AgentConfig& config,
-                                                 boost::asio::io_context& io);
+std::unique_ptr<speech::TextToSpeech> make_voice(const std::string& spec, const AgentConfig& config);
 
 class VoiceLibrary;
 

@@ -141,14 +141,14 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
             return 2;
         }
         try {
-            voices = std::make_unique<VoiceLibrary>(config.tts_voice, config.agent, io);
+            voices = std::make_unique<VoiceLibrary>(config.tts_voice, config.agent);
         } catch (const std::exception& e) {
             std::cerr << "voiceagent: --tts-voice " << config.tts_voice << ": " << e.what() << "\n";
             return 2;
         }
         if (const auto asked = voices->warm(*store))
             spdlog::info("{} prompts speak with voices of their own: {} voices made", asked, voices->made());
-        greetings = std::make_unique<call::GreetingCache>();
+        greetings = std::make_unique<call::GreetingCache>(io.get_executor());
         try {
             agents = std::make_unique<Agents>(config.agent, io, *rest, *store, write_pool, *voices, *greetings, time, metrics);
         } catch (const std::exception& e) {

@@ -8,18 +8,17 @@ namespace va::app {
 
 namespace {
 
-std::unique_ptr<speech::TextToSpeech> make_checked_voice(const std::string& spec, const AgentConfig& config,
-                                                         boost::asio::io_context& io) {
+std::unique_ptr<speech::TextToSpeech> make_checked_voice(const std::string& spec, const AgentConfig& config) {
     if (auto offline = speech::parse_voice(spec)) {
         if (auto problem = speech::check_offline_voice(*offline); !problem.empty()) throw std::invalid_argument(problem);
     }
-    return make_voice(spec, config, io);
+    return make_voice(spec, config);
 }
 
 }  // namespace
 
-VoiceLibrary::VoiceLibrary(const std::string& own, const AgentConfig& config, boost::asio::io_context& io)
-    : config_(config), io_(io), own_spec_(own), own_(make_checked_voice(own, config, io)) {}
+VoiceLibrary::VoiceLibrary(const std::string& own, const AgentConfig& config)
+    : config_(config), own_spec_(own), own_(make_checked_voice(own, config)) {}
 
 VoiceLibrary::~VoiceLibrary() = default;
 
@@ -30,7 +29,7 @@ std::string VoiceLibrary::check(const std::string& spec) {
     if (auto refused = refused_.find(spec); refused != refused_.end()) return refused->second;
     if (others_.size() >= kMaxVoices) return "this deployment already speaks with " + std::to_string(kMaxVoices) + " voices";
     try {
-        others_.emplace(spec, make_checked_voice(spec, config_, io_));
+        others_.emplace(spec, make_checked_voice(spec, config_));
     } catch (const std::exception& e) {
         if (refused_.size() < kMaxRefusals) refused_.emplace(spec, e.what());
         return e.what();

@@ -1,7 +1,6 @@
 #pragma once
 // The deployment's voices: its own (--tts-voice), made at start-up, and the others prompts ask
 // for, made on first use and kept for the life of the process.
-#include <boost/asio/io_context.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,7 +15,7 @@ namespace va::app {
 class VoiceLibrary final : public call::Voices {
 public:
     // Throws std::invalid_argument naming what is wrong with `own`. `config` must outlive this.
-    VoiceLibrary(const std::string& own, const AgentConfig& config, boost::asio::io_context& io);
+    VoiceLibrary(const std::string& own, const AgentConfig& config);
     ~VoiceLibrary() override;
 
     speech::TextToSpeech& get(const std::string& spec) override;
@@ -36,7 +35,6 @@ private:
     static constexpr std::size_t kMaxVoices = 32;  // each is a thread or an HTTP client
     static constexpr std::size_t kMaxRefusals = 64;  // beyond that, a refusal is worked out again
     const AgentConfig& config_;
-    boost::asio::io_context& io_;
     const std::string own_spec_;
     std::unique_ptr<speech::TextToSpeech> own_;
     std::mutex mutex_;

@@ -1,36 +1,73 @@
 #include "call/greeting_cache.hpp"
 
+#include <functional>
 #include <list>
 #include <map>
 #include <mutex>
 
-#include <spdlog/spdlog.h>
-
 #include "engine/inbox.hpp"
 #include "media/mulaw.hpp"
+#include "net/spawn.hpp"
 
 namespace va::call {
+
+using Waiter = std::function<void(engine::Result<GreetingCache::Audio>)>;
 
 struct GreetingCache::State {
     struct Entry {
         Audio audio;  // null while synthesising
-        std::vector<Done> waiters;
+        std::vector<Waiter> waiters;
         std::list<std::string>::iterator recent;  // position in `recent` (ready entries only)
     };
 
-    explicit State(std::size_t cap) : capacity(cap) {}
+    State(boost::asio::any_io_executor ex, std::size_t cap) : executor(std::move(ex)), capacity(cap) {}
 
-    void finished(const std::string& key, Audio audio, const std::string& error) {
-        std::vector<Done> waiters;
+    // The audio when it is ready; otherwise joins or starts its synthesis (then `waiter` hears).
+    Audio lookup(std::shared_ptr<State> self, speech::TextToSpeech& voice, const std::string& text, Waiter waiter) {
+        const std::string key = voice.name() + '\n' + text;
+        std::unique_lock lock(mutex);
+        auto it = entries.find(key);
+        if (it != entries.end() && it->second.audio) {
+            recent.splice(recent.begin(), recent, it->second.recent);
+            return it->second.audio;
+        }
+        if (it != entries.end()) {  // under way
+            if (waiter) it->second.waiters.push_back(std::move(waiter));
+            return nullptr;
+        }
+        Entry entry;
+        if (waiter) entry.waiters.push_back(std::move(waiter));
+        entries.emplace(key, std::move(entry));
+        ++syntheses;
+        lock.unlock();
+        net::spawn_logged(executor, synthesize(std::move(self), voice, key, text), "greeting synthesis");
+        return nullptr;
+    }
+
+    static boost::asio::awaitable<void> synthesize(std::shared_ptr<State> self, speech::TextToSpeech& voice,
+                                                   std::string key, std::string text) {
+        std::vector<std::int16_t> pcm;
+        auto spoken = co_await voice.synthesize(std::move(text), [&pcm](std::vector<std::int16_t> chunk) {
+            pcm.insert(pcm.end(), chunk.begin(), chunk.end());
+        });
+        if (!spoken) {
+            self->finished(key, spoken.error());
+            co_return;
+        }
+        self->finished(key, std::make_shared<const std::vector<std::uint8_t>>(media::encode_mulaw(pcm)));
+    }
+
+    void finished(const std::string& key, engine::Result<Audio> outcome) {
+        std::vector<Waiter> waiters;
         {
             std::lock_guard lock(mutex);
             auto it = entries.find(key);
             if (it == entries.end()) return;
             waiters = std::move(it->second.waiters);
-            if (!audio) {
+            if (!outcome) {
                 entries.erase(it);
             } else {
-                it->second.audio = audio;
+                it->second.audio = *outcome;
                 recent.push_front(key);
                 it->second.recent = recent.begin();
                 while (recent.size() > capacity) {
@@ -39,9 +76,10 @@ struct GreetingCache::State {
                 }
             }
         }
-        for (auto& done : waiters) done(audio, error);
+        for (auto& waiter : waiters) waiter(outcome);
     }
 
+    const boost::asio::any_io_executor executor;
     const std::size_t capacity;
     std::mutex mutex;
     std::map<std::string, Entry> entries;  // by voice name and text
@@ -49,51 +87,20 @@ struct GreetingCache::State {
     std::uint64_t syntheses = 0;
 };
 
-GreetingCache::GreetingCache(std::size_t capacity)
-    : state_(std::make_shared<State>(std::max<std::size_t>(1, capacity))) {}
+GreetingCache::GreetingCache(boost::asio::any_io_executor executor, std::size_t capacity)
+    : state_(std::make_shared<State>(std::move(executor), std::max<std::size_t>(1, capacity))) {}
 
 GreetingCache::~GreetingCache() = default;
-
-void GreetingCache::get(speech::TextToSpeech& voice, const std::string& text, Done done) {
-    const std::string key = voice.name() + '\n' + text;
-    std::unique_lock lock(state_->mutex);
-    auto& entries = state_->entries;
-    auto it = entries.find(key);
-    if (it != entries.end() && it->second.audio) {
-        state_->recent.splice(state_->recent.begin(), state_->recent, it->second.recent);
-        auto audio = it->second.audio;
-        lock.unlock();  // `done` may come straight back here
-        if (done) done(std::move(audio), "");
-        return;
-    }
-    if (it != entries.end()) {  // under way
-        if (done) it->second.waiters.push_back(std::move(done));
-        return;
-    }
-    State::Entry entry;
-    if (done) entry.waiters.push_back(std::move(done));
-    entries.emplace(key, std::move(entry));
-    ++state_->syntheses;
-    lock.unlock();
-
-    auto pcm = std::make_shared<std::vector<std::int16_t>>();
-    voice.speak(text, {[pcm](std::vector<std::int16_t> chunk) { pcm->insert(pcm->end(), chunk.begin(), chunk.end()); },
-                       [state = state_, key, pcm](std::string error) {
-                           Audio audio;
-                           if (error.empty()) audio = std::make_shared<const std::vector<std::uint8_t>>(media::encode_mulaw(*pcm));
-                           state->finished(key, std::move(audio), error);
-                       }});
-}
 
 boost::asio::awaitable<engine::Result<GreetingCache::Audio>> GreetingCache::fetch(speech::TextToSpeech& voice,
                                                                                  std::string text) {
     engine::Inbox<engine::Result<Audio>> inbox(co_await boost::asio::this_coro::executor);
-    get(voice, text, [send = inbox.sender(), name = voice.name()](Audio audio, const std::string& error) {
-        if (audio) return send(std::move(audio));
-        spdlog::error("the greeting cannot be synthesised ({}): {}", name, error);
-        send(engine::Result<Audio>(engine::Errc::failed));
-    });
+    if (auto audio = state_->lookup(state_, voice, text, inbox.sender())) co_return audio;
     co_return co_await inbox.receive();
+}
+
+void GreetingCache::warm(speech::TextToSpeech& voice, const std::string& text) {
+    state_->lookup(state_, voice, text, nullptr);
 }
 
 std::uint64_t GreetingCache::syntheses() const {

@@ -3,11 +3,11 @@
 // same introduction in the same voice) cost one synthesis. The webhook warms the entry when Twilio asks for TwiML,
 // so the audio is usually ready before the stream starts. Thread-safe.
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "engine/error.hpp"
@@ -18,23 +18,19 @@ namespace va::call {
 class GreetingCache {
 public:
     using Audio = std::shared_ptr<const std::vector<std::uint8_t>>;  // μ-law 8 kHz
-    // The audio, or null and what failed.
-    using Done = std::function<void(Audio audio, const std::string& error)>;
 
-    // Keeps up to `capacity` greetings, dropping the least recently used. A synthesis still
-    // running when the cache is destroyed finishes harmlessly.
-    explicit GreetingCache(std::size_t capacity = 512);
+    // Syntheses run on `executor`, not on the caller's, so that one outlives the call that asked
+    // for it and serves the calls after. Keeps up to `capacity` greetings, dropping the least
+    // recently used. A synthesis still running when the cache is destroyed finishes harmlessly.
+    explicit GreetingCache(boost::asio::any_io_executor executor, std::size_t capacity = 512);
     ~GreetingCache();
 
-    // `done` runs exactly once: at once on a hit, else on the TTS thread when synthesis ends.
-    // Concurrent requests for a text being synthesised wait for that one synthesis. A failure is
-    // not kept: the next request tries again.
-    // `voice` must outlive the synthesis; its name() tells voices apart.
-    void get(speech::TextToSpeech& voice, const std::string& text, Done done);
-    // The same, awaited on the caller's executor (a failure's details are logged here).
+    // The greeting, awaited on the caller's executor. Concurrent requests for a text being
+    // synthesised wait for that one synthesis. A failure (logged where it happened) is not kept:
+    // the next request tries again. `voice` must outlive the synthesis; its name() tells voices apart.
     boost::asio::awaitable<engine::Result<Audio>> fetch(speech::TextToSpeech& voice, std::string text);
     // Starts synthesising `text` unless it is cached or under way.
-    void warm(speech::TextToSpeech& voice, const std::string& text) { get(voice, text, nullptr); }
+    void warm(speech::TextToSpeech& voice, const std::string& text);
 
     std::uint64_t syntheses() const;  // synthesis runs started so far
 

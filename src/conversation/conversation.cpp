@@ -338,7 +338,7 @@ private:
             llm::ChatRequest request{history_, tools_, info_.conversation.llm_model};
             llm::ChatSink sink{[this, &reply](std::string delta) { on_text(reply, delta); },
                                [&reply](llm::ToolCall call) { reply.tool_calls.push_back(std::move(call)); }};
-            auto answered = co_await llm::answer(ctx_.llm, std::move(request), std::move(sink));
+            auto answered = co_await ctx_.llm.answer(std::move(request), std::move(sink));
             if (answered) break;
             count("conversation_failures_total", "Engine failures during calls", {{"engine", "llm"}});
             // A broken answer's unfinished sentence is not said, and its tool calls are not trusted;
@@ -400,10 +400,11 @@ private:
             if (reply.next_to_synthesize < reply.pieces.size()) {
                 const auto& piece = reply.pieces[reply.next_to_synthesize++];
                 const auto id = piece.id;
-                std::function<void(std::vector<std::int16_t>)> on_audio = [this, &reply, id](std::vector<std::int16_t> chunk) {
+                speech::AudioSink on_audio = [this, &reply, id](std::vector<std::int16_t> chunk) {
                     on_audio_chunk(reply, id, chunk);
                 };
-                auto spoken = co_await speech::synthesize(voice_, piece.text, std::move(on_audio));
+                auto text = piece.text;
+                auto spoken = co_await voice_.synthesize(std::move(text), std::move(on_audio));
                 piece_done(reply, id, spoken);
             } else if (reply.thinking) {
                 co_await wait(reply.changed);

@@ -38,41 +38,23 @@ struct ChatRequest {
     std::string model;  // "" = the model the provider was set up with
 };
 
-struct ChatCallbacks {
-    // Each piece of the answer's text, in order. Called on the provider's thread.
-    std::function<void(std::string delta)> on_text;
-    // A complete tool call (its arguments fully received), in order with the text.
-    std::function<void(ToolCall call)> on_tool_call;
-    // Exactly once, last: "" when the answer is complete, else what failed (a canceled answer
-    // ends with "canceled"). Nothing is called after it.
-    std::function<void(std::string error)> on_done;
-};
-
-class ChatStream {
-public:
-    virtual ~ChatStream() = default;
-    // Stops as soon as the provider can: on_done("canceled") follows unless it already ran.
-    virtual void cancel() = 0;
+// What an answer hands over as it streams, on the caller's executor.
+struct ChatSink {
+    std::function<void(std::string delta)> on_text;  // each piece of the answer's text, in order
+    std::function<void(ToolCall call)> on_tool_call;  // a complete tool call, in order with the text
 };
 
 class ChatModel {
 public:
     virtual ~ChatModel() = default;
-    // Starts answering; returns at once.
-    virtual std::shared_ptr<ChatStream> chat(ChatRequest request, ChatCallbacks callbacks) = 0;
+    // Asks for an answer to `request`, streamed into `sink`. Completes when the answer is complete,
+    // or with engine::Errc (what failed is logged with the model's name, never with a secret).
+    // Cancelling the caller stops the answer and throws operation_aborted; nothing is handed over
+    // after that.
+    virtual boost::asio::awaitable<engine::Result<void>> answer(ChatRequest request, ChatSink sink) = 0;
     // What answers ("openai:gpt-4o-mini", "scripted"), for logs and the call log; with `model`,
     // what answers a request that asks for that model.
     virtual std::string name(const std::string& model = {}) const = 0;
 };
-
-// What an awaited answer hands over as it streams, on the caller's executor.
-struct ChatSink {
-    std::function<void(std::string delta)> on_text;
-    std::function<void(ToolCall call)> on_tool_call;
-};
-
-// Asks `model` for an answer to `request`. Completes when the answer is complete, or with the
-// error. Cancelling the caller stops the answer, and nothing is handed over after that.
-boost::asio::awaitable<engine::Result<void>> answer(ChatModel& model, ChatRequest request, ChatSink sink);
 
 }  // namespace va::llm

@@ -1,24 +1,19 @@
-// The scripted model: one worker thread with a queue of answers, like the offline TTS.
+// The scripted model: each answer is a coroutine on the caller's executor.
 #include "llm/scripted_chat.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "engine/inbox.hpp"
 
 namespace va::llm {
 namespace {
 
-class ScriptedStream final : public ChatStream {
-public:
-    void cancel() override { canceled_.store(true); }
-    bool canceled() const { return canceled_.load(); }
-
-private:
-    std::atomic<bool> canceled_{false};
-};
+namespace asio = boost::asio;
 
 // "Thanks. Is it" -> "Thanks. ", "Is ", "it": each word keeps the spaces that follow it.
 std::vector<std::string> words(const std::string& text) {
@@ -40,80 +35,35 @@ std::vector<std::string> words(const std::string& text) {
 
 class ScriptedChat final : public ChatModel {
 public:
-    explicit ScriptedChat(std::vector<ScriptedReply> replies)
-        : replies_(std::move(replies)), thread_([this] { work(); }) {}
+    explicit ScriptedChat(std::vector<ScriptedReply> replies) : replies_(std::move(replies)) {}
 
-    ~ScriptedChat() override {
-        {
-            std::lock_guard lock(mutex_);
-            stopping_ = true;
+    asio::awaitable<engine::Result<void>> answer(ChatRequest request, ChatSink sink) override {
+        const auto users = std::count_if(request.messages.begin(), request.messages.end(),
+                                         [](const Message& m) { return m.role == "user"; });
+        if (replies_.empty()) co_return engine::Result<void>{};
+        const auto turn = static_cast<std::size_t>(std::max<std::ptrdiff_t>(users, 1) - 1);
+        const auto& reply = replies_[std::min(turn, replies_.size() - 1)];
+        const auto executor = co_await asio::this_coro::executor;
+        for (auto& word : words(reply.text)) {
+            // A word at a time, each after the caller has had its turn, as tokens arrive.
+            co_await asio::post(executor, asio::use_awaitable);
+            co_await engine::stop_if_cancelled();
+            if (sink.on_text) sink.on_text(std::move(word));
         }
-        wake_.notify_one();
-        thread_.join();
-    }
-
-    std::shared_ptr<ChatStream> chat(ChatRequest request, ChatCallbacks callbacks) override {
-        auto users = std::count_if(request.messages.begin(), request.messages.end(),
-                                   [](const Message& m) { return m.role == "user"; });
-        auto stream = std::make_shared<ScriptedStream>();
-        {
-            std::lock_guard lock(mutex_);
-            jobs_.push_back({stream, static_cast<std::size_t>(std::max<std::ptrdiff_t>(users, 1) - 1),
-                             std::move(callbacks)});
+        if (reply.tool) {
+            auto call = *reply.tool;
+            if (call.id.empty()) call.id = "call_scripted_" + std::to_string(++calls_);
+            if (call.arguments.empty()) call.arguments = "{}";
+            if (sink.on_tool_call) sink.on_tool_call(std::move(call));
         }
-        wake_.notify_one();
-        return stream;
+        co_return engine::Result<void>{};
     }
 
     std::string name(const std::string&) const override { return "scripted"; }
 
 private:
-    struct Job {
-        std::shared_ptr<ScriptedStream> stream;
-        std::size_t turn = 0;
-        ChatCallbacks callbacks;
-    };
-
-    void work() {
-        for (;;) {
-            Job job;
-            {
-                std::unique_lock lock(mutex_);
-                wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
-                if (jobs_.empty()) return;  // stopping, with the queue drained
-                job = std::move(jobs_.front());
-                jobs_.pop_front();
-            }
-            // Called off the lock, so a callback may chat() again or cancel().
-            auto outcome = answer(job);
-            if (job.callbacks.on_done) job.callbacks.on_done(std::move(outcome));
-        }
-    }
-
-    std::string answer(Job& job) {
-        if (replies_.empty()) return job.stream->canceled() ? "canceled" : "";
-        const auto& reply = replies_[std::min(job.turn, replies_.size() - 1)];
-        for (auto& word : words(reply.text)) {
-            if (job.stream->canceled()) return "canceled";
-            if (job.callbacks.on_text) job.callbacks.on_text(std::move(word));
-        }
-        if (job.stream->canceled()) return "canceled";
-        if (reply.tool) {
-            auto call = *reply.tool;
-            if (call.id.empty()) call.id = "call_scripted_" + std::to_string(++calls_);
-            if (call.arguments.empty()) call.arguments = "{}";
-            if (job.callbacks.on_tool_call) job.callbacks.on_tool_call(std::move(call));
-        }
-        return job.stream->canceled() ? "canceled" : "";
-    }
-
     const std::vector<ScriptedReply> replies_;
-    std::size_t calls_ = 0;  // worker thread only
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    std::deque<Job> jobs_;
-    bool stopping_ = false;
-    std::thread thread_;  // last: starts once everything it uses exists
+    std::atomic<std::size_t> calls_ = 0;  // answers run on many calls' executors
 };
 
 }  // namespace

@@ -17,9 +17,8 @@ struct ScriptedReply {
 };
 
 // Streams each reply word by word (one on_text per word with the spaces after it), then the tool
-// call, then on_done(""), on one thread of its own, so that callbacks never run inside chat()
-// (as with a real provider). Requests are answered in order; cancel() stops between words.
-// The destructor lets the queued answers finish. No replies: every answer is empty.
+// call, each word after a turn of the caller's executor, as a real provider's tokens would come.
+// Cancelling stops it between words. No replies: every answer is empty.
 std::unique_ptr<ChatModel> make_scripted_chat(std::vector<ScriptedReply> replies);
 
 // Three friendly turns in plain words (a speech recogniser checks them in the end-to-end tests);

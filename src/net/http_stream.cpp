@@ -1,29 +1,31 @@
-// One coroutine per request on the caller's strand, which alone calls the callbacks. cancel() and
-// the two deadlines reach it the same way: abort() on the strand records why and closes the
-// socket, so whatever the coroutine awaits fails at once and the recorded reason, not the I/O error
-// it caused, becomes on_done's text.
+// One request is two coroutines in a parallel group on the caller's executor: the exchange (resolve,
+// connect, TLS, write, read) and a watch that closes the connection when a deadline passes or the
+// caller is cancelled. Closing is what stops the exchange wherever it waits, so nothing depends on
+// which Asio and Beast operations honour per-operation cancellation.
 #include "net/http_stream.hpp"
-#include "timing/time_source.hpp"
 
 #include <array>
-#include <atomic>
 #include <optional>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/throw_exception.hpp>
 
 #include "net/client_target.hpp"
-#include "net/spawn.hpp"
+#include "timing/deadline.hpp"
 
 namespace va::net {
 
@@ -31,6 +33,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
+using boost::system::error_code;
+using Outcome = boost::system::result<HttpAnswer, HttpStreamFailure>;
 
 namespace {
 
@@ -45,132 +49,85 @@ std::string lower(std::string_view text) {
     return out;
 }
 
-class HttpStreamImpl final : public HttpStream, public std::enable_shared_from_this<HttpStreamImpl> {
+class Category final : public boost::system::error_category {
 public:
-    HttpStreamImpl(asio::any_io_executor strand, HttpStreamRequest request, HttpStreamCallbacks callbacks)
-        : strand_(std::move(strand)), request_(std::move(request)), callbacks_(std::move(callbacks)),
-          resolver_(strand_), watchdog_(timing::real_time(), strand_) {}
-
-    // Any thread. No lock: the strand serialises abort() with the coroutine.
-    void cancel() override {
-        if (canceled_.exchange(true)) return;
-        asio::post(strand_, [self = shared_from_this()] { self->abort("canceled"); });
-    }
-
-    // The request's whole life.
-    static asio::awaitable<void> run(std::shared_ptr<HttpStreamImpl> self, std::optional<ClientTarget> target) {
-        std::string outcome;
-        if (!target) {
-            outcome = "bad URL: not an http:// or https:// URL";
-        } else {
-            self->start_deadlines();
-            try {
-                outcome = co_await self->fetch(std::move(*target));
-            } catch (const std::exception& e) {  // a callback threw, or an allocation failed
-                outcome = e.what();
-            }
+    const char* name() const noexcept override { return "http stream"; }
+    std::string message(int code) const override {
+        switch (static_cast<HttpStreamErrc>(code)) {
+            case HttpStreamErrc::bad_url: return "bad URL: not an http:// or https:// URL";
+            case HttpStreamErrc::bad_method: return "bad method";
+            case HttpStreamErrc::resolve: return "resolve";
+            case HttpStreamErrc::connect: return "connect";
+            case HttpStreamErrc::tls: return "tls";
+            case HttpStreamErrc::send: return "send";
+            case HttpStreamErrc::receive: return "receive";
+            case HttpStreamErrc::first_byte_timeout: return "timeout: no data in time";
+            case HttpStreamErrc::total_timeout: return "timeout: not complete in time";
         }
-        self->finish(std::move(outcome));
+        return "http stream error";
+    }
+};
+
+// Whichever stream the request uses, and the resolver before it.
+struct Connection {
+    explicit Connection(const asio::any_io_executor& executor) : resolver(executor) {}
+    tcp::resolver resolver;
+    std::optional<beast::tcp_stream> plain;                   // http://
+    std::optional<beast::ssl_stream<beast::tcp_stream>> tls;  // https://
+
+    void close() {
+        resolver.cancel();
+        if (plain) plain->close();
+        if (tls) beast::get_lowest_layer(*tls).close();
+    }
+};
+
+// Closes the connection when a deadline passes (and says which), and however else it ends: the
+// caller cancelled, or the exchange finished first.
+asio::awaitable<HttpStreamErrc> watch(Connection& connection, const timing::StagedDeadline& deadline) {
+    struct CloseOnExit {
+        Connection& connection;
+        ~CloseOnExit() { connection.close(); }
+    } close{connection};
+    // Socket deadlines are the machine's time.
+    auto passed = co_await timing::expiry(timing::real_time(), deadline);
+    co_return passed == timing::Passed::first ? HttpStreamErrc::first_byte_timeout : HttpStreamErrc::total_timeout;
+}
+
+class Exchange {
+public:
+    Exchange(Connection& connection, timing::StagedDeadline& deadline, HttpStreamRequest& request, BodySink& on_body)
+        : connection_(connection), deadline_(deadline), request_(request), on_body_(on_body) {}
+
+    asio::awaitable<Outcome> run(ClientTarget target, http::verb verb) {
+        auto [resolve_ec, endpoints] = co_await connection_.resolver.async_resolve(target.host, target.port, use_tuple);
+        if (resolve_ec) co_return failed(HttpStreamErrc::resolve, resolve_ec);
+        const auto executor = co_await asio::this_coro::executor;
+        if (!target.tls) {
+            auto& stream = connection_.plain.emplace(executor);
+            auto [connect_ec, endpoint] = co_await stream.async_connect(endpoints, use_tuple);
+            if (connect_ec) co_return failed(HttpStreamErrc::connect, connect_ec);
+            stream.socket().set_option(tcp::no_delay(true));
+            co_return co_await exchange(stream, target, verb);
+        }
+        auto& stream = connection_.tls.emplace(executor, client_tls_context());
+        auto [connect_ec, endpoint] = co_await beast::get_lowest_layer(stream).async_connect(endpoints, use_tuple);
+        if (connect_ec) co_return failed(HttpStreamErrc::connect, connect_ec);
+        beast::get_lowest_layer(stream).socket().set_option(tcp::no_delay(true));
+        if (!SSL_set_tlsext_host_name(stream.native_handle(), target.host.c_str())) {
+            co_return failed(HttpStreamErrc::tls, asio::error::invalid_argument);
+        }
+        stream.set_verify_callback(asio::ssl::host_name_verification(target.host));
+        auto [tls_ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
+        if (tls_ec) co_return failed(HttpStreamErrc::tls, tls_ec);
+        co_return co_await exchange(stream, target, verb);
     }
 
 private:
-    bool stopping() const { return !abort_reason_.empty() || canceled_.load(); }
+    static HttpStreamFailure failed(HttpStreamErrc what, error_code cause = {}) { return {what, cause}; }
 
-    beast::tcp_stream* lowest() {
-        if (tcp_) return &*tcp_;
-        if (tls_) return &beast::get_lowest_layer(*tls_);
-        return nullptr;
-    }
-
-    // On the strand. The first reason wins: a timeout that fires while a cancel is on its way
-    // still ends as the timeout.
-    void abort(std::string reason) {
-        if (finished_) return;
-        if (abort_reason_.empty()) abort_reason_ = std::move(reason);
-        resolver_.cancel();
-        if (auto* socket = lowest()) socket->close();
-        watchdog_.cancel();
-    }
-
-    void arm(timing::SteadyTime at, std::string reason) {
-        watchdog_.expires_at(at);  // cancels the previous wait, if any
-        watchdog_.async_wait([self = shared_from_this(), reason = std::move(reason)](boost::system::error_code ec) {
-            if (!ec) self->abort(reason);
-        });
-    }
-
-    void start_deadlines() {
-        auto now = timing::real_time().steady_now();  // socket deadlines: the machine's time
-        auto first = request_.first_byte_timeout;
-        auto total = request_.total_timeout;
-        if (total.count() > 0) total_deadline_ = now + total;
-        if (first.count() > 0 && (total.count() <= 0 || first < total)) {
-            first_armed_ = true;
-            arm(now + first, request_.first_byte_timeout_error.empty()
-                                 ? "timeout: no data within " + std::to_string(first.count()) + " ms"
-                                 : request_.first_byte_timeout_error);
-        } else if (total.count() > 0) {
-            arm_total();
-        }
-    }
-
-    void arm_total() {
-        arm(total_deadline_, request_.total_timeout_error.empty()
-                                 ? "timeout: not complete within " + std::to_string(request_.total_timeout.count()) + " ms"
-                                 : request_.total_timeout_error);
-    }
-
-    // The first byte of the body (or the end of a response without one) ends the first deadline.
-    void got_data() {
-        if (!first_armed_) return;
-        first_armed_ = false;
-        if (request_.total_timeout.count() > 0) {
-            arm_total();
-        } else {
-            watchdog_.cancel();
-        }
-    }
-
-    void finish(std::string outcome) {
-        if (finished_) return;
-        finished_ = true;
-        watchdog_.cancel();
-        if (auto* socket = lowest()) socket->close();
-        if (!abort_reason_.empty()) {
-            outcome = abort_reason_;
-        } else if (canceled_.load()) {
-            outcome = "canceled";
-        }
-        end_.error = std::move(outcome);
-        auto on_done = std::move(callbacks_.on_done);
-        callbacks_ = {};  // nothing is called after on_done; let go of what the callbacks hold
-        if (on_done) on_done(std::move(end_));
-    }
-
-    asio::awaitable<std::string> fetch(ClientTarget target) {
-        auto [resolve_ec, endpoints] = co_await resolver_.async_resolve(target.host, target.port, use_tuple);
-        if (stopping()) co_return "";
-        if (resolve_ec) co_return "resolve: " + resolve_ec.message();
-        if (!target.tls) {
-            tcp_.emplace(strand_);
-            auto [connect_ec, endpoint] = co_await tcp_->async_connect(endpoints, use_tuple);
-            if (stopping()) co_return "";
-            if (connect_ec) co_return "connect: " + connect_ec.message();
-            tcp_->socket().set_option(tcp::no_delay(true));
-            co_return co_await exchange(*tcp_, std::move(target));
-        }
-        tls_.emplace(strand_, client_tls_context());
-        auto [connect_ec, endpoint] = co_await beast::get_lowest_layer(*tls_).async_connect(endpoints, use_tuple);
-        if (stopping()) co_return "";
-        if (connect_ec) co_return "connect: " + connect_ec.message();
-        beast::get_lowest_layer(*tls_).socket().set_option(tcp::no_delay(true));
-        if (!SSL_set_tlsext_host_name(tls_->native_handle(), target.host.c_str())) co_return "tls: cannot set SNI";
-        tls_->set_verify_callback(asio::ssl::host_name_verification(target.host));
-        auto [tls_ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
-        if (stopping()) co_return "";
-        if (tls_ec) co_return "tls: " + tls_ec.message();
-        co_return co_await exchange(*tls_, std::move(target));
-    }
+    // The body's first byte, or the end of a response without one, ends the first deadline.
+    void got_data() { deadline_.started = true; }
 
     http::request<http::string_body> build(const ClientTarget& target, http::verb verb) {
         http::request<http::string_body> request{verb, target.target, 11};
@@ -190,112 +147,132 @@ private:
     }
 
     template <typename Stream>
-    asio::awaitable<std::string> exchange(Stream& stream, ClientTarget target) {
-        auto verb = http::string_to_verb(request_.method);
-        if (verb == http::verb::unknown) co_return "bad method";
+    asio::awaitable<Outcome> exchange(Stream& stream, const ClientTarget& target, http::verb verb) {
         auto request = build(target, verb);
         auto [write_ec, written] = co_await http::async_write(stream, request, use_tuple);
-        if (stopping()) co_return "";
-        if (write_ec) co_return "send: " + write_ec.message();
+        if (write_ec) co_return failed(HttpStreamErrc::send, write_ec);
 
         beast::flat_buffer buffer;
         http::response_parser<http::buffer_body> parser;
         parser.body_limit(boost::none);  // bounded by the deadlines and by what the caller does with it
         if (verb == http::verb::head) parser.skip(true);
         auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
-        if (stopping()) co_return "";
-        if (header_ec) co_return "receive: " + header_ec.message();
-        HttpResponseHead head;
-        head.status = parser.get().result_int();
+        if (header_ec) co_return failed(HttpStreamErrc::receive, header_ec);
+        HttpAnswer answer;
+        answer.status = parser.get().result_int();
         for (const auto& field : parser.get()) {
-            head.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+            answer.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
         }
-        end_.status = head.status;
-        if (callbacks_.on_response) callbacks_.on_response(head);
-        if (stopping()) co_return "";
-        if (!head.ok()) co_return co_await read_error_body(stream, buffer, parser);
-        co_return co_await read_body(stream, buffer, parser);
+        if (!answer.ok()) {
+            co_await read_error_body(stream, buffer, parser, answer.error_body);
+            co_return answer;
+        }
+        while (!parser.is_done()) {
+            auto piece = co_await read_piece(stream, buffer, parser);
+            if (!piece) co_return failed(HttpStreamErrc::receive, piece.error());
+            if (piece->empty()) continue;
+            got_data();
+            co_await stop_if_cancelled();  // nothing reaches the caller after it has gone
+            if (!on_body_(*piece)) co_return answer;
+        }
+        got_data();
+        co_return answer;
     }
 
-    // Reads the next piece of the body into chunk_; the bytes read, or nullopt with `error` set.
+    static asio::awaitable<void> stop_if_cancelled() {
+        auto state = co_await asio::this_coro::cancellation_state;
+        if (state.cancelled() != asio::cancellation_type::none) {
+            boost::throw_exception(boost::system::system_error(asio::error::operation_aborted));
+        }
+    }
+
+    // The next piece of the body, in chunk_.
     template <typename Stream>
-    asio::awaitable<std::optional<std::string_view>> read_piece(Stream& stream, beast::flat_buffer& buffer,
-                                                                http::response_parser<http::buffer_body>& parser,
-                                                                std::string& error) {
+    asio::awaitable<boost::system::result<std::string_view>> read_piece(Stream& stream, beast::flat_buffer& buffer,
+                                                                        http::response_parser<http::buffer_body>& parser) {
         parser.get().body().data = chunk_.data();
         parser.get().body().size = chunk_.size();
         auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, use_tuple);
         if (ec == http::error::need_buffer) ec = {};  // chunk_ is full: not an error
-        if (stopping()) co_return std::nullopt;
-        if (ec) {
-            error = "receive: " + ec.message();
-            co_return std::nullopt;
-        }
+        if (ec) co_return ec;
         co_return std::string_view(chunk_.data(), chunk_.size() - parser.get().body().size);
     }
 
+    // A non-2xx answer's body, bounded; what arrived before a failure is all there is to say.
     template <typename Stream>
-    asio::awaitable<std::string> read_error_body(Stream& stream, beast::flat_buffer& buffer,
-                                                 http::response_parser<http::buffer_body>& parser) {
-        std::string ignored;
-        while (!parser.is_done() && end_.error_body.size() < request_.error_body_limit) {
-            auto piece = co_await read_piece(stream, buffer, parser, ignored);
-            if (!piece) break;  // what arrived is all we can say
+    asio::awaitable<void> read_error_body(Stream& stream, beast::flat_buffer& buffer,
+                                          http::response_parser<http::buffer_body>& parser, std::string& out) {
+        while (!parser.is_done() && out.size() < request_.error_body_limit) {
+            auto piece = co_await read_piece(stream, buffer, parser);
+            if (!piece) break;
             if (!piece->empty()) got_data();
-            end_.error_body.append(piece->substr(0, request_.error_body_limit - end_.error_body.size()));
+            out.append(piece->substr(0, request_.error_body_limit - out.size()));
         }
         got_data();
-        co_return "";
     }
 
-    template <typename Stream>
-    asio::awaitable<std::string> read_body(Stream& stream, beast::flat_buffer& buffer,
-                                           http::response_parser<http::buffer_body>& parser) {
-        std::string error;
-        while (!parser.is_done()) {
-            auto piece = co_await read_piece(stream, buffer, parser, error);
-            if (!piece) co_return error;
-            if (piece->empty()) continue;
-            got_data();
-            if (callbacks_.on_body) callbacks_.on_body(*piece);
-            if (stopping()) co_return "";
-        }
-        got_data();
-        co_return "";
-    }
-
-    asio::any_io_executor strand_;
-    HttpStreamRequest request_;
-    HttpStreamCallbacks callbacks_;
-    std::atomic<bool> canceled_{false};
-    // Everything below is touched on the strand only.
-    tcp::resolver resolver_;
-    timing::Timer watchdog_;
-    std::optional<beast::tcp_stream> tcp_;                     // http://
-    std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;  // https://
+    Connection& connection_;
+    timing::StagedDeadline& deadline_;
+    HttpStreamRequest& request_;
+    BodySink& on_body_;
     std::array<char, kReadChunk> chunk_{};
-    timing::SteadyTime total_deadline_{};
-    HttpStreamEnd end_;
-    std::string abort_reason_;
-    bool first_armed_ = false;
-    bool finished_ = false;
 };
 
 }  // namespace
 
-std::string HttpResponseHead::header(std::string_view name) const {
+const boost::system::error_category& http_stream_category() {
+    static const Category category;
+    return category;
+}
+
+std::string HttpStreamFailure::message() const {
+    auto text = make_error_code(what).message();
+    if (cause) text += ": " + cause.message();
+    return text;
+}
+
+bool HttpStreamFailure::before_sending() const {
+    return what == HttpStreamErrc::bad_url || what == HttpStreamErrc::bad_method || what == HttpStreamErrc::resolve ||
+           what == HttpStreamErrc::connect || what == HttpStreamErrc::tls;
+}
+
+void throw_exception_from_error(const HttpStreamFailure& failure, const boost::source_location& location) {
+    boost::throw_exception(boost::system::system_error(make_error_code(failure.what), failure.message()), location);
+}
+
+std::string HttpAnswer::header(std::string_view name) const {
     for (const auto& [key, value] : headers) {
         if (key == name) return value;
     }
     return "";
 }
 
-std::shared_ptr<HttpStream> start_http_stream(asio::any_io_executor executor, HttpStreamRequest request,
-                                              HttpStreamCallbacks callbacks) {
+asio::awaitable<Outcome> fetch_streamed(HttpStreamRequest request, BodySink on_body) {
     auto target = parse_client_target(request.url, "http", "https");
-    auto stream = std::make_shared<HttpStreamImpl>(executor, std::move(request), std::move(callbacks));
-    spawn_logged(executor, HttpStreamImpl::run(stream, std::move(target)), "http stream");
-    return stream;
+    if (!target) co_return HttpStreamFailure{HttpStreamErrc::bad_url, {}};
+    const auto verb = http::string_to_verb(request.method);
+    if (verb == http::verb::unknown) co_return HttpStreamFailure{HttpStreamErrc::bad_method, {}};
+
+    const auto executor = co_await asio::this_coro::executor;
+    const auto now = timing::real_time().steady_now();
+    timing::StagedDeadline deadline;
+    if (request.first_byte_timeout.count() > 0) deadline.first = now + request.first_byte_timeout;
+    if (request.total_timeout.count() > 0) deadline.total = now + request.total_timeout;
+    Connection connection(executor);
+    Exchange exchange(connection, deadline, request, on_body);
+    auto [order, exchange_error, outcome, watch_error, passed] =
+        co_await asio::experimental::make_parallel_group(
+            asio::co_spawn(executor, exchange.run(std::move(*target), verb), asio::deferred),
+            asio::co_spawn(executor, watch(connection, deadline), asio::deferred))
+            .async_wait(asio::experimental::wait_for_one(), asio::deferred);
+
+    auto state = co_await asio::this_coro::cancellation_state;
+    if (state.cancelled() != asio::cancellation_type::none) {
+        boost::throw_exception(boost::system::system_error(asio::error::operation_aborted));
+    }
+    if (order[0] == 1 && !watch_error) co_return HttpStreamFailure{passed, {}};
+    if (exchange_error) std::rethrow_exception(exchange_error);  // on_body threw
+    co_return std::move(outcome);
 }
 
 }  // namespace va::net

@@ -1,5 +1,6 @@
 // The offline engines behind speech::TextToSpeech: one synthesis thread, resampled to 8 kHz as
-// the engine produces audio.
+// the engine produces audio. Each synthesis reaches its caller through an inbox (engine/inbox.hpp),
+// so the thread never touches the caller, and a caller that has gone only leaves a flag behind.
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -7,6 +8,9 @@
 #include <optional>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
+#include "engine/inbox.hpp"
 #include "media/resampler.hpp"
 #include "speech/engines.hpp"
 #include "speech/tts.hpp"
@@ -17,13 +21,10 @@ namespace {
 constexpr int kOutRate = 8000;
 constexpr int kResamplerQuality = 5;  // FACTS.md: 3-5 ms of delay, >= 47 dB in band
 
-class OfflineStream final : public TtsStream {
-public:
-    void cancel() override { canceled_.store(true); }
-    bool canceled() const { return canceled_.load(); }
-
-private:
-    std::atomic<bool> canceled_{false};
+// What the synthesis thread hands back: chunks, then the outcome.
+struct Synthesised {
+    std::vector<std::int16_t> chunk;
+    std::optional<std::string> done;  // set last: "" when spoken in full, else what failed
 };
 
 class OfflineTts final : public TextToSpeech {
@@ -38,23 +39,37 @@ public:
         thread_.join();
     }
 
-    std::shared_ptr<TtsStream> speak(std::string text, TtsCallbacks callbacks) override {
-        auto stream = std::make_shared<OfflineStream>();
+    boost::asio::awaitable<engine::Result<void>> synthesize(std::string text, AudioSink on_audio) override {
+        engine::Inbox<Synthesised> inbox(co_await boost::asio::this_coro::executor);
+        auto canceled = std::make_shared<std::atomic<bool>>(false);
+        struct CancelOnExit {
+            std::atomic<bool>& canceled;
+            ~CancelOnExit() { canceled.store(true); }  // done or gone: the thread skips the rest
+        } cancel_on_exit{*canceled};
         {
             std::lock_guard lock(mutex_);
-            jobs_.push_back({stream, std::move(text), std::move(callbacks)});
+            jobs_.push_back({canceled, std::move(text), inbox.sender()});
         }
         wake_.notify_one();
-        return stream;
+        for (;;) {
+            auto event = co_await inbox.receive();
+            if (!event.done) {
+                on_audio(std::move(event.chunk));
+                continue;
+            }
+            if (event.done->empty()) co_return engine::Result<void>{};
+            spdlog::warn("speech synthesis ({}) failed: {}", name(), *event.done);
+            co_return engine::Result<void>(engine::Errc::failed);
+        }
     }
 
     std::string name() const override { return to_string(voice_); }
 
 private:
     struct Job {
-        std::shared_ptr<OfflineStream> stream;
+        std::shared_ptr<std::atomic<bool>> canceled;
         std::string text;
-        TtsCallbacks callbacks;
+        std::function<void(Synthesised)> send;
     };
 
     void work() {
@@ -67,27 +82,30 @@ private:
                 job = std::move(jobs_.front());
                 jobs_.pop_front();
             }
-            job.callbacks.on_done(run(*job.stream, job.text, job.callbacks));
+            auto outcome = run(*job.canceled, job.text, job.send);
+            if (!job.canceled->load()) job.send({{}, std::move(outcome)});
         }
     }
 
-    std::string run(const OfflineStream& stream, const std::string& text, const TtsCallbacks& callbacks) {
-        if (stream.canceled()) return "canceled";
+    // "" when spoken in full (or abandoned), else what failed.
+    std::string run(const std::atomic<bool>& canceled, const std::string& text,
+                    const std::function<void(Synthesised)>& send) {
+        if (canceled.load()) return "";
+        auto hand_over = [&](std::vector<std::int16_t> chunk) { send({std::move(chunk), std::nullopt}); };
         std::optional<media::Resampler> resampler;
         try {
             synthesize_native(voice_, text, [&](std::span<const std::int16_t> chunk, int rate) {
-                if (stream.canceled()) return false;
+                if (canceled.load()) return false;
                 if (rate == kOutRate) {
-                    callbacks.on_audio(std::vector<std::int16_t>(chunk.begin(), chunk.end()));
+                    hand_over(std::vector<std::int16_t>(chunk.begin(), chunk.end()));
                     return true;
                 }
                 if (!resampler) resampler.emplace(rate, kOutRate, kResamplerQuality);
-                if (auto out = resampler->process(chunk); !out.empty()) callbacks.on_audio(std::move(out));
+                if (auto out = resampler->process(chunk); !out.empty()) hand_over(std::move(out));
                 return true;
             });
-            if (stream.canceled()) return "canceled";
-            if (resampler) {
-                if (auto tail = resampler->flush(); !tail.empty()) callbacks.on_audio(std::move(tail));
+            if (resampler && !canceled.load()) {
+                if (auto tail = resampler->flush(); !tail.empty()) hand_over(std::move(tail));
             }
             return "";
         } catch (const std::exception& e) {

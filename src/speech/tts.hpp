@@ -15,36 +15,20 @@
 
 namespace va::speech {
 
-struct TtsCallbacks {
-    // Each chunk of 8 kHz mono 16-bit PCM, in order. Called on the provider's thread: hand the
-    // chunk to your own executor rather than doing work here.
-    std::function<void(std::vector<std::int16_t> chunk)> on_audio;
-    // Exactly once, after the last chunk: "" when the text was spoken in full, else what failed.
-    // A canceled synthesis ends with "canceled".
-    std::function<void(std::string error)> on_done;
-};
-
-class TtsStream {
-public:
-    virtual ~TtsStream() = default;
-    // Stops as soon as the provider can; no chunk is delivered after on_done.
-    virtual void cancel() = 0;
-};
+// Each chunk of 8 kHz mono 16-bit PCM, in order, on the caller's executor.
+using AudioSink = std::function<void(std::vector<std::int16_t> chunk)>;
 
 class TextToSpeech {
 public:
     virtual ~TextToSpeech() = default;
-    // Starts speaking `text` (UTF-8); returns at once.
-    virtual std::shared_ptr<TtsStream> speak(std::string text, TtsCallbacks callbacks) = 0;
+    // Speaks `text` (UTF-8), handing the audio to `on_audio` as it is produced. Completes when all
+    // of it has been spoken, or with engine::Errc (what failed is logged with the provider's name,
+    // never with a secret). Cancelling the caller stops the synthesis and throws operation_aborted;
+    // no chunk is handed over after that.
+    virtual boost::asio::awaitable<engine::Result<void>> synthesize(std::string text, AudioSink on_audio) = 0;
     // What speaks ("espeak:en-us"), for logs and cache keys: the same name and text give the same words.
     virtual std::string name() const = 0;
 };
-
-// Speaks `text` with `voice`, handing each chunk of 8 kHz PCM to `on_audio` on the caller's
-// executor, in order. Completes when all of it has been spoken, or with the error. Cancelling
-// the caller stops the synthesis, and no chunk is handed over after that.
-boost::asio::awaitable<engine::Result<void>> synthesize(TextToSpeech& voice, std::string text,
-                                                        std::function<void(std::vector<std::int16_t>)> on_audio);
 
 // espeak-ng or flite, running every synthesis on one thread of its own (both engines keep
 // process-global state; at a real-time factor near 0.001 one thread serves hundreds of calls).

@@ -24,8 +24,7 @@ protected:
     test::TempDir dir_;
     std::unique_ptr<store::sqlite::SqliteStore> store_ = store::sqlite::SqliteStore::open(dir_.file("store.db"));
     AgentConfig config_;
-    boost::asio::io_context io_;
-    VoiceLibrary voices_{"espeak:en", config_, io_};
+    VoiceLibrary voices_{"espeak:en", config_};
 };
 
 TEST_F(VoiceLibraryTest, WarmMakesEveryVoiceTheStoredPromptsAskFor) {

@@ -130,7 +130,7 @@ private:
     boost::asio::thread_pool pool_{2};
     core::MetricsRegistry metrics_;
     FakeTts tts_;
-    GreetingCache greetings_;
+    GreetingCache greetings_{io_.get_executor()};
     OneVoice voices_{tts_};
     CallContext context_;
     int next_call_ = 0;

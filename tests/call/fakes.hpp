@@ -1,5 +1,5 @@
 #pragma once
-// Stand-ins for the call tests: a TTS that "speaks" a fixed tone per text (synchronously, or
+// Stand-ins for the call tests: a TTS that "speaks" a fixed tone per text (without waiting, or
 // failing on demand), and a WebSocket that plays a recorded Twilio message sequence to the
 // session and records what the session writes back.
 #include <atomic>
@@ -25,31 +25,22 @@ namespace va::call::test {
 // 100 ms of a 440 Hz tone per character of text, in chunks of 40 ms.
 class FakeTts final : public speech::TextToSpeech {
 public:
-    std::shared_ptr<speech::TtsStream> speak(std::string text, speech::TtsCallbacks callbacks) override {
+    boost::asio::awaitable<engine::Result<void>> synthesize(std::string text, speech::AudioSink on_audio) override {
         ++calls;
-        if (!fail_with.empty()) {
-            callbacks.on_done(fail_with);
-            return std::make_shared<Stream>();
-        }
+        if (fail) co_return engine::Result<void>(engine::Errc::failed);
         const std::size_t total = text.size() * 800;
         for (std::size_t at = 0; at < total; at += 320) {
             std::vector<std::int16_t> chunk;
             for (std::size_t i = at; i < std::min(total, at + 320); ++i)
                 chunk.push_back(static_cast<std::int16_t>(8000 * std::sin(2 * 3.14159265 * 440 * double(i) / 8000)));
-            callbacks.on_audio(std::move(chunk));
+            on_audio(std::move(chunk));
         }
-        callbacks.on_done("");
-        return std::make_shared<Stream>();
+        co_return engine::Result<void>{};
     }
     std::string name() const override { return "fake"; }
 
     std::atomic<int> calls{0};
-    std::string fail_with;
-
-private:
-    struct Stream final : speech::TtsStream {
-        void cancel() override {}
-    };
+    bool fail = false;
 };
 
 // One step of a recorded Twilio conversation, as the session's peer.

@@ -124,7 +124,7 @@ protected:
 private:
     FakeRecognizers recognizers_{stt};
     FakeVoices voices_{tts};
-    call::GreetingCache greetings_;
+    call::GreetingCache greetings_{control.executor()};
     std::unique_ptr<ConversationContext> context_;
     std::unique_ptr<call::Agent> agent_;
     boost::asio::cancellation_signal run_signal_;
@@ -177,8 +177,8 @@ TEST_F(ConversationTest, BargeInClearsCancelsAndKeepsWhatWasHeard) {
     callee_says("when can i come");
     ASSERT_EQ(llm.calls.size(), 1u);
     FakeLlm::Call& call = *llm.calls[0];
-    call.callbacks.on_text("Our first free slot is on Monday morning at nine. ");
-    call.callbacks.on_text("We also have");
+    call.say("Our first free slot is on Monday morning at nine. ");
+    call.say("We also have");
     control.settle();
     const auto first = control.order.back();
     const auto length = control.audio_of(first);
@@ -320,7 +320,7 @@ TEST_F(ConversationTest, TheCalleeHangingUpMidReplyKeepsWhatWasHeard) {
     greeted();
     llm.answers.push_back({{"We have Monday at nine and Tuesday at ten and Friday at noon. "}, {}, "", true});
     callee_says("what do you have");
-    llm.calls[0]->callbacks.on_text("We have Monday at nine and Tuesday at ten and Friday at noon. ");
+    llm.calls[0]->say("We have Monday at nine and Tuesday at ten and Friday at noon. ");
     control.settle();
     control.hear(control.audio_of(control.order.back()) / 3);
     end();

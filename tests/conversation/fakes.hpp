@@ -16,6 +16,7 @@
 #include "../support/simulated_run.hpp"
 #include "call/agent.hpp"
 #include "conversation/ports.hpp"
+#include "engine/inbox.hpp"
 
 namespace va::conversation::test {
 
@@ -127,38 +128,57 @@ private:
 };
 
 // ---- the model ----
+// Marks a fake engine's job canceled when its caller leaves before it is done.
+template <class Job>
+struct MarkCanceledUnlessDone {
+    Job& job;
+    ~MarkCanceledUnlessDone() {
+        if (!job.done) job.canceled = true;
+    }
+};
+
 class FakeLlm final : public llm::ChatModel {
 public:
     struct Answer {
         std::vector<std::string> deltas;
         std::vector<llm::ToolCall> tools;
-        std::string error;
+        std::string error;  // not empty: the answer fails
         bool hold = false;  // deliver nothing until release()
     };
     struct Call {
         llm::ChatRequest request;
-        llm::ChatCallbacks callbacks;
         bool canceled = false;
         bool done = false;
+        std::function<void(std::optional<std::string>)> held;  // text, or nullopt to release
+        // While held: a piece of text now, ahead of the answer's (run the call's executor after).
+        void say(std::string text) { held(std::move(text)); }
+        void release() { held(std::nullopt); }
     };
 
-    std::shared_ptr<llm::ChatStream> chat(llm::ChatRequest request, llm::ChatCallbacks callbacks) override {
-        calls.push_back(std::make_shared<Call>(Call{std::move(request), std::move(callbacks)}));
-        auto call = calls.back();
+    boost::asio::awaitable<engine::Result<void>> answer(llm::ChatRequest request, llm::ChatSink sink) override {
+        auto call = std::make_shared<Call>();
+        call->request = std::move(request);
+        calls.push_back(call);
+        MarkCanceledUnlessDone<Call> mark{*call};
         Answer answer = answers.empty() ? Answer{} : answers.front();
         if (!answers.empty()) answers.pop_front();
-        if (!answer.hold) deliver(*call, answer);
-        return std::make_shared<Stream>(call);
+        if (answer.hold) {
+            engine::Inbox<std::optional<std::string>> held(co_await boost::asio::this_coro::executor);
+            call->held = held.sender();
+            for (;;) {
+                auto text = co_await held.receive();
+                if (!text) break;
+                sink.on_text(std::move(*text));
+            }
+        }
+        for (const auto& d : answer.deltas) sink.on_text(d);
+        for (const auto& t : answer.tools) sink.on_tool_call(t);
+        call->done = true;
+        if (!answer.error.empty()) co_return engine::Result<void>(engine::Errc::failed);
+        co_return engine::Result<void>{};
     }
     std::string name(const std::string& model) const override { return model.empty() ? "fake-llm" : "fake-llm:" + model; }
 
-    static void deliver(Call& call, const Answer& answer) {
-        if (call.done) return;
-        for (const auto& d : answer.deltas) call.callbacks.on_text(d);
-        for (const auto& t : answer.tools) call.callbacks.on_tool_call(t);
-        call.done = true;
-        call.callbacks.on_done(answer.error);
-    }
     // The newest request's messages as "role: content" lines.
     std::vector<std::string> history(std::size_t call = SIZE_MAX) const {
         std::vector<std::string> out;
@@ -170,19 +190,6 @@ public:
 
     std::deque<Answer> answers;
     std::vector<std::shared_ptr<Call>> calls;
-
-private:
-    struct Stream final : llm::ChatStream {
-        explicit Stream(std::shared_ptr<Call> c) : call(std::move(c)) {}
-        void cancel() override {
-            call->canceled = true;
-            if (!call->done) {
-                call->done = true;
-                call->callbacks.on_done("canceled");
-            }
-        }
-        std::shared_ptr<Call> call;
-    };
 };
 
 // ---- text to speech ----
@@ -191,35 +198,41 @@ class FakeTts final : public speech::TextToSpeech {
 public:
     struct Job {
         std::string text;
-        speech::TtsCallbacks callbacks;
         bool canceled = false;
         bool done = false;
+        std::function<void(bool)> release;  // while held
     };
 
-    std::shared_ptr<speech::TtsStream> speak(std::string text, speech::TtsCallbacks callbacks) override {
-        jobs.push_back(std::make_shared<Job>(Job{std::move(text), std::move(callbacks)}));
-        if (!hold) release(*jobs.back());
-        return std::make_shared<Stream>(jobs.back());
-    }
-    std::string name() const override { return label; }
-    std::string label = "fake-tts";
-
-    void release(Job& job) {
-        if (job.done) return;
-        job.done = true;
+    boost::asio::awaitable<engine::Result<void>> synthesize(std::string text, speech::AudioSink on_audio) override {
+        auto job = std::make_shared<Job>();
+        job->text = std::move(text);
+        jobs.push_back(job);
+        MarkCanceledUnlessDone<Job> mark{*job};
+        if (hold) {
+            engine::Inbox<bool> released(co_await boost::asio::this_coro::executor);
+            job->release = released.sender();
+            co_await released.receive();
+        }
+        job->done = true;
         if (fail_next > 0) {
             --fail_next;
-            job.callbacks.on_done("the voice is gone");
-            return;
+            co_return engine::Result<void>(engine::Errc::failed);
         }
-        const std::size_t total = job.text.size() * 400;
+        const std::size_t total = job->text.size() * 400;
         for (std::size_t at = 0; at < total; at += 800) {
             std::vector<std::int16_t> chunk(std::min<std::size_t>(800, total - at));
             for (std::size_t i = 0; i < chunk.size(); ++i)
                 chunk[i] = static_cast<std::int16_t>(6000 * std::sin(0.3 * static_cast<double>(at + i)));
-            job.callbacks.on_audio(std::move(chunk));
+            on_audio(std::move(chunk));
         }
-        job.callbacks.on_done("");
+        co_return engine::Result<void>{};
+    }
+    std::string name() const override { return label; }
+    std::string label = "fake-tts";
+
+    // A held synthesis goes on (run the call's executor after).
+    void release(Job& job) {
+        if (job.release && !job.done) job.release(true);
     }
     void release_all() {
         for (auto& job : jobs) release(*job);
@@ -233,19 +246,6 @@ public:
     bool hold = false;
     int fail_next = 0;
     std::vector<std::shared_ptr<Job>> jobs;
-
-private:
-    struct Stream final : speech::TtsStream {
-        explicit Stream(std::shared_ptr<Job> j) : job(std::move(j)) {}
-        void cancel() override {
-            job->canceled = true;
-            if (!job->done) {
-                job->done = true;
-                job->callbacks.on_done("canceled");
-            }
-        }
-        std::shared_ptr<Job> job;
-    };
 };
 
 // ---- Twilio's REST API and the call log ----

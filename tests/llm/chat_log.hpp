@@ -1,14 +1,22 @@
 #pragma once
-// Records what a ChatModel's callbacks report, from whichever thread calls them, so that a test
-// can wait for "n text pieces" or "done" (with a generous bound, never a sleep) and then check
-// the order, and that nothing came after on_done.
+// One answer run the way a call runs it (a coroutine on a strand, with a cancellation signal), and
+// what it handed over, so that a test can wait for "n text pieces" or "done" (with a generous
+// bound, never a sleep) and then check the order, and that nothing came after the end.
 #include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "llm/chat.hpp"
 
@@ -18,21 +26,36 @@ class ChatLog : public std::enable_shared_from_this<ChatLog> {
 public:
     static std::shared_ptr<ChatLog> make() { return std::make_shared<ChatLog>(); }
 
-    // Callbacks that record into this log (they keep it alive).
-    ChatCallbacks callbacks() {
+    // Asks `model` on a strand of `io` (which runs on another thread); the log stays alive until
+    // the answer ends.
+    void start(boost::asio::io_context& io, ChatModel& model, ChatRequest request) {
+        strand_.emplace(boost::asio::make_strand(io));
         auto self = shared_from_this();
-        ChatCallbacks out;
-        out.on_text = [self](std::string delta) { self->add("text", std::move(delta)); };
-        out.on_tool_call = [self](ToolCall call) {
-            {
-                std::lock_guard lock(self->mutex_);
-                self->calls_.push_back(call);
-            }
-            self->add("tool", call.name + " " + call.arguments);
-        };
-        out.on_done = [self](std::string error) { self->add("done", std::move(error)); };
-        return out;
+        ChatSink sink{[self](std::string delta) {
+                          self->add("text", delta);
+                          if (self->on_text_) self->on_text_();
+                      },
+                      [self](ToolCall call) {
+                          {
+                              std::lock_guard lock(self->mutex_);
+                              self->calls_.push_back(call);
+                          }
+                          self->add("tool", call.name + " " + call.arguments);
+                      }};
+        boost::asio::co_spawn(*strand_, model.answer(std::move(request), std::move(sink)),
+                              boost::asio::bind_cancellation_slot(
+                                  signal_.slot(), [self](std::exception_ptr error, engine::Result<void> result) {
+                                      self->finish(error, result);
+                                  }));
     }
+    // The caller leaves, as a call does on barge-in: from any thread, or from inside on_text.
+    void cancel() {
+        boost::asio::dispatch(*strand_, [self = shared_from_this()] {
+            self->signal_.emit(boost::asio::cancellation_type::terminal);
+        });
+    }
+    // Called after each text piece is recorded, on the answer's strand; set before start().
+    void on_text(std::function<void()> hook) { on_text_ = std::move(hook); }
 
     bool wait_done(std::chrono::milliseconds bound = std::chrono::seconds(10)) {
         std::unique_lock lock(mutex_);
@@ -56,14 +79,23 @@ public:
         std::lock_guard lock(mutex_);
         return calls_;
     }
-    // "text:<delta>", "tool:<name> <arguments>", "done:<error>", in the order they came.
+    // "text:<delta>", "tool:<name> <arguments>", then "done:" (complete), "done:canceled" or
+    // "done:<the engine error>", in the order they came.
     std::vector<std::string> order() const {
         std::lock_guard lock(mutex_);
         return order_;
     }
-    std::string error() const {
+    bool ok() const {
+        std::lock_guard lock(mutex_);
+        return dones_ > 0 && !canceled_ && !error_;
+    }
+    boost::system::error_code error() const {
         std::lock_guard lock(mutex_);
         return error_;
+    }
+    bool canceled() const {
+        std::lock_guard lock(mutex_);
+        return canceled_;
     }
     int dones() const {
         std::lock_guard lock(mutex_);
@@ -73,35 +105,47 @@ public:
         std::lock_guard lock(mutex_);
         return after_done_;
     }
-    std::vector<std::thread::id> threads() const {
-        std::lock_guard lock(mutex_);
-        return threads_;
-    }
 
 private:
     void add(const char* kind, std::string value) {
-        {
-            std::lock_guard lock(mutex_);
-            if (dones_ > 0) after_done_ = true;
-            threads_.push_back(std::this_thread::get_id());
-            order_.push_back(std::string(kind) + ":" + value);
-            if (std::string_view(kind) == "text") texts_.push_back(value);
-            if (std::string_view(kind) == "done") {
-                ++dones_;
-                error_ = std::move(value);
+        std::lock_guard lock(mutex_);
+        if (dones_ > 0) after_done_ = true;
+        order_.push_back(std::string(kind) + ":" + value);
+        if (std::string_view(kind) == "text") texts_.push_back(std::move(value));
+        changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
+    }
+    void finish(std::exception_ptr error, const engine::Result<void>& result) {
+        std::lock_guard lock(mutex_);
+        ++dones_;
+        std::string outcome;
+        if (error) {
+            try {
+                std::rethrow_exception(error);
+            } catch (const boost::system::system_error& e) {
+                canceled_ = e.code() == boost::asio::error::operation_aborted;
+                outcome = canceled_ ? "canceled" : e.what();
+            } catch (const std::exception& e) {
+                outcome = e.what();
             }
-            changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
+        } else if (!result) {
+            error_ = result.error();
+            outcome = error_.message();
         }
+        order_.push_back("done:" + outcome);
+        changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
     }
 
+    std::optional<boost::asio::strand<boost::asio::io_context::executor_type>> strand_;
+    boost::asio::cancellation_signal signal_;
+    std::function<void()> on_text_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::vector<std::string> texts_;
     std::vector<ToolCall> calls_;
     std::vector<std::string> order_;
-    std::vector<std::thread::id> threads_;
-    std::string error_;
+    boost::system::error_code error_;
     int dones_ = 0;
+    bool canceled_ = false;
     bool after_done_ = false;
 };
 

@@ -2,7 +2,6 @@
 // request it sends, errors, deadlines and cancel.
 #include "llm/openai_chat.hpp"
 
-#include <future>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -11,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "llm/chat_log.hpp"
+#include "support/log_capture.hpp"
 #include "support/openai_standin.hpp"
 
 namespace va::llm {
@@ -46,7 +46,7 @@ protected:
         c.model = "gpt-test";
         return c;
     }
-    std::unique_ptr<ChatModel> model(OpenAiConfig c) { return make_openai_chat(io_, std::move(c)); }
+    std::unique_ptr<ChatModel> model(OpenAiConfig c) { return make_openai_chat(std::move(c)); }
     std::unique_ptr<ChatModel> model() { return model(config()); }
 
     // Lets every handler still queued run, so that "nothing after on_done" means something.
@@ -56,6 +56,7 @@ protected:
     }
 
     OpenAiStandin standin_;
+    va::test::LogCapture logs_;  // what an operator reads when the model fails
     asio::io_context io_;
     asio::executor_work_guard<asio::io_context::executor_type> guard_ = asio::make_work_guard(io_);
     std::thread thread_;
@@ -65,9 +66,9 @@ TEST_F(OpenAiChatTest, StreamsTextDeltasInOrder) {
     standin_.enqueue(StandinReply::words("Hello there, how can I help you today?"));
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error(), "");
+    EXPECT_TRUE(log->ok());
     EXPECT_EQ(log->texts(), (std::vector<std::string>{"Hello ", "there, ", "how ", "can ", "I ", "help ", "you ",
                                                       "today?"}));
     EXPECT_EQ(log->joined(), "Hello there, how can I help you today?");
@@ -84,9 +85,9 @@ TEST_F(OpenAiChatTest, Utf8SplitAcrossWritesArrivesWhole) {
     standin_.enqueue(reply);
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error(), "");
+    EXPECT_TRUE(log->ok());
     EXPECT_EQ(log->texts(), reply.text);
 }
 
@@ -97,7 +98,7 @@ TEST_F(OpenAiChatTest, AssemblesAToolCallFromFragmentsAfterTheText) {
     standin_.enqueue(reply);
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
     EXPECT_EQ(log->order(), (std::vector<std::string>{"text:Goodbye.", "tool:end_call {\"reason\":\"done\"}", "done:"}));
     ASSERT_EQ(log->calls().size(), 1u);
@@ -112,7 +113,7 @@ TEST_F(OpenAiChatTest, SeveralToolCallsComeInIndexOrder) {
     standin_.enqueue(reply);
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
     EXPECT_EQ(log->order(),
               (std::vector<std::string>{"tool:lookup {\"day\":\"monday\"}", "tool:end_call {}", "done:"}));
@@ -135,9 +136,9 @@ TEST_F(OpenAiChatTest, SendsTheDocumentedRequestShape) {
     request.tools = {Tool{"end_call", "Hang up politely.", "{\"type\":\"object\",\"properties\":{}}"}};
     auto log = ChatLog::make();
     auto m = model(c);
-    auto stream = m->chat(request, log->callbacks());
+    log->start(io_, *m, request);
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error(), "");
+    EXPECT_TRUE(log->ok());
     auto requests = standin_.requests();
     ASSERT_EQ(requests.size(), 1u);
     const auto& r = requests[0];
@@ -173,9 +174,9 @@ TEST_F(OpenAiChatTest, OmitsAuthorizationWithoutAKeyAndToolsWhenThereAreNone) {
     c.base_url += "/";  // a trailing slash is tolerated
     auto log = ChatLog::make();
     auto m = model(c);
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error(), "");
+    EXPECT_TRUE(log->ok());
     auto r = standin_.requests().at(0);
     EXPECT_EQ(r.target, "/v1/chat/completions");
     EXPECT_FALSE(r.has_header("authorization"));
@@ -193,10 +194,13 @@ TEST_F(OpenAiChatTest, Http401ReportsOpenAisMessageWithoutTheKey) {
         "invalid_request_error"));
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error(), "HTTP 401: Incorrect API key provided: [redacted]. You can find your API key in your account.");
-    EXPECT_EQ(log->error().find(kKey), std::string::npos);
+    EXPECT_EQ(log->error(), engine::Errc::refused);
+    EXPECT_TRUE(logs_.contains("(openai:gpt-test) failed: HTTP 401: Incorrect API key provided: [redacted]. You can "
+                               "find your API key in your account."))
+        << logs_.all();
+    EXPECT_EQ(logs_.all().find(kKey), std::string::npos);
     EXPECT_TRUE(log->texts().empty());
 }
 
@@ -207,9 +211,10 @@ TEST_F(OpenAiChatTest, ANonJsonErrorBodyGivesTheStatus) {
     standin_.enqueue(reply);
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error(), "HTTP 502");
+    EXPECT_EQ(log->error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("HTTP 502")) << logs_.all();
 }
 
 TEST_F(OpenAiChatTest, AConnectionDroppedMidStreamIsAnError) {
@@ -218,12 +223,12 @@ TEST_F(OpenAiChatTest, AConnectionDroppedMidStreamIsAnError) {
     standin_.enqueue(reply);
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
     EXPECT_EQ(log->texts(), std::vector<std::string>{"one "});
-    EXPECT_NE(log->error(), "");
-    EXPECT_NE(log->error(), "canceled");
-    EXPECT_EQ(log->error().rfind("timeout", 0), std::string::npos) << log->error();
+    EXPECT_EQ(log->error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("receive: ")) << logs_.all();
+    EXPECT_FALSE(logs_.contains("timeout")) << logs_.all();
 }
 
 TEST_F(OpenAiChatTest, TimesOutWhenTheServerNeverAnswers) {
@@ -235,10 +240,11 @@ TEST_F(OpenAiChatTest, TimesOutWhenTheServerNeverAnswers) {
     auto log = ChatLog::make();
     auto m = model(c);
     auto started = std::chrono::steady_clock::now();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
     auto took = std::chrono::steady_clock::now() - started;
-    EXPECT_EQ(log->error(), "timeout: no first token within 200 ms");
+    EXPECT_EQ(log->error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("timeout: no first token within 200 ms")) << logs_.all();
     EXPECT_GE(took, 190ms);
     EXPECT_LT(took, 5s);
     EXPECT_TRUE(standin_.wait_for_disconnects(1));  // the client hung up
@@ -252,9 +258,10 @@ TEST_F(OpenAiChatTest, TheFirstTokenDeadlineHoldsAfterTheHeaders) {
     c.first_token_timeout = 200ms;
     auto log = ChatLog::make();
     auto m = model(c);
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error(), "timeout: no first token within 200 ms");
+    EXPECT_EQ(log->error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("timeout: no first token within 200 ms")) << logs_.all();
 }
 
 TEST_F(OpenAiChatTest, TheTotalDeadlineHoldsAfterTheFirstToken) {
@@ -265,10 +272,11 @@ TEST_F(OpenAiChatTest, TheTotalDeadlineHoldsAfterTheFirstToken) {
     c.total_timeout = 300ms;
     auto log = ChatLog::make();
     auto m = model(c);
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
     EXPECT_EQ(log->texts(), std::vector<std::string>{"a "});
-    EXPECT_EQ(log->error(), "timeout: no complete answer within 300 ms");
+    EXPECT_EQ(log->error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("timeout: no complete answer within 300 ms")) << logs_.all();
 }
 
 TEST_F(OpenAiChatTest, CancelMidStreamEndsOnceAndClosesTheConnection) {
@@ -277,13 +285,13 @@ TEST_F(OpenAiChatTest, CancelMidStreamEndsOnceAndClosesTheConnection) {
     standin_.enqueue(reply);
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_texts(2));
-    stream->cancel();
+    log->cancel();
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error(), "canceled");
+    EXPECT_TRUE(log->canceled());
     EXPECT_TRUE(standin_.wait_for_disconnects(1));  // promptly: the stand-in would wait forever
-    stream->cancel();                               // again: harmless
+    log->cancel();                               // again: harmless
     drain();
     EXPECT_EQ(log->dones(), 1);
     EXPECT_FALSE(log->anything_after_done());
@@ -292,21 +300,14 @@ TEST_F(OpenAiChatTest, CancelMidStreamEndsOnceAndClosesTheConnection) {
 
 TEST_F(OpenAiChatTest, CancelFromInsideACallbackStopsTheNextDelta) {
     standin_.enqueue(StandinReply::words("one two three four"));
-    std::promise<std::shared_ptr<ChatStream>> handle;
-    auto handle_future = handle.get_future().share();
     auto log = ChatLog::make();
-    auto callbacks = log->callbacks();
-    auto record = callbacks.on_text;
-    callbacks.on_text = [record, handle_future](std::string delta) {
-        record(std::move(delta));
-        handle_future.get()->cancel();
-    };
+    log->on_text([raw = log.get()] { raw->cancel(); });
     auto m = model();
-    handle.set_value(m->chat(hello(), callbacks));
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
     drain();
     EXPECT_EQ(log->texts(), std::vector<std::string>{"one "});
-    EXPECT_EQ(log->error(), "canceled");
+    EXPECT_TRUE(log->canceled());
     EXPECT_EQ(log->dones(), 1);
 }
 
@@ -314,12 +315,12 @@ TEST_F(OpenAiChatTest, CancelAfterDoneChangesNothing) {
     standin_.enqueue(StandinReply::words("all done"));
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
-    stream->cancel();
+    log->cancel();
     drain();
     EXPECT_EQ(log->dones(), 1);
-    EXPECT_EQ(log->error(), "");
+    EXPECT_TRUE(log->ok());
 }
 
 TEST_F(OpenAiChatTest, AMalformedChunkIsAnError) {
@@ -330,10 +331,11 @@ TEST_F(OpenAiChatTest, AMalformedChunkIsAnError) {
     standin_.enqueue(reply);
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
     EXPECT_EQ(log->texts(), std::vector<std::string>{"hi"});
-    EXPECT_NE(log->error().find("malformed"), std::string::npos) << log->error();
+    EXPECT_EQ(log->error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("malformed")) << logs_.all();
 }
 
 TEST_F(OpenAiChatTest, AnErrorEventMidStreamIsReported) {
@@ -342,9 +344,10 @@ TEST_F(OpenAiChatTest, AnErrorEventMidStreamIsReported) {
     standin_.enqueue(reply);
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error(), "the stream reported an error: The server is overloaded");
+    EXPECT_EQ(log->error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("the stream reported an error: The server is overloaded")) << logs_.all();
 }
 
 TEST_F(OpenAiChatTest, ABodyEndingAfterFinishReasonWithoutDoneIsComplete) {
@@ -354,9 +357,9 @@ TEST_F(OpenAiChatTest, ABodyEndingAfterFinishReasonWithoutDoneIsComplete) {
     standin_.enqueue(reply);
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error(), "");
+    EXPECT_TRUE(log->ok());
     EXPECT_EQ(log->joined(), "hi");
 }
 
@@ -366,9 +369,10 @@ TEST_F(OpenAiChatTest, ABodyEndingBeforeTheAnswerIsAnError) {
     standin_.enqueue(reply);
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error(), "the stream ended before the answer was complete");
+    EXPECT_EQ(log->error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("the stream ended before the answer was complete")) << logs_.all();
 }
 
 TEST_F(OpenAiChatTest, InvalidToolParametersEndTheAnswerWithoutARequest) {
@@ -376,9 +380,10 @@ TEST_F(OpenAiChatTest, InvalidToolParametersEndTheAnswerWithoutARequest) {
     request.tools = {Tool{"end_call", "Hang up.", "not json"}};
     auto log = ChatLog::make();
     auto m = model();
-    auto stream = m->chat(request, log->callbacks());
+    log->start(io_, *m, request);
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error(), "tool end_call: parameters are not a JSON object");
+    EXPECT_EQ(log->error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("tool end_call: parameters are not a JSON object")) << logs_.all();
     EXPECT_TRUE(standin_.requests().empty());
 }
 
@@ -393,9 +398,10 @@ TEST_F(OpenAiChatTest, ARefusedConnectionIsAnError) {
     c.base_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
     auto log = ChatLog::make();
     auto m = model(c);
-    auto stream = m->chat(hello(), log->callbacks());
+    log->start(io_, *m, hello());
     ASSERT_TRUE(log->wait_done());
-    EXPECT_EQ(log->error().rfind("connect: ", 0), 0u) << log->error();
+    EXPECT_EQ(log->error(), engine::Errc::unreachable) << "nothing reached the model";
+    EXPECT_TRUE(logs_.contains("failed: connect: ")) << logs_.all();
 }
 
 TEST_F(OpenAiChatTest, ConcurrentAnswersKeepToTheirOwnStreams) {
@@ -406,26 +412,24 @@ TEST_F(OpenAiChatTest, ConcurrentAnswersKeepToTheirOwnStreams) {
     });
     auto m = model();
     std::vector<std::shared_ptr<ChatLog>> logs;
-    std::vector<std::shared_ptr<ChatStream>> streams;
     for (int i = 0; i < 4; ++i) {
         logs.push_back(ChatLog::make());
-        streams.push_back(m->chat(ChatRequest{{user("echo" + std::to_string(i))}, {}, {}}, logs.back()->callbacks()));
+        logs.back()->start(io_, *m, ChatRequest{{user("echo" + std::to_string(i))}, {}, {}});
     }
     for (int i = 0; i < 4; ++i) {
         ASSERT_TRUE(logs[i]->wait_done());
-        EXPECT_EQ(logs[i]->error(), "");
+        EXPECT_TRUE(logs[i]->ok());
         EXPECT_EQ(logs[i]->joined(), "echo" + std::to_string(i) + " again and again");
     }
 }
 
 TEST(OpenAiChatConfig, RefusesABaseUrlThatIsNotHttp) {
-    asio::io_context io;
     for (std::string url : {"", "api.openai.com/v1", "ftp://api.openai.com/v1", "ws://127.0.0.1:1/v1"}) {
         OpenAiConfig c;
         c.base_url = url;
         c.api_key = kKey;
         try {
-            make_openai_chat(io, c);
+            make_openai_chat(c);
             ADD_FAILURE() << "accepted " << url;
         } catch (const std::invalid_argument& e) {
             EXPECT_NE(std::string(e.what()).find("http:// or https://"), std::string::npos) << e.what();
@@ -435,7 +439,7 @@ TEST(OpenAiChatConfig, RefusesABaseUrlThatIsNotHttp) {
     OpenAiConfig ok;
     ok.base_url = "https://api.openai.com/v1";
     ok.model = "gpt-4o-mini";
-    EXPECT_EQ(make_openai_chat(io, ok)->name(), "openai:gpt-4o-mini");
+    EXPECT_EQ(make_openai_chat(ok)->name(), "openai:gpt-4o-mini");
 }
 
 }  // namespace

@@ -1,10 +1,9 @@
 // The scripted model: word-by-word text, the reply chosen by the number of user messages, the
-// tool call after the text, its own thread, cancel, and the demo script.
+// tool call after the text, a turn of the caller's executor between words, cancel, and the demo
+// script.
 #include "llm/scripted_chat.hpp"
 
 #include <cctype>
-#include <future>
-#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -26,22 +25,29 @@ ChatRequest with_users(int n) {
     return request;
 }
 
-std::shared_ptr<ChatLog> answer(ChatModel& model, const ChatRequest& request) {
-    auto log = ChatLog::make();
-    auto stream = model.chat(request, log->callbacks());
-    EXPECT_TRUE(log->wait_done());
-    return log;
-}
+class ScriptedChatTest : public ::testing::Test {
+protected:
+    std::shared_ptr<ChatLog> answer(ChatModel& model, const ChatRequest& request) {
+        auto log = ChatLog::make();
+        log->start(io_, model, request);
+        io_.restart();
+        io_.run();
+        EXPECT_EQ(log->dones(), 1);
+        return log;
+    }
 
-TEST(ScriptedChat, StreamsTheReplyWordByWord) {
+    boost::asio::io_context io_;  // outlives the logs, which keep a strand of it
+};
+
+TEST_F(ScriptedChatTest, StreamsTheReplyWordByWord) {
     auto model = make_scripted_chat({{"Hello there,  my friend.", std::nullopt}});
     auto log = answer(*model, with_users(1));
     EXPECT_EQ(log->texts(), (std::vector<std::string>{"Hello ", "there,  ", "my ", "friend."}));
-    EXPECT_EQ(log->error(), "");
+    EXPECT_TRUE(log->ok());
     EXPECT_EQ(model->name(), "scripted");
 }
 
-TEST(ScriptedChat, AnswersByTheNumberOfUserMessages) {
+TEST_F(ScriptedChatTest, AnswersByTheNumberOfUserMessages) {
     auto model = make_scripted_chat({{"one", std::nullopt}, {"two", std::nullopt}, {"three", std::nullopt}});
     EXPECT_EQ(answer(*model, with_users(0))->joined(), "one");  // no user yet: the first reply
     EXPECT_EQ(answer(*model, with_users(1))->joined(), "one");
@@ -51,7 +57,7 @@ TEST(ScriptedChat, AnswersByTheNumberOfUserMessages) {
     EXPECT_EQ(answer(*model, with_users(1))->joined(), "one");    // by the request, not a counter
 }
 
-TEST(ScriptedChat, TheToolCallComesAfterTheTextAndBeforeDone) {
+TEST_F(ScriptedChatTest, TheToolCallComesAfterTheTextAndBeforeDone) {
     auto model = make_scripted_chat({{"Bye now.", ToolCall{"", "end_call", ""}}});
     auto log = answer(*model, with_users(1));
     EXPECT_EQ(log->order(), (std::vector<std::string>{"text:Bye ", "text:now.", "tool:end_call {}", "done:"}));
@@ -59,58 +65,40 @@ TEST(ScriptedChat, TheToolCallComesAfterTheTextAndBeforeDone) {
     EXPECT_FALSE(log->calls()[0].id.empty());  // made up: the conversation echoes it back
 }
 
-TEST(ScriptedChat, CallbacksRunOnItsOwnThreadNeverInsideChat) {
-    auto model = make_scripted_chat({{"a b", std::nullopt}});
-    auto log = answer(*model, with_users(1));
-    for (auto id : log->threads()) EXPECT_NE(id, std::this_thread::get_id());
+TEST(ScriptedChat, EachWordComesAfterTheCallerHadATurnAsTokensWould) {
+    auto model = make_scripted_chat({{"a b c", std::nullopt}});
+    boost::asio::io_context io;
+    std::vector<std::string> heard;
+    auto first = ChatLog::make(), second = ChatLog::make();
+    first->on_text([&] { heard.push_back("first:" + first->texts().back()); });
+    second->on_text([&] { heard.push_back("second:" + second->texts().back()); });
+    first->start(io, *model, with_users(1));
+    second->start(io, *model, with_users(1));
+    EXPECT_TRUE(heard.empty()) << "nothing is handed over inside answer()";
+    io.run();
+    EXPECT_EQ(heard, (std::vector<std::string>{"first:a ", "second:a ", "first:b ", "second:b ", "first:c",
+                                               "second:c"}));
 }
 
-TEST(ScriptedChat, CancelStopsBetweenWordsAndQueuedAnswersEndCanceled) {
+TEST(ScriptedChat, CancelStopsBetweenWords) {
     auto model = make_scripted_chat({{"one two three", std::nullopt}});
-    // The first answer holds the worker in its first on_text until the test lets it go, so the
-    // second is still queued when it is canceled.
-    std::promise<std::shared_ptr<ChatStream>> handle;
-    auto handle_future = handle.get_future().share();
-    std::promise<void> release;
-    auto released = release.get_future().share();
-    auto first = ChatLog::make();
-    auto callbacks = first->callbacks();
-    auto record = callbacks.on_text;
-    callbacks.on_text = [record, handle_future, released](std::string word) {
-        record(std::move(word));
-        handle_future.get()->cancel();
-        released.wait();
-    };
-    handle.set_value(model->chat(with_users(1), callbacks));
-    auto second = ChatLog::make();
-    auto second_stream = model->chat(with_users(1), second->callbacks());
-    second_stream->cancel();
-    release.set_value();
-    ASSERT_TRUE(first->wait_done());
-    ASSERT_TRUE(second->wait_done());
-    EXPECT_EQ(first->texts(), std::vector<std::string>{"one "});
-    EXPECT_EQ(first->error(), "canceled");
-    EXPECT_TRUE(second->texts().empty());
-    EXPECT_EQ(second->error(), "canceled");
+    boost::asio::io_context io;
+    auto log = ChatLog::make();
+    log->on_text([&] { log->cancel(); });
+    log->start(io, *model, with_users(1));
+    io.run();
+    EXPECT_EQ(log->texts(), std::vector<std::string>{"one "});
+    EXPECT_TRUE(log->canceled());
+    EXPECT_EQ(log->dones(), 1);
 }
 
-TEST(ScriptedChat, NoRepliesGiveEmptyAnswers) {
+TEST_F(ScriptedChatTest, NoRepliesGiveEmptyAnswers) {
     auto model = make_scripted_chat({});
     auto log = answer(*model, with_users(1));
     EXPECT_TRUE(log->order() == std::vector<std::string>{"done:"});
 }
 
-TEST(ScriptedChat, TheDestructorFinishesQueuedAnswers) {
-    auto log = ChatLog::make();
-    {
-        auto model = make_scripted_chat({{"still said", std::nullopt}});
-        auto stream = model->chat(with_users(1), log->callbacks());
-    }
-    EXPECT_EQ(log->dones(), 1);
-    EXPECT_EQ(log->joined(), "still said");
-}
-
-TEST(ScriptedChat, TheDemoScriptIsThreePlainTurnsEndingTheCall) {
+TEST_F(ScriptedChatTest, TheDemoScriptIsThreePlainTurnsEndingTheCall) {
     auto script = default_demo_script();
     ASSERT_EQ(script.size(), 3u);
     EXPECT_FALSE(script[0].tool);

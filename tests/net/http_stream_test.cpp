@@ -1,12 +1,17 @@
-// net::start_http_stream against a scripted local server: the body arrives piece by piece while
-// the server still holds the rest, errors, deadlines and cancel end it exactly once.
+// net::fetch_streamed against a scripted local server: the body arrives piece by piece while
+// the server still holds the rest; errors, deadlines and cancellation end it exactly once.
 #include "net/http_stream.hpp"
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -23,38 +28,33 @@ namespace asio = boost::asio;
 using test::ScriptedHttpServer;
 using test::ScriptedReply;
 
-// What the callbacks saw; waited on from the test thread.
+using Outcome = boost::system::result<HttpAnswer, HttpStreamFailure>;
+
+// One request run the way an engine runs it (a coroutine on a strand, with a cancellation
+// signal), and what it handed over; waited on from the test thread.
 class StreamLog {
 public:
-    HttpStreamCallbacks callbacks() {
-        HttpStreamCallbacks out;
-        out.on_response = [this](const HttpResponseHead& head) {
-            std::lock_guard lock(mutex_);
-            head_ = head;
-            if (dones_ > 0) after_done_ = true;
-        };
-        out.on_body = [this](std::string_view piece) {
-            std::function<void()> hook;
-            {
-                std::lock_guard lock(mutex_);
-                pieces_.emplace_back(piece);
-                if (dones_ > 0) after_done_ = true;
-                hook = on_piece_;
-                changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
-            }
-            if (hook) hook();
-        };
-        out.on_done = [this](HttpStreamEnd end) {
-            {
-                std::lock_guard lock(mutex_);
-                end_ = std::move(end);
-                ++dones_;
-                changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
-            }
-        };
-        return out;
+    void start(asio::io_context& io, HttpStreamRequest request) {
+        strand_.emplace(asio::make_strand(io));
+        asio::co_spawn(*strand_,
+                       fetch_streamed(std::move(request), [this](std::string_view piece) { return record(piece); }),
+                       asio::bind_cancellation_slot(signal_.slot(), [this](std::exception_ptr error, Outcome outcome) {
+                           finish(error, std::move(outcome));
+                       }));
     }
-    void on_piece(std::function<void()> hook) { on_piece_ = std::move(hook); }  // before the request starts
+    // The caller leaves: from the test thread (returns once it has), or from the on_piece hook.
+    void cancel() {
+        if (strand_->running_in_this_thread()) return signal_.emit(asio::cancellation_type::terminal);
+        std::promise<void> emitted;
+        asio::post(*strand_, [&] {
+            signal_.emit(asio::cancellation_type::terminal);
+            emitted.set_value();
+        });
+        emitted.get_future().wait();
+    }
+    // After each piece is recorded, on the request's strand; returns whether more is wanted.
+    // Set before start().
+    void on_piece(std::function<bool()> hook) { on_piece_ = std::move(hook); }
 
     bool wait_done() {
         std::unique_lock lock(mutex_);
@@ -64,13 +64,21 @@ public:
         std::unique_lock lock(mutex_);
         return changed_.wait_for(lock, 10s, [&] { return pieces_.size() >= n; });
     }
-    HttpStreamEnd end() const {
+    // The answer, when one came.
+    std::optional<HttpAnswer> answer() const {
         std::lock_guard lock(mutex_);
-        return end_;
+        if (!outcome_ || !*outcome_) return std::nullopt;
+        return **outcome_;
     }
-    std::optional<HttpResponseHead> head() const {
+    // Where it failed, when it did.
+    std::optional<HttpStreamFailure> failure() const {
         std::lock_guard lock(mutex_);
-        return head_;
+        if (!outcome_ || *outcome_) return std::nullopt;
+        return outcome_->error();
+    }
+    bool canceled() const {
+        std::lock_guard lock(mutex_);
+        return canceled_;
     }
     std::vector<std::string> pieces() const {
         std::lock_guard lock(mutex_);
@@ -92,13 +100,39 @@ public:
     }
 
 private:
+    bool record(std::string_view piece) {
+        {
+            std::lock_guard lock(mutex_);
+            pieces_.emplace_back(piece);
+            if (dones_ > 0) after_done_ = true;
+            changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
+        }
+        return on_piece_ ? on_piece_() : true;
+    }
+    void finish(std::exception_ptr error, Outcome outcome) {
+        std::lock_guard lock(mutex_);
+        ++dones_;
+        if (error) {
+            try {
+                std::rethrow_exception(error);
+            } catch (const boost::system::system_error& e) {
+                canceled_ = e.code() == asio::error::operation_aborted;
+            }
+        } else {
+            outcome_ = std::move(outcome);
+        }
+        changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
+    }
+
+    std::optional<asio::strand<asio::io_context::executor_type>> strand_;
+    asio::cancellation_signal signal_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
-    std::optional<HttpResponseHead> head_;
     std::vector<std::string> pieces_;
-    std::function<void()> on_piece_;
-    HttpStreamEnd end_;
+    std::function<bool()> on_piece_;
+    std::optional<Outcome> outcome_;
     int dones_ = 0;
+    bool canceled_ = false;
     bool after_done_ = false;
 };
 
@@ -114,9 +148,6 @@ protected:
         HttpStreamRequest out;
         out.url = server_.base_url() + path;
         return out;
-    }
-    std::shared_ptr<HttpStream> start(HttpStreamRequest r, StreamLog& log) {
-        return start_http_stream(asio::make_strand(io_), std::move(r), log.callbacks());
     }
 
     ScriptedHttpServer server_;
@@ -140,9 +171,9 @@ TEST_F(HttpStreamTest, SendsTheRequestAsGiven) {
     r.headers.emplace_back("Content-Type", "application/json");
     r.body = R"({"a":1})";
     StreamLog log;
-    auto stream = start(std::move(r), log);
+    log.start(io_, std::move(r));
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.end().error, "");
+    ASSERT_TRUE(log.answer()) << log.failure()->message();
     ASSERT_EQ(server_.requests().size(), 1u);
     auto seen = server_.requests()[0];
     EXPECT_EQ(seen.method, "POST");
@@ -160,18 +191,16 @@ TEST_F(HttpStreamTest, DeliversTheBodyWhileTheServerStillHoldsTheRest) {
     reply.hold_after = 1;
     server_.enqueue(reply);
     StreamLog log;
-    auto stream = start(request(), log);
+    log.start(io_, request());
     ASSERT_TRUE(log.wait_pieces(1));
     EXPECT_EQ(log.joined(), "one ");
     EXPECT_FALSE(log.done());  // the server has not sent the rest yet
-    ASSERT_TRUE(log.head());
-    EXPECT_EQ(log.head()->status, 200u);
-    EXPECT_EQ(log.head()->header("x-trace"), "abc");
-    EXPECT_EQ(log.head()->header("content-type"), "application/octet-stream");
     server_.release();
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.end().error, "");
-    EXPECT_EQ(log.end().status, 200u);
+    ASSERT_TRUE(log.answer()) << log.failure()->message();
+    EXPECT_EQ(log.answer()->status, 200u);
+    EXPECT_EQ(log.answer()->header("x-trace"), "abc");
+    EXPECT_EQ(log.answer()->header("content-type"), "application/octet-stream");
     EXPECT_EQ(log.joined(), "one two three");
     EXPECT_EQ(log.dones(), 1);
     EXPECT_FALSE(log.after_done());
@@ -180,20 +209,20 @@ TEST_F(HttpStreamTest, DeliversTheBodyWhileTheServerStillHoldsTheRest) {
 TEST_F(HttpStreamTest, AContentLengthBodyArrivesWhole) {
     server_.enqueue(ScriptedReply::whole(200, "text/plain", std::string(100'000, 'x')));
     StreamLog log;
-    auto stream = start(request(), log);
+    log.start(io_, request());
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.end().error, "");
+    ASSERT_TRUE(log.answer()) << log.failure()->message();
     EXPECT_EQ(log.joined(), std::string(100'000, 'x'));
 }
 
 TEST_F(HttpStreamTest, ANon2xxAnswerComesWithItsBodyNotAsPieces) {
     server_.enqueue(ScriptedReply::whole(401, "application/json", R"({"error":"no"})"));
     StreamLog log;
-    auto stream = start(request(), log);
+    log.start(io_, request());
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.end().error, "");
-    EXPECT_EQ(log.end().status, 401u);
-    EXPECT_EQ(log.end().error_body, R"({"error":"no"})");
+    ASSERT_TRUE(log.answer()) << log.failure()->message();
+    EXPECT_EQ(log.answer()->status, 401u);
+    EXPECT_EQ(log.answer()->error_body, R"({"error":"no"})");
     EXPECT_TRUE(log.pieces().empty());
 }
 
@@ -205,11 +234,11 @@ TEST_F(HttpStreamTest, TheErrorBodyIsBounded) {
     auto r = request();
     r.error_body_limit = 400;
     StreamLog log;
-    auto stream = start(std::move(r), log);
+    log.start(io_, std::move(r));
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.end().error, "");
-    EXPECT_EQ(log.end().status, 503u);
-    EXPECT_EQ(log.end().error_body, std::string(300, 'a') + std::string(100, 'b'));
+    ASSERT_TRUE(log.answer()) << log.failure()->message();
+    EXPECT_EQ(log.answer()->status, 503u);
+    EXPECT_EQ(log.answer()->error_body, std::string(300, 'a') + std::string(100, 'b'));
     EXPECT_TRUE(server_.wait_for_disconnects(1));
 }
 
@@ -218,9 +247,12 @@ TEST_F(HttpStreamTest, AConnectionDroppedMidBodyIsAnError) {
     reply.drop_after = 1;
     server_.enqueue(reply);
     StreamLog log;
-    auto stream = start(request(), log);
+    log.start(io_, request());
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.end().error.rfind("receive: ", 0), 0u) << log.end().error;
+    ASSERT_TRUE(log.failure());
+    EXPECT_EQ(log.failure()->what, HttpStreamErrc::receive);
+    EXPECT_EQ(log.failure()->message().rfind("receive: ", 0), 0u) << log.failure()->message();
+    EXPECT_FALSE(log.failure()->before_sending());
     EXPECT_EQ(log.joined(), "one ");
 }
 
@@ -233,10 +265,11 @@ TEST_F(HttpStreamTest, TheFirstByteDeadlineFiresWhenNothingComes) {
     r.total_timeout = 5000ms;
     StreamLog log;
     auto began = std::chrono::steady_clock::now();
-    auto stream = start(std::move(r), log);
+    log.start(io_, std::move(r));
     ASSERT_TRUE(log.wait_done());
     EXPECT_GE(std::chrono::steady_clock::now() - began, 190ms);
-    EXPECT_EQ(log.end().error, "timeout: no data within 200 ms");
+    ASSERT_TRUE(log.failure());
+    EXPECT_EQ(log.failure()->what, HttpStreamErrc::first_byte_timeout);
     EXPECT_TRUE(server_.wait_for_disconnects(1));
 }
 
@@ -246,12 +279,11 @@ TEST_F(HttpStreamTest, TheFirstByteDeadlineHoldsAfterTheHeaders) {
     server_.enqueue(reply);
     auto r = request();
     r.first_byte_timeout = 200ms;
-    r.first_byte_timeout_error = "timeout: nothing to say";
     StreamLog log;
-    auto stream = start(std::move(r), log);
+    log.start(io_, std::move(r));
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.end().error, "timeout: nothing to say");
-    EXPECT_EQ(log.end().status, 200u);
+    ASSERT_TRUE(log.failure());
+    EXPECT_EQ(log.failure()->what, HttpStreamErrc::first_byte_timeout);
 }
 
 TEST_F(HttpStreamTest, TheTotalDeadlineHoldsAfterTheFirstByte) {
@@ -262,10 +294,11 @@ TEST_F(HttpStreamTest, TheTotalDeadlineHoldsAfterTheFirstByte) {
     r.first_byte_timeout = 5000ms;
     r.total_timeout = 300ms;  // shorter: the first deadline is not armed at all
     StreamLog log;
-    auto stream = start(std::move(r), log);
+    log.start(io_, std::move(r));
     ASSERT_TRUE(log.wait_done());
     EXPECT_EQ(log.joined(), "a");
-    EXPECT_EQ(log.end().error, "timeout: not complete within 300 ms");
+    ASSERT_TRUE(log.failure());
+    EXPECT_EQ(log.failure()->what, HttpStreamErrc::total_timeout);
 }
 
 TEST_F(HttpStreamTest, CancelMidBodyEndsOnceAndHangsUp) {
@@ -273,12 +306,12 @@ TEST_F(HttpStreamTest, CancelMidBodyEndsOnceAndHangsUp) {
     reply.stall_after = 1;
     server_.enqueue(reply);
     StreamLog log;
-    auto stream = start(request(), log);
+    log.start(io_, request());
     ASSERT_TRUE(log.wait_pieces(1));
-    stream->cancel();
-    stream->cancel();
+    log.cancel();
+    log.cancel();
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.end().error, "canceled");
+    EXPECT_TRUE(log.canceled());
     EXPECT_TRUE(server_.wait_for_disconnects(1));
     EXPECT_EQ(log.dones(), 1);
     EXPECT_EQ(log.joined(), "one ");
@@ -289,19 +322,14 @@ TEST_F(HttpStreamTest, CancelFromTheBodyCallbackStopsTheNextPiece) {
     reply.hold_after = 1;
     server_.enqueue(reply);
     StreamLog log;
-    std::shared_ptr<HttpStream> stream;
-    std::mutex mutex;
     log.on_piece([&] {
-        std::lock_guard lock(mutex);
-        stream->cancel();
+        log.cancel();
         server_.release();
+        return true;
     });
-    {
-        std::lock_guard lock(mutex);
-        stream = start(request(), log);
-    }
+    log.start(io_, request());
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.end().error, "canceled");
+    EXPECT_TRUE(log.canceled());
     EXPECT_EQ(log.joined(), "one ");
     EXPECT_FALSE(log.after_done());
 }
@@ -309,11 +337,11 @@ TEST_F(HttpStreamTest, CancelFromTheBodyCallbackStopsTheNextPiece) {
 TEST_F(HttpStreamTest, CancelAfterDoneChangesNothing) {
     server_.enqueue(pieces({"x"}));
     StreamLog log;
-    auto stream = start(request(), log);
+    log.start(io_, request());
     ASSERT_TRUE(log.wait_done());
-    stream->cancel();
+    log.cancel();
     EXPECT_EQ(log.dones(), 1);
-    EXPECT_EQ(log.end().error, "");
+    ASSERT_TRUE(log.answer()) << log.failure()->message();
 }
 
 TEST_F(HttpStreamTest, ARefusedConnectionIsAnError) {
@@ -326,19 +354,36 @@ TEST_F(HttpStreamTest, ARefusedConnectionIsAnError) {
     HttpStreamRequest r;
     r.url = "http://127.0.0.1:" + std::to_string(port) + "/";
     StreamLog log;
-    auto stream = start(std::move(r), log);
+    log.start(io_, std::move(r));
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.end().error.rfind("connect: ", 0), 0u) << log.end().error;
-    EXPECT_EQ(log.end().status, 0u);
+    ASSERT_TRUE(log.failure());
+    EXPECT_EQ(log.failure()->what, HttpStreamErrc::connect);
+    EXPECT_EQ(log.failure()->message().rfind("connect: ", 0), 0u) << log.failure()->message();
+    EXPECT_TRUE(log.failure()->before_sending()) << "nothing reached anyone";
 }
 
 TEST_F(HttpStreamTest, ABadUrlEndsWithoutARequest) {
     HttpStreamRequest r;
     r.url = "ftp://example.com/";
     StreamLog log;
-    auto stream = start(std::move(r), log);
+    log.start(io_, std::move(r));
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.end().error.rfind("bad URL", 0), 0u) << log.end().error;
+    ASSERT_TRUE(log.failure());
+    EXPECT_EQ(log.failure()->what, HttpStreamErrc::bad_url);
+}
+
+TEST_F(HttpStreamTest, ASinkThatNeedsNoMoreEndsTheAnswerAndHangsUp) {
+    auto reply = pieces({"[DONE]", "never read"});
+    reply.stall_after = 1;  // and the server would wait forever
+    server_.enqueue(reply);
+    StreamLog log;
+    log.on_piece([] { return false; });
+    log.start(io_, request());
+    ASSERT_TRUE(log.wait_done());
+    ASSERT_TRUE(log.answer()) << log.failure()->message();
+    EXPECT_EQ(log.answer()->status, 200u);
+    EXPECT_EQ(log.joined(), "[DONE]");
+    EXPECT_TRUE(server_.wait_for_disconnects(1));
 }
 
 }  // namespace

@@ -1,95 +1,82 @@
 // The streaming offline TTS: espeak-ng's chunks arrive as they are synthesised, resampled to
-// 8 kHz; a canceled synthesis stops early; failures reach on_done.
+// 8 kHz; a canceled synthesis stops early; a failure is an engine error, logged with its reason.
 #include "speech/tts.hpp"
 
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <gtest/gtest.h>
 
 #include "speech/render.hpp"
+#include "support/log_capture.hpp"
+#include "support/tts_log.hpp"
 
 namespace va::speech {
 namespace {
 
-struct Collected {
-    std::mutex mutex;
-    std::condition_variable cv;
-    std::vector<std::size_t> chunks;  // sizes, in order
-    std::size_t samples = 0;
-    std::optional<std::string> done;
-    std::thread::id audio_thread;
+using test::TtsLog;
 
-    TtsCallbacks callbacks() {
-        return {[this](std::vector<std::int16_t> chunk) {
-                    std::lock_guard lock(mutex);
-                    chunks.push_back(chunk.size());
-                    samples += chunk.size();
-                    audio_thread = std::this_thread::get_id();
-                },
-                [this](std::string error) {
-                    std::lock_guard lock(mutex);
-                    done = std::move(error);
-                    cv.notify_all();
-                }};
+class OfflineTts : public ::testing::Test {
+protected:
+    OfflineTts() : work_(boost::asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
+    ~OfflineTts() override {
+        work_.reset();
+        thread_.join();
     }
-    std::string wait() {
-        std::unique_lock lock(mutex);
-        cv.wait(lock, [&] { return done.has_value(); });
-        return *done;
-    }
+
+    boost::asio::io_context io_;
+    test::LogCapture logs_;
+
+private:
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    std::thread thread_;
 };
 
-TEST(OfflineTts, EspeakStreamsChunksOnItsOwnThreadAsLongAsTheWholeClip) {
+std::size_t samples(const TtsLog& log) { return log.audio().size(); }
+
+TEST_F(OfflineTts, EspeakStreamsChunksAsLongAsTheWholeClip) {
     auto voice = *parse_voice("espeak:en-us");
     auto tts = make_offline_tts(voice);
     EXPECT_EQ(tts->name(), "espeak:en-us");
-    Collected c;
+    TtsLog log;
     const std::string text = "Hello, this is a reminder about your appointment tomorrow morning.";
-    tts->speak(text, c.callbacks());
-    EXPECT_EQ(c.wait(), "");
-    EXPECT_GT(c.chunks.size(), 10u) << "espeak-ng hands out audio in chunks of about 48 ms";
-    EXPECT_NE(c.audio_thread, std::this_thread::get_id());
+    log.start(io_, *tts, text);
+    ASSERT_TRUE(log.wait_done());
+    EXPECT_TRUE(log.ok());
+    EXPECT_GT(log.chunks().size(), 10u) << "espeak-ng hands out audio in chunks of about 48 ms";
     // The same words as a whole clip (espeak varies a little from run to run).
     const auto whole = render_8k(voice, text).size();
-    EXPECT_NEAR(static_cast<double>(c.samples), static_cast<double>(whole), 0.05 * static_cast<double>(whole));
+    EXPECT_NEAR(static_cast<double>(samples(log)), static_cast<double>(whole), 0.05 * static_cast<double>(whole));
 }
 
-TEST(OfflineTts, FliteGivesItsUtteranceAt8k) {
+TEST_F(OfflineTts, FliteGivesItsUtteranceAt8k) {
     auto tts = make_offline_tts(*parse_voice("flite:kal"));
-    Collected c;
-    tts->speak("hello world", c.callbacks());
-    EXPECT_EQ(c.wait(), "");
-    EXPECT_GT(c.samples, 4000u);
+    TtsLog log;
+    log.start(io_, *tts, "hello world");
+    ASSERT_TRUE(log.wait_done());
+    EXPECT_TRUE(log.ok());
+    EXPECT_GT(samples(log), 4000u);
 }
 
-TEST(OfflineTts, ACanceledSynthesisStopsEarly) {
+TEST_F(OfflineTts, ACanceledSynthesisStopsEarly) {
     auto tts = make_offline_tts(*parse_voice("espeak:en-us"));
-    Collected c;
-    auto callbacks = c.callbacks();
-    std::shared_ptr<TtsStream> stream;
-    std::mutex stream_mutex;
-    auto on_audio = callbacks.on_audio;
-    callbacks.on_audio = [&, on_audio](std::vector<std::int16_t> chunk) {
-        on_audio(std::move(chunk));
-        std::lock_guard lock(stream_mutex);
-        if (stream) stream->cancel();  // after the first chunk
-    };
-    {
-        std::lock_guard lock(stream_mutex);
-        stream = tts->speak(std::string(40, 'a') + " and a very long sentence that goes on and on for many words", callbacks);
-    }
-    EXPECT_EQ(c.wait(), "canceled");
-    EXPECT_LE(c.chunks.size(), 2u);
+    TtsLog log;
+    log.on_chunk([&] { log.cancel(); });  // after the first chunk
+    log.start(io_, *tts, std::string(40, 'a') + " and a very long sentence that goes on and on for many words");
+    ASSERT_TRUE(log.wait_done());
+    EXPECT_TRUE(log.canceled());
+    EXPECT_EQ(log.chunks().size(), 1u) << "nothing is handed over once the caller has gone";
+    EXPECT_EQ(log.dones(), 1);
 }
 
-TEST(OfflineTts, AnUnknownVoiceFailsThroughOnDone) {
+TEST_F(OfflineTts, AnUnknownVoiceFailsWithItsReasonInTheLog) {
     auto tts = make_offline_tts(*parse_voice("espeak:no-such-voice"));
-    Collected c;
-    tts->speak("hello", c.callbacks());
-    EXPECT_NE(c.wait().find("no-such-voice"), std::string::npos);
-    EXPECT_EQ(c.samples, 0u);
+    TtsLog log;
+    log.start(io_, *tts, "hello");
+    ASSERT_TRUE(log.wait_done());
+    EXPECT_EQ(log.error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("no-such-voice")) << logs_.all();
+    EXPECT_EQ(samples(log), 0u);
 }
 
 }  // namespace

@@ -6,8 +6,6 @@
 #include <memory>
 #include <string>
 
-#include <boost/asio/io_context.hpp>
-
 #include "speech/tts.hpp"
 
 namespace va::speech {
@@ -17,15 +15,13 @@ struct ElevenLabsConfig {
     std::string api_key;  // sent as xi-api-key; never in an error or a log
     std::string voice_id;
     std::string model_id = "eleven_flash_v2_5";
-    // From speak() (connecting included) until the first audio byte / until the audio is complete.
+    // From the start (connecting included) until the first audio byte / until the audio is complete.
     std::chrono::milliseconds first_audio_timeout{5000}, total_timeout{30000};
 };
 
-// Each speak() runs on its own strand of `io` (which must outlive every speech) over a connection
-// of its own; the callbacks are called there, on an io thread. Text of whitespace only ends with
-// on_done("") and no request. Errors: "HTTP <status>: <detail>", "timeout: ...", "canceled",
-// "connect: ..." and the like. Throws std::invalid_argument when base_url is not http(s) or
-// voice_id is empty.
-std::unique_ptr<TextToSpeech> make_elevenlabs_tts(boost::asio::io_context& io, ElevenLabsConfig config);
+// Each synthesis is one request over a connection of its own, on the caller's executor. Text of
+// whitespace only is spoken at once, without a request. A failure is logged as "HTTP <status>: <detail>", a
+// timeout or the I/O error. Throws std::invalid_argument when base_url is not http(s) or voice_id is empty.
+std::unique_ptr<TextToSpeech> make_elevenlabs_tts(ElevenLabsConfig config);
 
 }  // namespace va::speech

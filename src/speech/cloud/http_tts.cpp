@@ -1,17 +1,16 @@
-// One speech = one HTTP request whose body is decoded as it arrives. Everything but cancel() runs
-// on the speech's strand: the request's callbacks, the decoding, our callbacks.
+// One speech = one HTTP request whose body is decoded as it arrives, on the caller's executor.
 #include "speech/cloud/http_tts.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <stdexcept>
 #include <utility>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <spdlog/spdlog.h>
 
+#include "engine/inbox.hpp"
 #include "net/client_target.hpp"
 
 namespace va::speech::cloud {
@@ -20,91 +19,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-
-class HttpTtsStream final : public TtsStream, public std::enable_shared_from_this<HttpTtsStream> {
-public:
-    HttpTtsStream(asio::any_io_executor strand, TtsCallbacks callbacks) : strand_(std::move(strand)), callbacks_(std::move(callbacks)) {}
-
-    // Any thread. The strand serialises it with the request's callbacks.
-    void cancel() override {
-        if (canceled_.exchange(true)) return;
-        asio::post(strand_, [self = shared_from_this()] {
-            if (self->http_) {
-                self->http_->cancel();  // its on_done follows with "canceled" (or what came first)
-            } else {
-                self->finish("canceled");
-            }
-        });
-    }
-
-    // On the strand.
-    static void start(std::shared_ptr<HttpTtsStream> self, HttpTtsJob job) {
-        if (self->finished_) return;
-        if (self->canceled_.load()) return self->finish("canceled");
-        self->decoder_ = std::move(job.decoder);
-        self->error_text_ = std::move(job.error_text);
-        self->secret_ = std::move(job.secret);
-        net::HttpStreamCallbacks callbacks;
-        callbacks.on_body = [self](std::string_view piece) { self->on_body(piece); };
-        callbacks.on_done = [self](net::HttpStreamEnd end) { self->on_http_done(std::move(end)); };
-        self->http_ = net::start_http_stream(self->strand_, std::move(job.request), std::move(callbacks));
-    }
-
-    // On the strand.
-    void finish(std::string outcome) {
-        if (finished_) return;
-        finished_ = true;
-        if (http_) http_->cancel();
-        if (outcome.empty() && canceled_.load()) outcome = "canceled";
-        auto on_done = std::move(callbacks_.on_done);
-        callbacks_ = {};  // nothing is called after on_done; let go of what the callbacks hold
-        if (on_done) on_done(redact(std::move(outcome), secret_));
-    }
-
-private:
-    void on_body(std::string_view piece) {
-        if (finished_ || canceled_.load()) return;
-        pcm_.clear();
-        decoder_->feed(piece, pcm_);
-        deliver();
-    }
-
-    void on_http_done(net::HttpStreamEnd end) {
-        http_.reset();  // it is over; nothing left to cancel
-        if (finished_) return;
-        if (!end.error.empty()) return finish(std::move(end.error));
-        if (end.status < 200 || end.status > 299) {
-            return finish(error_text_ ? error_text_(end.status, end.error_body) : http_error_text(end.status, ""));
-        }
-        pcm_.clear();
-        decoder_->finish(pcm_);
-        deliver();
-        finish("");
-    }
-
-    // pcm_ to on_audio in chunks of at most kMaxChunkSamples; stops at once when canceled.
-    void deliver() {
-        std::size_t at = 0;
-        while (at < pcm_.size() && !canceled_.load() && !finished_) {
-            auto n = std::min(kMaxChunkSamples, pcm_.size() - at);
-            std::vector<std::int16_t> chunk(pcm_.begin() + static_cast<std::ptrdiff_t>(at),
-                                            pcm_.begin() + static_cast<std::ptrdiff_t>(at + n));
-            at += n;
-            if (callbacks_.on_audio) callbacks_.on_audio(std::move(chunk));
-        }
-    }
-
-    asio::any_io_executor strand_;
-    TtsCallbacks callbacks_;
-    std::atomic<bool> canceled_{false};
-    // Everything below is touched on the strand only.
-    std::shared_ptr<net::HttpStream> http_;  // while the request runs
-    std::unique_ptr<AudioDecoder> decoder_;
-    std::function<std::string(unsigned, std::string_view)> error_text_;
-    std::string secret_;
-    std::vector<std::int16_t> pcm_;
-    bool finished_ = false;
-};
 
 const json::value* member(const json::value& value, std::string_view key) {
     const auto* object = value.if_object();
@@ -129,18 +43,50 @@ std::string error_message(const json::value& body) {
 
 }  // namespace
 
-std::shared_ptr<TtsStream> speak_over_http(asio::io_context& io, HttpTtsJob job, TtsCallbacks callbacks) {
-    asio::any_io_executor strand = asio::make_strand(io);
-    auto stream = std::make_shared<HttpTtsStream>(strand, std::move(callbacks));
-    asio::post(strand, [stream, job = std::move(job)]() mutable { HttpTtsStream::start(stream, std::move(job)); });
-    return stream;
-}
-
-std::shared_ptr<TtsStream> speak_nothing(asio::io_context& io, TtsCallbacks callbacks) {
-    asio::any_io_executor strand = asio::make_strand(io);
-    auto stream = std::make_shared<HttpTtsStream>(strand, std::move(callbacks));
-    asio::post(strand, [stream] { stream->finish(""); });
-    return stream;
+asio::awaitable<engine::Result<void>> synthesize_over_http(HttpTtsJob job, AudioSink on_audio) {
+    std::vector<std::int16_t> pcm;
+    const auto caller = co_await asio::this_coro::cancellation_state;
+    // pcm to on_audio in chunks of at most kMaxChunkSamples; none once the caller has gone (it may
+    // leave from inside on_audio).
+    auto deliver = [&] {
+        for (std::size_t at = 0; at < pcm.size() && caller.cancelled() == asio::cancellation_type::none;
+             at += kMaxChunkSamples) {
+            auto end = std::min(pcm.size(), at + kMaxChunkSamples);
+            on_audio(std::vector<std::int16_t>(pcm.begin() + static_cast<std::ptrdiff_t>(at),
+                                               pcm.begin() + static_cast<std::ptrdiff_t>(end)));
+        }
+        pcm.clear();
+    };
+    auto& decoder = *job.decoder;
+    const auto first_audio = job.request.first_byte_timeout, total = job.request.total_timeout;
+    auto answer = co_await net::fetch_streamed(std::move(job.request), [&](std::string_view piece) {
+        decoder.feed(piece, pcm);
+        deliver();
+        return true;
+    });
+    auto fail = [&](engine::Errc errc, std::string what) {
+        spdlog::warn("speech synthesis ({}) failed: {}", job.name, redact(std::move(what), job.secret));
+        return engine::Result<void>(errc);
+    };
+    if (!answer) {
+        const auto& failure = answer.error();
+        if (failure.what == net::HttpStreamErrc::first_byte_timeout) {
+            co_return fail(engine::Errc::failed, "timeout: no audio within " + std::to_string(first_audio.count()) + " ms");
+        }
+        if (failure.what == net::HttpStreamErrc::total_timeout) {
+            co_return fail(engine::Errc::failed,
+                           "timeout: speech not complete within " + std::to_string(total.count()) + " ms");
+        }
+        co_return fail(failure.before_sending() ? engine::Errc::unreachable : engine::Errc::failed, failure.message());
+    }
+    if (!answer->ok()) {
+        auto text = job.error_text ? job.error_text(answer->status, answer->error_body) : http_error_text(answer->status, "");
+        co_return fail(answer->status < 500 ? engine::Errc::refused : engine::Errc::failed, std::move(text));
+    }
+    decoder.finish(pcm);
+    deliver();
+    co_await engine::stop_if_cancelled();
+    co_return engine::Result<void>{};
 }
 
 std::string http_error_text(unsigned status, std::string_view body) {

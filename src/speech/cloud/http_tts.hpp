@@ -1,7 +1,7 @@
 #pragma once
-// Internal to speech/cloud/: what every HTTP text-to-speech provider shares. One speak() is one
-// net::HttpStream on a strand of its own; the provider says how to ask (the request) and how to
-// read the answer (an AudioDecoder from its body bytes to 8 kHz PCM, a text for its errors).
+// Internal to speech/cloud/: what every HTTP text-to-speech provider shares. One synthesis is one
+// net::fetch_streamed on the caller's executor; the provider says how to ask (the request) and how
+// to read the answer (an AudioDecoder from its body bytes to 8 kHz PCM, a text for its errors).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/awaitable.hpp>
 
 #include "net/http_stream.hpp"
 #include "speech/tts.hpp"
@@ -32,13 +32,13 @@ struct HttpTtsJob {
     // The text of a non-2xx answer, from its status and (bounded) body.
     std::function<std::string(unsigned status, std::string_view body)> error_text;
     std::string secret;  // replaced by "[redacted]" in every error text
+    std::string name;    // the provider's TextToSpeech::name(), for the log
 };
 
-// Speaks through `job` on a new strand of `io`; returns at once. Callbacks come on that strand
-// (an io thread). Chunks are what arrived, cut to at most kMaxChunkSamples.
-std::shared_ptr<TtsStream> speak_over_http(boost::asio::io_context& io, HttpTtsJob job, TtsCallbacks callbacks);
-// No request: on_done("") on a new strand of `io` (for text with nothing to say).
-std::shared_ptr<TtsStream> speak_nothing(boost::asio::io_context& io, TtsCallbacks callbacks);
+// TextToSpeech::synthesize through `job`: chunks are what arrived, cut to at most kMaxChunkSamples.
+// A failure is logged (redacted) and answered as unreachable (nothing reached the provider), refused
+// (an HTTP 4xx) or failed (anything else).
+boost::asio::awaitable<engine::Result<void>> synthesize_over_http(HttpTtsJob job, AudioSink on_audio);
 
 inline constexpr std::size_t kMaxChunkSamples = 800;  // 100 ms at 8 kHz
 

@@ -63,11 +63,11 @@ private:
 
 class OpenAiTts final : public TextToSpeech {
 public:
-    OpenAiTts(boost::asio::io_context& io, OpenAiTtsConfig config, std::string url)
-        : io_(io), config_(std::move(config)), url_(std::move(url)) {}
+    OpenAiTts(OpenAiTtsConfig config, std::string url)
+        : config_(std::move(config)), url_(std::move(url)) {}
 
-    std::shared_ptr<TtsStream> speak(std::string text, TtsCallbacks callbacks) override {
-        if (cloud::is_blank(text)) return cloud::speak_nothing(io_, std::move(callbacks));
+    boost::asio::awaitable<engine::Result<void>> synthesize(std::string text, AudioSink on_audio) override {
+        if (cloud::is_blank(text)) co_return engine::Result<void>{};  // nothing to say: no request
         json::object body;
         body["model"] = config_.model;
         body["input"] = text;
@@ -81,30 +81,26 @@ public:
         job.request.body = json::serialize(body);
         job.request.first_byte_timeout = config_.first_audio_timeout;
         job.request.total_timeout = config_.total_timeout;
-        job.request.first_byte_timeout_error =
-            "timeout: no audio within " + std::to_string(config_.first_audio_timeout.count()) + " ms";
-        job.request.total_timeout_error =
-            "timeout: speech not complete within " + std::to_string(config_.total_timeout.count()) + " ms";
         job.decoder = std::make_unique<Pcm24kDecoder>();
         job.error_text = cloud::http_error_text;
         job.secret = config_.api_key;
-        return cloud::speak_over_http(io_, std::move(job), std::move(callbacks));
+        job.name = name();
+        co_return co_await cloud::synthesize_over_http(std::move(job), std::move(on_audio));
     }
 
     std::string name() const override { return "openai:" + config_.voice; }
 
 private:
-    boost::asio::io_context& io_;
     const OpenAiTtsConfig config_;
     const std::string url_;
 };
 
 }  // namespace
 
-std::unique_ptr<TextToSpeech> make_openai_tts(boost::asio::io_context& io, OpenAiTtsConfig config) {
+std::unique_ptr<TextToSpeech> make_openai_tts(OpenAiTtsConfig config) {
     auto url = cloud::trim_base(config.base_url) + "/audio/speech";
     cloud::check_url(url, "OpenAI base URL", config.api_key);
-    return std::make_unique<OpenAiTts>(io, std::move(config), std::move(url));
+    return std::make_unique<OpenAiTts>(std::move(config), std::move(url));
 }
 
 }  // namespace va::speech

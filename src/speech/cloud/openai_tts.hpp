@@ -6,8 +6,6 @@
 #include <memory>
 #include <string>
 
-#include <boost/asio/io_context.hpp>
-
 #include "speech/tts.hpp"
 
 namespace va::speech {
@@ -17,14 +15,13 @@ struct OpenAiTtsConfig {
     std::string api_key;  // "Authorization: Bearer ..." when not empty; never in an error or a log
     std::string model = "gpt-4o-mini-tts";
     std::string voice = "alloy";
-    // From speak() (connecting included) until the first audio byte / until the audio is complete.
+    // From the start (connecting included) until the first audio byte / until the audio is complete.
     std::chrono::milliseconds first_audio_timeout{5000}, total_timeout{30000};
 };
 
-// Each speak() runs on its own strand of `io` (which must outlive every speech) over a connection
-// of its own; the callbacks are called there, on an io thread. Text of whitespace only ends with
-// on_done("") and no request. Errors: "HTTP <status>: <error.message>", "timeout: ...",
-// "canceled", "connect: ..." and the like. Throws std::invalid_argument when base_url is not http(s).
-std::unique_ptr<TextToSpeech> make_openai_tts(boost::asio::io_context& io, OpenAiTtsConfig config);
+// Each synthesis is one request over a connection of its own, on the caller's executor. Text of
+// whitespace only is spoken at once, without a request. A failure is logged as "HTTP <status>: <error.message>", a
+// timeout or the I/O error. Throws std::invalid_argument when base_url is not http(s).
+std::unique_ptr<TextToSpeech> make_openai_tts(OpenAiTtsConfig config);
 
 }  // namespace va::speech

@@ -1,5 +1,5 @@
 #pragma once
-// An io_context on a thread of its own for the TTS clients, and signal helpers.
+// An io_context on a thread of its own for the TTS clients, the log, and signal helpers.
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -9,6 +9,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+
+#include "support/log_capture.hpp"
 
 namespace va::test {
 
@@ -21,6 +23,7 @@ protected:
     }
 
     boost::asio::io_context io_;
+    LogCapture logs_;  // what an operator reads when a provider fails
 
 private:
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;

@@ -6,7 +6,7 @@
 
 #include "media/mulaw.hpp"
 #include "speech/cloud/cloud_tts_fixture.hpp"
-#include "speech/cloud/tts_log.hpp"
+#include "support/tts_log.hpp"
 #include "speech/cloud/tts_standins.hpp"
 
 namespace va::speech {
@@ -28,7 +28,7 @@ protected:
         config.voice_id = "voice123";
         config.first_audio_timeout = first_audio;
         config.total_timeout = total;
-        return make_elevenlabs_tts(io_, config);
+        return make_elevenlabs_tts(config);
     }
 
     ElevenLabsStandin standin_;
@@ -43,9 +43,9 @@ TEST_F(ElevenLabsTtsTest, SendsTheDocumentedRequest) {
     standin_.server().enqueue(ElevenLabsStandin::audio(mulaw_sine(800), 400));
     auto t = tts();
     TtsLog log;
-    auto stream = t->speak("Hello there.", log.callbacks());
+    log.start(io_, *t, "Hello there.");
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.error(), "");
+    EXPECT_TRUE(log.ok());
     ASSERT_EQ(standin_.server().requests().size(), 1u);
     auto r = standin_.server().requests()[0];
     EXPECT_EQ(r.method, "POST");
@@ -66,14 +66,14 @@ TEST_F(ElevenLabsTtsTest, AudioArrivesInChunksBeforeTheEndAndDecodesExactly) {
     standin_.server().enqueue(reply);
     auto t = tts();
     TtsLog log;
-    auto stream = t->speak("Streaming words.", log.callbacks());
+    log.start(io_, *t, "Streaming words.");
     ASSERT_TRUE(log.wait_samples(1000));  // the first 1000 bytes, in one read or more
     EXPECT_FALSE(log.done());             // the stand-in still holds the rest
     EXPECT_GE(log.chunks().size(), 2u);   // 1000 samples never fit one chunk
     EXPECT_EQ(log.audio().size(), 1000u);
     standin_.server().release();
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.error(), "");
+    EXPECT_TRUE(log.ok());
     EXPECT_EQ(log.audio(), media::decode_mulaw(mulaw));
     EXPECT_GE(log.chunks().size(), 5u);
     for (const auto& chunk : log.chunks()) {
@@ -89,10 +89,11 @@ TEST_F(ElevenLabsTtsTest, AnErrorReportsTheDetailWithoutTheKey) {
         ElevenLabsStandin::error(401, "invalid_api_key", std::string("Invalid API key: ") + kKey));
     auto t = tts();
     TtsLog log;
-    auto stream = t->speak("Hi.", log.callbacks());
+    log.start(io_, *t, "Hi.");
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.error(), "HTTP 401: Invalid API key: [redacted]");
-    EXPECT_EQ(log.error().find(kKey), std::string::npos);
+    EXPECT_EQ(log.error(), engine::Errc::refused);
+    EXPECT_TRUE(logs_.contains("(elevenlabs:voice123) failed: HTTP 401: Invalid API key: [redacted]")) << logs_.all();
+    EXPECT_EQ(logs_.all().find(kKey), std::string::npos);
     EXPECT_TRUE(log.chunks().empty());
 }
 
@@ -101,13 +102,15 @@ TEST_F(ElevenLabsTtsTest, ADetailStringAndANonJsonBodyAreReported) {
     standin_.server().enqueue(test::ScriptedReply::whole(502, "text/html", "<html>bad gateway</html>"));
     auto t = tts();
     TtsLog first;
-    auto a = t->speak("One.", first.callbacks());
+    first.start(io_, *t, "One.");
     ASSERT_TRUE(first.wait_done());
-    EXPECT_EQ(first.error(), "HTTP 422: text is too long");
+    EXPECT_EQ(first.error(), engine::Errc::refused);
+    EXPECT_TRUE(logs_.contains("HTTP 422: text is too long")) << logs_.all();
     TtsLog second;
-    auto b = t->speak("Two.", second.callbacks());
+    second.start(io_, *t, "Two.");
     ASSERT_TRUE(second.wait_done());
-    EXPECT_EQ(second.error(), "HTTP 502");
+    EXPECT_EQ(second.error(), engine::Errc::failed) << "a 5xx is the provider failing, not refusing";
+    EXPECT_TRUE(logs_.contains("failed: HTTP 502")) << logs_.all();
 }
 
 TEST_F(ElevenLabsTtsTest, AConnectionDroppedMidStreamIsAnError) {
@@ -116,12 +119,12 @@ TEST_F(ElevenLabsTtsTest, AConnectionDroppedMidStreamIsAnError) {
     standin_.server().enqueue(reply);
     auto t = tts();
     TtsLog log;
-    auto stream = t->speak("Cut short.", log.callbacks());
+    log.start(io_, *t, "Cut short.");
     ASSERT_TRUE(log.wait_done());
     EXPECT_EQ(log.audio().size(), 800u);
-    EXPECT_NE(log.error(), "");
-    EXPECT_NE(log.error(), "canceled");
-    EXPECT_EQ(log.error().rfind("timeout", 0), std::string::npos) << log.error();
+    EXPECT_EQ(log.error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("receive: ")) << logs_.all();
+    EXPECT_FALSE(logs_.contains("timeout")) << logs_.all();
 }
 
 TEST_F(ElevenLabsTtsTest, TimesOutWithoutFirstAudio) {
@@ -131,10 +134,11 @@ TEST_F(ElevenLabsTtsTest, TimesOutWithoutFirstAudio) {
     auto t = tts(200ms);
     TtsLog log;
     auto began = std::chrono::steady_clock::now();
-    auto stream = t->speak("Anyone?", log.callbacks());
+    log.start(io_, *t, "Anyone?");
     ASSERT_TRUE(log.wait_done());
     EXPECT_GE(std::chrono::steady_clock::now() - began, 190ms);
-    EXPECT_EQ(log.error(), "timeout: no audio within 200 ms");
+    EXPECT_EQ(log.error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("timeout: no audio within 200 ms")) << logs_.all();
     EXPECT_TRUE(standin_.server().wait_for_disconnects(1));  // the client hung up
 }
 
@@ -144,10 +148,11 @@ TEST_F(ElevenLabsTtsTest, TheTotalDeadlineHoldsAfterTheFirstAudio) {
     standin_.server().enqueue(reply);
     auto t = tts(5000ms, 300ms);
     TtsLog log;
-    auto stream = t->speak("Slow.", log.callbacks());
+    log.start(io_, *t, "Slow.");
     ASSERT_TRUE(log.wait_done());
     EXPECT_EQ(log.audio().size(), 800u);
-    EXPECT_EQ(log.error(), "timeout: speech not complete within 300 ms");
+    EXPECT_EQ(log.error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("timeout: speech not complete within 300 ms")) << logs_.all();
 }
 
 TEST_F(ElevenLabsTtsTest, CancelMidStreamEndsOnceAndHangsUp) {
@@ -156,16 +161,16 @@ TEST_F(ElevenLabsTtsTest, CancelMidStreamEndsOnceAndHangsUp) {
     standin_.server().enqueue(reply);
     auto t = tts();
     TtsLog log;
-    auto stream = t->speak("Interrupted.", log.callbacks());
+    log.start(io_, *t, "Interrupted.");
     ASSERT_TRUE(log.wait_chunks(1));
-    stream->cancel();
-    stream->cancel();
+    log.cancel();
+    log.cancel();
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.error(), "canceled");
+    EXPECT_TRUE(log.canceled());
     EXPECT_TRUE(standin_.server().wait_for_disconnects(1));  // promptly: the stand-in would wait forever
     EXPECT_EQ(log.dones(), 1);
     EXPECT_FALSE(log.anything_after_done());
-    stream->cancel();
+    log.cancel();
     EXPECT_EQ(log.dones(), 1);
 }
 
@@ -173,18 +178,10 @@ TEST_F(ElevenLabsTtsTest, CancelFromTheAudioCallbackStopsTheNextChunk) {
     standin_.server().enqueue(ElevenLabsStandin::audio(mulaw_sine(2400), 2400));  // one piece, three chunks
     auto t = tts();
     TtsLog log;
-    std::shared_ptr<TtsStream> stream;
-    std::mutex mutex;
-    log.on_chunk([&] {
-        std::lock_guard lock(mutex);
-        stream->cancel();
-    });
-    {
-        std::lock_guard lock(mutex);
-        stream = t->speak("Stop me.", log.callbacks());
-    }
+    log.on_chunk([&] { log.cancel(); });
+    log.start(io_, *t, "Stop me.");
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.error(), "canceled");
+    EXPECT_TRUE(log.canceled());
     EXPECT_EQ(log.chunks().size(), 1u);
     EXPECT_EQ(log.dones(), 1);
 }
@@ -192,34 +189,33 @@ TEST_F(ElevenLabsTtsTest, CancelFromTheAudioCallbackStopsTheNextChunk) {
 TEST_F(ElevenLabsTtsTest, EmptyTextEndsWithoutARequest) {
     auto t = tts();
     TtsLog empty;
-    auto a = t->speak("", empty.callbacks());
+    empty.start(io_, *t, "");
     ASSERT_TRUE(empty.wait_done());
-    EXPECT_EQ(empty.error(), "");
+    EXPECT_TRUE(empty.ok());
     TtsLog blank;
-    auto b = t->speak("  \n", blank.callbacks());
+    blank.start(io_, *t, "  \n");
     ASSERT_TRUE(blank.wait_done());
-    EXPECT_EQ(blank.error(), "");
+    EXPECT_TRUE(blank.ok());
     EXPECT_TRUE(empty.chunks().empty());
     EXPECT_TRUE(standin_.server().requests().empty());
 }
 
 TEST(ElevenLabsTtsConfig, RefusesABadBaseUrlOrNoVoice) {
-    boost::asio::io_context io;
     ElevenLabsConfig config;
     config.api_key = kKey;
     config.voice_id = "v";
     config.base_url = std::string("ftp://") + kKey + "@example.com";
     try {
-        make_elevenlabs_tts(io, config);
+        make_elevenlabs_tts(config);
         ADD_FAILURE() << "no exception";
     } catch (const std::invalid_argument& e) {
         EXPECT_EQ(std::string(e.what()).find(kKey), std::string::npos) << e.what();
     }
     config.base_url = "https://api.elevenlabs.io";
     config.voice_id = "";
-    EXPECT_THROW(make_elevenlabs_tts(io, config), std::invalid_argument);
+    EXPECT_THROW(make_elevenlabs_tts(config), std::invalid_argument);
     config.voice_id = "a b/c";
-    EXPECT_EQ(make_elevenlabs_tts(io, config)->name(), "elevenlabs:a b/c");
+    EXPECT_EQ(make_elevenlabs_tts(config)->name(), "elevenlabs:a b/c");
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "speech/cloud/cloud_tts_fixture.hpp"
-#include "speech/cloud/tts_log.hpp"
+#include "support/tts_log.hpp"
 #include "speech/cloud/tts_standins.hpp"
 
 namespace va::speech {
@@ -28,7 +28,7 @@ protected:
         config.api_key = std::move(key);
         config.first_audio_timeout = first_audio;
         config.total_timeout = total;
-        return make_openai_tts(io_, config);
+        return make_openai_tts(config);
     }
 
     OpenAiSpeechStandin standin_;
@@ -38,9 +38,9 @@ TEST_F(OpenAiTtsTest, SendsTheDocumentedRequest) {
     standin_.server().enqueue(OpenAiSpeechStandin::audio(test::sine(440, 24000, 2400), 1000));
     auto t = tts();
     TtsLog log;
-    auto stream = t->speak("Hello there.", log.callbacks());
+    log.start(io_, *t, "Hello there.");
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.error(), "");
+    EXPECT_TRUE(log.ok());
     ASSERT_EQ(standin_.server().requests().size(), 1u);
     auto r = standin_.server().requests()[0];
     EXPECT_EQ(r.method, "POST");
@@ -58,9 +58,9 @@ TEST_F(OpenAiTtsTest, OmitsAuthorizationWithoutAKey) {
     standin_.server().enqueue(OpenAiSpeechStandin::audio(test::sine(440, 24000, 240), 480));
     auto t = tts("");
     TtsLog log;
-    auto stream = t->speak("Hi.", log.callbacks());
+    log.start(io_, *t, "Hi.");
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.error(), "");
+    EXPECT_TRUE(log.ok());
     ASSERT_EQ(standin_.server().requests().size(), 1u);
     EXPECT_FALSE(standin_.server().requests()[0].has_header("authorization"));
 }
@@ -75,13 +75,13 @@ TEST_F(OpenAiTtsTest, A24kHzSineComesOutAsAn8kHzSineWhileItStreams) {
     standin_.server().enqueue(reply);
     auto t = tts();
     TtsLog log;
-    auto stream = t->speak("A long sentence.", log.callbacks());
+    log.start(io_, *t, "A long sentence.");
     ASSERT_TRUE(log.wait_samples(2 * 4801 / 2 / 3 - 100));  // most of the first two pieces
     EXPECT_FALSE(log.done());  // the stand-in still holds the rest
     EXPECT_GE(log.chunks().size(), 2u);
     standin_.server().release();
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.error(), "");
+    EXPECT_TRUE(log.ok());
     auto out = log.audio();
     EXPECT_NEAR(static_cast<double>(out.size()), 8000.0, 160.0);
     for (const auto& chunk : log.chunks()) EXPECT_LE(chunk.size(), 800u);
@@ -105,9 +105,13 @@ TEST_F(OpenAiTtsTest, AnErrorReportsTheMessageWithoutTheKey) {
         401, std::string("Incorrect API key provided: ") + kKey + ". You can find your API key in your account."));
     auto t = tts();
     TtsLog log;
-    auto stream = t->speak("Hi.", log.callbacks());
+    log.start(io_, *t, "Hi.");
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.error(), "HTTP 401: Incorrect API key provided: [redacted]. You can find your API key in your account.");
+    EXPECT_EQ(log.error(), engine::Errc::refused);
+    EXPECT_TRUE(logs_.contains("(openai:alloy) failed: HTTP 401: Incorrect API key provided: [redacted]. You can find your "
+                               "API key in your account."))
+        << logs_.all();
+    EXPECT_EQ(logs_.all().find(kKey), std::string::npos);
     EXPECT_TRUE(log.chunks().empty());
 }
 
@@ -117,12 +121,12 @@ TEST_F(OpenAiTtsTest, AConnectionDroppedMidStreamIsAnError) {
     standin_.server().enqueue(reply);
     auto t = tts();
     TtsLog log;
-    auto stream = t->speak("Cut short.", log.callbacks());
+    log.start(io_, *t, "Cut short.");
     ASSERT_TRUE(log.wait_done());
     EXPECT_FALSE(log.chunks().empty());
-    EXPECT_NE(log.error(), "");
-    EXPECT_NE(log.error(), "canceled");
-    EXPECT_EQ(log.error().rfind("timeout", 0), std::string::npos) << log.error();
+    EXPECT_EQ(log.error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("receive: ")) << logs_.all();
+    EXPECT_FALSE(logs_.contains("timeout")) << logs_.all();
 }
 
 TEST_F(OpenAiTtsTest, TimesOutWithoutFirstAudio) {
@@ -131,9 +135,10 @@ TEST_F(OpenAiTtsTest, TimesOutWithoutFirstAudio) {
     standin_.server().enqueue(reply);
     auto t = tts(kKey, 200ms);
     TtsLog log;
-    auto stream = t->speak("Anyone?", log.callbacks());
+    log.start(io_, *t, "Anyone?");
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.error(), "timeout: no audio within 200 ms");
+    EXPECT_EQ(log.error(), engine::Errc::failed);
+    EXPECT_TRUE(logs_.contains("timeout: no audio within 200 ms")) << logs_.all();
     EXPECT_TRUE(standin_.server().wait_for_disconnects(1));
 }
 
@@ -143,11 +148,11 @@ TEST_F(OpenAiTtsTest, CancelMidStreamEndsOnceAndHangsUp) {
     standin_.server().enqueue(reply);
     auto t = tts();
     TtsLog log;
-    auto stream = t->speak("Interrupted.", log.callbacks());
+    log.start(io_, *t, "Interrupted.");
     ASSERT_TRUE(log.wait_chunks(1));
-    stream->cancel();
+    log.cancel();
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.error(), "canceled");
+    EXPECT_TRUE(log.canceled());
     EXPECT_TRUE(standin_.server().wait_for_disconnects(1));
     EXPECT_EQ(log.dones(), 1);
     EXPECT_FALSE(log.anything_after_done());
@@ -156,27 +161,26 @@ TEST_F(OpenAiTtsTest, CancelMidStreamEndsOnceAndHangsUp) {
 TEST_F(OpenAiTtsTest, EmptyTextEndsWithoutARequest) {
     auto t = tts();
     TtsLog log;
-    auto stream = t->speak("", log.callbacks());
+    log.start(io_, *t, "");
     ASSERT_TRUE(log.wait_done());
-    EXPECT_EQ(log.error(), "");
+    EXPECT_TRUE(log.ok());
     EXPECT_TRUE(log.chunks().empty());
     EXPECT_TRUE(standin_.server().requests().empty());
 }
 
 TEST(OpenAiTtsConfig, RefusesABaseUrlThatIsNotHttp) {
-    boost::asio::io_context io;
     OpenAiTtsConfig config;
     config.api_key = kKey;
     config.base_url = std::string("localhost/") + kKey;
     try {
-        make_openai_tts(io, config);
+        make_openai_tts(config);
         ADD_FAILURE() << "no exception";
     } catch (const std::invalid_argument& e) {
         EXPECT_EQ(std::string(e.what()).find(kKey), std::string::npos) << e.what();
     }
     config.base_url = "https://api.openai.com/v1";
     config.voice = "nova";
-    EXPECT_EQ(make_openai_tts(io, config)->name(), "openai:nova");
+    EXPECT_EQ(make_openai_tts(config)->name(), "openai:nova");
 }
 
 }  // namespace

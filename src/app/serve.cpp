@@ -1,8 +1,12 @@
 // `voiceagent serve`: the one place that names concrete parts (SQLite store, HTTP server, Twilio
-// client, dispatcher) and wires them together.
+// client, dispatcher) and wires them together, one builder per part, each made once with its
+// final settings.
 #include "app/serve.hpp"
 
 #include <iostream>
+#include <optional>
+#include <set>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -57,150 +61,149 @@ std::optional<call::InboundPrompt> inbound_prompt(store::Store& store, const std
     if (!prompt) throw std::invalid_argument("no prompt " + id);
     return call::InboundPrompt{prompt->content, prompt->introduction, prompt->conversation};
 }
-}  // namespace
 
-int serve(const ServeConfig& config, const ServeHooks& hooks) {
-    std::string error;
-    auto endpoint = parse_listen_address(config.listen, error);
-    if (!endpoint) {
-        std::cerr << "voiceagent: --listen " << config.listen << ": " << error << "\n";
-        return 2;
-    }
-    std::string twilio_error;
-    const bool twilio = twilio_configured(config.dispatch, twilio_error);
-    if (!twilio_error.empty()) {
-        std::cerr << "voiceagent: " << twilio_error << "\n";
-        return 2;
-    }
-    if (auto problem = open_api_problem(config); !problem.empty()) {
-        std::cerr << "voiceagent: " << problem << "\n";
-        return 2;
-    }
-    std::string destinations_error;
-    const auto destinations = allowed_destinations(config, destinations_error);
-    if (!destinations) {
-        std::cerr << "voiceagent: " << destinations_error << "\n";
-        return 2;
-    }
-    std::unique_ptr<store::Store> store;
+// A step of start-up that cannot go on: what to print, and the exit code.
+struct StartupError : std::runtime_error {
+    explicit StartupError(const std::string& what, int exit_code = 2) : std::runtime_error(what), code(exit_code) {}
+    int code;
+};
+
+// Runs one step of start-up; its failure becomes a StartupError that names the setting.
+template <class Step>
+auto step(const std::string& setting, Step&& run) {
     try {
-        store = open_store(config.db);
+        return run();
+    } catch (const StartupError&) {
+        throw;
     } catch (const std::exception& e) {
-        std::cerr << "voiceagent: --db " << config.db << ": " << e.what() << "\n";
-        return 2;
+        throw StartupError(setting + e.what());
     }
+}
 
-    std::unique_ptr<calling_window::CountryZones> country_zones;
-    try {
-        country_zones = std::make_unique<calling_window::CountryZones>();
-    } catch (const std::exception& e) {
-        std::cerr << "voiceagent: time zones: " << e.what() << " (install tzdata)\n";
-        return 2;
-    }
+// What serve() checks before it opens anything.
+struct Checked {
+    boost::asio::ip::tcp::endpoint endpoint;
+    bool twilio = false;
+    std::set<std::string> destinations;
+};
 
+Checked check(const ServeConfig& config) {
+    Checked out;
+    std::string listen_error, twilio_error, destinations_error;
+    auto endpoint = parse_listen_address(config.listen, listen_error);
+    if (!endpoint) throw StartupError("--listen " + config.listen + ": " + listen_error);
+    out.endpoint = *endpoint;
+    out.twilio = twilio_configured(config.dispatch, twilio_error);
+    if (!twilio_error.empty()) throw StartupError(twilio_error);
+    if (auto problem = open_api_problem(config); !problem.empty()) throw StartupError(problem);
+    auto destinations = allowed_destinations(config, destinations_error);
+    if (!destinations) throw StartupError(destinations_error);
+    out.destinations = std::move(*destinations);
+    return out;
+}
+
+// `url` with the port we listen on in place of ":0" (local use: `--public-url http://127.0.0.1:0`).
+std::string with_bound_port(std::string url, unsigned short port) {
+    if (url.ends_with(":0")) url.replace(url.size() - 1, 1, std::to_string(port));
+    return url;
+}
+
+// What the process shares: made once, before anything that uses it.
+struct Shared {
+    Shared(const ServeConfig& config, unsigned cores)
+        : compute_pool(config.compute_threads ? config.compute_threads : cores),
+          write_pool(config.store_write_threads) {}
     boost::asio::io_context io;
-    // Caught from here on, before anyone can know the port: a SIGTERM that arrives while start-up
-    // finishes waits in the set and drains like any other, instead of killing the process.
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    boost::asio::thread_pool compute_pool(config.compute_threads ? config.compute_threads : cores);
-    boost::asio::thread_pool write_pool(config.store_write_threads);
+    boost::asio::thread_pool compute_pool;
+    boost::asio::thread_pool write_pool;
     timing::RealTime time;
     core::MetricsRegistry metrics;
-    api::ApiContext context{*store,
-                            compute_pool,
-                            write_pool,
-                            time,
-                            metrics,
-                            core::PhoneValidator({config.phone_default_region, *destinations,
-                                                  config.allow_premium_numbers, config.allow_special_numbers}),
-                            *country_zones,
-                            api::ApiOptions{config.api_tokens, config.dispatch.public_url, config.api_rate_limit},
-                            {},
-                            {}};
-    auto options = dispatcher_options(config.dispatch, worker_name());
+};
+
+// Twilio's side: the REST client, the agent and its voices, and the contexts of the webhooks.
+// Built with the final public URL. The dispatcher, made last, is reached through `dispatcher`.
+struct CallSide {
     std::unique_ptr<twilio::RestClient> rest;
-    std::unique_ptr<dispatch::Dispatcher> dispatcher;
-    std::unique_ptr<dispatch::StatusWebhookContext> status_context;
     std::unique_ptr<VoiceLibrary> voices;
     std::unique_ptr<call::GreetingCache> greetings;
     std::unique_ptr<Agents> agents;
-    std::unique_ptr<call::CallContext> call_context;
-    if (twilio) {
-        call::CallOptions call_options;
-        try {
-            call_options.inbound = inbound_prompt(*store, config.inbound_prompt_id);
-        } catch (const std::exception& e) {
-            std::cerr << "voiceagent: --inbound-prompt-id: " << e.what() << "\n";
-            return 2;
-        }
-        try {
-            rest = std::make_unique<twilio::RestClient>(io, rest_config(config.dispatch));
-        } catch (const std::invalid_argument& e) {
-            std::cerr << "voiceagent: Twilio settings: " << e.what() << "\n";
-            return 2;
-        }
-        try {
-            voices = std::make_unique<VoiceLibrary>(config.tts_voice, config.agent);
-        } catch (const std::exception& e) {
-            std::cerr << "voiceagent: --tts-voice " << config.tts_voice << ": " << e.what() << "\n";
-            return 2;
-        }
-        if (const auto asked = voices->warm(*store))
-            spdlog::info("{} prompts speak with voices of their own: {} voices made", asked, voices->made());
-        greetings = std::make_unique<call::GreetingCache>(io.get_executor());
-        try {
-            agents = std::make_unique<Agents>(config.agent, io, *rest, *store, write_pool, *voices, *greetings, time, metrics);
-        } catch (const std::exception& e) {
-            std::cerr << "voiceagent: the agent: " << e.what() << "\n";
-            return 2;
-        }
-        call_options.public_url = options.public_url;
-        call_options.auth_token = config.dispatch.auth_token;
-        call_options.from_number = config.dispatch.from_number;
-        call_options.require_stream_signature = !config.allow_unsigned_streams;
-        call_options.limits.idle_timeout = std::chrono::seconds(config.stream_idle_seconds);
-        call_options.limits.max_session = std::chrono::seconds(config.max_stream_seconds);
-        call_context = std::make_unique<call::CallContext>(call::CallContext{
-            *store, write_pool.get_executor(), time, metrics, *greetings, *voices,
-            [&agents](const call::CallInfo& info, call::CallControl& control) { return agents->make(info, control); },
-            call_options});
-        context.check_conversation = [&agents](const store::ConversationOverrides& c) -> api::ApiResult<> {
-            auto problem = agents->check(c);
-            if (!problem) return {};
-            return api::ApiError{api::ErrorCode::invalid_value, problem->field + ": " + problem->message, problem->field};
-        };
-        // Both are reached only once io runs, after the dispatcher exists (it needs the bound port).
-        context.on_schedule_changed = [&dispatcher](const store::ScheduledCall&) {
+    std::unique_ptr<call::CallContext> calls;
+    std::unique_ptr<dispatch::StatusWebhookContext> status;
+};
+
+CallSide build_call_side(const ServeConfig& config, const dispatch::DispatcherOptions& options, store::Store& store,
+                         Shared& shared, const std::unique_ptr<dispatch::Dispatcher>& dispatcher) {
+    CallSide side;
+    call::CallOptions call_options;
+    call_options.inbound = step("--inbound-prompt-id: ", [&] { return inbound_prompt(store, config.inbound_prompt_id); });
+    side.rest = step("Twilio settings: ",
+                     [&] { return std::make_unique<twilio::RestClient>(shared.io, rest_config(config.dispatch)); });
+    side.voices = step("--tts-voice " + config.tts_voice + ": ",
+                       [&] { return std::make_unique<VoiceLibrary>(config.tts_voice, config.agent); });
+    if (const auto asked = side.voices->warm(store))
+        spdlog::info("{} prompts speak with voices of their own: {} voices made", asked, side.voices->made());
+    side.greetings = std::make_unique<call::GreetingCache>(shared.io.get_executor());
+    side.agents = step("the agent: ", [&] {
+        return std::make_unique<Agents>(config.agent, shared.io, *side.rest, store, shared.write_pool, *side.voices,
+                                        *side.greetings, shared.time, shared.metrics);
+    });
+    call_options.public_url = options.public_url;
+    call_options.auth_token = config.dispatch.auth_token;
+    call_options.from_number = config.dispatch.from_number;
+    call_options.require_stream_signature = !config.allow_unsigned_streams;
+    call_options.limits.idle_timeout = std::chrono::seconds(config.stream_idle_seconds);
+    call_options.limits.max_session = std::chrono::seconds(config.max_stream_seconds);
+    side.calls = std::make_unique<call::CallContext>(call::CallContext{
+        store, shared.write_pool.get_executor(), shared.time, shared.metrics, *side.greetings, *side.voices,
+        [agents = side.agents.get()](const call::CallInfo& info, call::CallControl& control) {
+            return agents->make(info, control);
+        },
+        call_options});
+    side.status = std::make_unique<dispatch::StatusWebhookContext>(dispatch::StatusWebhookContext{
+        store.dispatch(), shared.write_pool, shared.time, options.public_url, config.dispatch.auth_token, options.retry,
+        [&dispatcher] {
             if (dispatcher) dispatcher->wake();
-        };
-        status_context = std::make_unique<dispatch::StatusWebhookContext>(dispatch::StatusWebhookContext{
-            store->dispatch(), write_pool, time, options.public_url, config.dispatch.auth_token, options.retry,
-            [&dispatcher] {
-                if (dispatcher) dispatcher->wake();
-            }});
-    }
-    api::Api api(context);
-    if (twilio) {
-        auto incoming = call::incoming_webhook(*call_context);
-        api.add_webhook("POST", std::string(twilio::kVoiceWebhookPath), incoming);
-        api.add_webhook("GET", std::string(twilio::kVoiceWebhookPath), incoming);  // signed over the URL alone
-        api.add_webhook("GET", std::string(twilio::kStreamPath), call::stream_endpoint(*call_context));
-        api.add_webhook("POST", std::string(twilio::kStatusWebhookPath), dispatch::status_webhook(*status_context));
-    }
-    net::ServerOptions server_options;
-    server_options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
-    server_options.max_connections = config.max_connections;
-    server_options.max_connections_per_ip = config.max_connections_per_ip;
-    const auto descriptors = net::raise_descriptor_limit();
-    net::HttpServer server(io, api.handler(), metrics, server_options);
-    boost::asio::ip::tcp::endpoint bound;
-    try {
-        bound = server.listen(*endpoint);
-    } catch (const std::exception& e) {
-        std::cerr << "voiceagent: cannot listen on " << config.listen << ": " << e.what() << "\n";
-        return 1;
-    }
+        }});
+    return side;
+}
+
+// The API's context; with Twilio, it checks conversation settings and wakes the dispatcher.
+api::ApiContext api_context(const ServeConfig& config, const Checked& checked, store::Store& store, Shared& shared,
+                            calling_window::CountryZones& zones, const CallSide* calls,
+                            const std::unique_ptr<dispatch::Dispatcher>& dispatcher) {
+    api::ApiContext context{store,
+                            shared.compute_pool,
+                            shared.write_pool,
+                            shared.time,
+                            shared.metrics,
+                            core::PhoneValidator({config.phone_default_region, checked.destinations,
+                                                  config.allow_premium_numbers, config.allow_special_numbers}),
+                            zones,
+                            api::ApiOptions{config.api_tokens, config.dispatch.public_url, config.api_rate_limit},
+                            {},
+                            {}};
+    if (!calls) return context;
+    context.check_conversation = [agents = calls->agents.get()](const store::ConversationOverrides& c) -> api::ApiResult<> {
+        auto problem = agents->check(c);
+        if (!problem) return {};
+        return api::ApiError{api::ErrorCode::invalid_value, problem->field + ": " + problem->message, problem->field};
+    };
+    context.on_schedule_changed = [&dispatcher](const store::ScheduledCall&) {
+        if (dispatcher) dispatcher->wake();
+    };
+    return context;
+}
+
+void add_twilio_webhooks(api::Api& api, CallSide& calls) {
+    auto incoming = call::incoming_webhook(*calls.calls);
+    api.add_webhook("POST", std::string(twilio::kVoiceWebhookPath), incoming);
+    api.add_webhook("GET", std::string(twilio::kVoiceWebhookPath), incoming);  // signed over the URL alone
+    api.add_webhook("GET", std::string(twilio::kStreamPath), call::stream_endpoint(*calls.calls));
+    api.add_webhook("POST", std::string(twilio::kStatusWebhookPath), dispatch::status_webhook(*calls.status));
+}
+
+void log_exposure(const ServeConfig& config, const Checked& checked, const boost::asio::ip::tcp::endpoint& bound,
+                  std::size_t descriptors) {
     const bool v6 = bound.address().is_v6();
     std::cout << "listening on http://" << (v6 ? "[" : "") << bound.address().to_string() << (v6 ? "]" : "") << ":"
               << bound.port() << std::endl;
@@ -213,43 +216,72 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
         spdlog::info("API: {} tokens", config.api_tokens.size());
     }
     std::string regions;
-    for (const auto& c : *destinations) regions += (regions.empty() ? "" : ",") + c;
+    for (const auto& c : checked.destinations) regions += (regions.empty() ? "" : ",") + c;
     spdlog::info("calls may go to {}", regions.empty() ? "every country" : regions);
     spdlog::info("connections: at most {} ({} per client address), {} descriptors", config.max_connections,
                  config.max_connections_per_ip, descriptors);
     // Each live call holds a Media Stream, and behind a same-host proxy they all come from one address.
-    if (twilio && config.max_connections_per_ip != 0 &&
+    if (checked.twilio && config.max_connections_per_ip != 0 &&
         config.max_connections_per_ip <= static_cast<unsigned>(config.dispatch.max_live_calls)) {
         spdlog::warn("--max-connections-per-ip {} is not above --max-live-calls {}: behind a proxy or from one "
                      "Twilio address, streams past it are refused",
                      config.max_connections_per_ip, config.dispatch.max_live_calls);
     }
+}
+
+int run(const ServeConfig& config, const ServeHooks& hooks) {
+    const auto checked = check(config);
+    auto store = step("--db " + config.db + ": ", [&] { return open_store(config.db); });
+    auto country_zones = step("time zones: ", [] { return std::make_unique<calling_window::CountryZones>(); });
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    Shared shared(config, cores);
+    // Caught from here on, before anyone can know the port: a SIGTERM that arrives while start-up
+    // finishes waits in the set and drains like any other, instead of killing the process.
+    boost::asio::signal_set signals(shared.io, SIGINT, SIGTERM);
+    // Bound first: its port completes a local public URL, which everything below is built with.
+    boost::asio::ip::tcp::acceptor listener(shared.io);
+    try {
+        listener = net::bind_listener(shared.io, checked.endpoint);
+    } catch (const std::exception& e) {
+        throw StartupError("cannot listen on " + config.listen + ": " + e.what(), 1);
+    }
+    const auto bound = listener.local_endpoint();
+    auto options = dispatcher_options(config.dispatch, worker_name());
+    options.public_url = with_bound_port(options.public_url, bound.port());
+
+    std::unique_ptr<dispatch::Dispatcher> dispatcher;  // last: it dials only once everything else exists
+    std::optional<CallSide> calls;
+    if (checked.twilio) calls = build_call_side(config, options, *store, shared, dispatcher);
+    auto context = api_context(config, checked, *store, shared, *country_zones, calls ? &*calls : nullptr, dispatcher);
+    api::Api api(context);
+    if (calls) add_twilio_webhooks(api, *calls);
+
+    net::ServerOptions server_options;
+    server_options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
+    server_options.max_connections = config.max_connections;
+    server_options.max_connections_per_ip = config.max_connections_per_ip;
+    const auto descriptors = net::raise_descriptor_limit();
+    net::HttpServer server(shared.io, api.handler(), shared.metrics, server_options);
+    server.serve(std::move(listener));
+    log_exposure(config, checked, bound, descriptors);
     const unsigned threads = config.threads ? config.threads : cores;
     spdlog::info("store {}; {} network threads", config.db, threads);
-    if (twilio) {
-        // For local use (`--public-url http://127.0.0.1:0`): the port we were given.
-        if (options.public_url.ends_with(":0")) {
-            options.public_url.resize(options.public_url.size() - 1);
-            options.public_url += std::to_string(bound.port());
-            status_context->public_url = options.public_url;
-            call_context->options.public_url = options.public_url;
-        }
-        if (!config.dispatch.disabled) {
-            dispatcher = std::make_unique<dispatch::Dispatcher>(
-                io, dispatch::DispatchContext{store->dispatch(), *rest, write_pool.get_executor(), time, *country_zones, options});
-        }
+    if (calls && !config.dispatch.disabled) {
+        dispatcher = std::make_unique<dispatch::Dispatcher>(
+            shared.io, dispatch::DispatchContext{store->dispatch(), *calls->rest, shared.write_pool.get_executor(),
+                                                 shared.time, *country_zones, options});
     }
-    if (agents) {
+    if (calls) {
         if (config.agent.kind == "conversation" && config.agent.llm_base_url.empty()) {
             spdlog::warn("LLM_BASE_URL is not set: the agent answers from a scripted demo responder, not an AI");
         }
-        spdlog::info("agent: {}", agents->describe());
+        spdlog::info("agent: {}", calls->agents->describe());
     }
     if (dispatcher) {
         dispatcher->start();
         spdlog::info("dispatcher {}: Twilio at {}, {} calls/s, at most {} live calls", options.owner,
                      config.dispatch.api_base, options.calls_per_second, options.max_live_calls);
-    } else if (!twilio) {
+    } else if (!checked.twilio) {
         spdlog::warn("dispatcher off: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER and VA_PUBLIC_URL "
                      "are not set, so no call is dialed");
     }
@@ -259,7 +291,7 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
         if (std::exchange(stopping, true)) return;
         signals.cancel();
         if (dispatcher) dispatcher->stop();
-        if (rest) rest->close_idle();
+        if (calls) calls->rest->close_idle();
         server.shutdown();
     };
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
@@ -267,16 +299,28 @@ int serve(const ServeConfig& config, const ServeHooks& hooks) {
         spdlog::info("signal {}: draining in-flight requests", signal);
         stop();
     });
-    if (hooks.on_ready) hooks.on_ready(bound.port(), [&io, &stop] { boost::asio::post(io, stop); });
+    if (hooks.on_ready) hooks.on_ready(bound.port(), [&shared, &stop] { boost::asio::post(shared.io, stop); });
 
     std::vector<std::thread> workers;
-    for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
-    io.run();
+    for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&shared] { shared.io.run(); });
+    shared.io.run();
     for (auto& w : workers) w.join();
-    compute_pool.join();
-    write_pool.join();
+    shared.compute_pool.join();
+    shared.write_pool.join();
+    dispatcher.reset();  // before the REST client it dials with
     spdlog::info("stopped");
     return 0;
+}
+
+}  // namespace
+
+int serve(const ServeConfig& config, const ServeHooks& hooks) {
+    try {
+        return run(config, hooks);
+    } catch (const StartupError& e) {
+        std::cerr << "voiceagent: " << e.what() << "\n";
+        return e.code;
+    }
 }
 
 }  // namespace va::app

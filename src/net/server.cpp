@@ -131,17 +131,24 @@ HttpServer::HttpServer(asio::io_context& io, Handler handler, core::MetricsRegis
 
 HttpServer::~HttpServer() { shutdown(); }
 
-tcp::endpoint HttpServer::listen(const tcp::endpoint& endpoint) {
-    auto& acceptor = state_->acceptor.emplace(asio::make_strand(state_->io));
+tcp::acceptor bind_listener(asio::io_context& io, const tcp::endpoint& endpoint) {
+    tcp::acceptor acceptor(asio::make_strand(io));
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    return acceptor;
+}
+
+tcp::endpoint HttpServer::listen(const tcp::endpoint& endpoint) { return serve(bind_listener(state_->io, endpoint)); }
+
+tcp::endpoint HttpServer::serve(tcp::acceptor listener) {
+    auto& acceptor = state_->acceptor.emplace(std::move(listener));
     state_->accept_backoff.emplace(timing::real_time(), acceptor.get_executor());
     // The backoff runs when no descriptor is free. UBSan's check of a virtual call (debug builds)
     // needs one the first time it meets a type, so the timer's calls are made once now.
     state_->accept_backoff->expires_after(std::chrono::milliseconds(0));
     state_->accept_backoff->async_wait([](boost::system::error_code) {});
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(endpoint);
-    acceptor.listen(asio::socket_base::max_listen_connections);
     spawn_logged(acceptor.get_executor(), accept_loop(state_), "http accept loop");
     return acceptor.local_endpoint();
 }

@@ -45,6 +45,11 @@ struct ServerOptions {
     std::size_t max_connections_per_ip = 256;
 };
 
+// A socket bound to `endpoint` (port 0 picks a free port) and listening: connections queue in the
+// kernel until a server serves it. Binding first lets a process learn its port before it builds
+// what needs to know it (a public URL of "http://127.0.0.1:0"). Throws boost::system::system_error.
+boost::asio::ip::tcp::acceptor bind_listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint);
+
 class HttpServer {
 public:
     HttpServer(boost::asio::io_context& io, Handler handler, core::MetricsRegistry& metrics, ServerOptions options = {});
@@ -54,6 +59,8 @@ public:
 
     // Binds and starts accepting; returns the bound endpoint (port 0 picks a free port).
     boost::asio::ip::tcp::endpoint listen(const boost::asio::ip::tcp::endpoint& endpoint);
+    // Starts accepting on a socket from bind_listener(); returns its endpoint.
+    boost::asio::ip::tcp::endpoint serve(boost::asio::ip::tcp::acceptor listener);
     // Thread-safe; idempotent.
     void shutdown();
     // Connections open now, WebSocket sessions included. Thread-safe.

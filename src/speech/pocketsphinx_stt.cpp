@@ -386,7 +386,7 @@ public:
         return std::make_unique<PocketsphinxSession>(pool_, std::move(callbacks), std::move(options.grammar));
     }
     std::string name() const override { return name_; }
-    std::string check_grammar(const std::string& grammar) const override {
+    std::optional<std::string> check_grammar(const std::string& grammar) const override {
         return check_jsgf(grammar, [this](const std::string& word) { return words_.contains(word); });
     }
 

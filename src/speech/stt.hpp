@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -51,10 +52,10 @@ class SpeechToText {
 public:
     virtual ~SpeechToText() = default;
     virtual std::unique_ptr<SttSession> open(SttCallbacks callbacks, SttOptions options = {}) = 0;
-    // What is wrong with `grammar` for this engine, "" when it can use it (or ignores grammars).
-    virtual std::string check_grammar(const std::string& grammar) const {
+    // What is wrong with `grammar` for this engine; nullopt when it can use it (or ignores grammars).
+    virtual std::optional<std::string> check_grammar(const std::string& grammar) const {
         (void)grammar;
-        return {};
+        return std::nullopt;
     }
     // What recognises ("pocketsphinx:en-us"), for logs.
     virtual std::string name() const = 0;

@@ -286,7 +286,7 @@ TEST_F(GenericLanguageModel, WithOrWithoutTheSecondPassTheWordsDoNotDependOnHowT
 TEST_F(GenericLanguageModel, APromptsGrammarHearsItsAnswersAndOtherSessionsKeepTheLanguageModel) {
     const std::string grammar =
         "#JSGF V1.0;\ngrammar confirm;\npublic <answer> = yes | no | yes that is right | no it is not;\n";
-    EXPECT_EQ(stt_->check_grammar(grammar), "");
+    EXPECT_EQ(stt_->check_grammar(grammar), std::nullopt);
     Recorder confirm, open;
     auto with_grammar = stt_->open(confirm.callbacks(), {grammar});
     auto without = stt_->open(open.callbacks());
@@ -300,25 +300,27 @@ TEST_F(GenericLanguageModel, APromptsGrammarHearsItsAnswersAndOtherSessionsKeepT
 }
 
 TEST_F(GenericLanguageModel, CheckGrammarSaysWhatIsWrong) {
-    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\n<a> = yes;\n"), ::testing::HasSubstr("no public rule"));
+    using ::testing::HasSubstr;
+    using ::testing::Optional;
+    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\n<a> = yes;\n"), Optional(HasSubstr("no public rule")));
     EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes | flibbertigibbetz;\n"),
-                ::testing::HasSubstr("\"flibbertigibbetz\" is not in the pronunciation dictionary"));
+                Optional(HasSubstr("\"flibbertigibbetz\" is not in the pronunciation dictionary")));
     EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes | <b>;\n"),
-                ::testing::HasSubstr("<b> is not defined"));
-    EXPECT_THAT(stt_->check_grammar("public <a> = yes;"), ::testing::HasSubstr("#JSGF V1.0"));
+                Optional(HasSubstr("<b> is not defined")));
+    EXPECT_THAT(stt_->check_grammar("public <a> = yes;"), Optional(HasSubstr("#JSGF V1.0")));
     EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = (yes | no;\n"),
-                ::testing::HasSubstr("brackets"));
-    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes | no\n"), ::testing::HasSubstr("';'"));
+                Optional(HasSubstr("brackets")));
+    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes | no\n"), Optional(HasSubstr("';'")));
     EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\nimport <other.*>;\npublic <a> = yes;\n"),
-                ::testing::HasSubstr("imports"));
+                Optional(HasSubstr("imports")));
     EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes | | no;\n"),
-                ::testing::HasSubstr("empty alternative"));
+                Optional(HasSubstr("empty alternative")));
     EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes {yes} | no;\n"),
-                ::testing::HasSubstr("tags"));
+                Optional(HasSubstr("tags")));
     // Comments and weights are fine, and a rule may use another.
     EXPECT_EQ(stt_->check_grammar("#JSGF V1.0;\n// answers\ngrammar g;\n<yes> = yes | yeah;\n"
                                   "public <a> = /2/ <yes> | [please] no /* rare */;\n"),
-              "");
+              std::nullopt);
 }
 
 // ---------------------------------------------------------------------------------------------

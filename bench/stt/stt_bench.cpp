@@ -8,16 +8,18 @@
 // Usage: stt_bench [sentences=10]
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <mutex>
 #include <random>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include "media/mulaw.hpp"
 #include "speech/pocketsphinx_stt.hpp"
@@ -89,24 +91,13 @@ double wer(const std::string& reference, const std::string& hypothesis) {
 
 struct Result {
     std::string text;
-    double after_end_ms = 0;  // end_utterance → on_final
-    double total_ms = 0;      // begin_utterance → on_final
+    double after_end_ms = 0;  // end_utterance → the final result awaited
+    double total_ms = 0;      // begin_utterance → the final result awaited
 };
 
 Result decode(speech::SpeechToText& stt, const Clip& clip, bool paced) {
-    std::mutex mutex;
-    std::condition_variable done;
-    bool finished = false;
-    Result result;
-    Clock::time_point end;
-    auto session = stt.open({nullptr, [&](std::string text, std::string error) {
-                                 std::lock_guard lock(mutex);
-                                 result.text = error.empty() ? text : "(error: " + error + ")";
-                                 const auto now = Clock::now();
-                                 result.after_end_ms = std::chrono::duration<double, std::milli>(now - end).count();
-                                 finished = true;
-                                 done.notify_all();
-                             }});
+    boost::asio::io_context io;  // where the final is awaited, run once the clip is in
+    auto session = stt.open(io.get_executor());
     const std::size_t preroll = 1600, frame = 160;
     const auto start = Clock::now();
     session->begin_utterance(std::span(clip.pcm).first(preroll));
@@ -115,14 +106,20 @@ Result decode(speech::SpeechToText& stt, const Clip& clip, bool paced) {
         if (paced) std::this_thread::sleep_until(due += std::chrono::milliseconds(20));
         session->audio(std::span(clip.pcm).subspan(i, std::min(frame, clip.pcm.size() - i)));
     }
-    {
-        std::lock_guard lock(mutex);
-        end = Clock::now();
-    }
+    const auto end = Clock::now();
     session->end_utterance();
-    std::unique_lock lock(mutex);
-    done.wait(lock, [&] { return finished; });
-    result.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    Result result;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            const auto heard = co_await session->next();
+            const auto now = Clock::now();
+            result.text = heard ? heard->text : "(failed: " + heard.error().message() + ")";
+            result.after_end_ms = std::chrono::duration<double, std::milli>(now - end).count();
+            result.total_ms = std::chrono::duration<double, std::milli>(now - start).count();
+        },
+        boost::asio::detached);
+    io.run();
     return result;
 }
 

@@ -132,8 +132,8 @@ std::optional<SettingsProblem> Agents::check(const store::ConversationOverrides&
         return SettingsProblem{"conversation.stt", "\"" + settings.stt + "\" is not a recogniser here (this deployment has " +
                                                        recognizers_->names() + ")"};
     if (settings.stt_grammar.empty()) return std::nullopt;
-    if (auto problem = recognizers_->get(settings.stt).check_grammar(settings.stt_grammar); !problem.empty())
-        return SettingsProblem{"conversation.sttGrammar", problem};
+    if (auto problem = recognizers_->get(settings.stt).check_grammar(settings.stt_grammar))
+        return SettingsProblem{"conversation.sttGrammar", *problem};
     return std::nullopt;
 }
 

@@ -106,7 +106,7 @@ public:
     }
 
     void on_start() override {
-        stt_.emplace(recognizer_, executor_, speech::SttOptions{info_.conversation.stt_grammar});
+        stt_ = recognizer_.open(executor_, {info_.conversation.stt_grammar});
         if (!info_.greeting.empty()) greet();
     }
 
@@ -122,18 +122,18 @@ public:
             case TurnDetector::Event::onset:
                 turn_started_at_ = ctx_.time.now();
                 over_agent_ = reply_ && reply_->sounding();
-                if (stt_) stt_->session().begin_utterance(preroll_);
+                if (stt_) stt_->begin_utterance(preroll_);
                 break;
             case TurnDetector::Event::voice:
             case TurnDetector::Event::none:
-                if (detector_.open() && stt_) stt_->session().audio(pcm);
+                if (detector_.open() && stt_) stt_->audio(pcm);
                 break;
             case TurnDetector::Event::ended:
-                if (stt_) stt_->session().end_utterance();
+                if (stt_) stt_->end_utterance();
                 pending_turns_.push_back({last_voice_.steady, turn_started_at_, last_voice_.wall});
                 break;
             case TurnDetector::Event::dropped:
-                if (stt_) stt_->session().cancel_utterance();
+                if (stt_) stt_->cancel_utterance();
                 break;
         }
         if (detector_.open() && !detector_.accepted() && detector_.voiced() >= accept_threshold()) take_turn();
@@ -204,12 +204,12 @@ private:
         close_reply(/*cut=*/true);  // a reply still being thought of is for a turn the callee has not finished
     }
 
-    // The recogniser's words for each turn, in order.
+    // The recogniser's words for each turn, in order (finals only: no partials were asked for).
     asio::awaitable<void> listen() {
         for (;;) on_words(co_await stt_->next());
     }
 
-    void on_words(const engine::Result<std::string>& words) {
+    void on_words(const engine::Result<speech::Heard>& words) {
         if (pending_turns_.empty()) return;
         const auto turn = pending_turns_.front();
         pending_turns_.pop_front();
@@ -220,7 +220,7 @@ private:
             if (!reply_) say(settings_.not_heard, ReplyKind::notice);
             return;
         }
-        const auto& text = *words;
+        const auto& text = words->text;
         if (text.empty()) {
             spdlog::debug("call {}: a turn without recognisable words", info_.call_sid);
             return;
@@ -520,7 +520,7 @@ private:
     speech::TextToSpeech& voice_;       // likewise
     speech::Vad vad_;
     TurnDetector detector_;
-    std::optional<speech::Recognition> stt_;
+    std::unique_ptr<speech::SttSession> stt_;  // from on_start() to on_end()
     std::vector<std::int16_t> preroll_;
     std::deque<PendingTurn> pending_turns_;
     core::TimePoint turn_started_at_{};

@@ -4,6 +4,7 @@
 // or its call ended) is dropped, and nothing in the waiter is touched from another thread.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -52,18 +53,25 @@ public:
     }
 
     // The next event, in the order sent. Throws operation_aborted when cancelled, also when the
-    // event had arrived before the cancellation was seen.
+    // event had arrived before the cancellation was seen: that event is kept for the next
+    // receive(), so a waiter that is cancelled and comes back loses nothing.
     boost::asio::awaitable<Event> receive() {
         namespace asio = boost::asio;
-        auto [error, event] = co_await channel_->async_receive(asio::as_tuple(asio::use_awaitable));
-        if (error) throw boost::system::system_error(asio::error::operation_aborted);
+        if (!kept_) {
+            auto [error, event] = co_await channel_->async_receive(asio::as_tuple(asio::use_awaitable));
+            if (error) throw boost::system::system_error(asio::error::operation_aborted);
+            kept_.emplace(std::move(event));
+        }
         co_await stop_if_cancelled();
-        co_return std::move(event);
+        Event event = std::move(*kept_);
+        kept_.reset();
+        co_return event;
     }
 
 private:
     using Channel = boost::asio::experimental::concurrent_channel<void(boost::system::error_code, Event)>;
     std::shared_ptr<Channel> channel_;
+    std::optional<Event> kept_;  // received, but its waiter was cancelled meanwhile
 };
 
 }  // namespace va::engine

@@ -10,7 +10,7 @@ namespace va::speech {
 namespace {
 // The grammar without comments; `error` is set when one is not closed, or for a {tag}, which
 // Debian's sphinxbase does not parse.
-std::string strip(const std::string& g, std::string& error) {
+std::string strip(const std::string& g, std::optional<std::string>& error) {
     std::string out;
     for (std::size_t i = 0; i < g.size(); ++i) {
         if (g.compare(i, 2, "//") == 0) {
@@ -49,10 +49,10 @@ bool rule_names(const std::string& text, std::vector<std::string>& out) {
 }
 }  // namespace
 
-std::string check_jsgf_outline(const std::string& grammar) {
-    std::string error;
+std::optional<std::string> check_jsgf_outline(const std::string& grammar) {
+    std::optional<std::string> error;
     const auto text = strip(grammar, error);
-    if (!error.empty()) return error;
+    if (error) return error;
     const auto body = trim(text);
     if (body.rfind("#JSGF V1.0", 0) != 0) return "a JSGF grammar starts with \"#JSGF V1.0;\"";
     if (!body.ends_with(';')) return "the last rule does not end with ';'";
@@ -97,7 +97,7 @@ std::string check_jsgf_outline(const std::string& grammar) {
     if (!public_rule) return "the grammar has no public rule";
     for (const auto& name : used)
         if (name != "NULL" && name != "VOID" && !defined.contains(name)) return "rule <" + name + "> is not defined";
-    return "";
+    return std::nullopt;
 }
 
 }  // namespace va::speech

@@ -4,11 +4,12 @@
 // not defined, and grammars come from API clients, so the mistakes people make (no header, a
 // missing ';', unbalanced brackets, an undefined or missing public rule, an import) are caught
 // here first, with a clearer message. What passes still goes through the real parser.
+#include <optional>
 #include <string>
 
 namespace va::speech {
 
-// "" when the outline is sound, else what is wrong.
-std::string check_jsgf_outline(const std::string& grammar);
+// What is wrong with the outline; nullopt when it is sound.
+std::optional<std::string> check_jsgf_outline(const std::string& grammar);
 
 }  // namespace va::speech

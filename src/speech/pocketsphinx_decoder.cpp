@@ -128,13 +128,14 @@ PhoneAcousticModel::~PhoneAcousticModel() {
 
 std::vector<float> phone_cepstral_mean() { return {std::begin(kPhoneCepstralMean), std::end(kPhoneCepstralMean)}; }
 
-std::string check_jsgf(const std::string& grammar, const std::function<bool(const std::string&)>& known_word) {
-    if (auto outline = check_jsgf_outline(grammar); !outline.empty()) return outline;
+std::optional<std::string> check_jsgf(const std::string& grammar,
+                                      const std::function<bool(const std::string&)>& known_word) {
+    if (auto outline = check_jsgf_outline(grammar)) return outline;
     silence_pocketsphinx();
     t_last_error.clear();
     jsgf_t* parsed = jsgf_parse_string(grammar.c_str(), nullptr);
     if (!parsed) return "not a JSGF grammar: " + (t_last_error.empty() ? std::string("syntax error") : t_last_error);
-    std::string problem;
+    std::optional<std::string> problem;
     jsgf_rule_t* rule = jsgf_get_public_rule(parsed);
     logmath_t* logmath = logmath_init(1.0001, 0, 0);
     fsg_model_t* fsg = rule ? jsgf_build_fsg(parsed, rule, logmath, 1.0) : nullptr;
@@ -143,7 +144,7 @@ std::string check_jsgf(const std::string& grammar, const std::function<bool(cons
     } else if (!fsg) {
         problem = "the grammar cannot be compiled: " + t_last_error;
     } else {
-        for (int i = 0; i < fsg_model_n_word(fsg) && problem.empty(); ++i) {
+        for (int i = 0; i < fsg_model_n_word(fsg) && !problem; ++i) {
             const std::string word = fsg_model_word_str(fsg, i);
             if (!word.empty() && word.front() != '<' && !known_word(word))
                 problem = "the word \"" + word + "\" is not in the pronunciation dictionary";
@@ -187,8 +188,8 @@ PocketsphinxDecoder::PocketsphinxDecoder(const DecoderFiles& files) {
 
 // What ps_set_jsgf_string() does, without leaking the parsed grammar as this version does.
 void PocketsphinxDecoder::add_grammar(const std::string& search, const std::string& grammar) {
-    if (auto outline = check_jsgf_outline(grammar); !outline.empty())
-        throw std::runtime_error("pocketsphinx: cannot use the grammar: " + outline);
+    if (auto outline = check_jsgf_outline(grammar))
+        throw std::runtime_error("pocketsphinx: cannot use the grammar: " + *outline);
     t_last_error.clear();
     jsgf_t* parsed = jsgf_parse_string(grammar.c_str(), nullptr);
     jsgf_rule_t* rule = parsed ? jsgf_get_public_rule(parsed) : nullptr;

@@ -5,6 +5,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <random>
 #include <span>
 #include <string>
@@ -41,9 +42,9 @@ struct DecoderFiles {
 // The cepstral mean a phone channel settles at (FACTS.md), where every channel starts.
 std::vector<float> phone_cepstral_mean();
 
-// What is wrong with a JSGF grammar given as text ("" when nothing): its syntax, a missing public
-// rule, or a word `known_word` does not know.
-std::string check_jsgf(const std::string& grammar, const std::function<bool(const std::string&)>& known_word);
+// What is wrong with a JSGF grammar given as text (nullopt when nothing): its syntax, a missing
+// public rule, or a word `known_word` does not know.
+std::optional<std::string> check_jsgf(const std::string& grammar, const std::function<bool(const std::string&)>& known_word);
 
 // One decoder, one utterance at a time; not thread-safe, but decoders are independent of each
 // other (logging is silenced once per process, and dither is done here rather than by

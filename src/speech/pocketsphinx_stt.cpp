@@ -1,12 +1,13 @@
 // pocketsphinx behind speech::SpeechToText: a pool of decoders, each with its worker thread,
 // lent to one session's utterance at a time. Sessions only queue audio under the pool's mutex;
-// workers resample, decode and call back.
+// workers resample, decode and send the results to the session's inbox.
 #include "speech/pocketsphinx_stt.hpp"
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,9 @@
 #include <unordered_set>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
+#include "engine/inbox.hpp"
 #include "media/resampler.hpp"
 #include "speech/pocketsphinx_decoder.hpp"
 
@@ -49,23 +53,25 @@ struct Utterance {
     std::atomic<bool> canceled{false};  // read by the worker between slices without the lock
 };
 
-struct SessionState {
-    SessionState(SttCallbacks c, std::string g) : callbacks(std::move(c)), grammar(std::move(g)) {}
+using Send = std::function<void(engine::Result<Heard>)>;
 
-    const SttCallbacks callbacks;
+struct SessionState {
+    SessionState(Send s, SttOptions options)
+        : grammar(std::move(options.grammar)), partials(options.partials), send(std::move(s)) {}
+
     const std::string grammar;  // JSGF text, or "" for the decoders' own model
+    const bool partials;        // interim results asked for
     // All below under Pool::mutex_, except where noted.
+    // Into the session's inbox, only under the mutex; close() drops it, so once the session is
+    // gone no worker touches the inbox's channel (whose executor may be gone too).
+    Send send;
+    bool gone = false;  // the session was destroyed
     std::deque<std::shared_ptr<Utterance>> utterances;  // in order; only the last may be open
     bool open = false;                                 // utterances.back() has not ended
     bool queued = false;                               // in Pool::waiting_
     std::condition_variable* worker = nullptr;         // wakes the worker decoding utterances.front()
     std::size_t pending = 0;                           // samples in all utterances' audio
     std::vector<float> cepstral_mean = phone_cepstral_mean();  // the channel, utterance to utterance
-    // Callbacks run holding callback_mutex and only while !gone; the destructor sets gone and then
-    // takes the lock, so once it returns no callback runs. Recursive: a callback may destroy its
-    // own session.
-    std::recursive_mutex callback_mutex;
-    std::atomic<bool> gone{false};
 };
 
 class Pool {
@@ -123,18 +129,16 @@ public:
     }
 
     void close(SessionState& s) {
-        {
-            std::lock_guard lock(mutex_);
-            s.gone = true;
-            for (auto& u : s.utterances) u->canceled = true;
-            if (s.worker) s.worker->notify_one();
-            s.utterances.clear();  // the worker keeps its own reference to the one it decodes
-            s.open = false;
-            s.pending = 0;
-            if (s.queued) std::erase_if(waiting_, [&](const auto& w) { return w.get() == &s; });
-            s.queued = false;
-        }
-        std::lock_guard wait_for_callback(s.callback_mutex);
+        std::lock_guard lock(mutex_);
+        s.gone = true;
+        s.send = nullptr;
+        for (auto& u : s.utterances) u->canceled = true;
+        if (s.worker) s.worker->notify_one();
+        s.utterances.clear();  // the worker keeps its own reference to the one it decodes
+        s.open = false;
+        s.pending = 0;
+        if (s.queued) std::erase_if(waiting_, [&](const auto& w) { return w.get() == &s; });
+        s.queued = false;
     }
 
 private:
@@ -160,8 +164,8 @@ private:
         if (s.worker && s.utterances.front() == u) s.worker->notify_one();
     }
 
-    // An utterance that will get no on_final: the worker abandons it if it is decoding it, and it
-    // leaves the queue at once otherwise.
+    // An utterance that will get no final result: the worker abandons it if it is decoding it,
+    // and it leaves the queue at once otherwise.
     void drop(SessionState& s, const std::shared_ptr<Utterance>& u) {
         u->canceled = true;
         s.pending -= u->audio.size();
@@ -210,24 +214,27 @@ private:
             cepstral_mean = s.cepstral_mean;
         }
         std::optional<std::string> text = std::string();
-        std::string error;
+        bool failed = false;
         if (!silent) {
             try {
                 text = recognize(w, s, u, cepstral_mean);
             } catch (const std::exception& e) {
-                // Rare (pocketsphinx refusing input): the utterance still ends with an on_final,
-                // after its end_utterance().
+                // Rare (pocketsphinx refusing input): the utterance still ends with a final result
+                // (a failed one), after its end_utterance().
+                spdlog::warn("pocketsphinx: an utterance could not be decoded: {}", e.what());
                 w.decoder->abandon();
-                error = e.what();
+                failed = true;
                 text = discard_until_end(w, s, u);
             }
         }
         if (!text) return;  // canceled, or open when the pool stopped
-        {
-            std::lock_guard lock(mutex_);
-            if (error.empty() && !silent) s.cepstral_mean = std::move(cepstral_mean);
+        std::lock_guard lock(mutex_);
+        if (failed) {
+            deliver(s, u, engine::Result<Heard>(engine::Errc::failed));
+            return;
         }
-        if (s.callbacks.on_final) deliver(s, u, [&] { s.callbacks.on_final(std::move(*text), std::move(error)); });
+        if (!silent) s.cepstral_mean = std::move(cepstral_mean);
+        deliver(s, u, Heard{std::move(*text)});
     }
 
     // The utterance's words once it has ended; nullopt when it is dropped first. `cepstral_mean`:
@@ -268,11 +275,12 @@ private:
                 decoder.process(resampler.flush());
                 return decoder.finish(cepstral_mean);
             }
-            if (since_partial >= kPartialEvery && s.callbacks.on_partial) {
+            if (since_partial >= kPartialEvery && s.partials) {
                 since_partial = 0;
                 if (auto now = decoder.hypothesis(); !now.empty() && now != partial) {
                     partial = now;
-                    deliver(s, u, [&] { s.callbacks.on_partial(std::move(now)); });
+                    std::lock_guard lock(mutex_);
+                    deliver(s, u, Heard{std::move(now), false});
                 }
             }
         }
@@ -309,16 +317,11 @@ private:
         return std::string();
     }
 
-    // Runs a callback unless its session is gone or its utterance dropped; see SessionState.
-    template <typename Call>
-    static void deliver(SessionState& s, const Utterance& u, Call&& call) {
-        std::lock_guard callback(s.callback_mutex);
+    // Under mutex_: sends a result unless its session is gone or its utterance dropped. A send
+    // returns at once, and the waiter resumes on its own executor, never here.
+    static void deliver(SessionState& s, const Utterance& u, engine::Result<Heard> result) {
         if (s.gone || u.canceled) return;
-        try {
-            call();
-        } catch (...) {
-            // A throwing callback must not take the worker, and every later call, down with it.
-        }
+        s.send(std::move(result));
     }
 
     std::mutex mutex_;
@@ -330,17 +333,21 @@ private:
 
 class PocketsphinxSession final : public SttSession {
 public:
-    PocketsphinxSession(std::shared_ptr<Pool> pool, SttCallbacks callbacks, std::string grammar)
-        : pool_(std::move(pool)), state_(std::make_shared<SessionState>(std::move(callbacks), std::move(grammar))) {}
+    PocketsphinxSession(std::shared_ptr<Pool> pool, boost::asio::any_io_executor executor, SttOptions options)
+        : pool_(std::move(pool)),
+          results_(std::move(executor)),
+          state_(std::make_shared<SessionState>(results_.sender(), std::move(options))) {}
     ~PocketsphinxSession() override { pool_->close(*state_); }
 
     void begin_utterance(std::span<const std::int16_t> preroll) override { pool_->begin(state_, preroll); }
     void audio(std::span<const std::int16_t> pcm) override { pool_->audio(*state_, pcm); }
     void end_utterance() override { pool_->end(state_); }
     void cancel_utterance() override { pool_->cancel(*state_); }
+    boost::asio::awaitable<engine::Result<Heard>> next() override { return results_.receive(); }
 
 private:
     std::shared_ptr<Pool> pool_;
+    engine::Inbox<engine::Result<Heard>> results_;
     std::shared_ptr<SessionState> state_;
 };
 
@@ -382,11 +389,11 @@ public:
     }
     ~PocketsphinxStt() override { pool_->stop(); }
 
-    std::unique_ptr<SttSession> open(SttCallbacks callbacks, SttOptions options) override {
-        return std::make_unique<PocketsphinxSession>(pool_, std::move(callbacks), std::move(options.grammar));
+    std::unique_ptr<SttSession> open(boost::asio::any_io_executor executor, SttOptions options) override {
+        return std::make_unique<PocketsphinxSession>(pool_, std::move(executor), std::move(options));
     }
     std::string name() const override { return name_; }
-    std::string check_grammar(const std::string& grammar) const override {
+    std::optional<std::string> check_grammar(const std::string& grammar) const override {
         return check_jsgf(grammar, [this](const std::string& word) { return words_.contains(word); });
     }
 

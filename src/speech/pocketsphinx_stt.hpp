@@ -7,7 +7,7 @@
 // utterance, from begin_utterance() to its final result. Each decoder has a worker thread;
 // sessions only queue audio, so every SttSession call returns at once. A session waiting for a
 // decoder keeps its audio (up to 30 s not yet decoded per session: the rest is dropped, and the
-// utterance still gets its on_final with the words of what was kept) and is served in turn.
+// utterance still gets its final result with the words of what was kept) and is served in turn.
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -42,13 +42,15 @@ struct PocketsphinxConfig {
 // when both jsgf_path and lm_path are set.
 //
 // Sessions: each adapts to its line (an utterance starts from the cepstral mean where the
-// session's previous one ended: 88% → 95% of words found on flite sentences). on_partial comes
-// every ~0.5 s of decoded audio while the words change, and on_final
-// once per end_utterance(), both on a worker thread. end_utterance() outside an utterance still
-// gets its on_final (""); begin_utterance() inside one drops the open one (no on_final for it).
+// session's previous one ended: 88% → 95% of words found on flite sentences). With
+// SttOptions::partials a partial result comes every ~0.5 s of decoded audio while the words
+// change; the final once per end_utterance() (engine::Errc::failed, logged, when pocketsphinx
+// refused the audio). end_utterance() outside an utterance still gets its final (""), and
+// begin_utterance() inside one drops the open one (no final for it). The workers send
+// the results to the session's inbox: nothing of an utterance once its cancel_utterance() has
+// returned, nothing once the session is destroyed.
 // Destroy sessions before the SpeechToText: its destructor decodes utterances already ended
-// (their on_final still comes), drops open ones and leaves any remaining session inert.
-// Do not destroy the SpeechToText from one of its callbacks.
+// (their finals still come), drops open ones and leaves any remaining session inert.
 std::unique_ptr<SpeechToText> make_pocketsphinx_stt(PocketsphinxConfig config);
 
 }  // namespace va::speech

@@ -1,11 +1,13 @@
 #pragma once
 // Speech to text as a stream, one session per call. The conversation engine finds the callee's
 // turns with its own VAD and tells the session where an utterance begins and ends; audio between
-// goes in as it arrives and the words come back after end_utterance(). Local engines decode only
-// inside utterances; a cloud engine may stream all the time and use end_utterance() to flush.
+// goes in as it arrives, and the words are awaited (next()) once end_utterance() has been called.
+// Local engines decode only inside utterances; a cloud engine may stream all the time and use
+// end_utterance() to flush. Engines work on threads of their own and hand their results to the
+// session's executor.
 #include <cstdint>
-#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -13,65 +15,56 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "engine/error.hpp"
-#include "engine/inbox.hpp"
 
 namespace va::speech {
 
-struct SttCallbacks {
-    // Words recognised so far in the current utterance (optional; engines that have no interim
-    // results never call it). Called on the provider's thread.
-    std::function<void(std::string text)> on_partial;
-    // Exactly once per end_utterance(), in order: the utterance's words ("" for none heard), or
-    // `error` set when recognition failed. Called on the provider's thread; not after
-    // cancel_utterance() for that utterance, and not after the session is destroyed.
-    std::function<void(std::string text, std::string error)> on_final;
+// What a session heard: an utterance's words, or (partial) those so far of the one still open.
+struct Heard {
+    std::string text;   // the words ("" when none were heard)
+    bool final = true;  // false: the words so far of the utterance still open (only with SttOptions::partials)
 };
 
 class SttSession {
 public:
-    // Destroying the session cancels what is in flight; no callback runs afterwards.
+    // Ends the session: nothing in flight is delivered after.
     virtual ~SttSession() = default;
     // A new utterance starts with this audio (the VAD's pre-roll, 8 kHz mono PCM).
     virtual void begin_utterance(std::span<const std::int16_t> preroll) = 0;
     // More 8 kHz audio of the current utterance; ignored outside one. Returns at once.
     virtual void audio(std::span<const std::int16_t> pcm) = 0;
-    // The utterance is over: on_final follows.
+    // The utterance is over: its final result follows, through next().
     virtual void end_utterance() = 0;
-    // The utterance was noise or a backchannel: drop it, no on_final.
+    // The utterance was noise or a backchannel: drop it, no final result for it.
     virtual void cancel_utterance() = 0;
+    // The next result, in order: exactly one final per end_utterance(), partials before it when
+    // asked for. A failed recognition is engine::Errc::failed (a cloud engine whose connection
+    // never came up: unreachable, or refused); the reason is logged where known. Cancelling the
+    // waiter throws operation_aborted (Asio's cancellation), and nothing is lost for a later
+    // next(). One waiter at a time, on the executor the session was opened with.
+    virtual boost::asio::awaitable<engine::Result<Heard>> next() = 0;
 };
 
 struct SttOptions {
     // A JSGF grammar of the answers expected on this call, instead of the engine's language
     // model ("" = none). Engines without grammars (the cloud ones) ignore it.
     std::string grammar;
+    // Interim results (Heard::final false) while an utterance is open, for a caller that acts on
+    // words early; off, next() brings finals only.
+    bool partials = false;
 };
 
 class SpeechToText {
 public:
     virtual ~SpeechToText() = default;
-    virtual std::unique_ptr<SttSession> open(SttCallbacks callbacks, SttOptions options = {}) = 0;
-    // What is wrong with `grammar` for this engine, "" when it can use it (or ignores grammars).
-    virtual std::string check_grammar(const std::string& grammar) const {
+    // Results come on `executor`, whatever threads the engine works on.
+    virtual std::unique_ptr<SttSession> open(boost::asio::any_io_executor executor, SttOptions options = {}) = 0;
+    // What is wrong with `grammar` for this engine; nullopt when it can use it (or ignores grammars).
+    virtual std::optional<std::string> check_grammar(const std::string& grammar) const {
         (void)grammar;
-        return {};
+        return std::nullopt;
     }
     // What recognises ("pocketsphinx:en-us"), for logs.
     virtual std::string name() const = 0;
-};
-
-// A session whose words are awaited on the caller's executor, utterance by utterance. Feed it
-// through session(); destroying it ends the session, and words that arrive later are dropped.
-class Recognition {
-public:
-    Recognition(SpeechToText& engine, boost::asio::any_io_executor executor, SttOptions options = {});
-    SttSession& session() { return *session_; }
-    // The words of the next utterance that ended, in order ("" when none were heard).
-    boost::asio::awaitable<engine::Result<std::string>> next();
-
-private:
-    engine::Inbox<engine::Result<std::string>> words_;
-    std::unique_ptr<SttSession> session_;
 };
 
 }  // namespace va::speech

@@ -90,15 +90,15 @@ public:
         int begun = 0, ended = 0, canceled = 0;
         std::size_t samples = 0;
     };
-    // What the next utterances say, in order; an entry with an error fails that one.
+    // What the next utterances say, in order; an entry that fails fails that one.
     struct Result {
         std::string text;
-        std::string error;
+        bool fails = false;
     };
 
-    std::unique_ptr<speech::SttSession> open(speech::SttCallbacks callbacks, speech::SttOptions options) override {
+    std::unique_ptr<speech::SttSession> open(boost::asio::any_io_executor executor, speech::SttOptions options) override {
         grammars.push_back(options.grammar);
-        return std::make_unique<Session>(*this, std::move(callbacks));
+        return std::make_unique<Session>(*this, std::move(executor));
     }
     std::string name() const override { return label; }
 
@@ -108,8 +108,9 @@ public:
     std::vector<std::string> grammars;  // of each session opened
 
 private:
+    // Answers each end_utterance() at once, through an inbox as the engines do.
     struct Session final : speech::SttSession {
-        Session(FakeStt& owner, speech::SttCallbacks cb) : stt(owner), callbacks(std::move(cb)) {}
+        Session(FakeStt& owner, boost::asio::any_io_executor executor) : stt(owner), inbox(std::move(executor)) {}
         void begin_utterance(std::span<const std::int16_t> preroll) override {
             ++stt.log.begun;
             stt.log.samples += preroll.size();
@@ -119,11 +120,17 @@ private:
             ++stt.log.ended;
             Result r = stt.results.empty() ? Result{} : stt.results.front();
             if (!stt.results.empty()) stt.results.pop_front();
-            callbacks.on_final(r.text, r.error);
+            auto send = inbox.sender();
+            if (r.fails) {
+                send(engine::Errc::failed);
+            } else {
+                send(speech::Heard{r.text});
+            }
         }
         void cancel_utterance() override { ++stt.log.canceled; }
+        boost::asio::awaitable<engine::Result<speech::Heard>> next() override { return inbox.receive(); }
         FakeStt& stt;
-        speech::SttCallbacks callbacks;
+        engine::Inbox<engine::Result<speech::Heard>> inbox;
     };
 };
 

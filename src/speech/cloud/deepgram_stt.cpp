@@ -1,13 +1,15 @@
 // Deepgram live transcription behind SttSession: one WebSocket per session, driven by three
 // coroutines on the session's strand once it is up (reader, single writer, keepalive), and the
-// session's calls posted to that strand. All state is a shared State, so a session destroyed with
-// I/O in flight only marks it dead: the coroutines finish on their own and free it.
+// session's calls posted to that strand. Results go from the strand to the session's inbox. All
+// state is a shared State, so a session destroyed with I/O in flight only cuts it off from the
+// inbox and shuts it down: the coroutines finish on their own and free it.
 #include "speech/cloud/deepgram_stt.hpp"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,6 +23,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "engine/inbox.hpp"
 #include "media/mulaw.hpp"
 #include "net/spawn.hpp"
 #include "timing/time_source.hpp"
@@ -52,28 +55,33 @@ struct Segment {
     std::shared_ptr<timing::Timer> deadline;  // final_timeout, armed at the end
 };
 
+using Send = std::function<void(engine::Result<Heard>)>;
+
 struct State : std::enable_shared_from_this<State> {
-    State(asio::io_context& io, DeepgramConfig c, SttCallbacks cb)
+    State(asio::io_context& io, DeepgramConfig c, Send s, bool p)
         : strand(asio::make_strand(io)),
           config(std::move(c)),
-          callbacks(std::move(cb)),
+          partials(p),
+          send(std::move(s)),
           wake_writer(timing::real_time(), strand),
           keepalive(timing::real_time(), strand),
           connect_deadline(timing::real_time(), strand) {}
 
     asio::strand<asio::io_context::executor_type> strand;
     const DeepgramConfig config;
-    const SttCallbacks callbacks;
+    const bool partials;  // interim results asked for
 
-    // Set by the session's destructor (any thread); callbacks run under the mutex and check it.
-    std::recursive_mutex callback_mutex;
-    bool dead = false;
+    // Into the session's inbox, under the mutex. The session's destructor drops it: the State
+    // outlives the session (until the socket has closed), and the inbox's channel must not, for
+    // it belongs to the session's executor, which may go as soon as the session has.
+    std::mutex send_mutex;
+    Send send;
 
     // Everything below: on the strand only.
     std::unique_ptr<net::WebSocket> socket;
     bool connecting = true;
-    bool closing = false;                // the session is gone: CloseStream, close, nothing else
-    std::optional<std::string> failure;  // "deepgram: ..." once the connection failed for good
+    bool closing = false;                 // the session is gone: CloseStream, close, nothing else
+    std::optional<engine::Errc> failure;  // once the connection failed for good (logged then)
     std::deque<Outgoing> outbox;
     std::size_t queued_audio = 0;
     bool warned_overflow = false;
@@ -97,16 +105,10 @@ std::string scrub(const State& state, std::string text) {
     return text;
 }
 
-void deliver_final(State& state, std::string text, std::string error) {
-    std::lock_guard lock(state.callback_mutex);
-    if (state.dead || !state.callbacks.on_final) return;
-    state.callbacks.on_final(std::move(text), std::move(error));
-}
-
-void deliver_partial(State& state, std::string text) {
-    std::lock_guard lock(state.callback_mutex);
-    if (state.dead || !state.callbacks.on_partial) return;
-    state.callbacks.on_partial(std::move(text));
+// A send returns at once: the waiter resumes on its own executor, never here.
+void deliver(State& state, engine::Result<Heard> result) {
+    std::lock_guard lock(state.send_mutex);
+    if (state.send) state.send(std::move(result));
 }
 
 void send(State& state, Outgoing message) {
@@ -132,25 +134,27 @@ void send_audio(State& state, std::vector<std::uint8_t> codes) {
     send(state, Outgoing{true, std::string(codes.begin(), codes.end())});
 }
 
-// Resolves the front segment: its on_final (unless cancelled), then any segments right behind it
-// that sent no audio and so wait for no answer.
-void pop_front(State& state, std::string text, std::string error) {
+// Resolves the front segment with its final result (unless cancelled).
+void pop_front(State& state, engine::Result<Heard> final) {
     auto segment = std::move(state.segments.front());
     state.segments.pop_front();
     if (segment.deadline) segment.deadline->cancel();
     state.last_partial.clear();
-    if (!segment.cancelled) deliver_final(state, std::move(text), std::move(error));
+    if (!segment.cancelled) deliver(state, std::move(final));
 }
 
+// Resolves the segments at the front that sent no audio and so wait for no answer.
 void settle(State& state) {
     while (!state.segments.empty() && state.segments.front().ended && !state.segments.front().had_audio)
-        pop_front(state, "", "");
+        pop_front(state, Heard{});
 }
 
-void fail(State& state, std::string why) {
+// The connection is over for good: `why` is logged (without the key), and every final from now on
+// is `failure`.
+void fail(State& state, engine::Errc failure, std::string why) {
     if (state.failure || state.closing) return;
-    state.failure = "deepgram: " + scrub(state, std::move(why));
-    spdlog::warn("{}", *state.failure);
+    state.failure = failure;
+    spdlog::warn("deepgram: {}", scrub(state, std::move(why)));
     state.outbox.clear();
     state.queued_audio = 0;
     state.wake_writer.cancel();
@@ -166,14 +170,14 @@ void fail(State& state, std::string why) {
     state.segments.clear();
     for (auto& segment : segments) {
         if (segment.deadline) segment.deadline->cancel();
-        if (segment.ended && !segment.cancelled) deliver_final(state, "", *state.failure);
+        if (segment.ended && !segment.cancelled) deliver(state, engine::Result<Heard>(failure));
     }
 }
 
 void on_message(State& state, const std::string& text) {
     const auto message = deepgram::parse_server_message(text);
     if (message.kind == deepgram::ServerMessage::Kind::error) {
-        fail(state, message.error);
+        fail(state, engine::Errc::failed, message.error);
         return;
     }
     if (message.kind != deepgram::ServerMessage::Kind::results || state.segments.empty()) return;
@@ -183,13 +187,13 @@ void on_message(State& state, const std::string& text) {
         front.finals += message.transcript;
     }
     if (message.from_finalize && front.ended && front.had_audio) {
-        auto words = front.finals;
-        pop_front(state, std::move(words), "");
+        Heard words{front.finals};
+        pop_front(state, std::move(words));
         settle(state);
         return;
     }
-    // Interim words only for the utterance being spoken, not for one already ended.
-    if (front.ended || front.cancelled) return;
+    // Interim words only when asked for, and for the utterance being spoken, not one already ended.
+    if (!state.partials || front.ended || front.cancelled) return;
     auto partial = front.finals;
     if (!message.is_final && !message.transcript.empty()) {
         if (!partial.empty()) partial += ' ';
@@ -197,7 +201,7 @@ void on_message(State& state, const std::string& text) {
     }
     if (partial.empty() || partial == state.last_partial) return;
     state.last_partial = partial;
-    deliver_partial(state, std::move(partial));
+    deliver(state, Heard{std::move(partial), false});
 }
 
 asio::awaitable<void> expire(StatePtr state, std::shared_ptr<timing::Timer> timer) {
@@ -210,12 +214,12 @@ asio::awaitable<void> expire(StatePtr state, std::shared_ptr<timing::Timer> time
     // Everything up to this segment is overdue (deadlines are armed in order).
     while (!state->segments.empty()) {
         const bool last = state->segments.front().deadline == timer;
-        auto words = state->segments.front().finals;
-        if (words.empty()) {
-            const auto ms = std::to_string(state->config.final_timeout.count());
-            pop_front(*state, "", "deepgram: no final result within " + ms + " ms");
+        Heard words{state->segments.front().finals};
+        if (words.text.empty()) {
+            spdlog::warn("deepgram: no final result within {} ms", state->config.final_timeout.count());
+            pop_front(*state, engine::Result<Heard>(engine::Errc::failed));
         } else {
-            pop_front(*state, std::move(words), "");
+            pop_front(*state, std::move(words));
         }
         if (last) break;
     }
@@ -258,10 +262,10 @@ void end(const StatePtr& state) {
     if (state->closing) return;
     if (state->failure) {
         state->in_utterance = false;
-        deliver_final(*state, "", *state->failure);
+        deliver(*state, engine::Result<Heard>(*state->failure));
         return;
     }
-    if (!state->in_utterance) state->segments.push_back(Segment{});  // nothing heard: on_final("") in turn
+    if (!state->in_utterance) state->segments.push_back(Segment{});  // nothing heard: a final "" in turn
     end_segment(state, false);
 }
 
@@ -309,7 +313,7 @@ asio::awaitable<void> write_loop(StatePtr state) {
             ok = co_await state->socket->write_text(std::move(message.data));
         }
         if (!ok) {
-            fail(*state, "connection lost: " + state->socket->close_reason());
+            fail(*state, engine::Errc::failed, "connection lost: " + state->socket->close_reason());
             co_return;
         }
     }
@@ -320,7 +324,8 @@ asio::awaitable<void> read_loop(StatePtr state) {
         auto message = co_await state->socket->read();
         if (!message) {
             const auto reason = state->socket->close_reason();
-            fail(*state, "connection closed" + (reason.empty() ? std::string() : " (" + reason + ")"));
+            const auto why = "connection closed" + (reason.empty() ? std::string() : " (" + reason + ")");
+            fail(*state, engine::Errc::failed, why);
             co_return;
         }
         if (state->closing || state->failure) continue;  // drain until the close completes
@@ -344,7 +349,7 @@ asio::awaitable<void> watch_connect(StatePtr state) {
     auto [ec] = co_await state->connect_deadline.async_wait(use_tuple);
     if (ec || !state->connecting) co_return;
     const auto ms = std::to_string(state->config.connect_timeout.count());
-    fail(*state, "connect timed out after " + ms + " ms");
+    fail(*state, engine::Errc::unreachable, "connect timed out after " + ms + " ms");
 }
 
 asio::awaitable<void> connect(StatePtr state) {
@@ -361,9 +366,13 @@ asio::awaitable<void> connect(StatePtr state) {
     if (!result.socket) {
         if (state->closing) co_return;
         if (result.status != 0) {
-            fail(*state, "upgrade refused (HTTP " + std::to_string(result.status) + ")");
+            // A 4xx is Deepgram saying no (a bad key, a bad parameter); anything else, nobody did.
+            const bool refused = result.status >= 400 && result.status < 500;
+            fail(*state, refused ? engine::Errc::refused : engine::Errc::unreachable,
+                 "upgrade refused (HTTP " + std::to_string(result.status) + ")");
         } else {
-            fail(*state, result.error.empty() ? std::string("connect failed") : result.error);
+            const auto why = result.error.empty() ? std::string("connect failed") : result.error;
+            fail(*state, engine::Errc::unreachable, why);
         }
         co_return;
     }
@@ -376,12 +385,16 @@ asio::awaitable<void> connect(StatePtr state) {
 
 class DeepgramSession final : public SttSession {
 public:
-    explicit DeepgramSession(StatePtr state) : state_(std::move(state)) {}
+    DeepgramSession(asio::io_context& io, const DeepgramConfig& config, asio::any_io_executor executor, bool partials)
+        : results_(std::move(executor)), state_(std::make_shared<State>(io, config, results_.sender(), partials)) {
+        net::spawn_logged(state_->strand, watch_connect(state_), "deepgram connect timeout");
+        net::spawn_logged(state_->strand, connect(state_), "deepgram connect");
+    }
 
     ~DeepgramSession() override {
         {
-            std::lock_guard lock(state_->callback_mutex);
-            state_->dead = true;
+            std::lock_guard lock(state_->send_mutex);
+            state_->send = nullptr;
         }
         asio::post(state_->strand, [state = state_] { shut_down(state); });
     }
@@ -403,8 +416,10 @@ public:
     void cancel_utterance() override {
         asio::post(state_->strand, [state = state_] { cancel(state); });
     }
+    asio::awaitable<engine::Result<Heard>> next() override { return results_.receive(); }
 
 private:
+    engine::Inbox<engine::Result<Heard>> results_;
     StatePtr state_;
 };
 
@@ -412,11 +427,8 @@ class DeepgramStt final : public SpeechToText {
 public:
     DeepgramStt(asio::io_context& io, DeepgramConfig config) : io_(io), config_(std::move(config)) {}
 
-    std::unique_ptr<SttSession> open(SttCallbacks callbacks, SttOptions) override {
-        auto state = std::make_shared<State>(io_, config_, std::move(callbacks));
-        net::spawn_logged(state->strand, watch_connect(state), "deepgram connect timeout");
-        net::spawn_logged(state->strand, connect(state), "deepgram connect");
-        return std::make_unique<DeepgramSession>(std::move(state));
+    std::unique_ptr<SttSession> open(asio::any_io_executor executor, SttOptions options) override {
+        return std::make_unique<DeepgramSession>(io_, config_, std::move(executor), options.partials);
     }
     std::string name() const override { return "deepgram:" + config_.model; }
 

@@ -6,25 +6,27 @@
 // (the PCM handed in is re-encoded: decode→encode is the identity on μ-law codes) and only inside
 // utterances; between them a {"type":"KeepAlive"} goes out every `keepalive_interval` without
 // audio (Deepgram closes a socket idle for ~10 s). end_utterance() sends {"type":"Finalize"};
-// on_final is the is_final transcripts of that utterance joined by spaces, once the result with
-// "from_finalize": true arrives. cancel_utterance() finalizes too and discards the results.
-// Results are attributed to the oldest utterance still waiting for its finalize, so utterances
-// resolve strictly in order, exactly one on_final per end_utterance() (pocketsphinx's contract:
-// end_utterance() outside an utterance gets on_final(""), begin_utterance() inside one drops it).
+// the final result is the is_final transcripts of that utterance joined by spaces, once the
+// result with "from_finalize": true arrives (a partial, when asked for, is the is_final
+// transcripts so far plus the latest interim words). cancel_utterance() finalizes too and
+// discards the results (no final; a partial already on its way still arrives). Results are
+// attributed to the oldest utterance still waiting for its finalize, so utterances resolve
+// strictly in order, exactly one final per end_utterance() (pocketsphinx's contract:
+// end_utterance() outside an utterance gets a final "", begin_utterance() inside one drops it).
 //
-// Failures: no from_finalize within `final_timeout` of end_utterance() → on_final(the is_final
-// text gathered, no error) when some was gathered, else on_final("", "deepgram: no final result
-// within N ms"). A refused upgrade (401 for a bad key: "deepgram: upgrade refused (HTTP 401)"),
-// a connect failure or timeout, an error message or the socket closing → every utterance waiting
-// and every later end_utterance() of that session gets on_final("", "deepgram: ..."); a session
-// does not reconnect. The API key is never in an error or a log line.
+// Failures, each logged with its reason (never the API key): no from_finalize within
+// `final_timeout` of end_utterance() → the is_final text gathered when there is some, else
+// engine::Errc::failed. A connection that never came up (connect failure or timeout: unreachable;
+// an upgrade refused with a 4xx, 401 for a bad key: refused), an error message or the socket
+// closing (failed) → every utterance waiting and every later end_utterance() of that session gets
+// that error; a session does not reconnect.
 //
-// Threads: session calls return at once, from any thread (they post to the session's strand).
-// Callbacks run on the io_context's threads, one at a time per session (its strand); never after
-// cancel_utterance() for that utterance nor after the session is destroyed (the destructor waits
-// for a callback under way on another thread, and may be called from one). Destroying a session
+// Threads: session calls return at once, from any thread (they post to the session's strand on
+// the io_context). Results go from there to the session's inbox and are awaited on the executor
+// given to open(); nothing is delivered after the session is destroyed. Destroying a session
 // sends {"type":"CloseStream"} and closes the socket in the background. Destroy sessions before
-// the io_context; the io_context must be running for anything to happen.
+// the io_context, and before the executor given to open() goes; the io_context must be running
+// for anything to happen.
 #include <chrono>
 #include <memory>
 #include <string>

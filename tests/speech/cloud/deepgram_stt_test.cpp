@@ -1,12 +1,15 @@
 // Deepgram live transcription through SttSession against a local stand-in of its WebSocket API:
 // the upgrade (query, Authorization), the audio on the wire (μ-law, pre-roll first), finals
-// joined from is_final results, partials, cancel, order, KeepAlive, and the failures (401, close,
-// no answer, a session destroyed mid-utterance). Real loopback sockets; nothing sleeps.
+// joined from is_final results, partials (only when asked for), cancel, order, KeepAlive, and the
+// failures (401, 503, close, no answer, a session destroyed mid-utterance) with their reasons in
+// the log and never the key. Real loopback sockets; the client's io_context on a thread of its
+// own, the results awaited on the test's (support/stt_listener.hpp); nothing sleeps.
 #include "speech/cloud/deepgram_stt.hpp"
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -18,10 +21,14 @@
 #include <boost/asio/io_context.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <spdlog/details/null_mutex.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "media/mulaw.hpp"
-#include "support/deepgram_standin.hpp"
 #include "speech/cloud/deepgram_wire.hpp"
+#include "support/deepgram_standin.hpp"
+#include "support/stt_listener.hpp"
 
 namespace va::speech {
 namespace {
@@ -36,48 +43,60 @@ using ::testing::Not;
 constexpr auto kPatience = 20s;  // generous: a loaded machine, a sanitizer build
 constexpr const char* kKey = "dg-secret-key-0123456789";
 
-struct Final {
-    std::string text;
-    std::string error;
+SttOptions with_partials() {
+    SttOptions options;
+    options.partials = true;
+    return options;
+}
+
+// A session whose results the test awaits.
+struct Listener : test::SttListener {
+    explicit Listener(SpeechToText& stt, SttOptions options = {}) : SttListener(stt, kPatience, std::move(options)) {}
+    // The next partial's words; "(none)" when the next result is something else or none came.
+    std::string partial() {
+        const auto got = next();
+        return got && *got && !(*got)->final ? (*got)->text : "(none)";
+    }
+    // The next final's error; a test failure when it did not fail.
+    boost::system::error_code failure() {
+        const auto got = final();
+        if (got && !*got) return got->error();
+        ADD_FAILURE() << "the final did not fail";
+        return {};
+    }
 };
 
-// What a session reported, in order; waits without sleeping.
-struct Recorder {
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::vector<Final> finals;
-    std::vector<std::string> partials;
+// What the client logs while the test runs (installed before its io_context's thread starts,
+// removed after it stops), waited on without sleeping.
+class LogCapture {
+public:
+    LogCapture() : sink_(std::make_shared<Sink>()), previous_(spdlog::default_logger()) {
+        spdlog::set_default_logger(std::make_shared<spdlog::logger>("deepgram-test", sink_));
+    }
+    ~LogCapture() { spdlog::set_default_logger(previous_); }
+    std::string text() const {
+        std::lock_guard lock(sink_->mutex);
+        return sink_->text;
+    }
+    bool wait_for(const std::string& words, std::chrono::milliseconds timeout) const {
+        std::unique_lock lock(sink_->mutex);
+        return sink_->changed.wait_for(lock, timeout, [&] { return sink_->text.find(words) != std::string::npos; });
+    }
 
-    SttCallbacks callbacks() {
-        SttCallbacks out;
-        out.on_partial = [this](std::string text) {
+private:
+    struct Sink final : spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+        void sink_it_(const spdlog::details::log_msg& message) override {
             std::lock_guard lock(mutex);
-            partials.push_back(std::move(text));
+            text.append(message.payload.data(), message.payload.size()).append("\n");
             changed.notify_all();
-        };
-        out.on_final = [this](std::string text, std::string error) {
-            std::lock_guard lock(mutex);
-            finals.push_back({std::move(text), std::move(error)});
-            changed.notify_all();
-        };
-        return out;
-    }
-    bool wait_finals(std::size_t n) {
-        std::unique_lock lock(mutex);
-        return changed.wait_for(lock, kPatience, [&] { return finals.size() >= n; });
-    }
-    bool wait_partials(std::size_t n) {
-        std::unique_lock lock(mutex);
-        return changed.wait_for(lock, kPatience, [&] { return partials.size() >= n; });
-    }
-    std::vector<Final> all_finals() {
-        std::lock_guard lock(mutex);
-        return finals;
-    }
-    std::size_t calls() {
-        std::lock_guard lock(mutex);
-        return finals.size() + partials.size();
-    }
+        }
+        void flush_() override {}
+        mutable std::mutex mutex;
+        std::condition_variable changed;
+        std::string text;
+    };
+    std::shared_ptr<Sink> sink_;
+    std::shared_ptr<spdlog::logger> previous_;
 };
 
 std::vector<std::int16_t> tone(std::size_t samples, int seed) {
@@ -106,12 +125,12 @@ protected:
         return standin_->wait(done, kPatience);
     }
 
+    LogCapture log_;
     boost::asio::io_context io_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
     std::optional<DeepgramStandin> standin_;
     std::unique_ptr<SpeechToText> stt_;
     std::thread thread_;
-    Recorder recorder_;
 };
 
 TEST_F(DeepgramTest, UpgradeCarriesTheQueryAndTheKey) {
@@ -120,7 +139,7 @@ TEST_F(DeepgramTest, UpgradeCarriesTheQueryAndTheKey) {
     config.language = "en-US";
     start({}, config);
     EXPECT_EQ(stt_->name(), "deepgram:nova-2-phonecall");
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_);
     ASSERT_TRUE(standin_wait([](const auto& log) { return log.upgrades == 1; }));
     const auto log = standin_->log();
     EXPECT_EQ(log.target,
@@ -133,7 +152,7 @@ TEST_F(DeepgramTest, AudioIsTheMulawOfWhatWasGivenPrerollFirst) {
     DeepgramStandinScript script;
     script.on_finalize = {{"hello"}};
     start(script);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_);
     const auto preroll = tone(1600, 1);
     const auto a = tone(160, 2);
     const auto b = tone(320, 3);
@@ -141,25 +160,23 @@ TEST_F(DeepgramTest, AudioIsTheMulawOfWhatWasGivenPrerollFirst) {
     session->audio(a);
     session->audio(b);
     session->end_utterance();
-    ASSERT_TRUE(recorder_.wait_finals(1));
+    EXPECT_EQ(session.words(), "hello");
     std::vector<std::int16_t> all(preroll);
     all.insert(all.end(), a.begin(), a.end());
     all.insert(all.end(), b.begin(), b.end());
     const auto log = standin_->log();
     EXPECT_EQ(log.audio, media::encode_mulaw(all));
     EXPECT_EQ(log.count("Finalize"), 1u);
-    EXPECT_EQ(recorder_.all_finals()[0].text, "hello");
-    EXPECT_EQ(recorder_.all_finals()[0].error, "");
 }
 
 TEST_F(DeepgramTest, AudioOutsideAnUtteranceIsNotSent) {
     start({});
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_);
     session->audio(tone(800, 1));  // before any utterance: ignored
     session->begin_utterance(tone(160, 2));
     session->end_utterance();
     session->audio(tone(800, 3));  // after it: ignored
-    ASSERT_TRUE(recorder_.wait_finals(1));
+    EXPECT_EQ(session.words(), "");
     EXPECT_EQ(standin_->log().audio, media::encode_mulaw(tone(160, 2)));
 }
 
@@ -168,16 +185,13 @@ TEST_F(DeepgramTest, FinalJoinsTheIsFinalResultsUpToFromFinalize) {
     script.on_audio = {{"Hello there.", true}};
     script.on_finalize = {{"How are", "you?"}};
     start(script);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_, with_partials());
     session->begin_utterance(tone(1600, 1));
     // Wait for the endpointed final before flushing, as a real caller's pause would.
-    ASSERT_TRUE(recorder_.wait_partials(1));
+    EXPECT_EQ(session.partial(), "Hello there.");
     session->end_utterance();
-    ASSERT_TRUE(recorder_.wait_finals(1));
-    const auto finals = recorder_.all_finals();
-    ASSERT_EQ(finals.size(), 1u);
-    EXPECT_EQ(finals[0].text, "Hello there. How are you?");
-    EXPECT_EQ(finals[0].error, "");
+    EXPECT_EQ(session.words(), "Hello there. How are you?");
+    EXPECT_TRUE(session.partials().empty());
 }
 
 TEST_F(DeepgramTest, PartialsAreTheFinalsSoFarPlusTheInterim) {
@@ -185,110 +199,131 @@ TEST_F(DeepgramTest, PartialsAreTheFinalsSoFarPlusTheInterim) {
     script.on_audio = {{"hel", false}, {"hello", false}, {"hello world", true}, {"how", false}};
     script.on_finalize = {{"how are you"}};
     start(script);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_, with_partials());
     session->begin_utterance(tone(160, 1));
     session->audio(tone(160, 2));
-    ASSERT_TRUE(recorder_.wait_partials(4));
+    // (Interim words are only for the utterance being spoken: they must come before its end.)
+    std::vector<std::string> partials;
+    for (int i = 0; i < 4; ++i) partials.push_back(session.partial());
+    EXPECT_EQ(partials, (std::vector<std::string>{"hel", "hello", "hello world", "hello world how"}));
     session->end_utterance();
-    ASSERT_TRUE(recorder_.wait_finals(1));
-    std::lock_guard lock(recorder_.mutex);
-    EXPECT_EQ(recorder_.partials, (std::vector<std::string>{"hel", "hello", "hello world", "hello world how"}));
-    EXPECT_EQ(recorder_.finals[0].text, "hello world how are you");
+    EXPECT_EQ(session.words(), "hello world how are you");
+}
+
+TEST_F(DeepgramTest, NoPartialsUnlessAskedFor) {
+    // The stand-in answers the utterance's audio and then closes: once the client has logged the
+    // close, it has read the results before it, with the utterance open.
+    DeepgramStandinScript script;
+    script.on_audio = {{"hel", false}, {"hello", true}};
+    script.close_after_audio_frames = 1;
+    start(script);
+    Listener session(*stt_);
+    session->begin_utterance(tone(160, 1));
+    ASSERT_TRUE(log_.wait_for("deepgram: connection closed", kPatience));
+    EXPECT_TRUE(session.arrived().empty());
 }
 
 TEST_F(DeepgramTest, CancelFinalizesAndDiscardsTheResults) {
     DeepgramStandinScript script;
     script.on_finalize = {{"uh huh"}, {"yes please"}};
     start(script);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_);
     session->begin_utterance(tone(800, 1));
     session->cancel_utterance();
     session->begin_utterance(tone(800, 2));
     session->end_utterance();
-    ASSERT_TRUE(recorder_.wait_finals(1));
+    EXPECT_EQ(session.words(), "yes please");
     ASSERT_TRUE(standin_wait([](const auto& log) { return log.count("Finalize") == 2; }));
-    const auto finals = recorder_.all_finals();
-    ASSERT_EQ(finals.size(), 1u);
-    EXPECT_EQ(finals[0].text, "yes please");
+    EXPECT_TRUE(session.arrived().empty());
 }
 
 TEST_F(DeepgramTest, UtterancesResolveInOrderWithOneFinalEach) {
     DeepgramStandinScript script;
     script.on_finalize = {{"first"}, {"second"}};
     start(script);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_);
     session->begin_utterance(tone(800, 1));
     session->end_utterance();
     session->begin_utterance(tone(800, 2));
     session->end_utterance();
     session->end_utterance();  // outside an utterance: "" in its turn
-    ASSERT_TRUE(recorder_.wait_finals(3));
-    const auto finals = recorder_.all_finals();
-    ASSERT_EQ(finals.size(), 3u);
-    EXPECT_EQ(finals[0].text, "first");
-    EXPECT_EQ(finals[1].text, "second");
-    EXPECT_EQ(finals[2].text, "");
-    for (const auto& f : finals) EXPECT_EQ(f.error, "");
+    EXPECT_EQ(session.words(), "first");
+    EXPECT_EQ(session.words(), "second");
+    EXPECT_EQ(session.words(), "");
+}
+
+TEST_F(DeepgramTest, ACancelledWaitThrowsAndLosesNothing) {
+    DeepgramStandinScript script;
+    script.on_finalize = {{"hello"}};
+    start(script);
+    Listener session(*stt_);
+    EXPECT_TRUE(session.cancelled_wait_aborts());
+    session->begin_utterance(tone(160, 1));
+    session->end_utterance();
+    EXPECT_EQ(session.words(), "hello");
 }
 
 TEST_F(DeepgramTest, KeepAliveGoesOutWhileNoAudioFlows) {
     DeepgramConfig config;
     config.keepalive_interval = 50ms;
     start({}, config);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_);
     ASSERT_TRUE(standin_wait([](const auto& log) { return log.count("KeepAlive") >= 3; }));
     const auto log = standin_->log();
     EXPECT_TRUE(log.audio.empty());
     EXPECT_EQ(log.count("Finalize"), 0u);
 }
 
-TEST_F(DeepgramTest, RefusedUpgradeFailsEveryFinalWithoutTheKey) {
+TEST_F(DeepgramTest, RefusedUpgradeFailsEveryFinalAndLogsWhyWithoutTheKey) {
     DeepgramStandinScript script;
     script.refuse_status = 401;
     start(script);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_);
     session->begin_utterance(tone(800, 1));
     session->end_utterance();
     session->begin_utterance(tone(800, 2));
     session->end_utterance();
-    ASSERT_TRUE(recorder_.wait_finals(2));
-    for (const auto& f : recorder_.all_finals()) {
-        EXPECT_EQ(f.text, "");
-        EXPECT_THAT(f.error, HasSubstr("deepgram: "));
-        EXPECT_THAT(f.error, HasSubstr("401"));
-        EXPECT_THAT(f.error, Not(HasSubstr(kKey)));
-    }
+    EXPECT_EQ(session.failure(), engine::Errc::refused);
+    EXPECT_EQ(session.failure(), engine::Errc::refused);
+    EXPECT_THAT(log_.text(), HasSubstr("deepgram: upgrade refused (HTTP 401)"));
+    EXPECT_THAT(log_.text(), Not(HasSubstr(kKey)));
+}
+
+TEST_F(DeepgramTest, AnUpgradeThatFailsOnTheServerSideIsUnreachable) {
+    DeepgramStandinScript script;
+    script.refuse_status = 503;
+    start(script);
+    Listener session(*stt_);
+    session->begin_utterance(tone(800, 1));
+    session->end_utterance();
+    EXPECT_EQ(session.failure(), engine::Errc::unreachable);
+    EXPECT_THAT(log_.text(), HasSubstr("deepgram: upgrade refused (HTTP 503)"));
 }
 
 TEST_F(DeepgramTest, ServerClosingFailsThePendingFinal) {
     DeepgramStandinScript script;
     script.close_on_finalize = true;
     start(script);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_);
     session->begin_utterance(tone(800, 1));
     session->end_utterance();
-    ASSERT_TRUE(recorder_.wait_finals(1));
-    const auto final = recorder_.all_finals()[0];
-    EXPECT_EQ(final.text, "");
-    EXPECT_THAT(final.error, HasSubstr("deepgram: connection closed"));
-    EXPECT_THAT(final.error, Not(HasSubstr(kKey)));
+    EXPECT_EQ(session.failure(), engine::Errc::failed);
+    EXPECT_THAT(log_.text(), HasSubstr("deepgram: connection closed"));
+    EXPECT_THAT(log_.text(), Not(HasSubstr(kKey)));
 }
 
 TEST_F(DeepgramTest, AnErrorMessageFailsThePendingFinalAndLaterOnes) {
     DeepgramStandinScript script;
     script.error_on_finalize = "audio could not be decoded";
     start(script);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_);
     session->begin_utterance(tone(800, 1));
     session->end_utterance();
-    ASSERT_TRUE(recorder_.wait_finals(1));
+    EXPECT_EQ(session.failure(), engine::Errc::failed);
     session->begin_utterance(tone(800, 2));
     session->end_utterance();
-    ASSERT_TRUE(recorder_.wait_finals(2));
-    for (const auto& f : recorder_.all_finals()) {
-        EXPECT_EQ(f.text, "");
-        EXPECT_EQ(f.error, "deepgram: audio could not be decoded");
-    }
+    EXPECT_EQ(session.failure(), engine::Errc::failed);
+    EXPECT_THAT(log_.text(), HasSubstr("deepgram: audio could not be decoded"));
     // The failed session's socket is dropped.
     ASSERT_TRUE(standin_wait([](const auto& log) { return log.disconnects == 1; }));
 }
@@ -297,18 +332,16 @@ TEST_F(DeepgramTest, ServerClosingMidUtteranceFailsItsFinalAndLaterOnes) {
     DeepgramStandinScript script;
     script.close_after_audio_frames = 1;
     start(script);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_);
     session->begin_utterance(tone(160, 1));
     ASSERT_TRUE(standin_wait([](const auto& log) { return log.disconnects == 1; }));
     session->audio(tone(160, 2));
     session->end_utterance();
     session->begin_utterance(tone(160, 3));
     session->end_utterance();
-    ASSERT_TRUE(recorder_.wait_finals(2));
-    for (const auto& f : recorder_.all_finals()) {
-        EXPECT_EQ(f.text, "");
-        EXPECT_THAT(f.error, HasSubstr("deepgram: "));
-    }
+    EXPECT_EQ(session.failure(), engine::Errc::failed);
+    EXPECT_EQ(session.failure(), engine::Errc::failed);
+    EXPECT_THAT(log_.text(), HasSubstr("deepgram: connection closed"));
 }
 
 TEST_F(DeepgramTest, NoAnswerToFinalizeTimesOutWithWhatWasGathered) {
@@ -318,14 +351,11 @@ TEST_F(DeepgramTest, NoAnswerToFinalizeTimesOutWithWhatWasGathered) {
     DeepgramConfig config;
     config.final_timeout = 200ms;
     start(script, config);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_, with_partials());
     session->begin_utterance(tone(160, 1));
-    ASSERT_TRUE(recorder_.wait_partials(1));
+    EXPECT_EQ(session.partial(), "so far");
     session->end_utterance();
-    ASSERT_TRUE(recorder_.wait_finals(1));
-    const auto final = recorder_.all_finals()[0];
-    EXPECT_EQ(final.text, "so far");
-    EXPECT_EQ(final.error, "");
+    EXPECT_EQ(session.words(), "so far");
 }
 
 TEST_F(DeepgramTest, NoAnswerAndNoWordsTimesOutWithAnError) {
@@ -334,39 +364,36 @@ TEST_F(DeepgramTest, NoAnswerAndNoWordsTimesOutWithAnError) {
     DeepgramConfig config;
     config.final_timeout = 200ms;
     start(script, config);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_);
     session->begin_utterance(tone(160, 1));
     session->end_utterance();
     session->begin_utterance(tone(160, 2));
     session->end_utterance();
-    ASSERT_TRUE(recorder_.wait_finals(2));
-    for (const auto& f : recorder_.all_finals()) {
-        EXPECT_EQ(f.text, "");
-        EXPECT_EQ(f.error, "deepgram: no final result within 200 ms");
-    }
+    EXPECT_EQ(session.failure(), engine::Errc::failed);
+    EXPECT_EQ(session.failure(), engine::Errc::failed);
+    EXPECT_THAT(log_.text(), HasSubstr("deepgram: no final result within 200 ms"));
 }
 
-TEST_F(DeepgramTest, DestroyingMidUtteranceClosesTheStreamWithNoCallback) {
+TEST_F(DeepgramTest, DestroyingMidUtteranceClosesTheStreamAndDeliversNothing) {
     DeepgramStandinScript script;
     script.on_audio = {{"hello", false}};
     script.on_finalize = {{"hello"}};
     start(script);
-    auto session = stt_->open(recorder_.callbacks());
+    Listener session(*stt_, with_partials());
     session->begin_utterance(tone(160, 1));
-    ASSERT_TRUE(recorder_.wait_partials(1));
+    EXPECT_EQ(session.partial(), "hello");
     session->audio(tone(160, 2));
     session->end_utterance();
-    session.reset();
-    const auto calls = recorder_.calls();  // the partial; no final can follow now
+    session.close();
     ASSERT_TRUE(standin_wait([](const auto& log) { return log.count("CloseStream") == 1 && log.disconnects == 1; }));
-    EXPECT_EQ(recorder_.calls(), calls);
+    EXPECT_EQ(session.late(), 0u);
     // A session destroyed before its socket is up still leaves quietly.
-    auto second = stt_->open(recorder_.callbacks());
+    Listener second(*stt_);
     second->begin_utterance(tone(160, 3));
     second->end_utterance();
-    second.reset();
+    second.close();
     ASSERT_TRUE(standin_wait([](const auto& log) { return log.disconnects == 2; }));
-    EXPECT_EQ(recorder_.calls(), calls);
+    EXPECT_EQ(second.late(), 0u);
 }
 
 TEST(DeepgramConfigTest, RefusesAMissingKeyOrANonWebSocketUrl) {

@@ -1,9 +1,15 @@
 // One HTTP/1.1 connection: read a request within limits and timeouts, hand it to the handler,
 // write the answer, repeat while kept alive. Errors in the client's bytes are answered (400, 413,
-// 431) and end the connection; they never reach the handler.
+// 431) and end the connection; they never reach the handler. The timeouts are one deadline on the
+// server's time source that each phase moves, and a watch beside the connection closes the socket
+// when it passes.
 #include <chrono>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -24,8 +30,45 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// The deadline of whatever the connection waits for now (the next request, headers, a body, a
+// write). Moving it earlier wakes the watch; moving it later lets the watch find out when it wakes.
+class Deadline {
+public:
+    Deadline(timing::TimeSource& time, asio::any_io_executor executor) : time_(time), wake_(time, std::move(executor)) {}
+
+    timing::SteadyTime now() const { return time_.steady_now(); }
+    void at(timing::SteadyTime when) {
+        const bool earlier = when < at_;
+        at_ = when;
+        if (earlier) wake_.cancel();
+    }
+    void after(timing::Duration wait) { at(now() + wait); }
+    void never() { at_ = timing::SteadyTime::max(); }  // the stream has left for a WebSocket session
+
+    // Closes the socket whenever the deadline passes, which ends what the connection awaits; it
+    // then winds down on its own. Returns only when cancelled, once the connection is over.
+    asio::awaitable<void> watch(beast::tcp_stream& stream) {
+        for (;;) {
+            wake_.expires_at(at_);
+            co_await wake_.async_wait(use_tuple);  // woken early: the deadline moved
+            auto state = co_await asio::this_coro::cancellation_state;
+            if (state.cancelled() != asio::cancellation_type::none) co_return;
+            if (now() >= at_) {
+                beast::error_code ignored;
+                stream.socket().close(ignored);
+                never();
+            }
+        }
+    }
+
+private:
+    timing::TimeSource& time_;
+    timing::Timer wake_;
+    timing::SteadyTime at_ = timing::SteadyTime::max();
+};
+
 asio::awaitable<Response> handle(HttpServer::State& state, Request request) {
-    auto started = timing::real_time().steady_now();
+    auto started = state.time().steady_now();
     // A label from a fixed set: the raw method is any token the client likes (see method_label).
     const auto method = std::string(method_label(request.method));
     auto id = request.request_id;
@@ -36,7 +79,7 @@ asio::awaitable<Response> handle(HttpServer::State& state, Request request) {
         spdlog::error("request {} failed: {}", id, e.what());
         response = error_response(500, "internal", "internal error; see the server log for request " + id);
     }
-    double seconds = std::chrono::duration<double>(timing::real_time().steady_now() - started).count();
+    double seconds = std::chrono::duration<double>(state.time().steady_now() - started).count();
     // Only the route pattern is logged or labelled: paths and queries may hold phone numbers.
     auto route = response.route.empty() ? std::string("unmatched") : response.route;
     state.metrics
@@ -69,14 +112,14 @@ http::response<http::string_body> to_beast(Response&& in, unsigned version, bool
 
 // Answers a request we refused to read (too large, malformed) and closes without a reset, so the
 // client sees the answer even though it may still be sending.
-asio::awaitable<void> refuse(beast::tcp_stream& stream, const ServerOptions& options, unsigned status,
-                             std::string_view code, std::string_view message) {
+asio::awaitable<void> refuse(beast::tcp_stream& stream, Deadline& deadline, const ServerOptions& options,
+                             unsigned status, std::string_view code, std::string_view message) {
     auto response = to_beast(error_response(status, code, message), 11, false, false);
-    stream.expires_after(options.write_timeout);
+    deadline.after(options.write_timeout);
     co_await http::async_write(stream, response, use_tuple);
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.expires_after(std::chrono::seconds(1));
+    deadline.after(std::chrono::seconds(1));
     std::array<char, 4096> sink;
     for (int i = 0; i < 512; ++i) {  // drain at most 2 MiB
         auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
@@ -89,31 +132,21 @@ std::optional<std::pair<unsigned, std::string_view>> read_error_answer(const bea
     if (ec == http::error::body_limit) return std::pair{413u, "request body is larger than the limit"};
     if (ec == http::error::header_limit) return std::pair{431u, "request headers are larger than the limit"};
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-        ec == asio::error::connection_reset || ec == asio::error::eof)
+        ec == asio::error::bad_descriptor || ec == asio::error::connection_reset || ec == asio::error::eof)
         return std::nullopt;
     return std::pair{400u, "malformed HTTP request"};
 }
 
-asio::awaitable<void> answer_read_error(beast::tcp_stream& stream, const ServerOptions& options,
+asio::awaitable<void> answer_read_error(beast::tcp_stream& stream, Deadline& deadline, const ServerOptions& options,
                                         const beast::error_code& ec) {
     auto answer = read_error_answer(ec);
     if (!answer) co_return;
     auto code = answer->first == 413 ? "body_too_large" : answer->first == 431 ? "headers_too_large" : "bad_request";
-    co_await refuse(stream, options, answer->first, code, answer->second);
+    co_await refuse(stream, deadline, options, answer->first, code, answer->second);
 }
 
-}  // namespace
-
-asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, std::shared_ptr<Connection> connection,
-                                     tcp::endpoint remote) {
-    // However the coroutine ends (a WebSocket session included: it is awaited below), the server
-    // forgets this connection and gives its place under the caps back, once.
-    struct Unregister {
-        HttpServer::State& state;
-        Connection* connection;
-        asio::ip::address client;
-        ~Unregister() { release_connection(state, connection, client); }
-    } unregister{*state, connection.get(), client_key(remote.address())};
+asio::awaitable<void> serve_requests(std::shared_ptr<HttpServer::State> state, std::shared_ptr<Connection> connection,
+                                     tcp::endpoint remote, Deadline& deadline) {
     auto& stream = connection->stream;
     const auto& options = state->options;
     beast::error_code ec;
@@ -123,45 +156,44 @@ asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, s
     bool first_request = true;
 
     while (!ec) {
-        // Socket deadlines (Beast's own timers): the machine's time.
-        auto header_deadline = timing::real_time().steady_now() + options.header_timeout;
+        auto header_deadline = deadline.now() + options.header_timeout;
         if (buffer.size() == 0) {
             connection->idle = true;
             if (state->stopping) break;
             if (first_request) {
-                stream.expires_at(header_deadline);
+                deadline.at(header_deadline);
             } else {
-                stream.expires_after(options.idle_timeout);
+                deadline.after(options.idle_timeout);
             }
             auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
             connection->idle = false;
             if (read_ec) break;
             buffer.commit(n);
-            if (!first_request) header_deadline = timing::real_time().steady_now() + options.header_timeout;
+            if (!first_request) header_deadline = deadline.now() + options.header_timeout;
         }
         first_request = false;
 
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
         parser.body_limit(options.body_limit);
-        stream.expires_at(header_deadline);
+        deadline.at(header_deadline);
         std::tie(ec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, use_tuple);
         if (ec) {
-            co_await answer_read_error(stream, options, ec);
+            co_await answer_read_error(stream, deadline, options, ec);
             break;
         }
         if (!parser.is_done()) {
             auto expect = parser.get()[http::field::expect];
             if (beast::iequals(expect, "100-continue")) {
                 http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
-                stream.expires_after(options.write_timeout);
+                deadline.after(options.write_timeout);
                 std::tie(ec, std::ignore) = co_await http::async_write(stream, go_on, use_tuple);
                 if (ec) break;
             }
-            stream.expires_after(options.body_timeout);
+            deadline.after(options.body_timeout);
             std::tie(ec, std::ignore) = co_await http::async_read(stream, buffer, parser, use_tuple);
             if (ec) {
-                co_await answer_read_error(stream, options, ec);
+                co_await answer_read_error(stream, deadline, options, ec);
                 break;
             }
         }
@@ -172,10 +204,11 @@ asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, s
         bool keep_alive = beast_request.keep_alive();
         auto request = to_request(beast_request, remote);
         if (!request) {
-            co_await refuse(stream, options, 400, "bad_request", "request target is not a valid URL path");
+            co_await refuse(stream, deadline, options, 400, "bad_request", "request target is not a valid URL path");
             break;
         }
         const bool upgrade = request->websocket_upgrade;
+        deadline.never();  // the handler's time is its own
         auto response = co_await handle(*state, std::move(*request));
         if (upgrade && response.accept_websocket) {
             // The stream leaves this connection: nothing below may touch it any more.
@@ -190,12 +223,34 @@ asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, s
         }
         keep_alive = keep_alive && !state->stopping;
         auto out = to_beast(std::move(response), version, keep_alive, head);
-        stream.expires_after(options.write_timeout);
+        deadline.after(options.write_timeout);
         std::tie(ec, std::ignore) = co_await http::async_write(stream, out, use_tuple);
         if (!keep_alive) break;
     }
 
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace
+
+asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, std::shared_ptr<Connection> connection,
+                                     tcp::endpoint remote) {
+    // However the coroutine ends (a WebSocket session included: it is awaited below), the server
+    // forgets this connection and gives its place under the caps back, once.
+    struct Unregister {
+        HttpServer::State& state;
+        Connection* connection;
+        asio::ip::address client;
+        ~Unregister() { release_connection(state, connection, client); }
+    } unregister{*state, connection.get(), client_key(remote.address())};
+    const auto executor = co_await asio::this_coro::executor;
+    Deadline deadline(state->time(), executor);
+    auto [order, serving_error, watch_error] =
+        co_await asio::experimental::make_parallel_group(
+            asio::co_spawn(executor, serve_requests(state, connection, remote, deadline), asio::deferred),
+            asio::co_spawn(executor, deadline.watch(connection->stream), asio::deferred))
+            .async_wait(asio::experimental::wait_for_one(), asio::deferred);
+    if (serving_error) std::rethrow_exception(serving_error);
 }
 
 }  // namespace va::net

@@ -53,7 +53,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
                 .counter("http_accept_errors_total", "Failed accepts by reason; each is followed by a 100-500 ms pause.",
                          {{"reason", std::string(accept_error_reason(ec))}})
                 .inc();
-            const auto now = timing::real_time().steady_now();
+            const auto now = state->time().steady_now();
             if (++failures == 1 || now - last_warning >= log_every) {
                 spdlog::warn("accept failed: {} ({} in a row); pausing accepts {} ms", ec.message(), failures,
                              backoff.count());
@@ -144,7 +144,7 @@ tcp::endpoint HttpServer::listen(const tcp::endpoint& endpoint) { return serve(b
 
 tcp::endpoint HttpServer::serve(tcp::acceptor listener) {
     auto& acceptor = state_->acceptor.emplace(std::move(listener));
-    state_->accept_backoff.emplace(timing::real_time(), acceptor.get_executor());
+    state_->accept_backoff.emplace(state_->time(), acceptor.get_executor());
     // The backoff runs when no descriptor is free. UBSan's check of a virtual call (debug builds)
     // needs one the first time it meets a type, so the timer's calls are made once now.
     state_->accept_backoff->expires_after(std::chrono::milliseconds(0));

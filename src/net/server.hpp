@@ -18,6 +18,7 @@
 
 #include "net/http.hpp"
 #include "net/websocket.hpp"
+#include "timing/time_source.hpp"
 
 namespace va::core {
 class MetricsRegistry;
@@ -43,6 +44,8 @@ struct ServerOptions {
     // Per client IPv4 address, or IPv6 /64 (one host commonly owns a whole /64). A reverse proxy
     // or a telephony provider's media servers come from few addresses: raise it for those.
     std::size_t max_connections_per_ip = 256;
+    // The clock of the connections' deadlines and of the accept backoff (null: the machine's).
+    timing::TimeSource* time = nullptr;
 };
 
 // A socket bound to `endpoint` (port 0 picks a free port) and listening: connections queue in the

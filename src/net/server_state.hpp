@@ -36,6 +36,7 @@ struct HttpServer::State {
     Handler handler;
     core::MetricsRegistry& metrics;
     ServerOptions options;
+    timing::TimeSource& time() const { return options.time ? *options.time : timing::real_time(); }
     std::optional<boost::asio::ip::tcp::acceptor> acceptor;
     std::optional<timing::Timer> accept_backoff;  // on the acceptor's strand
     std::atomic<bool> stopping{false};

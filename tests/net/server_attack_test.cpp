@@ -107,34 +107,6 @@ TEST_F(ServerFixture, CountsMadeUpMethodsUnderTheLabelOtherWithoutGrowingMetrics
     EXPECT_EQ(metric(text, R"(http_requests_total{method="GET",route="/echo",status="200"})"), 1) << text;
 }
 
-TEST_F(ServerFixture, ClosesAConnectionThatSendsNothingAfterTheHeaderTimeout) {
-    ServerOptions options;
-    options.header_timeout = 1s;  // idle_timeout stays 60 s: it is not what applies here
-    start(echo, options);
-    asio::io_context io;
-    tcp::socket silent(io);
-    silent.connect(server_endpoint(port_));
-    const auto started = Clock::now();
-    const auto ending = read_until_closed(silent, 8s);
-    const auto waited = Clock::now() - started;
-    EXPECT_TRUE(ending.closed) << "still open after 8 s";
-    EXPECT_EQ(ending.bytes, 0u);
-    EXPECT_GE(waited, 900ms);
-}
-
-TEST_F(ServerFixture, GivesAConnectionThatServedARequestTheIdleTimeoutNotTheHeaderTimeout) {
-    ServerOptions options;
-    options.header_timeout = 200ms;
-    start(echo, options);
-    asio::io_context io;
-    tcp::socket client(io);
-    client.connect(server_endpoint(port_));
-    asio::write(client, asio::buffer(std::string("GET /x HTTP/1.1\r\nHost: h\r\n\r\n")));
-    const auto ending = read_until_closed(client, 1s);  // the answer, then 60 s of idle allowed
-    EXPECT_FALSE(ending.closed);
-    EXPECT_GT(ending.bytes, 0u);
-}
-
 TEST_F(ServerFixture, ClosesAConnectionOverTheGlobalCapAtOnceAndServesAgainOnceBelowIt) {
     ServerOptions options;
     options.max_connections = 3;

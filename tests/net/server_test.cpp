@@ -109,30 +109,6 @@ TEST_F(ServerFixture, TurnsAHandlerExceptionInto500WithoutLeakingIt) {
     EXPECT_EQ(client.request("GET", "/again").status, 500u);  // the connection survives
 }
 
-TEST_F(ServerFixture, ClosesAnIdleConnectionAfterTheIdleTimeout) {
-    ServerOptions options;
-    options.idle_timeout = std::chrono::milliseconds(100);
-    start(echo, options);
-    HttpClient client(port_);
-    EXPECT_EQ(client.request("GET", "/").status, 200u);
-    EXPECT_TRUE(client.closed_by_peer());  // returns when the server closes
-}
-
-TEST_F(ServerFixture, ClosesAConnectionWhoseHeadersNeverEnd) {
-    ServerOptions options;
-    options.header_timeout = std::chrono::milliseconds(100);
-    start(echo, options);
-    HttpClient client(port_);
-    asio::io_context io;
-    asio::ip::tcp::socket socket(io);
-    socket.connect({asio::ip::make_address("127.0.0.1"), port_});
-    asio::write(socket, asio::buffer(std::string("GET / HTTP/1.1\r\nHost: h\r\n")));
-    char byte;
-    boost::system::error_code ec;
-    socket.read_some(asio::buffer(&byte, 1), ec);
-    EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
-}
-
 TEST_F(ServerFixture, CountsRequestsByRouteAndStatus) {
     start(echo);
     HttpClient client(port_);

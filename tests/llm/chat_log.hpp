@@ -11,14 +11,10 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "llm/chat.hpp"
+#include "support/awaited_run.hpp"
 
 namespace va::llm::test {
 
@@ -29,7 +25,6 @@ public:
     // Asks `model` on a strand of `io` (which runs on another thread); the log stays alive until
     // the answer ends.
     void start(boost::asio::io_context& io, ChatModel& model, ChatRequest request) {
-        strand_.emplace(boost::asio::make_strand(io));
         auto self = shared_from_this();
         ChatSink sink{[self](std::string delta) {
                           self->add("text", delta);
@@ -42,18 +37,11 @@ public:
                           }
                           self->add("tool", call.name + " " + call.arguments);
                       }};
-        boost::asio::co_spawn(*strand_, model.answer(std::move(request), std::move(sink)),
-                              boost::asio::bind_cancellation_slot(
-                                  signal_.slot(), [self](std::exception_ptr error, engine::Result<void> result) {
-                                      self->finish(error, result);
-                                  }));
+        run_.start(io, model.answer(std::move(request), std::move(sink)),
+                   [self](va::test::Ending<engine::Result<void>> ending) { self->finish(std::move(ending)); });
     }
-    // The caller leaves, as a call does on barge-in: from any thread, or from inside on_text.
-    void cancel() {
-        boost::asio::dispatch(*strand_, [self = shared_from_this()] {
-            self->signal_.emit(boost::asio::cancellation_type::terminal);
-        });
-    }
+    // The caller leaves, as a call does on barge-in: from the test thread, or from inside on_text.
+    void cancel() { run_.cancel(); }
     // Called after each text piece is recorded, on the answer's strand; set before start().
     void on_text(std::function<void()> hook) { on_text_ = std::move(hook); }
 
@@ -114,29 +102,20 @@ private:
         if (std::string_view(kind) == "text") texts_.push_back(std::move(value));
         changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
     }
-    void finish(std::exception_ptr error, const engine::Result<void>& result) {
+    void finish(va::test::Ending<engine::Result<void>> ending) {
         std::lock_guard lock(mutex_);
         ++dones_;
-        std::string outcome;
-        if (error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const boost::system::system_error& e) {
-                canceled_ = e.code() == boost::asio::error::operation_aborted;
-                outcome = canceled_ ? "canceled" : e.what();
-            } catch (const std::exception& e) {
-                outcome = e.what();
-            }
-        } else if (!result) {
-            error_ = result.error();
+        canceled_ = ending.canceled;
+        std::string outcome = canceled_ ? "canceled" : ending.error ? "exception" : "";
+        if (ending.result && !*ending.result) {
+            error_ = ending.result->error();
             outcome = error_.message();
         }
         order_.push_back("done:" + outcome);
         changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
     }
 
-    std::optional<boost::asio::strand<boost::asio::io_context::executor_type>> strand_;
-    boost::asio::cancellation_signal signal_;
+    va::test::AwaitedRun<engine::Result<void>> run_;
     std::function<void()> on_text_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;

@@ -3,15 +3,10 @@
 #include "net/http_stream.hpp"
 
 #include <condition_variable>
-#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "net/scripted_http_server.hpp"
+#include "support/awaited_run.hpp"
 
 namespace va::net {
 namespace {
@@ -35,23 +31,11 @@ using Outcome = boost::system::result<HttpAnswer, HttpStreamFailure>;
 class StreamLog {
 public:
     void start(asio::io_context& io, HttpStreamRequest request) {
-        strand_.emplace(asio::make_strand(io));
-        asio::co_spawn(*strand_,
-                       fetch_streamed(std::move(request), [this](std::string_view piece) { return record(piece); }),
-                       asio::bind_cancellation_slot(signal_.slot(), [this](std::exception_ptr error, Outcome outcome) {
-                           finish(error, std::move(outcome));
-                       }));
+        run_.start(io, fetch_streamed(std::move(request), [this](std::string_view piece) { return record(piece); }),
+                   [this](test::Ending<Outcome> ending) { finish(std::move(ending)); });
     }
-    // The caller leaves: from the test thread (returns once it has), or from the on_piece hook.
-    void cancel() {
-        if (strand_->running_in_this_thread()) return signal_.emit(asio::cancellation_type::terminal);
-        std::promise<void> emitted;
-        asio::post(*strand_, [&] {
-            signal_.emit(asio::cancellation_type::terminal);
-            emitted.set_value();
-        });
-        emitted.get_future().wait();
-    }
+    // The caller leaves: from the test thread, or from the on_piece hook.
+    void cancel() { run_.cancel(); }
     // After each piece is recorded, on the request's strand; returns whether more is wanted.
     // Set before start().
     void on_piece(std::function<bool()> hook) { on_piece_ = std::move(hook); }
@@ -109,23 +93,15 @@ private:
         }
         return on_piece_ ? on_piece_() : true;
     }
-    void finish(std::exception_ptr error, Outcome outcome) {
+    void finish(test::Ending<Outcome> ending) {
         std::lock_guard lock(mutex_);
         ++dones_;
-        if (error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const boost::system::system_error& e) {
-                canceled_ = e.code() == asio::error::operation_aborted;
-            }
-        } else {
-            outcome_ = std::move(outcome);
-        }
+        canceled_ = ending.canceled;
+        outcome_ = std::move(ending.result);
         changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
     }
 
-    std::optional<asio::strand<asio::io_context::executor_type>> strand_;
-    asio::cancellation_signal signal_;
+    test::AwaitedRun<Outcome> run_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::vector<std::string> pieces_;

@@ -5,20 +5,14 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <future>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "speech/tts.hpp"
+#include "support/awaited_run.hpp"
 
 namespace va::test {
 
@@ -26,26 +20,11 @@ class TtsLog {
 public:
     // Starts `text` on a strand of `io`; the io_context runs on another thread.
     void start(boost::asio::io_context& io, speech::TextToSpeech& tts, std::string text) {
-        strand_.emplace(boost::asio::make_strand(io));
-        boost::asio::co_spawn(*strand_, tts.synthesize(std::move(text), [this](std::vector<std::int16_t> chunk) {
-                                  record(std::move(chunk));
-                              }),
-                              boost::asio::bind_cancellation_slot(
-                                  signal_.slot(), [this](std::exception_ptr error, engine::Result<void> result) {
-                                      finish(error, result);
-                                  }));
+        run_.start(io, tts.synthesize(std::move(text), [this](std::vector<std::int16_t> chunk) { record(std::move(chunk)); }),
+                   [this](Ending<engine::Result<void>> ending) { finish(std::move(ending)); });
     }
-    // The caller leaves, as a call does on barge-in: from the test thread (returns once it has), or
-    // from on_chunk's hook.
-    void cancel() {
-        if (strand_->running_in_this_thread()) return signal_.emit(boost::asio::cancellation_type::terminal);
-        std::promise<void> emitted;
-        boost::asio::post(*strand_, [&] {
-            signal_.emit(boost::asio::cancellation_type::terminal);
-            emitted.set_value();
-        });
-        emitted.get_future().wait();
-    }
+    // The caller leaves, as a call does on barge-in: from the test thread, or from on_chunk's hook.
+    void cancel() { run_.cancel(); }
     // Called after each chunk is recorded, on the synthesis's strand; set before start().
     void on_chunk(std::function<void()> hook) { on_chunk_ = std::move(hook); }
 
@@ -109,24 +88,15 @@ private:
         }
         if (on_chunk_) on_chunk_();
     }
-    void finish(std::exception_ptr error, const engine::Result<void>& result) {
+    void finish(Ending<engine::Result<void>> ending) {
         std::lock_guard lock(mutex_);
         ++dones_;
-        if (error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const boost::system::system_error& e) {
-                canceled_ = e.code() == boost::asio::error::operation_aborted;
-            } catch (...) {
-            }
-        } else if (!result) {
-            error_ = result.error();
-        }
+        canceled_ = ending.canceled;
+        if (ending.result && !*ending.result) error_ = ending.result->error();
         changed_.notify_all();  // under the lock: the waiter may destroy us as soon as it wakes
     }
 
-    std::optional<boost::asio::strand<boost::asio::io_context::executor_type>> strand_;
-    boost::asio::cancellation_signal signal_;
+    AwaitedRun<engine::Result<void>> run_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::vector<std::vector<std::int16_t>> chunks_;

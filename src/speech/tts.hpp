@@ -1,7 +1,7 @@
 #pragma once
 // Text to speech as a stream: audio arrives in chunks while the rest is still being synthesised,
 // so a caller can start playing the first words at once and stop early (barge-in). Every TTS
-// provider implements this interface: the offline engines here, cloud services later.
+// provider implements this interface: the offline engines here, the cloud ones in cloud/.
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -125,8 +125,7 @@ std::unique_ptr<call::Agent> Agents::make(const call::CallInfo& info, call::Call
 }
 
 std::optional<SettingsProblem> Agents::check(const store::ConversationOverrides& settings) const {
-    if (auto problem = voices_.check(settings.tts_voice); !problem.empty())
-        return SettingsProblem{"conversation.ttsVoice", problem};
+    if (auto problem = voices_.check(settings.tts_voice)) return SettingsProblem{"conversation.ttsVoice", *problem};
     if (!recognizers_) return std::nullopt;  // the greeting agent listens to nothing
     if (!settings.stt.empty() && !recognizers_->has(settings.stt))
         return SettingsProblem{"conversation.stt", "\"" + settings.stt + "\" is not a recogniser here (this deployment has " +

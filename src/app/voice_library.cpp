@@ -10,7 +10,7 @@ namespace {
 
 std::unique_ptr<speech::TextToSpeech> make_checked_voice(const std::string& spec, const AgentConfig& config) {
     if (auto offline = speech::parse_voice(spec)) {
-        if (auto problem = speech::check_offline_voice(*offline); !problem.empty()) throw std::invalid_argument(problem);
+        if (auto problem = speech::check_offline_voice(*offline)) throw std::invalid_argument(*problem);
     }
     return make_voice(spec, config);
 }
@@ -22,10 +22,10 @@ VoiceLibrary::VoiceLibrary(const std::string& own, const AgentConfig& config)
 
 VoiceLibrary::~VoiceLibrary() = default;
 
-std::string VoiceLibrary::check(const std::string& spec) {
-    if (spec.empty() || spec == own_spec_) return "";
+std::optional<std::string> VoiceLibrary::check(const std::string& spec) {
+    if (spec.empty() || spec == own_spec_) return std::nullopt;
     std::lock_guard lock(mutex_);
-    if (others_.contains(spec)) return "";
+    if (others_.contains(spec)) return std::nullopt;
     if (auto refused = refused_.find(spec); refused != refused_.end()) return refused->second;
     if (others_.size() >= kMaxVoices) return "this deployment already speaks with " + std::to_string(kMaxVoices) + " voices";
     try {
@@ -34,7 +34,7 @@ std::string VoiceLibrary::check(const std::string& spec) {
         if (refused_.size() < kMaxRefusals) refused_.emplace(spec, e.what());
         return e.what();
     }
-    return "";
+    return std::nullopt;
 }
 
 std::size_t VoiceLibrary::warm(store::Store& store) {
@@ -46,9 +46,9 @@ std::size_t VoiceLibrary::warm(store::Store& store) {
             const auto& spec = prompt.conversation.tts_voice;
             if (spec.empty()) continue;
             ++asked;
-            if (auto problem = check(spec); !problem.empty())
+            if (auto problem = check(spec))
                 spdlog::warn("prompt {}: voice {} cannot be used here ({}): its calls will speak with {}", prompt.id,
-                             spec, problem, own_spec_);
+                             spec, *problem, own_spec_);
         }
         page.after = prompts.next;
     } while (page.after);
@@ -61,7 +61,7 @@ std::size_t VoiceLibrary::made() {
 }
 
 speech::TextToSpeech& VoiceLibrary::get(const std::string& spec) {
-    if (!check(spec).empty()) {
+    if (check(spec)) {
         spdlog::warn("voice {} cannot be used here any more: speaking with {}", spec, own_spec_);
         return *own_;
     }

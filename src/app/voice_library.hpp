@@ -3,6 +3,7 @@
 // for, made on first use and kept for the life of the process.
 #include <map>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 
@@ -19,9 +20,9 @@ public:
     ~VoiceLibrary() override;
 
     speech::TextToSpeech& get(const std::string& spec) override;
-    // "" when `spec` can be spoken here, else what is wrong. Makes and keeps the voice, and
-    // remembers a refusal (a voice that cannot be made now will not be made later either).
-    std::string check(const std::string& spec);
+    // What is wrong when `spec` cannot be spoken here. Makes and keeps the voice, and remembers a
+    // refusal (a voice that cannot be made now will not be made later either).
+    std::optional<std::string> check(const std::string& spec);
     // Makes every voice the stored prompts ask for, so that after a restart a call does not wait
     // on its network thread for its voice to be made (a call keeps its prompt's voice from when
     // it was scheduled; one whose prompt has changed voice since still makes it on first use).

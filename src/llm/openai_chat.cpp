@@ -70,7 +70,7 @@ private:
             if (sink_.on_tool_call && !gone()) sink_.on_tool_call(std::move(call));
         }
         if (gone()) return false;
-        if (!step.error.empty()) {
+        if (step.error) {
             failure_ = std::move(step.error);
             return false;
         }

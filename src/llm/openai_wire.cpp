@@ -123,7 +123,7 @@ StreamDecoder::Step StreamDecoder::on_data(std::string_view payload) {
     Step step;
     if (payload == "[DONE]") {
         release(step);
-        step.done = step.error.empty();
+        step.done = !step.error;
         return step;
     }
     boost::system::error_code ec;
@@ -194,7 +194,7 @@ StreamDecoder::Step StreamDecoder::on_end() {
         return step;
     }
     release(step);
-    step.done = step.error.empty();
+    step.done = !step.error;
     return step;
 }
 

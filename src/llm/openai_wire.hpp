@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,7 +41,7 @@ public:
         std::vector<ToolCall> tool_calls; // completed calls, in index order
         bool first_token = false;         // the payload carried text or a tool-call fragment
         bool done = false;                // the answer is complete
-        std::string error;                // the stream is broken ("" while fine)
+        std::optional<std::string> error; // why the stream is broken, once it is
     };
 
     // One `data:` payload: a chunk's JSON, or "[DONE]".

@@ -9,6 +9,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 // The voices are separate libraries that flite.h does not declare.
@@ -157,7 +158,7 @@ void synthesize_flite(const Voice& voice, const std::string& text, const NativeS
 
 }  // namespace
 
-std::string check_offline_voice(const Voice& voice) {
+std::optional<std::string> check_offline_voice(const Voice& voice) {
     try {
         if (voice.engine == Engine::flite) {
             std::lock_guard lock(flite_mutex);
@@ -170,7 +171,7 @@ std::string check_offline_voice(const Voice& voice) {
     } catch (const std::exception& e) {
         return e.what();
     }
-    return "";
+    return std::nullopt;
 }
 
 void synthesize_native(const Voice& voice, const std::string& text, const NativeSink& sink) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,7 @@ public:
 // process-global state; at a real-time factor near 0.001 one thread serves hundreds of calls).
 // The destructor finishes the queued work first.
 std::unique_ptr<TextToSpeech> make_offline_tts(const Voice& voice);
-// "" when the engine can load `voice`, else what is wrong (parse_voice does not know espeak's names).
-std::string check_offline_voice(const Voice& voice);
+// What is wrong when the engine cannot load `voice` (parse_voice does not know espeak's names).
+std::optional<std::string> check_offline_voice(const Voice& voice);
 
 }  // namespace va::speech

@@ -46,7 +46,8 @@ TEST_F(VoiceLibraryTest, AVoiceThatCannotBeMadeIsRefusedWithItsReasonAndTheCalls
     EXPECT_EQ(voices_.warm(*store_), 1u);
     EXPECT_EQ(voices_.made(), 0u);
     const auto reason = voices_.check("espeak:no-such-voice");
-    EXPECT_NE(reason.find("no-such-voice"), std::string::npos) << reason;
+    ASSERT_TRUE(reason);
+    EXPECT_NE(reason->find("no-such-voice"), std::string::npos) << *reason;
     EXPECT_EQ(voices_.check("espeak:no-such-voice"), reason);
     EXPECT_EQ(&voices_.get("espeak:no-such-voice"), &voices_.get(""));
     EXPECT_EQ(voices_.get("").name(), "espeak:en");

@@ -77,7 +77,7 @@ TEST(OpenAiWire, DecoderReportsTextAndTheFirstToken) {
     EXPECT_TRUE(text.first_token);
     auto done = decoder.on_data("[DONE]");
     EXPECT_TRUE(done.done);
-    EXPECT_EQ(done.error, "");
+    EXPECT_FALSE(done.error);
 }
 
 TEST(OpenAiWire, DecoderReleasesToolCallsInIndexOrderAtFinish) {
@@ -109,10 +109,10 @@ TEST(OpenAiWire, DecoderReleasesPendingCallsAtDoneWithoutAFinishReason) {
 }
 
 TEST(OpenAiWire, DecoderRefusesBrokenInput) {
-    EXPECT_NE(StreamDecoder().on_data("{not json").error, "");
-    EXPECT_NE(StreamDecoder().on_data("[1,2]").error, "");
-    EXPECT_NE(StreamDecoder().on_data(R"({"choices":[5]})").error, "");
-    EXPECT_NE(StreamDecoder().on_data(chunk(R"({"tool_calls":[7]})")).error, "");
+    EXPECT_TRUE(StreamDecoder().on_data("{not json").error);
+    EXPECT_TRUE(StreamDecoder().on_data("[1,2]").error);
+    EXPECT_TRUE(StreamDecoder().on_data(R"({"choices":[5]})").error);
+    EXPECT_TRUE(StreamDecoder().on_data(chunk(R"({"tool_calls":[7]})")).error);
     StreamDecoder nameless;
     nameless.on_data(chunk(R"({"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]})"));
     EXPECT_EQ(nameless.on_data("[DONE]").error, "tool call 0 has no name");
@@ -124,10 +124,10 @@ TEST(OpenAiWire, DecoderRefusesBrokenInput) {
 TEST(OpenAiWire, DecoderIgnoresChunksWithoutChoicesAndNullContent) {
     StreamDecoder decoder;
     auto usage = decoder.on_data(R"({"choices":[],"usage":{"total_tokens":9}})");
-    EXPECT_EQ(usage.error, "");
+    EXPECT_FALSE(usage.error);
     EXPECT_FALSE(usage.done);
     auto null_content = decoder.on_data(chunk(R"({"content":null})"));
-    EXPECT_EQ(null_content.error, "");
+    EXPECT_FALSE(null_content.error);
     EXPECT_EQ(null_content.text, "");
 }
 

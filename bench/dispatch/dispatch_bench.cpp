@@ -4,7 +4,10 @@
 //   burst:  N recipients due in the same second at R calls/s; each dial's lateness is measured
 //           against its earliest possible slot (due + position / R), position = arrival order.
 //   single: one call due alone, repeated; lateness = when the simulator saw the request - due.
-// Usage: dispatch_bench [recipients=10000] [rate=100] [single_runs=30]
+// --prefill N first stores N finished recipients (completed calls with their call logs, on other
+// numbers), as a store holds after months of calls: the dispatcher's statements must not slow
+// down with the history.
+// Usage: dispatch_bench [recipients=10000] [rate=100] [single_runs=30] [--prefill N]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -22,6 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/id.hpp"
+#include "store/sqlite/database.hpp"
 #include "core/metrics.hpp"
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/status_webhook.hpp"
@@ -161,6 +165,37 @@ struct Bench {
         dispatcher->wake();
     }
 
+    // `n` finished recipients and their call logs: stored as completed calls of 1000 (so the
+    // running dispatcher never sees them due), then given their dials, CallSids and logs straight
+    // in the file, in one transaction.
+    void prefill(int n) {
+        const auto now = clock.now();
+        for (int start = 0; start < n; start += 1000) {
+            va::store::ScheduledCall call;
+            call.id = va::core::new_object_id(now);
+            call.prompt_id = call.id;
+            call.scheduled_date_time = now - 24h;
+            call.status = va::store::CallStatus::completed;
+            for (int i = start; i < std::min(n, start + 1000); ++i) {
+                call.to_phone_numbers.push_back("+1650" + std::to_string(2000000 + i));
+                call.recipients.push_back(va::store::new_recipient(call.to_phone_numbers.back(), now));
+                call.recipients.back().status = va::store::RecipientStatus::completed;
+            }
+            call.created_at = call.updated_at = now - 24h;
+            store->scheduled_calls().create(call, std::nullopt);
+        }
+        va::store::sqlite::Connection c(store->path());
+        const auto at = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>((now - 24h).time_since_epoch()).count());
+        c.exec("BEGIN");
+        c.exec("UPDATE recipients SET attempt = 1, nextAttemptAt = NULL, "
+               "callSid = printf('CA%032x', rowid), dialedAt = " + at);
+        c.exec("INSERT INTO calllogs (id, scheduledCallId, \"to\", \"from\", callSid, status, attemptId, startedAt, "
+               "endedAt, duration, createdAt, updatedAt) SELECT printf('%024x', rowid), scheduledCallId, phoneNumber, "
+               "'+15005550006', callSid, 'completed', scheduledCallId || '-' || position || '-1', " + at + ", " + at +
+               ", 30, " + at + ", " + at + " FROM recipients");
+        c.exec("COMMIT");
+    }
+
     bool wait_for_requests(std::size_t n, std::chrono::seconds timeout) {
         auto deadline = std::chrono::steady_clock::now() + timeout;
         while (sim->create_requests().size() < n) {
@@ -190,13 +225,25 @@ struct Bench {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const int recipients = argc > 1 ? std::atoi(argv[1]) : 10000;
-    const double rate = argc > 2 ? std::atof(argv[2]) : 100;
-    const int single_runs = argc > 3 ? std::atoi(argv[3]) : 30;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    int prefill = 0;
+    if (auto flag = std::find(args.begin(), args.end(), "--prefill"); flag != args.end()) {
+        if (flag + 1 == args.end()) {
+            std::cerr << "--prefill needs a number\n";
+            return 2;
+        }
+        prefill = std::atoi((flag + 1)->c_str());
+        args.erase(flag, flag + 2);
+    }
+    const int recipients = args.size() > 0 ? std::atoi(args[0].c_str()) : 10000;
+    const double rate = args.size() > 1 ? std::atof(args[1].c_str()) : 100;
+    const int single_runs = args.size() > 2 ? std::atoi(args[2].c_str()) : 30;
     spdlog::set_level(spdlog::level::warn);
+    if (prefill > 0) std::printf("store prefilled with %d finished recipients and their call logs\n", prefill);
 
     {
         Bench b(rate);
+        b.prefill(prefill);
         auto due = std::chrono::ceil<std::chrono::seconds>(b.clock.now() + 2s);
         b.schedule(recipients, due, 0);
         auto cpu0 = cpu_seconds();
@@ -227,6 +274,7 @@ int main(int argc, char** argv) {
     }
     {
         Bench b(rate);
+        b.prefill(prefill);
         std::vector<double> late;
         for (int run = 0; run < single_runs; ++run) {
             auto due = b.clock.now() + 500ms + std::chrono::milliseconds(run % 7 * 13);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Dispatch lateness, store operations and CPU per dial (release build), against the in-process
-# phone simulator. Usage: bench/dispatch/run.sh [recipients=10000] [calls_per_second=100] [single_runs=30]
+# phone simulator. Usage: bench/dispatch/run.sh [recipients=10000] [calls_per_second=100] [single_runs=30] [--prefill N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/setup

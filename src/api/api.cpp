@@ -61,14 +61,21 @@ void Api::add(std::string method, std::string pattern, Scope scope, Fn fn) {
     });
 }
 
-void Api::add_webhook(std::string method, std::string pattern, net::Handler handler) {
-    router_.add(std::move(method), std::move(pattern), std::move(handler));
+void Api::add_webhook(std::string method, std::string pattern, net::Handler handler, net::HeadRule rule) {
+    router_.add(std::move(method), std::move(pattern), std::move(handler), std::move(rule));
+}
+
+net::HeadCheck Api::head_check() const {
+    return [this](const net::Request& head, std::size_t default_body_limit) {
+        return router_.check_head(head, default_body_limit);
+    };
 }
 
 boost::asio::awaitable<net::Response> Api::guard_then_route(net::Request request) {
     if (is_guarded_path(request.path)) {
-        // /metrics answers Prometheus without a token when tokens are configured, as before.
-        const bool needs_caller = is_api_path(request.path) || auth_.tokenless();
+        // /metrics shows call volumes and failures: a token of any scope, unless the operator
+        // says Prometheus may scrape it openly (--public-metrics).
+        const bool needs_caller = is_api_path(request.path) || auth_.tokenless() || !context_.options.public_metrics;
         if (needs_caller) {
             auto caller = auth_.authenticate(request);
             if (!caller) co_return refuse(caller.error());

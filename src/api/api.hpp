@@ -20,8 +20,10 @@ public:
     explicit Api(ApiContext& context);
     // Twilio's webhooks: in the same router (404, 405 and route labels like every route), but
     // outside the API's guard: they prove themselves with Twilio's signature, not a token.
-    void add_webhook(std::string method, std::string pattern, net::Handler handler);
+    void add_webhook(std::string method, std::string pattern, net::Handler handler, net::HeadRule rule);
     net::Handler handler();
+    // For net::ServerOptions::check_head: the routes' head rules.
+    net::HeadCheck head_check() const;
     const net::Router& router() const { return router_; }
     const std::vector<RouteScope>& scopes() const { return scopes_; }
 

@@ -8,13 +8,7 @@ namespace va::api {
 
 namespace json = boost::json;
 
-bool says_json(const net::Request& request) {
-    auto value = request.header("Content-Type");
-    if (!value) return false;
-    auto media = value->substr(0, value->find(';'));
-    while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-    return net::equals_ignore_case(media, "application/json");
-}
+bool says_json(const net::Request& request) { return net::has_media_type(request, "application/json"); }
 
 ApiResult<json::object> parse_json_object(const net::Request& request) {
     if (!says_json(request)) {

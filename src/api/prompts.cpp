@@ -1,4 +1,6 @@
 // /api/prompts: the system prompt and greeting a scheduled call snapshots at creation.
+#include <algorithm>
+
 #include "api/handlers.hpp"
 #include "api/json_input.hpp"
 #include "api/json_output.hpp"
@@ -12,7 +14,22 @@ namespace va::api {
 namespace {
 constexpr std::size_t kMaxName = 200;
 constexpr std::size_t kMaxContent = 32 * 1024;
-constexpr std::size_t kMaxIntroduction = 4 * 1024;
+constexpr std::size_t kMaxIntroduction = 4 * 1024;  // bytes, as stored before the limit below
+// Every call speaks the introduction before anything else, and the greeting cache holds it: a
+// new one is at most this many characters. Longer ones saved before still play.
+constexpr std::size_t kMaxNewIntroductionCharacters = 1000;
+
+std::size_t characters(std::string_view utf8) {
+    return static_cast<std::size_t>(
+        std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+net::Response introduction_too_long() {
+    return to_response({ErrorCode::invalid_value,
+                        "introduction is longer than " + std::to_string(kMaxNewIntroductionCharacters) +
+                            " characters: every call says it first, so keep it short",
+                        "introduction"});
+}
 
 // The optional `conversation` object: each field of store/conversation_json.hpp, in its range.
 ApiResult<store::ConversationOverrides> read_conversation(const boost::json::value& value) {
@@ -96,6 +113,7 @@ Reply create_prompt(ApiContext& ctx, net::Request request) {
     auto read = read_prompt(ctx, request);
     if (!read) co_return to_response(read.error());
     auto& prompt = *read;
+    if (characters(prompt.introduction) > kMaxNewIntroductionCharacters) co_return introduction_too_long();
     auto now = ctx.clock.now();
     prompt.id = core::new_object_id(now);
     prompt.created_at = prompt.updated_at = now;
@@ -129,6 +147,12 @@ Reply replace_prompt(ApiContext& ctx, net::Request request) {
     if (!read) co_return to_response(read.error());
     auto& prompt = *read;
     prompt.id = std::string(request.path_param("id"));
+    if (characters(prompt.introduction) > kMaxNewIntroductionCharacters) {
+        // Unchanged, a long introduction saved before the limit may stay.
+        auto stored = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.prompts().get(prompt.id); });
+        if (!stored) co_return prompt_not_found();
+        if (stored->introduction != prompt.introduction) co_return introduction_too_long();
+    }
     prompt.updated_at = ctx.clock.now();
     auto updated = co_await net::offload(ctx.write_pool, [&] { return ctx.store.prompts().update(prompt); });
     if (!updated) co_return prompt_not_found();

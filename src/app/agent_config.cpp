@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 
@@ -20,10 +22,23 @@
 
 namespace va::app {
 
+namespace {
+// A cloud voice's id goes into a URL (ElevenLabs: a path segment): no dots, so no "." or ".."
+// segment, and nothing else a URL gives meaning to.
+bool is_plain_voice_id(const std::string& id) {
+    return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '-' || c == '_';
+    });
+}
+}  // namespace
+
 std::unique_ptr<speech::TextToSpeech> make_voice(const std::string& spec, const AgentConfig& config) {
     if (auto voice = speech::parse_voice(spec)) return speech::make_offline_tts(*voice);
     const auto colon = spec.find(':');
     const auto kind = spec.substr(0, colon), name = colon == std::string::npos ? "" : spec.substr(colon + 1);
+    if ((kind == "elevenlabs" || kind == "openai") && !name.empty() && !is_plain_voice_id(name)) {
+        throw std::invalid_argument("a " + kind + " voice id is 1-64 letters, digits, '-' or '_'");
+    }
     if (kind == "elevenlabs" && !name.empty()) {
         if (config.elevenlabs_api_key.empty()) throw std::invalid_argument("ELEVENLABS_API_KEY is not set");
         speech::ElevenLabsConfig c;
@@ -97,7 +112,11 @@ private:
 Agents::Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::RestClient& rest, store::Store& store,
                boost::asio::thread_pool& store_pool, VoiceLibrary& voices, call::GreetingCache& greetings,
                timing::TimeSource& time, core::MetricsRegistry& metrics)
-    : kind_(config.kind), voices_(voices), greetings_(greetings) {
+    : kind_(config.kind),
+      llm_model_(config.llm_model),
+      llm_models_(config.llm_models),
+      voices_(voices),
+      greetings_(greetings) {
     if (kind_ == "greeting") return;
     if (kind_ != "conversation") throw std::invalid_argument("--agent must be conversation or greeting");
     recognizers_ = std::make_unique<RecognizerSet>(config, io);
@@ -109,9 +128,10 @@ Agents::Agents(const AgentConfig& config, boost::asio::io_context& io, twilio::R
         openai.api_key = config.llm_api_key;
         openai.model = config.llm_model;
         openai.first_token_timeout = std::chrono::seconds(config.llm_timeout_seconds);
+        openai.max_tokens = config.llm_max_tokens;
         llm_ = llm::make_openai_chat(openai);
     }
-    actions_ = make_twilio_actions(rest);
+    actions_ = make_twilio_actions(rest, std::chrono::seconds(config.max_transfer_seconds));
     transcripts_ = conversation::make_store_transcripts(store, store_pool);
     context_ = std::make_unique<conversation::ConversationContext>(conversation::ConversationContext{
         *recognizers_, voices, *llm_, greetings, *actions_, *transcripts_, time, &metrics, config.settings});
@@ -121,11 +141,30 @@ Agents::~Agents() = default;
 
 std::unique_ptr<call::Agent> Agents::make(const call::CallInfo& info, call::CallControl& control) {
     if (!context_) return call::make_greeting_agent(info, control, greetings_, voices_);
+    if (!may_use_model(info.conversation.llm_model)) {
+        // Saved before the allow-list changed: the call goes on, with the deployment's model.
+        spdlog::warn("call {}: the prompt's LLM model {} is not in --llm-models: using {}", info.call_sid,
+                     info.conversation.llm_model, llm_model_);
+        auto allowed = info;
+        allowed.conversation.llm_model.clear();
+        return conversation::make_conversation(allowed, control, *context_);
+    }
     return conversation::make_conversation(info, control, *context_);
+}
+
+bool Agents::may_use_model(const std::string& model) const {
+    return model.empty() || model == llm_model_ || llm_models_.empty() ||
+           std::find(llm_models_.begin(), llm_models_.end(), model) != llm_models_.end();
 }
 
 std::optional<SettingsProblem> Agents::check(const store::ConversationOverrides& settings) const {
     if (auto problem = voices_.check(settings.tts_voice)) return SettingsProblem{"conversation.ttsVoice", *problem};
+    if (!may_use_model(settings.llm_model)) {
+        std::string allowed = llm_model_;
+        for (const auto& m : llm_models_) allowed += ", " + m;
+        return SettingsProblem{"conversation.llmModel",
+                               "\"" + settings.llm_model + "\" is not a model this deployment allows (" + allowed + ")"};
+    }
     if (!recognizers_) return std::nullopt;  // the greeting agent listens to nothing
     if (!settings.stt.empty() && !recognizers_->has(settings.stt))
         return SettingsProblem{"conversation.stt", "\"" + settings.stt + "\" is not a recogniser here (this deployment has " +

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "call/agent.hpp"
 #include "call/greeting_cache.hpp"
@@ -22,6 +23,10 @@ struct AgentConfig {
     std::string llm_model = "gpt-4o-mini";
     std::string llm_api_key;  // LLM_API_KEY, from the environment only
     int llm_timeout_seconds = 10;  // until the first token
+    int llm_max_tokens = 300;      // per answer
+    int max_transfer_seconds = 3600;  // a transferred call's longest leg (<Dial timeLimit>)
+    // The models a prompt's llmModel may name (empty: any); the deployment's own always may.
+    std::vector<std::string> llm_models;
     std::string stt = "pocketsphinx";  // or "deepgram"
     std::string stt_model = "/usr/share/pocketsphinx/model/en-us";
     unsigned stt_decoders = 2;
@@ -66,7 +71,10 @@ public:
 
 private:
     class RecognizerSet;
+    bool may_use_model(const std::string& model) const;
     std::string kind_;
+    std::string llm_model_;
+    std::vector<std::string> llm_models_;
     VoiceLibrary& voices_;
     call::GreetingCache& greetings_;
     std::unique_ptr<RecognizerSet> recognizers_;

@@ -15,6 +15,11 @@ bool twilio_configured(const DispatchConfig& c, std::string& error) {
         error = "VA_PUBLIC_URL must start with https:// (or http:// for local use)";
         return false;
     }
+    // Twilio would post its signed webhooks and our stream tokens in clear text over the internet.
+    if (c.public_url.starts_with("http://") && !is_loopback_url(c.public_url)) {
+        error = "VA_PUBLIC_URL " + c.public_url + " is http:// and not this machine: Twilio reaches us over https://";
+        return false;
+    }
     if (c.public_url.find_first_of("?#", 8) != std::string::npos) {
         error = "VA_PUBLIC_URL must not have a query or fragment";
         return false;

@@ -68,6 +68,10 @@ int main(int argc, char** argv) {
                         "Start without API tokens although VA_PUBLIC_URL is public (the API then serves requests that "
                         "look local, which a same-host proxy can make any request look)")
         ->envname("VA_INSECURE_OPEN_API");
+    serve_cmd->add_flag("--public-metrics", serve.public_metrics,
+                        "Serve /metrics without a token although API tokens are configured (for a Prometheus that "
+                        "sends none)")
+        ->envname("VA_PUBLIC_METRICS");
     serve_cmd->add_option("--api-rate-limit", serve.api_rate_limit.per_second,
                           "API requests per second per token (per client address without tokens)")
         ->envname("VA_API_RATE_LIMIT")
@@ -184,6 +188,11 @@ int main(int argc, char** argv) {
         ->envname("VA_MAX_DIALS_PER_DAY")
         ->check(CLI::Range(1, 100'000'000))
         ->capture_default_str();
+    serve_cmd->add_option("--retention-days", serve.retention_days,
+                          "Purge finished calls older than this many days: their transcripts, and all but the last 4 "
+                          "digits of their numbers (the cooldown's history stays); unset = keep them")
+        ->envname("VA_RETENTION_DAYS")
+        ->check(CLI::Range(1, 36'500));
     serve_cmd->add_option("--min-hours-between-calls-to-a-number", d.min_hours_between_calls,
                           "A number dialed from another scheduled call this recently waits (0 = off)")
         ->envname("VA_MIN_HOURS_BETWEEN_CALLS_TO_A_NUMBER")
@@ -225,6 +234,15 @@ int main(int argc, char** argv) {
         ->envname("VA_LLM_TIMEOUT_SECONDS")
         ->check(CLI::Range(1, 120))
         ->capture_default_str();
+    serve_cmd->add_option("--llm-max-tokens", agent.llm_max_tokens, "The longest answer the model may write, in tokens")
+        ->envname("LLM_MAX_TOKENS")
+        ->check(CLI::Range(1, 16384))
+        ->capture_default_str();
+    serve_cmd
+        ->add_option_function<std::string>(
+            "--llm-models", [&agent](const std::string& list) { agent.llm_models = split_list(list); },
+            "Models a prompt's llmModel may name, comma-separated (the --llm-model always may); unset = any")
+        ->envname("VA_LLM_MODELS");
     serve_cmd->add_option("--stt", agent.stt, "Speech recognition: pocketsphinx (local) or deepgram (DEEPGRAM_API_KEY)")
         ->envname("VA_STT")
         ->check(CLI::IsMember({"pocketsphinx", "deepgram"}))
@@ -278,6 +296,16 @@ int main(int argc, char** argv) {
            "Silence after which the agent says goodbye", 3'600'000);
     add_ms("--max-conversation-ms", talk.max_call, "VA_MAX_CONVERSATION_MS",
            "Longest conversation before a polite goodbye", 4 * 3'600'000);
+    serve_cmd->add_option("--max-transfer-seconds", agent.max_transfer_seconds,
+                          "Longest a transferred call stays connected (<Dial timeLimit>)")
+        ->envname("VA_MAX_TRANSFER_SECONDS")
+        ->check(CLI::Range(60, 14'400))
+        ->capture_default_str();
+    serve_cmd->add_option("--max-llm-requests-per-call", talk.max_llm_requests,
+                          "LLM requests one call may make (retries included); then the agent says goodbye")
+        ->envname("VA_MAX_LLM_REQUESTS_PER_CALL")
+        ->check(CLI::Range(1, 10'000))
+        ->capture_default_str();
     serve_cmd->add_flag("--no-barge-in", [&talk](std::int64_t) { talk.barge_in.enabled = false; },
                         "The callee cannot interrupt the agent")
         ->envname("VA_NO_BARGE_IN");

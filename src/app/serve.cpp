@@ -21,6 +21,7 @@
 #include "api/api.hpp"
 #include "app/exposure.hpp"
 #include "app/listen_address.hpp"
+#include "app/retention.hpp"
 #include "app/voice_library.hpp"
 #include "call/incoming_webhook.hpp"
 #include "call/stream_endpoint.hpp"
@@ -33,6 +34,7 @@
 #include "net/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "timing/time_source.hpp"
+#include "telephony/twilio/webhook.hpp"
 #include "telephony/twilio/webhook_paths.hpp"
 
 namespace va::app {
@@ -136,8 +138,12 @@ CallSide build_call_side(const ServeConfig& config, const dispatch::DispatcherOp
     CallSide side;
     call::CallOptions call_options;
     call_options.inbound = step("--inbound-prompt-id: ", [&] { return inbound_prompt(store, config.inbound_prompt_id); });
-    side.rest = step("Twilio settings: ",
-                     [&] { return std::make_unique<twilio::RestClient>(shared.io, rest_config(config.dispatch)); });
+    side.rest = step("Twilio settings: ", [&] {
+        auto rest = rest_config(config.dispatch);
+        rest.metrics = &shared.metrics;
+        rest.clock = &shared.time;
+        return std::make_unique<twilio::RestClient>(shared.io, std::move(rest));
+    });
     side.voices = step("--tts-voice " + config.tts_voice + ": ",
                        [&] { return std::make_unique<VoiceLibrary>(config.tts_voice, config.agent); });
     if (const auto asked = side.voices->warm(store))
@@ -149,6 +155,7 @@ CallSide build_call_side(const ServeConfig& config, const dispatch::DispatcherOp
     });
     call_options.public_url = options.public_url;
     call_options.auth_token = config.dispatch.auth_token;
+    call_options.account_sid = config.dispatch.account_sid;
     call_options.from_number = config.dispatch.from_number;
     call_options.require_stream_signature = !config.allow_unsigned_streams;
     call_options.limits.idle_timeout = std::chrono::seconds(config.stream_idle_seconds);
@@ -179,7 +186,8 @@ api::ApiContext api_context(const ServeConfig& config, const Checked& checked, s
                             core::PhoneValidator({config.phone_default_region, checked.destinations,
                                                   config.allow_premium_numbers, config.allow_special_numbers}),
                             zones,
-                            api::ApiOptions{config.api_tokens, config.dispatch.public_url, config.api_rate_limit},
+                            api::ApiOptions{config.api_tokens, config.dispatch.public_url, config.api_rate_limit,
+                                            config.public_metrics},
                             {},
                             {}};
     if (!calls) return context;
@@ -194,12 +202,15 @@ api::ApiContext api_context(const ServeConfig& config, const Checked& checked, s
     return context;
 }
 
-void add_twilio_webhooks(api::Api& api, CallSide& calls) {
+void add_twilio_webhooks(api::Api& api, CallSide& calls, bool allow_unsigned_streams) {
     auto incoming = call::incoming_webhook(*calls.calls);
-    api.add_webhook("POST", std::string(twilio::kVoiceWebhookPath), incoming);
-    api.add_webhook("GET", std::string(twilio::kVoiceWebhookPath), incoming);  // signed over the URL alone
-    api.add_webhook("GET", std::string(twilio::kStreamPath), call::stream_endpoint(*calls.calls));
-    api.add_webhook("POST", std::string(twilio::kStatusWebhookPath), dispatch::status_webhook(*calls.status));
+    const auto signed_only = twilio::webhook_head_rule();
+    api.add_webhook("POST", std::string(twilio::kVoiceWebhookPath), incoming, signed_only);
+    api.add_webhook("GET", std::string(twilio::kVoiceWebhookPath), incoming, signed_only);  // signed over the URL alone
+    api.add_webhook("GET", std::string(twilio::kStreamPath), call::stream_endpoint(*calls.calls),
+                    twilio::webhook_head_rule(!allow_unsigned_streams));
+    api.add_webhook("POST", std::string(twilio::kStatusWebhookPath), dispatch::status_webhook(*calls.status),
+                    signed_only);
 }
 
 void log_exposure(const ServeConfig& config, const Checked& checked, const boost::asio::ip::tcp::endpoint& bound,
@@ -254,12 +265,13 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
     if (checked.twilio) calls = build_call_side(config, options, *store, shared, dispatcher);
     auto context = api_context(config, checked, *store, shared, *country_zones, calls ? &*calls : nullptr, dispatcher);
     api::Api api(context);
-    if (calls) add_twilio_webhooks(api, *calls);
+    if (calls) add_twilio_webhooks(api, *calls, config.allow_unsigned_streams);
 
     net::ServerOptions server_options;
     server_options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
     server_options.max_connections = config.max_connections;
     server_options.max_connections_per_ip = config.max_connections_per_ip;
+    server_options.check_head = api.head_check();
     const auto descriptors = net::raise_descriptor_limit();
     net::HttpServer server(shared.io, api.handler(), shared.metrics, server_options);
     server.serve(std::move(listener));
@@ -277,6 +289,15 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
         }
         spdlog::info("agent: {}", calls->agents->describe());
     }
+    std::optional<Retention> retention;
+    if (config.retention_days > 0) {
+        RetentionOptions keep;
+        keep.keep = std::chrono::days(config.retention_days);
+        keep.cooldown = std::chrono::hours(config.dispatch.min_hours_between_calls);
+        retention.emplace(shared.io, *store, shared.write_pool.get_executor(), shared.time, keep);
+        retention->start();
+        spdlog::info("retention: finished calls are purged after {} days", config.retention_days);
+    }
     if (dispatcher) {
         dispatcher->start();
         spdlog::info("dispatcher {}: Twilio at {}, {} calls/s, at most {} live calls", options.owner,
@@ -291,6 +312,7 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
         if (std::exchange(stopping, true)) return;
         signals.cancel();
         if (dispatcher) dispatcher->stop();
+        if (retention) retention->stop();
         if (calls) calls->rest->close_idle();
         server.shutdown();
     };

@@ -16,6 +16,7 @@ struct ServeConfig {
     std::string db = "sqlite:voiceagent.db";
     std::vector<api::ApiToken> api_tokens;  // none = requests from this machine only
     bool insecure_open_api = false;  // serve a tokenless API although the public URL is not loopback
+    bool public_metrics = false;     // /metrics without a token although tokens are configured
     api::RateLimit api_rate_limit;
     unsigned max_connections = 10'000;    // 0 = no cap
     unsigned max_connections_per_ip = 256;
@@ -23,6 +24,7 @@ struct ServeConfig {
     unsigned threads = 0;               // network threads; 0 = one per core
     unsigned compute_threads = 0;       // store reads and CPU-bound work; 0 = one per core
     unsigned store_write_threads = 32;  // store writes: each waits for a group commit, so many
+    int retention_days = 0;  // purge finished calls older than this (app/retention.hpp); 0 = keep them
     std::string phone_default_region;
     // Destinations: nullopt = the country of TWILIO_FROM_NUMBER; an empty set = every country.
     std::optional<std::set<std::string>> allowed_countries;

@@ -23,14 +23,15 @@ engine::Errc to_errc(twilio::RestOutcome outcome) {
 
 class TwilioActions final : public conversation::CallActions {
 public:
-    explicit TwilioActions(twilio::Calls& rest) : rest_(rest) {}
+    TwilioActions(twilio::Calls& rest, std::chrono::seconds transfer_limit)
+        : rest_(rest), transfer_limit_(transfer_limit) {}
 
     asio::awaitable<engine::Result<void>> complete(std::string call_sid) override {
         twilio::Params hang_up{{"Status", "completed"}};
         return update("hang-up", std::move(call_sid), std::move(hang_up));
     }
     asio::awaitable<engine::Result<void>> transfer(std::string call_sid, std::string number) override {
-        twilio::Params dial{{"Twiml", twilio::build_dial(number)}};
+        twilio::Params dial{{"Twiml", twilio::build_dial(number, static_cast<int>(transfer_limit_.count()))}};
         return update("transfer", std::move(call_sid), std::move(dial));
     }
 
@@ -43,12 +44,13 @@ private:
     }
 
     twilio::Calls& rest_;
+    std::chrono::seconds transfer_limit_;
 };
 
 }  // namespace
 
-std::unique_ptr<conversation::CallActions> make_twilio_actions(twilio::Calls& rest) {
-    return std::make_unique<TwilioActions>(rest);
+std::unique_ptr<conversation::CallActions> make_twilio_actions(twilio::Calls& rest, std::chrono::seconds transfer_limit) {
+    return std::make_unique<TwilioActions>(rest, transfer_limit);
 }
 
 }  // namespace va::app

@@ -36,6 +36,7 @@ struct SessionLimits {
 struct CallOptions {
     std::string public_url;   // VA_PUBLIC_URL, no trailing slash
     std::string auth_token;   // TWILIO_AUTH_TOKEN: webhook and upgrade signatures
+    std::string account_sid;  // TWILIO_ACCOUNT_SID: a stream's start must name it
     std::string from_number;  // TWILIO_FROM_NUMBER, for call logs the stream creates
     // Twilio signs the stream's upgrade; accept an unsigned one only when this is false.
     bool require_stream_signature = true;

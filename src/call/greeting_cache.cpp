@@ -20,7 +20,8 @@ struct GreetingCache::State {
         std::list<std::string>::iterator recent;  // position in `recent` (ready entries only)
     };
 
-    State(boost::asio::any_io_executor ex, std::size_t cap) : executor(std::move(ex)), capacity(cap) {}
+    State(boost::asio::any_io_executor ex, std::size_t cap, std::size_t byte_cap)
+        : executor(std::move(ex)), capacity(cap), max_bytes(byte_cap) {}
 
     // The audio when it is ready; otherwise joins or starts its synthesis (then `waiter` hears).
     Audio lookup(std::shared_ptr<State> self, speech::TextToSpeech& voice, const std::string& text, Waiter waiter) {
@@ -68,10 +69,13 @@ struct GreetingCache::State {
                 entries.erase(it);
             } else {
                 it->second.audio = *outcome;
+                bytes += (*outcome)->size();
                 recent.push_front(key);
                 it->second.recent = recent.begin();
-                while (recent.size() > capacity) {
-                    entries.erase(recent.back());
+                while (recent.size() > capacity || (bytes > max_bytes && recent.size() > 1)) {
+                    auto oldest = entries.find(recent.back());
+                    bytes -= oldest->second.audio->size();
+                    entries.erase(oldest);
                     recent.pop_back();
                 }
             }
@@ -81,14 +85,16 @@ struct GreetingCache::State {
 
     const boost::asio::any_io_executor executor;
     const std::size_t capacity;
+    const std::size_t max_bytes;
     std::mutex mutex;
     std::map<std::string, Entry> entries;  // by voice name and text
     std::list<std::string> recent;         // ready keys, most recently used first
     std::uint64_t syntheses = 0;
+    std::size_t bytes = 0;  // of the ready entries' audio
 };
 
-GreetingCache::GreetingCache(boost::asio::any_io_executor executor, std::size_t capacity)
-    : state_(std::make_shared<State>(std::move(executor), std::max<std::size_t>(1, capacity))) {}
+GreetingCache::GreetingCache(boost::asio::any_io_executor executor, std::size_t capacity, std::size_t max_bytes)
+    : state_(std::make_shared<State>(std::move(executor), std::max<std::size_t>(1, capacity), max_bytes)) {}
 
 GreetingCache::~GreetingCache() = default;
 

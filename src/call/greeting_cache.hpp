@@ -20,9 +20,11 @@ public:
     using Audio = std::shared_ptr<const std::vector<std::uint8_t>>;  // μ-law 8 kHz
 
     // Syntheses run on `executor`, not on the caller's, so that one outlives the call that asked
-    // for it and serves the calls after. Keeps up to `capacity` greetings, dropping the least
-    // recently used. A synthesis still running when the cache is destroyed finishes harmlessly.
-    explicit GreetingCache(boost::asio::any_io_executor executor, std::size_t capacity = 512);
+    // for it and serves the calls after. Keeps up to `capacity` greetings and `max_bytes` of
+    // audio (the newest greeting always), dropping the least recently used. A synthesis still
+    // running when the cache is destroyed finishes harmlessly.
+    explicit GreetingCache(boost::asio::any_io_executor executor, std::size_t capacity = 512,
+                           std::size_t max_bytes = 64 * 1024 * 1024);
     ~GreetingCache();
 
     // The greeting, awaited on the caller's executor. Concurrent requests for a text being

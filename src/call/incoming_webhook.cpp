@@ -5,9 +5,8 @@
 #include "core/id.hpp"
 #include "core/phone.hpp"
 #include "net/offload.hpp"
-#include "telephony/twilio/form.hpp"
-#include "telephony/twilio/signature.hpp"
 #include "telephony/twilio/twiml.hpp"
+#include "telephony/twilio/webhook.hpp"
 
 namespace va::call {
 
@@ -46,6 +45,7 @@ store::CallLog answered_log(const twilio::Params& form, std::string id, std::str
 struct Answer {
     bool connect = false;
     std::string why_not;  // for the log, when !connect
+    bool say_why = false;  // an inbound call we do not take hears so before the hangup
     std::string introduction;
     std::string tts_voice;
     StreamGrant grant;
@@ -64,10 +64,15 @@ Answer answer_scheduled(CallContext& ctx, const std::string& call_id, const std:
         return answer;
     }
     const auto now = ctx.time.now();
+    const auto call_sid = param(form, "CallSid");
+    if (!ctx.store.call_logs().record_answer(call_sid, now)) {
+        answer.why_not = "this call was answered before";
+        return answer;
+    }
     answer.connect = true;
     answer.introduction = call->introduction;
     answer.tts_voice = call->conversation.tts_voice;
-    answer.grant = {call->id, attempt, core::new_object_id(now), now + ctx.options.token_lifetime};
+    answer.grant = {call->id, attempt, core::new_object_id(now), call_sid, now + ctx.options.token_lifetime};
     if (attempt.empty()) {
         // Placed by something other than our dispatcher (the original system's Url has no
         // attempt): the call still gets a log of its own.
@@ -80,15 +85,20 @@ Answer answer_inbound(CallContext& ctx, const twilio::Params& form) {
     Answer answer;
     if (!ctx.options.inbound) {
         answer.why_not = "no inbound prompt is configured";
+        answer.say_why = true;
         return answer;
     }
     const auto now = ctx.time.now();
+    if (!ctx.store.call_logs().record_answer(param(form, "CallSid"), now)) {
+        answer.why_not = "this call was answered before";
+        return answer;
+    }
     const auto log = answered_log(form, core::new_object_id(now), "", now);
     ctx.store.call_logs().create(log);
     answer.connect = true;
     answer.introduction = ctx.options.inbound->introduction;
     answer.tts_voice = ctx.options.inbound->conversation.tts_voice;
-    answer.grant = {"", "", log.id, now + ctx.options.token_lifetime};
+    answer.grant = {"", "", log.id, log.call_sid, now + ctx.options.token_lifetime};
     return answer;
 }
 
@@ -97,21 +107,14 @@ boost::asio::awaitable<net::Response> respond(CallContext& ctx, net::Request req
         co_return net::error_response(405, "method_not_allowed", "the voice webhook takes POST or GET");
     }
     // A GET carries Twilio's parameters in the query, which the signed URL already covers.
-    twilio::Params form;
-    if (request.method == "POST") {
-        auto parsed = twilio::parse_form(request.body);
-        if (!parsed) co_return net::error_response(400, "malformed_form", "the body is not form-encoded");
-        form = std::move(*parsed);
-    } else {
-        form.assign(request.query.begin(), request.query.end());
+    auto webhook = twilio::verify_webhook(request, ctx.options.auth_token, ctx.options.public_url + request.target);
+    if (webhook.refusal) {
+        spdlog::warn("voice webhook refused: {}", webhook.refusal->body);
+        co_return std::move(*webhook.refusal);
     }
-    auto signature = request.header("X-Twilio-Signature");
-    const auto& signed_params = request.method == "POST" ? form : twilio::Params{};
-    if (!signature || !twilio::validate_signature(ctx.options.auth_token, ctx.options.public_url + request.target,
-                                                  signed_params, *signature)) {
-        spdlog::warn("voice webhook with a missing or bad X-Twilio-Signature: refused");
-        co_return net::error_response(403, "bad_signature", "X-Twilio-Signature does not match");
-    }
+    const auto& form = webhook.params;
+    const auto call_sid = param(form, "CallSid");
+    if (!call_sid.starts_with("CA")) co_return net::error_response(400, "invalid_value", "CallSid is missing", "CallSid");
 
     const auto call_id = request.query_param("scheduled_call_id");
     const std::string attempt(request.query_param("attempt").value_or(""));
@@ -123,11 +126,10 @@ boost::asio::awaitable<net::Response> respond(CallContext& ctx, net::Request req
     auto answer = co_await net::offload(ctx.store_pool, [&] {
         return call_id ? answer_scheduled(ctx, id, attempt, form) : answer_inbound(ctx, form);
     });
-    const auto call_sid = param(form, "CallSid");
     if (!answer.connect) {
         spdlog::info("call {} ({} → {}): hanging up: {}", call_sid, core::mask_phone(param(form, "From")),
                      core::mask_phone(param(form, "To")), answer.why_not);
-        co_return twiml(call_id ? twilio::build_hangup() : twilio::build_say_hangup(kDeclined));
+        co_return twiml(answer.say_why ? twilio::build_say_hangup(kDeclined) : twilio::build_hangup());
     }
     if (!answer.introduction.empty()) ctx.greetings.warm(ctx.voices.get(answer.tts_voice), answer.introduction);
     std::vector<twilio::StreamParameter> parameters;

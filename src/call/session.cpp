@@ -171,21 +171,30 @@ private:
         start_received_ = ctx_.time.steady_now();
         const auto now = ctx_.time.now();
         if (!start.stream_sid.starts_with("MZ") || !start.call_sid.starts_with("CA")) {
-            refuse("no streamSid or callSid", start);  // the call log could not hold the stream
+            refuse("no streamSid or callSid");  // the call log could not hold the stream
             co_return false;
         }
         auto grant = ctx_.tokens.verify(custom(start, "Token"), now);
         if (!grant) {
-            refuse("a missing, forged or expired stream token", start);
+            refuse("a missing, forged or expired stream token");
             co_return false;
         }
         if (custom(start, "ScheduledCallId") != grant->scheduled_call_id) {
-            refuse("ScheduledCallId differs from the token's", start);
+            refuse("ScheduledCallId differs from the token's");
+            co_return false;
+        }
+        // A token is good for the one call whose signed webhook it answered, on our account.
+        if (start.call_sid != grant->call_sid) {
+            refuse("the token was issued for another call");
+            co_return false;
+        }
+        if (start.account_sid != ctx_.options.account_sid) {
+            refuse("the stream belongs to another account");
             co_return false;
         }
         auto admission = co_await net::offload(ctx_.store_pool, [&] { return check_in(*grant, start, now); });
         if (!admission.refused.empty()) {
-            refuse(admission.refused, start);
+            refuse(admission.refused);
             co_return false;
         }
         stream_sid_ = start.stream_sid;
@@ -245,8 +254,9 @@ private:
         return out;
     }
 
-    void refuse(const std::string& why, const twilio::Start& start) {
-        spdlog::warn("call {}: stream {} refused: {}", start.call_sid, start.stream_sid, why);
+    // The start's sids are not logged: until it is admitted they are whatever the peer wrote.
+    void refuse(const std::string& why) {
+        spdlog::warn("a stream was refused at its start: {}", why);
         ctx_.metrics.counter("media_streams_total", "Media Streams by how they began", {{"result", "refused"}}).inc();
         end_reason_ = "refused";
         close("stream refused");

@@ -12,7 +12,7 @@ namespace va::call {
 
 namespace {
 
-constexpr std::string_view kVersion = "v1";
+constexpr std::string_view kVersion = "v2";
 constexpr std::size_t kMacBytes = 16;  // HMAC-SHA256 truncated to 128 bits, as hex
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
@@ -54,11 +54,12 @@ std::string StreamTokens::mac(std::string_view payload) const {
 }
 
 std::string StreamTokens::issue(const StreamGrant& grant) const {
-    for (const auto* field : {&grant.scheduled_call_id, &grant.attempt_id, &grant.call_log_id}) {
+    for (const auto* field : {&grant.scheduled_call_id, &grant.attempt_id, &grant.call_log_id, &grant.call_sid}) {
         if (field->find('|') != std::string::npos) throw std::invalid_argument("a stream token field holds '|'");
     }
     const std::string payload = std::string(kVersion) + "|" + grant.scheduled_call_id + "|" + grant.attempt_id + "|" +
-                                grant.call_log_id + "|" + std::to_string(grant.expires_at.time_since_epoch().count());
+                                grant.call_log_id + "|" + grant.call_sid + "|" +
+                                std::to_string(grant.expires_at.time_since_epoch().count());
     return payload + "|" + mac(payload);
 }
 
@@ -73,11 +74,11 @@ std::optional<StreamGrant> StreamTokens::verify(std::string_view token, core::Ti
     }
     // Authentic from here on: the fields are ours, but still parsed defensively.
     auto fields = split(payload, '|');
-    if (fields.size() != 5 || fields[0] != kVersion || fields[3].empty()) return std::nullopt;
+    if (fields.size() != 6 || fields[0] != kVersion || fields[3].empty() || fields[4].empty()) return std::nullopt;
     long long expires_ms = 0;
-    const auto& ms = fields[4];
+    const auto& ms = fields[5];
     if (std::from_chars(ms.data(), ms.data() + ms.size(), expires_ms).ptr != ms.data() + ms.size()) return std::nullopt;
-    StreamGrant grant{std::string(fields[1]), std::string(fields[2]), std::string(fields[3]),
+    StreamGrant grant{std::string(fields[1]), std::string(fields[2]), std::string(fields[3]), std::string(fields[4]),
                       core::TimePoint{core::Millis{expires_ms}}};
     if (now >= grant.expires_at) return std::nullopt;
     return grant;

@@ -1,8 +1,9 @@
 #pragma once
 // The per-call token our TwiML hands to Twilio as a <Parameter> and Twilio hands back in the
 // stream's start.customParameters. It proves the stream belongs to a call we answered: bound to
-// the scheduled call, the attempt and the call log, valid for a short time, and single-use (the
-// store attaches one stream per call log, see store::CallLogRepository::record_stream_start).
+// the scheduled call, the attempt, the call log and the CallSid of the signed voice webhook, valid
+// for a short time, and single-use (the store attaches one stream per call log, see
+// store::CallLogRepository::record_stream_start).
 // Stateless, so any of several server processes sharing the auth token can check it.
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@ struct StreamGrant {
     std::string scheduled_call_id;  // "" for an inbound call
     std::string attempt_id;         // "" for an inbound call
     std::string call_log_id;
+    std::string call_sid;  // the stream's start must name this call
     core::TimePoint expires_at{};
     bool operator==(const StreamGrant&) const = default;
 };

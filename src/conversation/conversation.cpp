@@ -101,7 +101,7 @@ public:
                    recognizer_.name() + (info.conversation.stt_grammar.empty() ? "" : "+grammar"), voice_.name()} {
         if (!info_.system_prompt.empty()) history_.push_back({"system", info_.system_prompt, {}, {}});
         history_.push_back({"system", kPhoneGuidance, {}, {}});
-        tools_ = conversation_tools(!settings_.transfer_number.empty());
+        tools_ = conversation_tools(may_transfer());
         wake_.expires_at(SteadyTime::max());
     }
 
@@ -334,6 +334,15 @@ private:
     // the answer: an apology and a second try, then a goodbye.
     asio::awaitable<void> think(Reply& reply) {
         for (int attempt = 1;; ++attempt) {
+            if (llm_requests_ >= settings_.max_llm_requests) {
+                spdlog::warn("call {}: {} LLM requests, the most a call may make: ending the call", info_.call_sid,
+                             llm_requests_);
+                count("conversation_limits_total", "Calls ended by a per-call limit", {{"limit", "llm_requests"}});
+                add(reply, settings_.limit_goodbye);
+                reply.after = After::hang_up;
+                break;
+            }
+            ++llm_requests_;
             // (Named arguments: GCC 12 destroys a braced temporary inside a co_await expression twice.)
             llm::ChatRequest request{history_, tools_, info_.conversation.llm_model};
             llm::ChatSink sink{[this, &reply](std::string delta) { on_text(reply, delta); },
@@ -380,11 +389,11 @@ private:
         if (call.name == kEndCall && reply.after == After::nothing) {
             reply.after = After::hang_up;
             if (!reply.model_spoke) add(reply, settings_.default_goodbye);
-        } else if (call.name == kTransferCall && !settings_.transfer_number.empty() && reply.after == After::nothing) {
+        } else if (call.name == kTransferCall && may_transfer() && reply.after == After::nothing) {
             reply.after = After::transfer;
             reply.transfer_call_id = call.id;
         } else {
-            spdlog::warn("call {}: the LLM called an unknown tool {}", info_.call_sid, call.name);
+            spdlog::warn("call {}: the LLM called {}, a tool it was not offered", info_.call_sid, call.name);
         }
     }
 
@@ -479,15 +488,25 @@ private:
             control_.hang_up("the agent ended the call");
         } else if (reply.after == After::transfer) {
             spdlog::info("call {}: transferring the call", info_.call_sid);
+            ++transfer_attempts_;
             const auto transferred = co_await ctx_.actions.transfer(info_.call_sid, settings_.transfer_number);
             if (transferred) co_return;  // Twilio ends the stream and dials
             ending_ = false;
-            history_.push_back({"tool", "The transfer failed; the caller is still on the line.", {}, reply.transfer_call_id});
+            std::string outcome = "The transfer failed; the caller is still on the line.";
+            if (!may_transfer()) {
+                tools_ = conversation_tools(false);  // each try is a request to Twilio and to the model
+                outcome += " Transferring is not possible on this call any more.";
+            }
+            history_.push_back({"tool", std::move(outcome), {}, reply.transfer_call_id});
             answer(std::nullopt);
         }
     }
 
     // ---- bookkeeping ----
+
+    bool may_transfer() const {
+        return !settings_.transfer_number.empty() && transfer_attempts_ < settings_.max_transfer_attempts;
+    }
 
     void save() { ctx_.transcripts.save({info_.stream_sid, transcript_, engines_, ctx_.time.now()}); }
 
@@ -533,6 +552,8 @@ private:
     timing::Timer wake_;            // poked when a reply is opened
     UtteranceId next_utterance_ = 1;
     int tts_failures_ = 0;
+    int llm_requests_ = 0;
+    int transfer_attempts_ = 0;
     bool ending_ = false;  // a goodbye is under way: no new turns
     bool ended_ = false;
 

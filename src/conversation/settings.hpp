@@ -36,6 +36,11 @@ struct ConversationSettings {
     SilenceSettings silence;
     milliseconds max_call{15 * 60 * 1000};  // then a polite goodbye and hang-up
     std::string transfer_number;            // E.164; empty: the LLM gets no transfer_call tool
+    // What one call may cost: past this many requests to the LLM (retries included) the agent
+    // says limit_goodbye and hangs up, and a transfer that fails is tried once more, no more.
+    int max_llm_requests = 60;
+    int max_transfer_attempts = 2;
+    std::string limit_goodbye = "I am sorry, I have to end our call here. Someone will follow up with you. Goodbye.";
     std::string default_goodbye = "Goodbye.";  // said when end_call comes without words
     std::string apology = "Sorry, I had a problem there. Give me a moment.";
     std::string failure_goodbye = "I am sorry, I am having technical trouble. We will call you back. Goodbye.";

@@ -71,10 +71,17 @@ Histogram::Snapshot Histogram::snapshot() const {
     return s;
 }
 
+// Under mutex_. A name keeps the type it was first used with.
+MetricsRegistry::Family& MetricsRegistry::family_of(const std::string& name, Type type) {
+    auto [it, added] = families_.try_emplace(name);
+    if (added) it->second.type = type;
+    if (it->second.type != type) throw std::logic_error("metric " + name + " has another type");
+    return it->second;
+}
+
 Counter& MetricsRegistry::counter(const std::string& name, const std::string& help, const Labels& labels) {
     std::lock_guard lock(mutex_);
-    auto& family = families_[name];
-    if (family.is_histogram) throw std::logic_error("metric " + name + " is a histogram");
+    auto& family = family_of(name, Type::counter);
     family.help = help;
     auto& slot = family.counters[series_key(family.counters, labels, max_series_)];
     if (!slot) slot = std::make_unique<Counter>();
@@ -84,12 +91,19 @@ Counter& MetricsRegistry::counter(const std::string& name, const std::string& he
 Histogram& MetricsRegistry::histogram(const std::string& name, const std::string& help, const Labels& labels,
                                       const std::vector<double>& upper_bounds) {
     std::lock_guard lock(mutex_);
-    auto& family = families_[name];
-    if (!family.counters.empty()) throw std::logic_error("metric " + name + " is a counter");
-    family.is_histogram = true;
+    auto& family = family_of(name, Type::histogram);
     family.help = help;
     auto& slot = family.histograms[series_key(family.histograms, labels, max_series_)];
     if (!slot) slot = std::make_unique<Histogram>(upper_bounds);
+    return *slot;
+}
+
+Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help, const Labels& labels) {
+    std::lock_guard lock(mutex_);
+    auto& family = family_of(name, Type::gauge);
+    family.help = help;
+    auto& slot = family.gauges[series_key(family.gauges, labels, max_series_)];
+    if (!slot) slot = std::make_unique<Gauge>();
     return *slot;
 }
 
@@ -98,8 +112,10 @@ std::string MetricsRegistry::render() const {
     std::string out;
     for (const auto& [name, family] : families_) {
         out += "# HELP " + name + " " + family.help + "\n";
-        out += "# TYPE " + name + (family.is_histogram ? " histogram\n" : " counter\n");
+        static constexpr const char* kTypes[] = {" counter\n", " gauge\n", " histogram\n"};
+        out += "# TYPE " + name + kTypes[static_cast<int>(family.type)];
         for (const auto& [labels, c] : family.counters) out += series(name, labels) + " " + number(c->value()) + "\n";
+        for (const auto& [labels, g] : family.gauges) out += series(name, labels) + " " + number(g->value()) + "\n";
         for (const auto& [labels, h] : family.histograms) {
             auto s = h->snapshot();
             for (size_t i = 0; i < s.upper_bounds.size(); ++i) {

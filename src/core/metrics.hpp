@@ -1,5 +1,5 @@
 #pragma once
-// A small Prometheus registry: counters and histograms with labels, rendered in the text
+// A small Prometheus registry: counters, gauges and histograms with labels, rendered in the text
 // exposition format (version 0.0.4). Thread-safe; series are created on first use.
 //
 // Series per family are capped (max_series_per_family, default 1000, set per registry): a label
@@ -30,6 +30,16 @@ private:
     std::atomic<double> value_{0};
 };
 
+// A value that goes up and down (set, not counted).
+class Gauge {
+public:
+    void set(double value) { value_.store(value); }
+    double value() const { return value_.load(); }
+
+private:
+    std::atomic<double> value_{0};
+};
+
 class Histogram {
 public:
     explicit Histogram(std::vector<double> upper_bounds);
@@ -54,6 +64,7 @@ public:
     explicit MetricsRegistry(std::size_t max_series_per_family) : max_series_(max_series_per_family) {}
 
     Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
+    Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
     Histogram& histogram(const std::string& name, const std::string& help, const Labels& labels,
                          const std::vector<double>& upper_bounds);
     std::string render() const;
@@ -61,14 +72,17 @@ public:
     static const std::vector<double>& latency_buckets_seconds();
 
 private:
+    enum class Type { counter, gauge, histogram };
     struct Family {
         std::string help;
-        bool is_histogram = false;
+        Type type = Type::counter;
         std::map<std::string, std::unique_ptr<Counter>> counters;      // key: rendered labels
+        std::map<std::string, std::unique_ptr<Gauge>> gauges;          // key: rendered labels
         std::map<std::string, std::unique_ptr<Histogram>> histograms;  // key: rendered labels
     };
     const std::size_t max_series_ = default_max_series_per_family;
     mutable std::mutex mutex_;
+    Family& family_of(const std::string& name, Type type);
     std::map<std::string, Family> families_;
 };
 

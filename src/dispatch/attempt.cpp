@@ -28,8 +28,9 @@ using twilio::RestOutcome;
 
 namespace {
 
-// Twilio dates have whole seconds and its clock is not ours: a call created this long before
-// our dial started may still be the one we placed.
+// Twilio dates have whole seconds, and the offset between its clock and ours is known to about a
+// second (its Date header): a call created this long before our dial started, on Twilio's clock,
+// may still be the one we placed.
 constexpr auto kClockSkew = std::chrono::seconds(5);
 // Twilio's credentials error: our configuration is wrong, not the number.
 constexpr int kAuthenticationFailed = 20003;
@@ -110,15 +111,17 @@ asio::awaitable<void> reconcile(std::shared_ptr<AttemptContext> ctx, Claim c) {
         if (listed.outcome == RestOutcome::ok) {
             auto known_list = co_await net::offload(d.store_pool, [&] { return d.store.known_call_sids(c.phone_number); });
             std::set<std::string> known(known_list.begin(), known_list.end());
+            // When our dial began, on Twilio's clock: its date_created is compared with nothing else.
+            const auto earliest = c.dialed_at + d.twilio.clock_offset() - kClockSkew;
             const twilio::CallResource* found = nullptr;
             for (const auto& call : listed.calls) {
                 if (known.contains(call.sid) || !call.date_created) continue;
-                if (*call.date_created < c.dialed_at - kClockSkew) continue;
+                if (*call.date_created < earliest) continue;
                 if (!found || *call.date_created < *found->date_created) found = &call;
             }
             // A truncated list whose oldest call is still recent may hide ours further back.
             const bool complete = !listed.truncated || listed.calls.empty() || !listed.calls.back().date_created ||
-                                  *listed.calls.back().date_created < c.dialed_at - kClockSkew;
+                                  *listed.calls.back().date_created < earliest;
             if (found) {
                 auto call = *found;
                 auto placed = placed_from(*ctx, call, now);

@@ -5,7 +5,7 @@
 #include "core/id.hpp"
 #include "dispatch/status_event.hpp"
 #include "net/offload.hpp"
-#include "telephony/twilio/signature.hpp"
+#include "telephony/twilio/webhook.hpp"
 
 namespace va::dispatch {
 
@@ -20,19 +20,18 @@ net::Response no_content() {
 
 boost::asio::awaitable<net::Response> respond(StatusWebhookContext& ctx, net::Request request) {
     if (request.method != "POST") co_return net::error_response(405, "method_not_allowed", "status callbacks are POSTs");
-    auto form = twilio::parse_form(request.body);
-    if (!form) co_return net::error_response(400, "malformed_form", "the body is not form-encoded");
-    auto signature = request.header("X-Twilio-Signature");
-    if (!signature || !twilio::validate_signature(ctx.auth_token, ctx.public_url + request.target, *form, *signature)) {
-        spdlog::warn("status callback with a missing or bad X-Twilio-Signature: ignored");
-        co_return net::error_response(403, "bad_signature", "X-Twilio-Signature does not match");
+    auto webhook = twilio::verify_webhook(request, ctx.auth_token, ctx.public_url + request.target);
+    if (webhook.refusal) {
+        spdlog::warn("status callback refused: {}", webhook.refusal->body);
+        co_return std::move(*webhook.refusal);
     }
+    const auto& form = webhook.params;
     auto attempt = request.query_param("attempt");
     auto key = attempt ? store::parse_attempt_id(*attempt) : std::nullopt;
     if (!key) co_return net::error_response(400, "invalid_query", "attempt is missing or malformed", "attempt");
     auto now = ctx.clock.now();
     CallbackError error;
-    auto event = event_from_callback(*key, *form, now, error);
+    auto event = event_from_callback(*key, form, now, error);
     if (!event) co_return net::error_response(400, "invalid_value", error.message);
     event->log_id = core::new_object_id(now);
 

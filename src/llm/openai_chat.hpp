@@ -20,7 +20,7 @@ struct OpenAiConfig {
     // From the start until the answer is complete.
     std::chrono::milliseconds total_timeout{60'000};
     std::optional<double> temperature;
-    std::optional<int> max_tokens;
+    std::optional<int> max_tokens = 300;  // bounds each answer's cost: a phone answer is a few sentences
 };
 
 // Each answer is one request over a connection of its own, on the caller's executor. A failure is

@@ -67,10 +67,26 @@ private:
     timing::SteadyTime at_ = timing::SteadyTime::max();
 };
 
+void count_request(HttpServer::State& state, std::string_view method, const Response& response,
+                   timing::SteadyTime started, std::string_view id) {
+    double seconds = std::chrono::duration<double>(state.time().steady_now() - started).count();
+    // Only the route pattern is logged or labelled: paths and queries may hold phone numbers.
+    auto route = response.route.empty() ? std::string("unmatched") : response.route;
+    state.metrics
+        .counter("http_requests_total", "HTTP requests by method, route and status.",
+                 {{"method", std::string(method)}, {"route", route}, {"status", std::to_string(response.status)}})
+        .inc();
+    state.metrics
+        .histogram("http_request_duration_seconds", "Time from request read to response ready.", {{"route", route}},
+                   core::MetricsRegistry::latency_buckets_seconds())
+        .observe(seconds);
+    spdlog::info("request {} {} {} -> {} in {:.2f} ms", id, method, route, response.status, seconds * 1000);
+}
+
 asio::awaitable<Response> handle(HttpServer::State& state, Request request) {
     auto started = state.time().steady_now();
     // A label from a fixed set: the raw method is any token the client likes (see method_label).
-    const auto method = std::string(method_label(request.method));
+    const auto method = method_label(request.method);
     auto id = request.request_id;
     Response response;
     try {
@@ -79,18 +95,7 @@ asio::awaitable<Response> handle(HttpServer::State& state, Request request) {
         spdlog::error("request {} failed: {}", id, e.what());
         response = error_response(500, "internal", "internal error; see the server log for request " + id);
     }
-    double seconds = std::chrono::duration<double>(state.time().steady_now() - started).count();
-    // Only the route pattern is logged or labelled: paths and queries may hold phone numbers.
-    auto route = response.route.empty() ? std::string("unmatched") : response.route;
-    state.metrics
-        .counter("http_requests_total", "HTTP requests by method, route and status.",
-                 {{"method", method}, {"route", route}, {"status", std::to_string(response.status)}})
-        .inc();
-    state.metrics
-        .histogram("http_request_duration_seconds", "Time from request read to response ready.", {{"route", route}},
-                   core::MetricsRegistry::latency_buckets_seconds())
-        .observe(seconds);
-    spdlog::info("request {} {} {} -> {} in {:.2f} ms", id, method, route, response.status, seconds * 1000);
+    count_request(state, method, response, started, id);
     response.headers.emplace_back("X-Request-Id", id);
     co_return response;
 }
@@ -110,11 +115,11 @@ http::response<http::string_body> to_beast(Response&& in, unsigned version, bool
     return out;
 }
 
-// Answers a request we refused to read (too large, malformed) and closes without a reset, so the
-// client sees the answer even though it may still be sending.
+// Answers a request we refused to read (too large, malformed, refused by its route on its head)
+// and closes without a reset, so the client sees the answer even though it may still be sending.
 asio::awaitable<void> refuse(beast::tcp_stream& stream, Deadline& deadline, const ServerOptions& options,
-                             unsigned status, std::string_view code, std::string_view message) {
-    auto response = to_beast(error_response(status, code, message), 11, false, false);
+                             Response answer) {
+    auto response = to_beast(std::move(answer), 11, false, false);
     deadline.after(options.write_timeout);
     co_await http::async_write(stream, response, use_tuple);
     beast::error_code ignored;
@@ -142,7 +147,7 @@ asio::awaitable<void> answer_read_error(beast::tcp_stream& stream, Deadline& dea
     auto answer = read_error_answer(ec);
     if (!answer) co_return;
     auto code = answer->first == 413 ? "body_too_large" : answer->first == 431 ? "headers_too_large" : "bad_request";
-    co_await refuse(stream, deadline, options, answer->first, code, answer->second);
+    co_await refuse(stream, deadline, options, error_response(answer->first, code, answer->second));
 }
 
 asio::awaitable<void> serve_requests(std::shared_ptr<HttpServer::State> state, std::shared_ptr<Connection> connection,
@@ -175,13 +180,32 @@ asio::awaitable<void> serve_requests(std::shared_ptr<HttpServer::State> state, s
 
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-        parser.body_limit(options.body_limit);
+        parser.body_limit(boost::none);  // the route's, once the head says which route
         deadline.at(header_deadline);
         std::tie(ec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, use_tuple);
         if (ec) {
             co_await answer_read_error(stream, deadline, options, ec);
             break;
         }
+        auto request = to_request(parser.get(), remote);  // the head alone: the body is not read yet
+        if (!request) {
+            co_await refuse(stream, deadline, options,
+                            error_response(400, "bad_request", "request target is not a valid URL path"));
+            break;
+        }
+        auto verdict = options.check_head ? options.check_head(*request, options.body_limit)
+                                          : HeadVerdict{options.body_limit, std::nullopt};
+        if (verdict.refusal) {
+            count_request(*state, method_label(request->method), *verdict.refusal, deadline.now(), request->request_id);
+            verdict.refusal->headers.emplace_back("X-Request-Id", request->request_id);
+            co_await refuse(stream, deadline, options, std::move(*verdict.refusal));
+            break;
+        }
+        if (auto length = parser.content_length(); length && *length > verdict.body_limit) {
+            co_await answer_read_error(stream, deadline, options, http::error::body_limit);
+            break;
+        }
+        parser.body_limit(verdict.body_limit);
         if (!parser.is_done()) {
             auto expect = parser.get()[http::field::expect];
             if (beast::iequals(expect, "100-continue")) {
@@ -202,11 +226,7 @@ asio::awaitable<void> serve_requests(std::shared_ptr<HttpServer::State> state, s
         const unsigned version = beast_request.version();
         const bool head = beast_request.method() == http::verb::head;
         bool keep_alive = beast_request.keep_alive();
-        auto request = to_request(beast_request, remote);
-        if (!request) {
-            co_await refuse(stream, deadline, options, 400, "bad_request", "request target is not a valid URL path");
-            break;
-        }
+        request->body = std::move(beast_request.body());
         const bool upgrade = request->websocket_upgrade;
         deadline.never();  // the handler's time is its own
         auto response = co_await handle(*state, std::move(*request));

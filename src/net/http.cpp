@@ -15,6 +15,14 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
            });
 }
 
+bool has_media_type(const Request& request, std::string_view media_type) {
+    auto value = request.header("Content-Type");
+    if (!value) return false;
+    auto media = value->substr(0, value->find(';'));
+    while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+    return equals_ignore_case(media, media_type);
+}
+
 bool set_target(Request& request, std::string_view target) {
     auto url = boost::urls::parse_origin_form(target);
     if (!url) return false;

@@ -1,5 +1,6 @@
 #pragma once
 // Plain request/response values handed to handlers, so that modules above net/ never see Beast.
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -53,6 +54,21 @@ struct Response {
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
 
+// What a route asks of a request's head, which the server checks before it reads the body, so
+// that a request the route would refuse costs no more than its head.
+struct HeadRule {
+    std::optional<std::size_t> body_limit;  // nullopt: the server's
+    // An answer that refuses the request unread (the connection then closes), or nullopt.
+    std::function<std::optional<Response>(const Request& head)> refuse;
+};
+
+// The server's question to its routes once a head is read: the body's limit, or a refusal.
+struct HeadVerdict {
+    std::size_t body_limit = 0;
+    std::optional<Response> refusal;  // Response::route set, for the metrics
+};
+using HeadCheck = std::function<HeadVerdict(const Request& head, std::size_t default_body_limit)>;
+
 // Sets target, path and query from an origin-form request target ("/a/b?x=1"); false when the
 // target is not a valid URL path.
 bool set_target(Request& request, std::string_view target);
@@ -63,5 +79,8 @@ Response error_response(unsigned status, std::string_view code, std::string_view
                         std::string_view field = {});
 
 bool equals_ignore_case(std::string_view a, std::string_view b);
+
+// True when Content-Type names `media_type` (case-insensitive, parameters such as charset ignored).
+bool has_media_type(const Request& request, std::string_view media_type);
 
 }  // namespace va::net

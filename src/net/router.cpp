@@ -20,10 +20,11 @@ bool is_param(std::string_view segment) {
 }
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+void Router::add(std::string method, std::string pattern, Handler handler, HeadRule rule) {
     std::vector<std::string> segments;
     for (auto s : split_path(pattern)) segments.emplace_back(s);
-    routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+    routes_.push_back(
+        {std::move(method), std::move(pattern), std::move(segments), std::move(handler), std::move(rule)});
 }
 
 std::vector<RouteInfo> Router::routes() const {
@@ -48,24 +49,46 @@ bool Router::match(const Route& route, const std::vector<std::string_view>& segm
     return true;
 }
 
-boost::asio::awaitable<Response> Router::dispatch(Request request) const {
+Router::Found Router::find(const Request& request) const {
     auto segments = split_path(request.path);
-    const Route* path_match = nullptr;
+    Found found;
     for (const auto& route : routes_) {
         Fields params;
         if (!match(route, segments, params)) continue;
-        path_match = &route;
+        found.path_match = &route;
         // HEAD is answered like GET; the session drops the body.
         if (route.method == request.method || (request.method == "HEAD" && route.method == "GET")) {
-            request.path_params = std::move(params);
-            auto response = co_await route.handler(std::move(request));
-            response.route = route.pattern;
-            co_return response;
+            found.route = &route;
+            found.params = std::move(params);
+            return found;
         }
     }
-    if (path_match) {
+    return found;
+}
+
+HeadVerdict Router::check_head(const Request& head, std::size_t default_body_limit) const {
+    const auto found = find(head);
+    if (!found.route) return {default_body_limit, std::nullopt};
+    const auto& rule = found.route->rule;
+    HeadVerdict verdict{rule.body_limit.value_or(default_body_limit), std::nullopt};
+    if (rule.refuse) {
+        verdict.refusal = rule.refuse(head);
+        if (verdict.refusal) verdict.refusal->route = found.route->pattern;
+    }
+    return verdict;
+}
+
+boost::asio::awaitable<Response> Router::dispatch(Request request) const {
+    auto found = find(request);
+    if (found.route) {
+        request.path_params = std::move(found.params);
+        auto response = co_await found.route->handler(std::move(request));
+        response.route = found.route->pattern;
+        co_return response;
+    }
+    if (found.path_match) {
         auto response = error_response(405, "method_not_allowed", "method " + request.method + " is not allowed on this path");
-        response.route = path_match->pattern;
+        response.route = found.path_match->pattern;
         co_return response;
     }
     co_return error_response(404, "not_found", "no such path");

@@ -46,6 +46,9 @@ struct ServerOptions {
     std::size_t max_connections_per_ip = 256;
     // The clock of the connections' deadlines and of the accept backoff (null: the machine's).
     timing::TimeSource* time = nullptr;
+    // Asked once a request's head is read, before its body (null: body_limit for every request).
+    // A refusal is answered at once, and the connection closes without reading the body.
+    HeadCheck check_head;
 };
 
 // A socket bound to `endpoint` (port 0 picks a free port) and listening: connections queue in the

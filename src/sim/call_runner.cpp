@@ -18,12 +18,10 @@ namespace json = boost::json;
 
 namespace {
 
-core::TimePoint wall_now() { return timing::RealTime{}.now(); }
-
 void set_status(Simulator::State& state, LiveCall& call, const std::string& status) {
     state.update(call.sid, [&](CallRecord& r) {
         r.status = status;
-        r.date_updated = wall_now();
+        r.date_updated = state.twilio_now();
     });
     call.report.event("sim", "status", {{"status", status}});
 }
@@ -159,7 +157,7 @@ asio::awaitable<void> converse(std::shared_ptr<Simulator::State> state, std::sha
 
 void finish(const std::shared_ptr<Simulator::State>& state, const std::shared_ptr<LiveCall>& call,
             const std::string& status) {
-    auto now = wall_now();
+    auto now = state->twilio_now();
     state->update(call->sid, [&](CallRecord& r) {
         r.status = status;
         r.end_time = now;
@@ -211,7 +209,7 @@ asio::awaitable<void> run_call(std::shared_ptr<Simulator::State> state, std::sha
 
     state->update(call->sid, [&](CallRecord& r) {
         r.status = "in-progress";
-        r.start_time = wall_now();
+        r.start_time = state->twilio_now();
         r.date_updated = *r.start_time;
         if (!r.machine_detection.empty()) r.answered_by = scenario.answered_by;
     });

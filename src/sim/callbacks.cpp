@@ -137,7 +137,7 @@ void queue_status_callback(const std::shared_ptr<Simulator::State>& state, const
         {"Direction", "outbound-api"},
         {"From", record.from},
         {"SequenceNumber", std::to_string(sequence)},
-        {"Timestamp", twilio::format_rfc2822(timing::RealTime{}.now())},
+        {"Timestamp", twilio::format_rfc2822(state->twilio_now())},
         {"To", record.to},
     };
     if (last) {

@@ -14,6 +14,7 @@
 #include "net/spawn.hpp"
 #include "sim/state.hpp"
 #include "telephony/twilio/base64.hpp"
+#include "telephony/twilio/dates.hpp"
 #include "timing/time_source.hpp"
 
 namespace va::sim {
@@ -180,7 +181,7 @@ asio::awaitable<net::Response> place_call(std::shared_ptr<Simulator::State> stat
     if (fault.mode == Mode::too_many_requests) co_return twilio_error(429, 20429, "Too Many Requests");
     if (fault.mode == Mode::server_error) co_return twilio_error(500, 20500, "Internal Server Error");
 
-    auto now = timing::RealTime{}.now();
+    auto now = state->twilio_now();
     call.sid = new_sid("CA");
     call.account_sid = state->options.account_sid;
     call.date_created = call.date_updated = now;
@@ -372,6 +373,8 @@ asio::awaitable<net::Response> authorize_and_route(std::shared_ptr<Simulator::St
     }
     auto path = request.path;
     auto response = co_await router->dispatch(std::move(request));
+    // Like Twilio, every answer says when it was made, on the simulated Twilio's clock.
+    response.headers.emplace_back("Date", twilio::format_http_date(state->twilio_now()));
     if (!response.route.empty()) co_return response;
     // The router's own 404/405 in Twilio's error shape.
     if (response.status == 405) co_return twilio_error(405, 20004, "Method not allowed");

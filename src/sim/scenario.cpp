@@ -215,8 +215,11 @@ bool is_e164(std::string_view s) {
 
 Scenario parse(const json::value& root) {
     const auto& o = as_object(root, "scenario");
-    only_keys(o, "scenario", {"callsPerSecond", "geoBlockedPrefixes", "default", "numbers"});
+    only_keys(o, "scenario", {"callsPerSecond", "clockOffsetMs", "geoBlockedPrefixes", "default", "numbers"});
     Scenario scenario;
+    if (auto* c = o.if_contains("clockOffsetMs")) {
+        scenario.clock_offset = Millis(static_cast<std::int64_t>(get_number(*c, "clockOffsetMs", -86'400'000, 86'400'000)));
+    }
     if (auto* c = o.if_contains("callsPerSecond")) scenario.calls_per_second = get_number(*c, "callsPerSecond", 0.01, 1000);
     if (auto* g = o.if_contains("geoBlockedPrefixes")) {
         if (!g->is_array()) fail("geoBlockedPrefixes", "expected an array of strings");

@@ -78,6 +78,9 @@ struct NumberScenario {
 
 struct Scenario {
     double calls_per_second = 1.0;  // Twilio's default; calls above it are queued
+    // Twilio's clock minus the machine's: its Date headers, call times and callback timestamps
+    // run this far ahead (or behind, when negative), as a real provider's clock may.
+    Millis clock_offset{0};
     std::vector<std::string> geo_blocked_prefixes;  // "+882": refused with 21215
     NumberScenario defaults;
     std::map<std::string, NumberScenario, std::less<>> numbers;

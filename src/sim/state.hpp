@@ -86,6 +86,9 @@ struct Simulator::State {
     Pacer pacer;
     std::atomic<bool> stopping{false};
 
+    // Now on the simulated Twilio's clock (scenario.clock_offset from the machine's).
+    core::TimePoint twilio_now() const { return timing::RealTime{}.now() + options.scenario.clock_offset; }
+
     CallRecord record(const std::string& sid) const;
     void update(const std::string& sid, const std::function<void(CallRecord&)>& change);
 };

@@ -143,6 +143,10 @@ std::optional<std::string> check_jsgf(const std::string& grammar,
         problem = "the grammar has no public rule";
     } else if (!fsg) {
         problem = "the grammar cannot be compiled: " + t_last_error;
+    } else if (fsg_model_n_state(fsg) > kMaxGrammarStates) {
+        // Every state is searched on every frame of every call that uses the grammar.
+        problem = "the grammar compiles to " + std::to_string(fsg_model_n_state(fsg)) + " states; at most " +
+                  std::to_string(kMaxGrammarStates) + " are allowed";
     } else {
         for (int i = 0; i < fsg_model_n_word(fsg) && !problem; ++i) {
             const std::string word = fsg_model_word_str(fsg, i);

@@ -42,8 +42,11 @@ struct DecoderFiles {
 // The cepstral mean a phone channel settles at (FACTS.md), where every channel starts.
 std::vector<float> phone_cepstral_mean();
 
+// The most states a grammar may compile to (its text is capped at 64 KiB where it is saved).
+inline constexpr int kMaxGrammarStates = 5000;
+
 // What is wrong with a JSGF grammar given as text (nullopt when nothing): its syntax, a missing
-// public rule, or a word `known_word` does not know.
+// public rule, more than kMaxGrammarStates states, or a word `known_word` does not know.
 std::optional<std::string> check_jsgf(const std::string& grammar, const std::function<bool(const std::string&)>& known_word);
 
 // One decoder, one utterance at a time; not thread-safe, but decoders are independent of each

@@ -93,6 +93,10 @@ class CallLogRepository {
 public:
     virtual ~CallLogRepository() = default;
     virtual void create(const CallLog& log) = 0;
+    // Our voice webhook answers `call_sid` with a stream: true the first time for that CallSid,
+    // false ever after (Twilio asked again, or a replay), and the caller then hangs up instead of
+    // handing out a second stream token.
+    virtual bool record_answer(const std::string& call_sid, TimePoint at) = 0;
     // Attaches the stream to the call's record, once: true when the record had no stream yet, false
     // when one was already attached (a replayed stream token) or, for an inbound call, there is no
     // such record. A dispatched call's record is created if the dispatcher has not written it yet.
@@ -108,6 +112,23 @@ public:
     virtual Page<CallLog> list(const CallLogQuery& query) = 0;
 };
 
+// What --retention-days takes from finished calls (and their call logs) that last changed before
+// `before`: the transcripts, and all but the last 4 digits of every phone number. A call with a
+// recipient dialed at or after `cooldown_since` keeps its numbers: the per-number cooldown reads
+// them. Each record is purged once; the work goes in batches of `batch`, so that other writes
+// wait for one batch at most.
+struct PurgeRequest {
+    TimePoint before{};
+    TimePoint cooldown_since{};
+    TimePoint now{};
+    std::size_t batch = 500;
+};
+struct PurgeResult {
+    std::size_t scheduled_calls = 0;
+    std::size_t call_logs = 0;
+    bool operator==(const PurgeResult&) const = default;
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -117,6 +138,7 @@ public:
     virtual DispatchRepository& dispatch() = 0;
     // True when the store answers a trivial query (for /readyz).
     virtual bool ping() = 0;
+    virtual PurgeResult purge_finished(const PurgeRequest& request) = 0;
 };
 
 }  // namespace va::store

@@ -46,13 +46,24 @@ TEST(ApiAuth, AFailedCheckChangesNothing) {
     EXPECT_TRUE(api.call("GET", "/api/prompts", "", bearer(kAlpha)).json.at("items").as_array().empty());
 }
 
-TEST(ApiAuth, ServiceEndpointsNeedNoToken) {
+TEST(ApiAuth, HealthChecksNeedNoToken) {
     ApiHarness api(with_tokens({{kAlpha}}));
     EXPECT_EQ(api.call("GET", "/healthz", "", {}, false).status, 200u);
     EXPECT_EQ(api.call("GET", "/readyz", "", {}, false).json.at("status"), "ready");
-    auto metrics = api.call("GET", "/metrics", "", {}, false);
+}
+
+TEST(ApiAuth, MetricsNeedATokenUnlessMadePublic) {
+    ApiHarness api(with_tokens({{kAlpha, kRead}}));
+    EXPECT_EQ(api.call("GET", "/metrics", "", {}, false).status, 401u);
+    auto metrics = api.call("GET", "/metrics", "", bearer(kAlpha), false);
     EXPECT_EQ(metrics.status, 200u);
     EXPECT_NE(metrics.raw.content_type.find("text/plain"), std::string::npos);
+
+    auto options = with_tokens({{kAlpha}});
+    options.public_metrics = true;
+    ApiHarness open_metrics(options);
+    EXPECT_EQ(open_metrics.call("GET", "/metrics", "", {}, false).status, 200u);
+    EXPECT_EQ(open_metrics.call("GET", "/api/prompts", "", {}, false).status, 401u) << "the API is still guarded";
 }
 
 TEST(ApiAuth, AWebhookIsARouteOfTheSameRouterWithoutTheApisGuard) {
@@ -66,7 +77,7 @@ TEST(ApiAuth, AWebhookIsARouteOfTheSameRouterWithoutTheApisGuard) {
             response.status = 204;
             response.body = request.body;
             co_return response;
-        });
+        }, net::HeadRule{});
         // No bearer token, from another machine, a form body: the handler decides (Twilio's signature).
         auto hook = api.call("POST", "/webhooks/twilio/status", "CallStatus=ringing",
                              {{"Content-Type", "application/x-www-form-urlencoded"}}, /*loopback=*/false);

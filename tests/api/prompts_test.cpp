@@ -135,6 +135,33 @@ TEST(PromptsApi, TheDeploymentChecksConversationSettingsAndARefusalStoresNothing
     EXPECT_EQ(accepted.status, 201u);
 }
 
+TEST(PromptsApi, ANewIntroductionIsAtMostAThousandCharactersAndAStoredLongerOneStays) {
+    ApiHarness api;
+    auto body = [](const std::string& introduction) {
+        return R"({"name":"n","content":"c","introduction":")" + introduction + "\"}";
+    };
+    std::string thousand;
+    for (int i = 0; i < 1000; ++i) thousand += "\u00e9";  // two bytes each: characters are counted
+    EXPECT_EQ(api.call("POST", "/api/prompts", body(thousand)).status, 201u);
+    auto refused = api.call("POST", "/api/prompts", body(thousand + "e"));
+    EXPECT_EQ(refused.status, 422u);
+    EXPECT_EQ(refused.error_field(), "introduction");
+
+    // Saved before the limit: still served, and a PUT that keeps it is fine; a new long one is not.
+    store::Prompt old;
+    old.id = "6566a1b2c3d4e5f6071829ff";
+    old.name = "old";
+    old.content = "c";
+    old.introduction = std::string(1500, 'a');
+    old.created_at = old.updated_at = kNow;
+    api.store().prompts().create(old);
+    const auto path = "/api/prompts/" + old.id;
+    EXPECT_EQ(api.call("GET", path).json.at("introduction").as_string().size(), 1500u);
+    EXPECT_EQ(api.call("PUT", path, body(old.introduction)).status, 200u);
+    EXPECT_EQ(api.call("PUT", path, body(std::string(1501, 'a'))).status, 422u);
+    EXPECT_EQ(api.call("PUT", path, body("short now")).status, 200u);
+}
+
 TEST(PromptsApi, RequiresJsonContentType) {
     ApiHarness api;
     auto reply = api.call("POST", "/api/prompts", kPrompt, {{"Content-Type", "text/plain"}});

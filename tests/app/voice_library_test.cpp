@@ -53,5 +53,21 @@ TEST_F(VoiceLibraryTest, AVoiceThatCannotBeMadeIsRefusedWithItsReasonAndTheCalls
     EXPECT_EQ(voices_.get("").name(), "espeak:en");
 }
 
+TEST_F(VoiceLibraryTest, ACloudVoiceIdWithADotSegmentIsRefused) {
+    config_.elevenlabs_api_key = "key";
+    for (const auto* spec : {"elevenlabs:..", "elevenlabs:.", "elevenlabs:a/../b", "elevenlabs:v1%2F..", "openai:..",
+                             "openai:alloy?x=1"}) {
+        SCOPED_TRACE(spec);
+        try {
+            make_voice(spec, config_);
+            ADD_FAILURE() << "accepted";
+        } catch (const std::invalid_argument& e) {
+            EXPECT_NE(std::string(e.what()).find("letters, digits"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_EQ(make_voice("elevenlabs:21m00Tcm4TlvDq8ikWAM", config_)->name(), "elevenlabs:21m00Tcm4TlvDq8ikWAM");
+    EXPECT_EQ(make_voice("openai:alloy", config_)->name(), "openai:alloy");
+}
+
 }  // namespace
 }  // namespace va::app

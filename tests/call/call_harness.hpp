@@ -50,6 +50,7 @@ public:
         CallOptions o;
         o.public_url = kPublicUrl;
         o.auth_token = kToken;
+        o.account_sid = kAccount;
         o.from_number = "+15005550006";
         return o;
     }
@@ -137,11 +138,12 @@ private:
 };
 
 // Twilio's opening messages of a stream carrying `parameters`.
-inline std::vector<ScriptStep> opening(const std::vector<std::pair<std::string, std::string>>& parameters) {
+inline std::vector<ScriptStep> opening(const std::vector<std::pair<std::string, std::string>>& parameters,
+                                      const std::string& call_sid = kCallSid, const std::string& account = kAccount) {
     twilio::Start start;
     start.stream_sid = kStreamSid;
-    start.account_sid = kAccount;
-    start.call_sid = kCallSid;
+    start.account_sid = account;
+    start.call_sid = call_sid;
     start.custom_parameters = parameters;
     return {Send{twilio::to_json(twilio::Connected{}, 0, "")}, Send{twilio::to_json(start, 1, kStreamSid)}};
 }

@@ -118,6 +118,29 @@ TEST_F(GreetingCacheTest, DropsTheLeastRecentlyUsedBeyondItsCapacity) {
     EXPECT_EQ(tts.calls, 4);
 }
 
+TEST_F(GreetingCacheTest, DropsTheLeastRecentlyUsedBeyondItsByteCap) {
+    FakeTts tts;  // 100 ms a character: 800 bytes of μ-law
+    GreetingCache cache(io_.get_executor(), 512, 5000);
+    Fetched r;
+    fetch(tts, "one", r, &cache);  // 2,400 bytes
+    fetch(tts, "two", r, &cache);  // 4,800 in all
+    fetch(tts, "one", r, &cache);
+    EXPECT_EQ(tts.calls, 2);
+    fetch(tts, "three", r, &cache);  // 8,800: "two", then "one" go
+    EXPECT_EQ(tts.calls, 3);
+    fetch(tts, "three", r, &cache);
+    EXPECT_EQ(tts.calls, 3);
+    fetch(tts, "one", r, &cache);
+    EXPECT_EQ(tts.calls, 4);
+    // One greeting over the cap is still kept (the newest always is) and served.
+    GreetingCache tiny(io_.get_executor(), 512, 100);
+    fetch(tts, "long one", r, &tiny);
+    fetch(tts, "long one", r, &tiny);
+    EXPECT_EQ(tts.calls, 5);
+    ASSERT_TRUE(r.audio);
+    EXPECT_EQ((*r.audio)->size(), 8u * 800);
+}
+
 TEST_F(GreetingCacheTest, EachVoiceHasItsOwnGreeting) {
     FakeTts tts;
     DeferredTts other(io_);

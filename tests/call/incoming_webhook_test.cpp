@@ -10,8 +10,8 @@
 namespace va::call::test {
 namespace {
 
-twilio::Params answered_form(const std::string& to = "+14155552671") {
-    return {{"AccountSid", kAccount}, {"CallSid", kCallSid},         {"CallStatus", "in-progress"},
+twilio::Params answered_form(const std::string& to = "+14155552671", const std::string& call_sid = kCallSid) {
+    return {{"AccountSid", kAccount}, {"CallSid", call_sid},         {"CallStatus", "in-progress"},
             {"Direction", "outbound-api"}, {"From", "+15005550006"}, {"To", to},
             {"ApiVersion", "2010-04-01"}};
 }
@@ -76,6 +76,7 @@ TEST(IncomingWebhook, AScheduledCallGetsItsStreamWithTheContractsParameters) {
     ASSERT_TRUE(grant);
     EXPECT_EQ(grant->scheduled_call_id, call.id);
     EXPECT_EQ(grant->attempt_id, call.id + "-1-1");
+    EXPECT_EQ(grant->call_sid, kCallSid) << "the stream must start for this call";
     EXPECT_EQ(grant->expires_at, kNow + std::chrono::seconds(60));
 }
 
@@ -83,8 +84,24 @@ TEST(IncomingWebhook, WarmsTheGreetingOncePerIntroduction) {
     CallHarness h;
     auto call = h.schedule({"+14155552671", "+14155552672"}, "Hello, this is the clinic.");
     h.webhook(target_for(call, 0), answered_form());
-    h.webhook(target_for(call, 1), answered_form("+14155552672"));
+    h.webhook(target_for(call, 1), answered_form("+14155552672", "CA0123456789abcdef0123456789abcde2"));
     EXPECT_EQ(h.tts().calls, 1) << "N recipients, one synthesis";
+}
+
+TEST(IncomingWebhook, ACallAnsweredBeforeIsHungUpWithoutASecondToken) {
+    auto options = CallHarness::default_options();
+    options.inbound = InboundPrompt{"You answer questions.", "Thanks for calling.", {}};
+    CallHarness h(options);
+    auto call = h.schedule({"+14155552671"});
+    for (const auto& target : {target_for(call), std::string("/webhooks/twilio/incoming")}) {
+        SCOPED_TRACE(target);
+        const auto sid = target == target_for(call) ? kCallSid : "CA0123456789abcdef0123456789abcde9";
+        EXPECT_FALSE(token_of(h.webhook(target, answered_form("+14155552671", sid)).body).empty());
+        auto again = h.webhook(target, answered_form("+14155552671", sid));
+        EXPECT_EQ(again.status, 200u);
+        EXPECT_EQ(canonical(again.body), canonical("<Response><Hangup/></Response>"));
+    }
+    EXPECT_EQ(h.store().call_logs().list({}).items.size(), 1u) << "the inbound call's log, once";
 }
 
 TEST(IncomingWebhook, ABadSignatureGets403AndChangesNothing) {
@@ -164,6 +181,7 @@ TEST(IncomingWebhook, MalformedRequestsGetAClearError) {
     auto bad_attempt = "/webhooks/twilio/incoming?scheduled_call_id=" + call.id + "&attempt=x-y";
     EXPECT_EQ(h.webhook(bad_attempt, answered_form()).status, 400u);
     EXPECT_EQ(h.webhook("/webhooks/twilio/incoming?scheduled_call_id=", answered_form()).status, 400u);
+    EXPECT_EQ(h.webhook(target_for(call), {{"CallStatus", "in-progress"}}).status, 400u) << "no CallSid";
     net::Request request;
     request.method = "PUT";
     net::set_target(request, "/webhooks/twilio/incoming");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "call_harness.hpp"
+#include "support/log_capture.hpp"
 #include "media/mulaw.hpp"
 #include "timing/time_source.hpp"
 
@@ -28,7 +29,7 @@ struct Answered {
 
 Answered answer(CallHarness& h, const std::string& introduction = "Hi there") {
     auto call = h.schedule({"+14155552671"}, introduction);
-    StreamGrant grant{call.id, call.id + "-0-1", "6566a1b2c3d4e5f6071829aa", kNow + std::chrono::seconds(60)};
+    StreamGrant grant{call.id, call.id + "-0-1", "6566a1b2c3d4e5f6071829aa", kCallSid, kNow + std::chrono::seconds(60)};
     return {call, h.context().tokens.issue(grant)};
 }
 
@@ -95,6 +96,24 @@ TEST(StreamSession, ATokenWorksOnceAndNotAfterItExpires) {
     h.time().advance(std::chrono::seconds(61));
     auto late = h.stream(then(opening({{"ScheduledCallId", b.call.id}, {"Token", b.token}}), {}), false);
     EXPECT_TRUE(late->closed_by_session);
+    EXPECT_EQ(h.infos.size(), 1u);
+}
+
+TEST(StreamSession, ATokenIsGoodOnlyForItsOwnCallOnOurAccount) {
+    CallHarness h;
+    auto a = answer(h);
+    const std::vector<std::pair<std::string, std::string>> parameters{{"ScheduledCallId", a.call.id}, {"Token", a.token}};
+    va::test::LogCapture log;
+    auto other_call = h.stream(then(opening(parameters, "CAffffffffffffffffffffffffffffffff"), {}), false);
+    EXPECT_TRUE(other_call->closed_by_session) << "start.callSid is not the call the token was issued for";
+    EXPECT_TRUE(log.contains("the token was issued for another call")) << log.all();
+    EXPECT_FALSE(log.contains("CAffff")) << "a sid is logged only once its stream is admitted:\n" << log.all();
+    auto other_account = h.stream(then(opening(parameters, kCallSid, "ACffffffffffffffffffffffffffffffff"), {}), false);
+    EXPECT_TRUE(other_account->closed_by_session) << "start.accountSid is not ours";
+    EXPECT_TRUE(h.infos.empty());
+    EXPECT_TRUE(h.store().call_logs().list({}).items.empty());
+    // The same token on its own call and account still works: neither refusal used it up.
+    h.stream(then(opening(parameters), {Send{stop_message(2)}}));
     EXPECT_EQ(h.infos.size(), 1u);
 }
 

@@ -70,10 +70,11 @@ TEST(StreamSocket, AFrameOverTheLimitEndsThatStreamAndItsEndIsRecorded) {
     CallHarness h(CallHarness::default_options(), CallHarness::Store::on_threads);
     Server s(h);
     auto call = h.schedule({"+14155552671"}, "");
-    StreamGrant grant{call.id, call.id + "-0-1", "6566a1b2c3d4e5f6071829aa", kNow + std::chrono::seconds(60)};
+    StreamGrant grant{call.id, call.id + "-0-1", "6566a1b2c3d4e5f6071829aa", kCallSid, kNow + std::chrono::seconds(60)};
     twilio::Start start;
     start.stream_sid = kStreamSid;
     start.call_sid = kCallSid;
+    start.account_sid = kAccount;
     start.custom_parameters = {{"ScheduledCallId", call.id}, {"Token", h.context().tokens.issue(grant)}};
     const auto start_json = twilio::to_json(twilio::InboundMessage{start}, 1, kStreamSid);
     bool closed = false;

@@ -9,7 +9,10 @@ namespace {
 
 const core::TimePoint kNow = *core::parse_rfc3339("2026-11-25T12:00:00Z");
 
-StreamGrant grant() { return {"6566a1b2c3d4e5f607182930", "6566a1b2c3d4e5f607182930-0-1", "6566a1b2c3d4e5f6071829aa", kNow + std::chrono::seconds(60)}; }
+StreamGrant grant() {
+    return {"6566a1b2c3d4e5f607182930", "6566a1b2c3d4e5f607182930-0-1", "6566a1b2c3d4e5f6071829aa",
+            "CA0123456789abcdef0123456789abcdef", kNow + std::chrono::seconds(60)};
+}
 
 TEST(StreamToken, VerifiesWhatItIssuedUntilItExpires) {
     StreamTokens tokens("secret");
@@ -21,7 +24,8 @@ TEST(StreamToken, VerifiesWhatItIssuedUntilItExpires) {
 
 TEST(StreamToken, AnInboundGrantHasNoCallOrAttempt) {
     StreamTokens tokens("secret");
-    StreamGrant inbound{"", "", "6566a1b2c3d4e5f6071829aa", kNow + std::chrono::seconds(5)};
+    StreamGrant inbound{"", "", "6566a1b2c3d4e5f6071829aa", "CA0123456789abcdef0123456789abcdef",
+                        kNow + std::chrono::seconds(5)};
     EXPECT_EQ(tokens.verify(tokens.issue(inbound), kNow), inbound);
 }
 
@@ -35,10 +39,13 @@ TEST(StreamToken, RefusesEveryAlteration) {
     }
     EXPECT_FALSE(tokens.verify(token.substr(0, token.size() - 1), kNow));
     EXPECT_FALSE(tokens.verify(token + "0", kNow));
-    // The attempt of another recipient, with the original MAC: refused.
+    // The attempt of another recipient, or another call, with the original MAC: refused.
     auto other = token;
     other.replace(other.find("-0-1"), 4, "-1-1");
     EXPECT_FALSE(tokens.verify(other, kNow));
+    auto other_call = token;
+    other_call.replace(other_call.find("CA0"), 3, "CA1");
+    EXPECT_FALSE(tokens.verify(other_call, kNow));
 }
 
 TEST(StreamToken, AnotherSecretsTokensAreRefused) {
@@ -47,7 +54,7 @@ TEST(StreamToken, AnotherSecretsTokensAreRefused) {
 
 TEST(StreamToken, MalformedTokensAreRefusedWithoutThrowing) {
     StreamTokens tokens("secret");
-    for (const char* bad : {"", "|", "||||||", "v1|a|b|c|d|e", "not a token", "v1|||x|123|00000000000000000000000000000000"})
+    for (const char* bad : {"", "|", "||||||", "v2|a|b|c|d|e|f", "not a token", "v2|||x|CA1|123|00000000000000000000000000000000"})
         EXPECT_FALSE(tokens.verify(bad, kNow)) << bad;
 }
 

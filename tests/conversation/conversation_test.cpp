@@ -308,6 +308,36 @@ TEST_F(ConversationTest, TransferCallRedirectsToTheConfiguredNumber) {
     EXPECT_TRUE(control.hang_ups.empty());  // Twilio ends the stream as it dials
 }
 
+TEST_F(ConversationTest, AFailedTransferIsTriedOnceMoreThenNoMore) {
+    settings.transfer_number = "+15005550006";
+    actions.fail = true;
+    greeted();
+    for (int i = 0; i < 3; ++i) llm.answers.push_back({{"Let me put you through."}, {{"c1", "transfer_call", "{}"}}, ""});
+    callee_says("i want a person");
+    for (int i = 0; i < 4; ++i) control.hear_all();
+    EXPECT_EQ(actions.transfers.size(), 2u) << "the first try and one retry; the third ask is not tried";
+    ASSERT_EQ(llm.calls.size(), 3u);
+    EXPECT_EQ(llm.calls[1]->request.tools.size(), 2u) << "after the first failure the tool is still offered";
+    EXPECT_EQ(llm.calls[2]->request.tools.size(), 1u) << "after the second, end_call only";
+    EXPECT_THAT(llm.history(2).back(), HasSubstr("not possible on this call any more"));
+    EXPECT_TRUE(control.hang_ups.empty()) << "the caller is still on the line";
+}
+
+TEST_F(ConversationTest, ACallMakesAtMostItsShareOfLlmRequestsThenSaysGoodbye) {
+    settings.max_llm_requests = 2;
+    greeted();
+    llm.answers.push_back({{}, {}, "HTTP 503: overloaded"});  // a failed request counts too
+    llm.answers.push_back({{"Monday works."}, {}, ""});
+    callee_says("is monday free");
+    control.hear_all();
+    callee_says("and tuesday");
+    EXPECT_EQ(llm.calls.size(), 2u);
+    EXPECT_TRUE(last_said(settings.limit_goodbye));
+    control.hear_all();
+    EXPECT_THAT(actions.completed, ElementsAre("CA1"));
+    EXPECT_EQ(control.hang_ups.size(), 1u);
+}
+
 TEST_F(ConversationTest, TransferIsRefusedWithoutANumber) {
     greeted();
     llm.answers.push_back({{"Let me put you through."}, {{"c1", "transfer_call", "{}"}}, ""});

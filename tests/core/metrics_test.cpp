@@ -24,10 +24,19 @@ TEST(Metrics, RendersCountersAndHistogramsInPrometheusTextFormat) {
     EXPECT_NE(text.find("wait_seconds_sum 5.55\n"), std::string::npos) << text;
 }
 
+TEST(Metrics, AGaugeIsSetNotCounted) {
+    MetricsRegistry registry;
+    registry.gauge("offset_seconds", "Offset.").set(-30.5);
+    registry.gauge("offset_seconds", "Offset.").set(2);
+    auto text = registry.render();
+    EXPECT_NE(text.find("# TYPE offset_seconds gauge\noffset_seconds 2\n"), std::string::npos) << text;
+}
+
 TEST(Metrics, RefusesToReuseANameForAnotherType) {
     MetricsRegistry registry;
     registry.counter("x", "X.");
     EXPECT_THROW(registry.histogram("x", "X.", {}, {1}), std::logic_error);
+    EXPECT_THROW(registry.gauge("x", "X."), std::logic_error);
 }
 
 // Label values a client controls must not grow /metrics without bound: past the cap, new label

@@ -97,6 +97,21 @@ TEST(Dispatcher, LostAnswersAreReconciledWithoutASecondCall) {
     }
 }
 
+TEST(Dispatcher, ALostAnswerIsReconciledOnTwiliosClockWhenItRunsAheadOrBehind) {
+    for (const int offset_ms : {30'000, -30'000}) {
+        SCOPED_TRACE(offset_ms);
+        DispatchHarness h(R"({"callsPerSecond": 100, "clockOffsetMs": )" + std::to_string(offset_ms) +
+                          R"(, "default": {"ringSeconds": 0.05},
+            "numbers": {"+14155551001": {"restFault": {"mode": "drop", "count": 1}}}})");
+        auto id = h.schedule({"+14155551001"}, h.clock().now());
+        ASSERT_TRUE(h.wait_for_completed(id));
+        EXPECT_EQ(h.calls_to("+14155551001"), 1u) << "never a second call";
+        auto r = h.store().scheduled_calls().get(id)->recipients.at(0);
+        EXPECT_EQ(r.status, RecipientStatus::completed);
+        EXPECT_EQ(r.attempt, 1) << "adopted, not redialed";
+    }
+}
+
 TEST(Dispatcher, A500ThatPlacedNothingIsDialedAgainAfterTheGracePeriod) {
     DispatchHarness h(R"({"callsPerSecond": 100, "default": {"ringSeconds": 0.05},
         "numbers": {"+14155551001": {"restFault": {"mode": "500", "count": 1}}}})");

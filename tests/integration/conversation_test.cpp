@@ -206,7 +206,8 @@ TEST(Conversation, ThePromptsGrammarModelAndVoiceReachTheCall) {
     const std::string grammar = std::string("#JSGF V1.0;\ngrammar answer;\npublic <answer> = ") + kAnswer +
                                 " | no tomorrow does not work | call me later;\n";
     Conversation call(std::string(R"([{"say": ")") + kAnswer + R"(", "afterAgentSilenceMs": 800}])",
-                      json::object{{"llmModel", "per-prompt-model"}, {"sttGrammar", grammar}, {"ttsVoice", "espeak:en-us"}});
+                      json::object{{"llmModel", "per-prompt-model"}, {"sttGrammar", grammar}, {"ttsVoice", "espeak:en-us"}},
+                      {"--llm-models", "per-prompt-model,another-model"});
     auto reply = StandinReply::words("Goodbye.");
     reply.tool_calls.push_back({"call_1", "end_call", {"{}"}});
     call.llm.enqueue(reply);
@@ -214,6 +215,7 @@ TEST(Conversation, ThePromptsGrammarModelAndVoiceReachTheCall) {
     ASSERT_TRUE(call.llm.wait_for_requests(1, 1s));
     const auto request = call.llm.requests().at(0).json.as_object();
     EXPECT_EQ(request.at("model"), "per-prompt-model");
+    EXPECT_EQ(request.at("max_tokens"), 300) << "each answer's cost is bounded by default";
     EXPECT_EQ(request.at("messages").as_array().back().at("content"), kAnswer) << "the grammar hears its phrase exactly";
     EXPECT_EQ(call.log().at("engines").at("stt"), "pocketsphinx:en-us+grammar");
     EXPECT_EQ(call.log().at("engines").at("llm"), "openai:per-prompt-model");
@@ -225,6 +227,7 @@ TEST(Conversation, ThePromptsGrammarModelAndVoiceReachTheCall) {
         {R"({"ttsVoice":"espeak:no-such-voice"})", "conversation.ttsVoice"},
         {R"({"ttsVoice":"elevenlabs:21m00Tcm4TlvDq8ikWAM"})", "conversation.ttsVoice"},  // no ELEVENLABS_API_KEY
         {R"({"stt":"deepgram"})", "conversation.stt"},                                  // no DEEPGRAM_API_KEY
+        {R"({"llmModel":"the-priciest-model"})", "conversation.llmModel"},              // not in --llm-models
     };
     for (const auto& [settings, field] : refusals) {
         unsigned status = 0;

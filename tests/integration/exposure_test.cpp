@@ -69,6 +69,32 @@ TEST(Exposure, TokensFileScopesAreEnforcedAndTranscriptsNeedTheirScope) {
     EXPECT_EQ(server.wait(), 0);
 }
 
+TEST(Exposure, TwilioWebhooksAreBoundedAndAnUnsignedOneIsRefusedBeforeItsBody) {
+    TempDir dir;
+    Process server(voiceagent_binary(), public_serve(dir), {"TWILIO_AUTH_TOKEN=twilio-secret", "VA_API_TOKENS=" + kFullToken});
+    auto port = port_of(server.read_stdout_line());
+    ASSERT_NE(port, 0);
+    // Announces 2 MiB and sends none of it: refused on the head.
+    auto unsigned_post = HttpClient(port).raw(
+        "POST /webhooks/twilio/incoming HTTP/1.1\r\nHost: va.example.com\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 2097152\r\n\r\n");
+    EXPECT_EQ(unsigned_post.status, 403u);
+    const std::map<std::string, std::string> form{{"Content-Type", "application/x-www-form-urlencoded"},
+                                                  {"X-Twilio-Signature", "c2lnbmF0dXJl"}};
+    EXPECT_EQ(HttpClient(port).request("POST", "/webhooks/twilio/status", std::string(64 * 1024 + 1, 'a'), form).status,
+              413u);
+    EXPECT_EQ(HttpClient(port).request("POST", "/webhooks/twilio/status", "a=1", form).status, 403u)
+        << "within the limits, the signature itself is checked";
+    EXPECT_EQ(HttpClient(port)
+                  .request("POST", "/webhooks/twilio/incoming", "{}",
+                           {{"Content-Type", "application/json"}, {"X-Twilio-Signature", "c2lnbmF0dXJl"}})
+                  .status,
+              415u);
+    EXPECT_EQ(HttpClient(port).request("GET", "/webhooks/twilio/stream", "", {{"Upgrade", "websocket"}}).status, 403u);
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
+}
+
 TEST(Exposure, ABadTokensFileNamesTheLineButNeverTheToken) {
     TempDir dir;
     std::ofstream(dir.file("tokens")) << kFullToken << "\nshort-but-secret read\n";

@@ -188,6 +188,10 @@ INSTANTIATE_TEST_SUITE_P(
                                 "AC0123456789abcdef0123456789abcdef", "--twilio-from",
                                 "+15005550006", "--public-url", "http://127.0.0.1:0", "--tts-voice", "robot:x"},
                                "expected espeak:<voice>", {"TWILIO_AUTH_TOKEN=t"}},
+                      BadFlags{{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:bad-flags.db", "--twilio-account-sid",
+                                "AC0123456789abcdef0123456789abcdef", "--twilio-from", "+15005550006",
+                                "--public-url", "http://va.example.com", "--insecure-open-api"},
+                               "is http:// and not this machine", {"TWILIO_AUTH_TOKEN=t"}},
                       BadFlags{{"demo", "--dir", "/proc/no/such/dir"}, "--dir"},
                       BadFlags{{"dance"}, "subcommand"}));
 

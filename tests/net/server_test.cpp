@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
+#include "net/router.hpp"
 #include "net/server_fixture.hpp"
 #include "support/http_client.hpp"
 
@@ -118,6 +119,72 @@ TEST_F(ServerFixture, CountsRequestsByRouteAndStatus) {
     EXPECT_NE(text.find("http_requests_total{method=\"GET\",route=\"/echo\",status=\"200\"} 2"), std::string::npos)
         << text;
     EXPECT_NE(text.find("http_request_duration_seconds_count{route=\"/echo\"} 2"), std::string::npos) << text;
+}
+
+// A router whose "/hook" takes 16 bytes at most and refuses a head without X-Key, beside "/echo".
+struct HookRoutes {
+    Router router;
+    int reached = 0;
+    HookRoutes() {
+        HeadRule rule;
+        rule.body_limit = 16;
+        rule.refuse = [](const Request& head) -> std::optional<Response> {
+            if (head.header("X-Key")) return std::nullopt;
+            return error_response(403, "no_key", "X-Key is missing");
+        };
+        router.add("POST", "/hook", [this](Request request) -> asio::awaitable<Response> {
+            ++reached;
+            return echo(std::move(request));
+        }, rule);
+        router.add("POST", "/echo", echo);
+    }
+    Handler handler() {
+        return [this](Request request) { return router.dispatch(std::move(request)); };
+    }
+    ServerOptions options() {
+        ServerOptions options;
+        options.check_head = [this](const Request& head, std::size_t limit) { return router.check_head(head, limit); };
+        return options;
+    }
+};
+
+TEST_F(ServerFixture, ARouteRefusesAHeadBeforeItsBodyIsRead) {
+    HookRoutes routes;
+    start(routes.handler(), routes.options());
+    HttpClient client(port_);
+    // Announces 2 MiB (over the server's 1 MiB) and sends none of it: the head alone is answered.
+    auto reply = client.raw("POST /hook HTTP/1.1\r\nHost: h\r\nContent-Length: 2097152\r\n\r\n");
+    EXPECT_EQ(reply.status, 403u);
+    EXPECT_NE(reply.body.find("\"no_key\""), std::string::npos);
+    EXPECT_FALSE(reply.headers["x-request-id"].empty());
+    EXPECT_TRUE(client.closed_by_peer());
+    EXPECT_EQ(routes.reached, 0);
+    auto text = metrics_.render();
+    EXPECT_NE(text.find("http_requests_total{method=\"POST\",route=\"/hook\",status=\"403\"} 1"), std::string::npos)
+        << text;
+}
+
+TEST_F(ServerFixture, ARefusedHeadIsNotToldToContinue) {
+    HookRoutes routes;
+    start(routes.handler(), routes.options());
+    HttpClient client(port_);
+    auto reply = client.raw("POST /hook HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+    EXPECT_EQ(reply.status, 403u);
+}
+
+TEST_F(ServerFixture, ARoutesBodyLimitReplacesTheServers) {
+    HookRoutes routes;
+    start(routes.handler(), routes.options());
+    const std::map<std::string, std::string> key{{"X-Key", "k"}};
+    EXPECT_EQ(HttpClient(port_).request("POST", "/hook", std::string(16, 'a'), key).status, 200u);
+    EXPECT_EQ(HttpClient(port_).request("POST", "/hook", std::string(17, 'a'), key).status, 413u);
+    HttpClient chunked(port_);
+    auto reply = chunked.raw("POST /hook HTTP/1.1\r\nHost: h\r\nX-Key: k\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             "a\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n");
+    EXPECT_EQ(reply.status, 413u);
+    EXPECT_EQ(routes.reached, 1);
+    // Other routes keep the server's limit.
+    EXPECT_EQ(HttpClient(port_).request("POST", "/echo", std::string(1000, 'a')).status, 200u);
 }
 
 TEST_F(ServerFixture, ShutdownFinishesInFlightRequestsClosesIdleOnesAndStopsAccepting) {

@@ -293,6 +293,10 @@ TEST_F(GenericLanguageModel, CheckGrammarSaysWhatIsWrong) {
     EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes | <b>;\n"),
                 Optional(HasSubstr("<b> is not defined")));
     EXPECT_THAT(stt_->check_grammar("public <a> = yes;"), Optional(HasSubstr("#JSGF V1.0")));
+    std::string long_phrase;  // 24 KiB of one sentence: each word a state
+    for (int i = 0; i < 6000; ++i) long_phrase += "yes ";
+    EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = " + long_phrase + ";\n"),
+                Optional(HasSubstr("states; at most 5000")));
     EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = (yes | no;\n"),
                 Optional(HasSubstr("brackets")));
     EXPECT_THAT(stt_->check_grammar("#JSGF V1.0;\ngrammar g;\npublic <a> = yes | no\n"), Optional(HasSubstr("';'")));

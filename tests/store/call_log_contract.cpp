@@ -88,6 +88,13 @@ TEST_P(StoreContract, AStreamAttachesToItsAttemptsLogOnceAndEndsOnce) {
     EXPECT_EQ(got->stream_duration_ms, 4000);
 }
 
+TEST_P(StoreContract, AVoiceWebhookAnswersEachCallSidOnce) {
+    auto& logs = store().call_logs();
+    EXPECT_TRUE(logs.record_answer("CA1", kT0));
+    EXPECT_FALSE(logs.record_answer("CA1", kT0 + seconds(1))) << "a second answer for the same call";
+    EXPECT_TRUE(logs.record_answer("CA2", kT0 + seconds(1)));
+}
+
 TEST_P(StoreContract, AConversationReplacesTheTranscriptOfItsStream) {
     auto log = make_log("call-1", "+14155552671", "in-progress", kT0);
     log.attempt_id = "call-1-0-1";

@@ -1,5 +1,7 @@
 // The store contract on SQLite, plus what only SQLite has: migrations, several handles on one
 // file (as several processes would have), the dispatcher's columns, and group commit under load.
+#include <sys/stat.h>
+
 #include <future>
 #include <latch>
 #include <set>
@@ -91,6 +93,22 @@ TEST(SqliteStore, UpgradesAFileFromVersionOneKeepingItsData) {
     auto got = store->call_logs().get("old");
     ASSERT_TRUE(got);
     EXPECT_EQ(got->transcript.size(), 0u);
+}
+
+TEST(SqliteStore, TheFileAndItsWalAndShmAreForItsOwnerOnly) {
+    va::test::TempDir dir;
+    const auto path = dir.file("private.db");
+    const auto old_mask = ::umask(0);  // what a careless service manager might leave
+    {
+        auto store = SqliteStore::open(path);
+        store->prompts().create(make_prompt("p", kT0));
+        for (const auto& file : {path, path + "-wal", path + "-shm"}) {
+            struct stat info {};
+            ASSERT_EQ(::stat(file.c_str(), &info), 0) << file;
+            EXPECT_EQ(info.st_mode & 0777, 0600u) << file;
+        }
+    }
+    ::umask(old_mask);
 }
 
 TEST(SqliteStore, RefusesADatabaseFromANewerBuild) {

@@ -37,6 +37,15 @@ TEST(TwilioRfc2822, RoundTrips) {
     }
 }
 
+TEST(HttpDate, FormatsAndParsesImfFixdateOnly) {
+    EXPECT_EQ(format_http_date(at("2026-12-07T01:35:46.900Z")), "Mon, 07 Dec 2026 01:35:46 GMT");
+    EXPECT_EQ(parse_http_date("Mon, 07 Dec 2026 01:35:46 GMT"), at("2026-12-07T01:35:46Z"));
+    for (auto bad : {"Mon, 07 Dec 2026 01:35:46 +0000", "Mon, 7 Dec 2026 01:35:46 GMT", "Tue, 07 Dec 2026 01:35:46 GMT",
+                     "Monday, 07-Dec-26 01:35:46 GMT", "", "GMT"}) {
+        EXPECT_FALSE(parse_http_date(bad)) << bad;
+    }
+}
+
 TEST(TwilioRfc2822, KnowsLeapYears) {
     EXPECT_EQ(to_rfc3339("Thu, 29 Feb 2024 10:00:00 +0000"), "2024-02-29T10:00:00.000Z");
     EXPECT_EQ(to_rfc3339("Tue, 29 Feb 2000 10:00:00 +0000"), "2000-02-29T10:00:00.000Z");

@@ -2,6 +2,7 @@
 // fake Twilio for answers the simulator never gives (raw numbers in messages, broken bodies).
 #include "telephony/twilio/rest_client.hpp"
 
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -16,6 +17,7 @@
 #include "core/metrics.hpp"
 #include "net/server.hpp"
 #include "sim/simulator.hpp"
+#include "support/log_capture.hpp"
 #include "support/temp_dir.hpp"
 #include "timing/time_source.hpp"
 
@@ -169,6 +171,33 @@ TEST(TwilioRest, CreateQueuesACallWithEveryStatusCallbackEvent) {
     EXPECT_EQ(calls[0].timeout_s, 30);
     EXPECT_EQ(calls[0].time_limit_s, 600);
     EXPECT_EQ(calls[0].machine_detection, "Enable");
+}
+
+// The gauge's value in /metrics' text.
+double gauge_value(const core::MetricsRegistry& metrics, const std::string& name) {
+    const auto text = metrics.render();
+    const auto at = text.find("\n" + name + " ");
+    return at == std::string::npos ? std::nan("") : std::stod(text.substr(at + name.size() + 2));
+}
+
+TEST(TwilioRest, LearnsTwiliosClockFromItsDateHeaderAndWarnsWhenItIsPastTwoSeconds) {
+    for (const int offset_s : {30, -30, 0}) {
+        SCOPED_TRACE(offset_s);
+        Harness h(R"({"callsPerSecond": 100, "clockOffsetMs": )" + std::to_string(offset_s * 1000) +
+                  R"(, "default": {"outcome": "failed"}})");
+        core::MetricsRegistry metrics;
+        auto config = h.config();
+        config.metrics = &metrics;
+        RestClient client(h.io(), config);
+        EXPECT_EQ(client.clock_offset(), 0ms) << "until Twilio has answered";
+        va::test::LogCapture log;
+        auto listed = h.run(client.list_calls(ListCallsFilter{}));
+        ASSERT_EQ(listed.outcome, RestOutcome::ok) << listed.detail;
+        // The Date header has whole seconds, and the answer takes a moment to arrive.
+        EXPECT_NEAR(static_cast<double>(client.clock_offset().count()), offset_s * 1000.0, 1500);
+        EXPECT_NEAR(gauge_value(metrics, "twilio_clock_offset_seconds"), offset_s, 1.5);
+        EXPECT_EQ(log.contains("Twilio's clock is"), offset_s != 0) << log.all();
+    }
 }
 
 TEST(TwilioRest, WrongCredentialsAreRejectedWith20003) {

@@ -41,6 +41,14 @@ TEST(TwilioTwimlParse, ReadsAConnectStreamWithItsParametersInOrder) {
     EXPECT_EQ(std::get<Say>(doc.verbs[1]).text, "After the stream");
 }
 
+TEST(TwilioTwimlBuild, ATransferDialHasATimeLimit) {
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(build_dial("+15005550006", 3600).c_str()));
+    auto dial = doc.child("Response").child("Dial");
+    EXPECT_STREQ(dial.text().get(), "+15005550006");
+    EXPECT_EQ(dial.attribute("timeLimit").as_int(), 3600);
+}
+
 TEST(TwilioTwimlParse, ReadsSayPauseHangupDialRedirectInOrder) {
     auto doc = parse_ok(R"(<Response>
         <Say voice="Polly.Joanna" language="en-US" loop="2">

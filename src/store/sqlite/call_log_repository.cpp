@@ -135,6 +135,14 @@ public:
         });
     }
 
+    bool record_answer(const std::string& call_sid, TimePoint at) override {
+        return writer_.run([&](Connection& c) {
+            Statement s(c, "INSERT INTO answered_calls (callSid, answeredAt) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+            s.bind(1, call_sid).bind(2, to_millis(at)).run();
+            return c.changes() == 1;
+        });
+    }
+
     bool record_stream_start(const StreamStart& st) override {
         return writer_.run([&](Connection& c) {
             if (st.attempt_id.empty()) {

@@ -1,6 +1,12 @@
 #include "store/sqlite/database.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace va::store::sqlite {
 
@@ -16,7 +22,10 @@ Connection::Connection(const std::string& path, Role role) {
     // NOMUTEX: a connection is only ever used by one thread at a time (the writer, or a reader's
     // borrower), so SQLite's own per-connection mutex would be pure cost.
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    if (role == Role::writer) flags |= SQLITE_OPEN_CREATE;
+    if (role == Role::writer) {
+        flags |= SQLITE_OPEN_CREATE;
+        create_private(path);
+    }
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
         std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);
@@ -26,7 +35,11 @@ Connection::Connection(const std::string& path, Role role) {
     // Waits for other writers (other processes too) instead of failing at once.
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     try {
-        if (role == Role::writer) enable_wal(path);
+        if (role == Role::writer) {
+            enable_wal(path);
+            // Deleted and overwritten content is zeroed, not left in free pages (--retention-days).
+            exec("PRAGMA secure_delete=ON");
+        }
         exec("PRAGMA synchronous=FULL");  // with WAL: no acknowledged commit is lost on power loss
         exec("PRAGMA foreign_keys=ON");
         if (role == Role::reader) exec("PRAGMA query_only=1");
@@ -34,6 +47,15 @@ Connection::Connection(const std::string& path, Role role) {
         close();
         throw;
     }
+}
+
+// The file holds phone numbers and transcripts: only its owner may read it. SQLite gives the -wal
+// and -shm files it creates the database file's mode, so creating the file 0600 (whatever the
+// umask) covers all three. An existing file keeps the mode its operator gave it.
+void Connection::create_private(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    if (fd < 0) throw StoreFailure("cannot open " + path + ": " + std::strerror(errno));
+    ::close(fd);
 }
 
 // Readers run beside the writer only in WAL mode. SQLite answers the old mode instead of failing

@@ -45,6 +45,7 @@ private:
         sqlite3_stmt* stmt = nullptr;
         bool in_use = false;
     };
+    static void create_private(const std::string& path);
     void enable_wal(const std::string& path);
     void close();
 

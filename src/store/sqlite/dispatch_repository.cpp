@@ -246,7 +246,8 @@ void advance_log(Connection& c, const StatusEvent& e, TimePoint now) {
     const auto attempt_id = to_string(e.key);
     std::string current;
     {
-        Statement s(c, "SELECT status FROM calllogs WHERE attemptId = ?");
+        // (attemptId != '' lets SQLite use the partial index calllogs_by_attempt.)
+        Statement s(c, "SELECT status FROM calllogs WHERE attemptId = ? AND attemptId != ''");
         s.bind(1, attempt_id);
         if (!s.step()) return;
         current = s.text(0);
@@ -259,7 +260,7 @@ void advance_log(Connection& c, const StatusEvent& e, TimePoint now) {
                 "answeredBy = CASE WHEN ?3 != '' THEN ?3 ELSE answeredBy END, "
                 "answeredAt = CASE WHEN ?1 = 'in-progress' AND answeredAt IS NULL THEN ?4 ELSE answeredAt END, "
                 "endedAt = CASE WHEN ?5 THEN ?4 ELSE endedAt END, "
-                "duration = CASE WHEN ?5 THEN ?6 ELSE duration END WHERE attemptId = ?7");
+                "duration = CASE WHEN ?5 THEN ?6 ELSE duration END WHERE attemptId = ?7 AND attemptId != ''");
     s.bind(1, status).bind(2, to_millis(now)).bind(3, e.answered_by).bind(4, to_millis(e.at));
     s.bind(5, std::int64_t{final ? 1 : 0});
     s.bind(6, e.duration ? std::optional<std::int64_t>(*e.duration) : std::nullopt).bind(7, attempt_id).run();

@@ -103,6 +103,18 @@ ALTER TABLE recipients ADD COLUMN deferredReason TEXT NOT NULL DEFAULT '';
 ALTER TABLE recipients ADD COLUMN priorDialedAt INTEGER;
 CREATE TABLE dispatch_daily_dials (day INTEGER PRIMARY KEY, dials INTEGER NOT NULL);
 )sql",
+    // 9: each CallSid our voice webhook answered with a stream, so that it is answered once; a
+    // recipient is found by its callSid (is a CallSid another attempt's?); and what
+    // --retention-days has purged, with the records it has still to look at found by index.
+    R"sql(
+CREATE TABLE answered_calls (callSid TEXT PRIMARY KEY, answeredAt INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX recipients_by_sid ON recipients (callSid);
+ALTER TABLE scheduled_calls ADD COLUMN purgedAt INTEGER;
+ALTER TABLE calllogs ADD COLUMN purgedAt INTEGER;
+CREATE INDEX scheduled_calls_unpurged ON scheduled_calls (updatedAt) WHERE purgedAt IS NULL;
+CREATE INDEX calllogs_unpurged ON calllogs (updatedAt) WHERE purgedAt IS NULL;
+CREATE INDEX answered_calls_by_time ON answered_calls (answeredAt);
+)sql",
 };
 }  // namespace
 

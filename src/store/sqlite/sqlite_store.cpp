@@ -2,6 +2,7 @@
 
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/repositories.hpp"
+#include "store/sqlite/retention.hpp"
 
 namespace va::store::sqlite {
 
@@ -34,6 +35,10 @@ PromptRepository& SqliteStore::prompts() { return *prompts_; }
 ScheduledCallRepository& SqliteStore::scheduled_calls() { return *scheduled_calls_; }
 CallLogRepository& SqliteStore::call_logs() { return *call_logs_; }
 DispatchRepository& SqliteStore::dispatch() { return *dispatch_; }
+
+PurgeResult SqliteStore::purge_finished(const PurgeRequest& request) {
+    return sqlite::purge_finished(*writer_, path_, request);
+}
 
 bool SqliteStore::ping() {
     return readers_->run([](Connection& c) {

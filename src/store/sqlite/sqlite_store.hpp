@@ -24,6 +24,7 @@ public:
     CallLogRepository& call_logs() override;
     DispatchRepository& dispatch() override;
     bool ping() override;
+    PurgeResult purge_finished(const PurgeRequest& request) override;
     const std::string& path() const { return path_; }
 
 private:

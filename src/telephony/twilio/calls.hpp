@@ -100,6 +100,9 @@ public:
     // POST .../Calls/{sid}.json, e.g. {{"Status", "completed"}} (hang up), {{"Status", "canceled"}},
     // {{"Twiml", "..."}} or {{"Url", "..."}} (redirect a live call).
     virtual boost::asio::awaitable<CallResult> update_call(std::string sid, Params params) = 0;
+    // Twilio's clock minus ours, as its latest answer's Date header said (0 until one has):
+    // Twilio's times (a call's date_created) are compared with ours only through it.
+    virtual std::chrono::milliseconds clock_offset() const { return {}; }
 };
 
 }  // namespace va::twilio

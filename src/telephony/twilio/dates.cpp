@@ -87,4 +87,16 @@ std::optional<core::TimePoint> parse_rfc2822(std::string_view text) {
     return time_point_cast<core::Millis>(local - minutes{sign * (off_h * 60 + off_m)});
 }
 
+std::string format_http_date(core::TimePoint t) {
+    auto text = format_rfc2822(t);
+    return text.replace(text.size() - 5, 5, "GMT");
+}
+
+std::optional<core::TimePoint> parse_http_date(std::string_view text) {
+    // IMF-fixdate is RFC 2822 with the zone spelled GMT and every field present.
+    if (text.size() != 29 || !text.ends_with(" GMT")) return std::nullopt;
+    std::string numeric(text.substr(0, text.size() - 3));
+    return parse_rfc2822(numeric + "+0000");
+}
+
 }  // namespace va::twilio

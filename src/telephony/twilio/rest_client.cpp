@@ -264,7 +264,37 @@ asio::awaitable<net::ClientResult> RestClient::send(std::string method, std::str
         request.body = encode_form(form);
     }
     request.timeout = config_.timeout;
-    co_return co_await pool_.request(std::move(request));
+    auto exchange = co_await pool_.request(std::move(request));
+    note_clock(exchange);
+    co_return exchange;
+}
+
+void RestClient::note_clock(const net::ClientResult& exchange) {
+    // Twilio's Date has whole seconds: the offset is known to about a second, which the
+    // comparisons that use it allow for.
+    constexpr auto kSkewWarning = std::chrono::seconds(2);
+    if (!exchange.response) return;
+    const auto date = exchange.response->header("Date");
+    const auto twilio_now = date ? parse_http_date(*date) : std::nullopt;
+    if (!twilio_now) return;
+    const auto ours = config_.clock ? config_.clock->now() : timing::real_time().now();
+    const auto offset = std::chrono::duration_cast<std::chrono::milliseconds>(*twilio_now - ours);
+    offset_ms_.store(offset.count());
+    if (config_.metrics) {
+        config_.metrics
+            ->gauge("twilio_clock_offset_seconds", "Twilio's clock minus ours, from its latest answer's Date header")
+            .set(static_cast<double>(offset.count()) / 1000);
+    }
+    const bool skewed = std::chrono::abs(offset) > kSkewWarning;
+    if (skewed_.exchange(skewed) != skewed) {
+        if (skewed) {
+            spdlog::warn("Twilio's clock is {:.1f} s {} ours: check this machine's time (NTP); dispatch compares "
+                         "Twilio's times in Twilio's clock", std::abs(static_cast<double>(offset.count())) / 1000,
+                         offset.count() > 0 ? "ahead of" : "behind");
+        } else {
+            spdlog::info("Twilio's clock agrees with ours again (within {} s)", kSkewWarning.count());
+        }
+    }
 }
 
 asio::awaitable<CallResult> RestClient::call_request(std::string op, std::string method, std::string path,

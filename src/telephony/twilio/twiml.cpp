@@ -190,9 +190,11 @@ std::string build_say_hangup(std::string_view text) {
     return render(doc);
 }
 
-std::string build_dial(std::string_view number) {
+std::string build_dial(std::string_view number, int time_limit_s) {
     pugi::xml_document doc;
-    start_document(doc).append_child("Dial").text().set(number.data(), number.size());
+    auto dial = start_document(doc).append_child("Dial");
+    dial.append_attribute("timeLimit").set_value(time_limit_s);
+    dial.text().set(number.data(), number.size());
     return render(doc);
 }
 

@@ -71,8 +71,9 @@ std::string build_connect_stream(std::string_view stream_url, const std::vector<
 // <Response><Say>text</Say><Hangup/></Response>; an empty text gives just <Hangup/>.
 std::string build_say_hangup(std::string_view text);
 
-// <Response><Dial>number</Dial></Response>: a live call redirected here is connected to `number`.
-std::string build_dial(std::string_view number);
+// <Response><Dial timeLimit="..">number</Dial></Response>: a live call redirected here is
+// connected to `number` for at most `time_limit_s` seconds (a transfer is not open-ended).
+std::string build_dial(std::string_view number, int time_limit_s);
 
 // <Response><Hangup/></Response>
 std::string build_hangup();

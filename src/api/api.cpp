@@ -80,6 +80,7 @@ boost::asio::awaitable<net::Response> Api::guard_then_route(net::Request request
             auto caller = auth_.authenticate(request);
             if (!caller) co_return refuse(caller.error());
             request.scopes = caller->scopes;
+            request.caller = caller->key;
             if (is_api_path(request.path)) {
                 if (auto wait = rate_limiter_.take(caller->key, context_.clock.now())) {
                     auto response = refuse({ErrorCode::too_many_requests, "over the rate limit; retry later", ""});

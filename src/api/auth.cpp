@@ -39,7 +39,13 @@ ApiResult<Caller> ApiAuth::authenticate(const net::Request& request) const {
         if (CRYPTO_memcmp(tokens_[i].digest.data(), presented.data(), presented.size()) == 0) match = i;
     }
     if (!match) return ApiError{ErrorCode::unauthorized, "the bearer token is not valid", ""};
-    return Caller{tokens_[*match].scopes, "token " + std::to_string(*match)};
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string fingerprint = "token ";
+    for (std::size_t i = 0; i < 8; ++i) {
+        fingerprint += kHex[tokens_[*match].digest[i] >> 4];
+        fingerprint += kHex[tokens_[*match].digest[i] & 15];
+    }
+    return Caller{tokens_[*match].scopes, std::move(fingerprint)};
 }
 
 }  // namespace va::api

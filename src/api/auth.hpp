@@ -15,7 +15,10 @@ namespace va::api {
 
 struct Caller {
     unsigned scopes = kNoScope;
-    std::string key;  // the rate limit's: which token, or which client address without tokens
+    // Which token (a fingerprint of it: stable when the tokens file is reordered, and it reveals
+    // nothing), or which client address without tokens: the rate limit's and the idempotency
+    // keys' owner.
+    std::string key;
 };
 
 class ApiAuth {

@@ -40,7 +40,8 @@ ApiResult<std::optional<store::IdempotencyKey>> read_idempotency_key(const net::
                         "Idempotency-Key"};
     }
     // The parsed body, re-serialised: the same request with other white space is the same request.
-    return std::optional(store::IdempotencyKey{std::string(*key), sha256_hex(boost::json::serialize(body)), expired_before});
+    return std::optional(store::IdempotencyKey{request.caller, std::string(*key),
+                                               sha256_hex(boost::json::serialize(body)), expired_before});
 }
 
 net::Response call_not_found() { return to_response({ErrorCode::not_found, "no scheduled call with this id", "id"}); }

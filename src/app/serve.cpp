@@ -21,7 +21,7 @@
 #include "api/api.hpp"
 #include "app/exposure.hpp"
 #include "app/listen_address.hpp"
-#include "app/retention.hpp"
+#include "app/housekeeping.hpp"
 #include "app/voice_library.hpp"
 #include "call/incoming_webhook.hpp"
 #include "call/stream_endpoint.hpp"
@@ -289,15 +289,15 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
         }
         spdlog::info("agent: {}", calls->agents->describe());
     }
-    std::optional<Retention> retention;
+    HousekeepingOptions sweeps;
+    sweeps.idempotency_window = context.options.idempotency_window;
     if (config.retention_days > 0) {
-        RetentionOptions keep;
-        keep.keep = std::chrono::days(config.retention_days);
-        keep.cooldown = std::chrono::hours(config.dispatch.min_hours_between_calls);
-        retention.emplace(shared.io, *store, shared.write_pool.get_executor(), shared.time, keep);
-        retention->start();
+        sweeps.retention = std::chrono::days(config.retention_days);
+        sweeps.cooldown = std::chrono::hours(config.dispatch.min_hours_between_calls);
         spdlog::info("retention: finished calls are purged after {} days", config.retention_days);
     }
+    Housekeeping housekeeping(shared.io, *store, shared.write_pool.get_executor(), shared.time, sweeps);
+    housekeeping.start();
     if (dispatcher) {
         dispatcher->start();
         spdlog::info("dispatcher {}: Twilio at {}, {} calls/s, at most {} live calls", options.owner,
@@ -312,7 +312,7 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
         if (std::exchange(stopping, true)) return;
         signals.cancel();
         if (dispatcher) dispatcher->stop();
-        if (retention) retention->stop();
+        housekeeping.stop();
         if (calls) calls->rest->close_idle();
         server.shutdown();
     };

@@ -24,7 +24,7 @@ struct ServeConfig {
     unsigned threads = 0;               // network threads; 0 = one per core
     unsigned compute_threads = 0;       // store reads and CPU-bound work; 0 = one per core
     unsigned store_write_threads = 32;  // store writes: each waits for a group commit, so many
-    int retention_days = 0;  // purge finished calls older than this (app/retention.hpp); 0 = keep them
+    int retention_days = 0;  // purge finished calls older than this (app/housekeeping.hpp); 0 = keep them
     std::string phone_default_region;
     // Destinations: nullopt = the country of TWILIO_FROM_NUMBER; an empty set = every country.
     std::optional<std::set<std::string>> allowed_countries;

@@ -30,6 +30,7 @@ struct Request {
     Fields path_params;   // filled by the router from "{name}" segments
     bool websocket_upgrade = false;  // a GET asking to become a WebSocket
     unsigned scopes = 0;  // what the caller may do: set by api/'s authentication for its handlers
+    std::string caller;   // who is calling (which token), set likewise: whose Idempotency-Key it is
 
     // Case-insensitive header lookup; the first match.
     std::optional<std::string_view> header(std::string_view name) const;

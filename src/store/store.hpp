@@ -25,7 +25,9 @@ public:
     virtual bool remove(const std::string& id) = 0;
 };
 
+// An Idempotency-Key is its owner's (which token): the same key from two tokens is two keys.
 struct IdempotencyKey {
+    std::string owner;
     std::string key;
     std::string request_hash;  // hash of the request body; same key + other hash = conflict
     TimePoint expired_before{};  // a key stored before this is forgotten and may be used afresh
@@ -63,6 +65,8 @@ public:
     // Atomic: with a key, either the call and the key are stored together, or the call that
     // already holds the key is returned (replayed), or key_conflict when its hash differs.
     virtual CreateOutcome create(const ScheduledCall& call, const std::optional<IdempotencyKey>& key) = 0;
+    // The idempotency keys stored before `created_before` (the hourly sweep); how many went.
+    virtual std::size_t forget_idempotency_keys(TimePoint created_before) = 0;
     virtual std::optional<ScheduledCall> get(const std::string& id) = 0;
     virtual Page<ScheduledCall> list(const ScheduledCallQuery& query) = 0;
     // Recipients still `pending` become `canceled`; the call becomes `canceled`; no recipient is due

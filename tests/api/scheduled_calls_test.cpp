@@ -208,6 +208,26 @@ TEST(ScheduledCallsApi, IdempotencyKeyReplaysTheSameRequestAndRefusesAnotherBody
     EXPECT_EQ(bad.error_code(), "invalid_header");
 }
 
+TEST(ScheduledCallsApi, AnIdempotencyKeyIsPerToken) {
+    const std::string alpha = "alpha-0123456789abcdef0123456789abcdef";
+    const std::string beta = "beta-0123456789abcdef0123456789abcdef0";
+    ApiOptions options;
+    options.tokens = {{alpha}, {beta}};
+    ApiHarness api(options);
+    auto as = [](const std::string& token) {
+        return net::Fields{{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token},
+                           {"Idempotency-Key", "order-17"}};
+    };
+    auto created = api.call("POST", "/api/prompts", R"({"name":"n","content":"c","introduction":"i"})", as(alpha));
+    const std::string prompt(created.json.at("id").as_string());
+    auto first = api.call("POST", "/api/scheduled-calls", body(prompt), as(alpha));
+    ASSERT_EQ(first.status, 201u);
+    auto other_token = api.call("POST", "/api/scheduled-calls", body(prompt, R"(["+14155552672"])"), as(beta));
+    EXPECT_EQ(other_token.status, 201u) << "not another token's conflict";
+    EXPECT_NE(other_token.json.at("id"), first.json.at("id")) << "nor its replay";
+    EXPECT_EQ(api.call("POST", "/api/scheduled-calls", body(prompt), as(alpha)).json.at("id"), first.json.at("id"));
+}
+
 TEST(ScheduledCallsApi, IdempotencyKeyIsRememberedFor24Hours) {
     ApiHarness api;
     auto prompt = api.make_prompt();

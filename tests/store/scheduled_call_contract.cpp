@@ -55,28 +55,51 @@ TEST_P(StoreContract, IdempotencyKeyReplaysTheOriginalCall) {
 }
 
 TEST_P(StoreContract, IdempotencyKeyWithAnotherRequestConflictsAndStoresNothing) {
-    store().scheduled_calls().create(make_call(kTwo, kT0, kT0), IdempotencyKey{"k1", "hash-a", {}});
+    store().scheduled_calls().create(make_call(kTwo, kT0, kT0), IdempotencyKey{"t1", "k1", "hash-a", {}});
     auto other = make_call(kTwo, kT0, kT0);
-    auto outcome = store().scheduled_calls().create(other, IdempotencyKey{"k1", "hash-b", {}});
+    auto outcome = store().scheduled_calls().create(other, IdempotencyKey{"t1", "k1", "hash-b", {}});
     EXPECT_EQ(outcome.result, CreateResult::key_conflict);
     EXPECT_FALSE(store().scheduled_calls().get(other.id));
     EXPECT_EQ(store().scheduled_calls().list({}).items.size(), 1u);
     // Another key is another request.
-    EXPECT_EQ(store().scheduled_calls().create(other, IdempotencyKey{"k2", "hash-b", {}}).result,
+    EXPECT_EQ(store().scheduled_calls().create(other, IdempotencyKey{"t1", "k2", "hash-b", {}}).result,
               CreateResult::created);
 }
 
 TEST_P(StoreContract, AnExpiredIdempotencyKeyIsForgotten) {
     auto first = make_call(kTwo, kT0, kT0);
-    store().scheduled_calls().create(first, IdempotencyKey{"k", "hash-a", kT0 - seconds(10)});
+    store().scheduled_calls().create(first, IdempotencyKey{"t1", "k", "hash-a", kT0 - seconds(10)});
     auto later = make_call(kTwo, kT0 + seconds(100), kT0 + seconds(100));
-    auto outcome = store().scheduled_calls().create(later, IdempotencyKey{"k", "hash-b", kT0 + seconds(1)});
+    auto outcome = store().scheduled_calls().create(later, IdempotencyKey{"t1", "k", "hash-b", kT0 + seconds(1)});
     EXPECT_EQ(outcome.result, CreateResult::created);
     EXPECT_EQ(outcome.call.id, later.id);
     EXPECT_TRUE(store().scheduled_calls().get(first.id));  // the first call itself stays
-    auto again = store().scheduled_calls().create(make_call(kTwo, kT0, kT0), IdempotencyKey{"k", "hash-b", kT0});
+    auto again = store().scheduled_calls().create(make_call(kTwo, kT0, kT0), IdempotencyKey{"t1", "k", "hash-b", kT0});
     EXPECT_EQ(again.result, CreateResult::replayed);
     EXPECT_EQ(again.call.id, later.id);
+}
+
+TEST_P(StoreContract, AnIdempotencyKeyIsItsOwners) {
+    auto first = make_call(kTwo, kT0, kT0);
+    auto second = make_call(kTwo, kT0, kT0);
+    EXPECT_EQ(store().scheduled_calls().create(first, IdempotencyKey{"t1", "k", "hash-a", {}}).result,
+              CreateResult::created);
+    EXPECT_EQ(store().scheduled_calls().create(second, IdempotencyKey{"t2", "k", "hash-b", {}}).result,
+              CreateResult::created)
+        << "another token's key of the same name is neither a replay nor a conflict";
+    auto replay = store().scheduled_calls().create(make_call(kTwo, kT0, kT0), IdempotencyKey{"t2", "k", "hash-b", {}});
+    EXPECT_EQ(replay.result, CreateResult::replayed);
+    EXPECT_EQ(replay.call.id, second.id);
+}
+
+TEST_P(StoreContract, TheSweepForgetsIdempotencyKeysStoredBeforeItsTime) {
+    auto first = make_call(kTwo, kT0, kT0);
+    store().scheduled_calls().create(first, IdempotencyKey{"t1", "k", "hash-a", {}});
+    EXPECT_EQ(store().scheduled_calls().forget_idempotency_keys(kT0), 0u) << "stored at kT0, not before";
+    EXPECT_EQ(store().scheduled_calls().forget_idempotency_keys(kT0 + seconds(1)), 1u);
+    auto again = store().scheduled_calls().create(make_call(kTwo, kT0, kT0), IdempotencyKey{"t1", "k", "hash-b", {}});
+    EXPECT_EQ(again.result, CreateResult::created) << "forgotten: the key may be used afresh";
+    EXPECT_TRUE(store().scheduled_calls().get(first.id)) << "the call itself stays";
 }
 
 TEST_P(StoreContract, RacingCreatesWithOneKeyStoreOneCall) {
@@ -84,7 +107,7 @@ TEST_P(StoreContract, RacingCreatesWithOneKeyStoreOneCall) {
     for (int i = 0; i < 8; ++i) {
         auto call = make_call(kTwo, kT0, kT0);  // each racer has its own id
         outcomes.push_back(std::async(std::launch::async, [this, call] {
-            return store().scheduled_calls().create(call, IdempotencyKey{"race", "h", {}});
+            return store().scheduled_calls().create(call, IdempotencyKey{"t1", "race", "h", {}});
         }));
     }
     std::set<std::string> ids;

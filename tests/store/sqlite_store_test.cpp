@@ -161,7 +161,7 @@ TEST(SqliteStore, TwoHandlesOnOneFileSeeEachOthersWritesAndShareIdempotencyKeys)
             for (int i = 0; i < 40; ++i) {
                 store->prompts().create(make_prompt("p", kT0 + seconds(i)));
                 auto call = make_call({"+14155552671"}, kT0, kT0);
-                auto outcome = store->scheduled_calls().create(call, IdempotencyKey{"key-" + std::to_string(i), "h", {}});
+                auto outcome = store->scheduled_calls().create(call, IdempotencyKey{"t1", "key-" + std::to_string(i), "h", {}});
                 created += outcome.result == CreateResult::created;
             }
             return created;

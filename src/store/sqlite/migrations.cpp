@@ -114,6 +114,7 @@ ALTER TABLE calllogs ADD COLUMN purgedAt INTEGER;
 CREATE INDEX scheduled_calls_unpurged ON scheduled_calls (updatedAt) WHERE purgedAt IS NULL;
 CREATE INDEX calllogs_unpurged ON calllogs (updatedAt) WHERE purgedAt IS NULL;
 CREATE INDEX answered_calls_by_time ON answered_calls (answeredAt);
+CREATE INDEX idempotency_keys_by_time ON idempotency_keys (createdAt);
 )sql",
 };
 }  // namespace

@@ -88,6 +88,9 @@ std::optional<ScheduledCall> find(Connection& c, const std::string& id) {
     return call;
 }
 
+// The key column holds owner and key: a key is visible ASCII, so the line feed cannot occur in it.
+std::string stored_key(const IdempotencyKey& key) { return key.owner + "\n" + key.key; }
+
 // Recipients are (re)written whole: on creation and when a pending call's list is replaced.
 void insert_recipients(Connection& c, const std::string& call_id, const std::vector<Recipient>& recipients,
                        TimePoint next_attempt_at) {
@@ -112,12 +115,12 @@ public:
             if (key) {
                 {
                     Statement expire(c, "DELETE FROM idempotency_keys WHERE key = ? AND createdAt < ?");
-                    expire.bind(1, key->key).bind(2, to_millis(key->expired_before)).run();
+                    expire.bind(1, stored_key(*key)).bind(2, to_millis(key->expired_before)).run();
                 }
                 std::optional<std::pair<std::string, std::string>> existing;
                 {
                     Statement s(c, "SELECT requestHash, scheduledCallId FROM idempotency_keys WHERE key = ?");
-                    s.bind(1, key->key);
+                    s.bind(1, stored_key(*key));
                     if (s.step()) existing.emplace(s.text(0), s.text(1));
                 }
                 if (existing) {
@@ -142,11 +145,19 @@ public:
             if (key) {
                 Statement k(c, "INSERT INTO idempotency_keys (key, requestHash, scheduledCallId, createdAt) "
                                "VALUES (?, ?, ?, ?)");
-                k.bind(1, key->key).bind(2, key->request_hash).bind(3, call.id).bind(4, to_millis(call.created_at)).run();
+                k.bind(1, stored_key(*key)).bind(2, key->request_hash).bind(3, call.id).bind(4, to_millis(call.created_at)).run();
             }
             auto created = call;
             for (auto& r : created.recipients) r.next_attempt_at = call.scheduled_date_time;
             return {CreateResult::created, std::move(created)};
+        });
+    }
+
+    std::size_t forget_idempotency_keys(TimePoint created_before) override {
+        return writer_.run([&](Connection& c) {
+            Statement s(c, "DELETE FROM idempotency_keys WHERE createdAt < ?");
+            s.bind(1, to_millis(created_before)).run();
+            return static_cast<std::size_t>(c.changes());
         });
     }
 

@@ -45,6 +45,8 @@ struct ApiContext {
     ApiOptions options;
     // Told about every created or rescheduled call (the dispatcher's wake-up); may be empty.
     std::function<void(const store::ScheduledCall&)> on_schedule_changed;
+    // A call was canceled: hang up its recipients' live calls (app wires the dispatcher's hang_up_live).
+    std::function<void(const store::ScheduledCall&)> on_canceled;
     // What this deployment can do with a prompt's conversation settings (e.g. whether its
     // recogniser can compile the grammar): the first problem, or nullopt. May be empty.
     std::function<ApiResult<>(const store::ConversationOverrides&)> check_conversation;

@@ -192,6 +192,7 @@ Reply cancel_scheduled_call(ApiContext& ctx, net::Request request) {
         co_await net::offload(ctx.write_pool, [&] { return ctx.store.scheduled_calls().cancel(id, now); });
     if (outcome.result == store::ChangeResult::not_found) co_return call_not_found();
     if (outcome.result == store::ChangeResult::wrong_state) co_return wrong_state(outcome, "canceling it");
+    if (ctx.on_canceled) ctx.on_canceled(*outcome.call);
     co_return json_response(200, to_json(*outcome.call));
 }
 

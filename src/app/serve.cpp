@@ -28,6 +28,7 @@
 #include "core/id.hpp"
 #include "core/metrics.hpp"
 #include "dispatch/dispatcher.hpp"
+#include "dispatch/hang_up.hpp"
 #include "dispatch/status_webhook.hpp"
 #include "calling_window/time_zones.hpp"
 #include "net/descriptor_limit.hpp"
@@ -170,7 +171,8 @@ CallSide build_call_side(const ServeConfig& config, const dispatch::DispatcherOp
         store.dispatch(), shared.write_pool, shared.time, options.public_url, config.dispatch.auth_token, options.retry,
         [&dispatcher] {
             if (dispatcher) dispatcher->wake();
-        }});
+        },
+        side.rest.get()});
     return side;
 }
 
@@ -189,6 +191,7 @@ api::ApiContext api_context(const ServeConfig& config, const Checked& checked, s
                             api::ApiOptions{config.api_tokens, config.dispatch.public_url, config.api_rate_limit,
                                             config.public_metrics},
                             {},
+                            {},
                             {}};
     if (!calls) return context;
     context.check_conversation = [agents = calls->agents.get()](const store::ConversationOverrides& c) -> api::ApiResult<> {
@@ -198,6 +201,9 @@ api::ApiContext api_context(const ServeConfig& config, const Checked& checked, s
     };
     context.on_schedule_changed = [&dispatcher](const store::ScheduledCall&) {
         if (dispatcher) dispatcher->wake();
+    };
+    context.on_canceled = [rest = calls->rest.get(), &io = shared.io](const store::ScheduledCall& call) {
+        dispatch::hang_up_live(*rest, io.get_executor(), call);
     };
     return context;
 }

@@ -9,6 +9,7 @@
 #include "core/phone.hpp"
 #include "core/time_format.hpp"
 #include "dispatch/backoff.hpp"
+#include "dispatch/hang_up.hpp"
 #include "dispatch/status_event.hpp"
 #include "calling_window/window_check.hpp"
 #include "net/offload.hpp"
@@ -70,7 +71,11 @@ asio::awaitable<void> apply_current_state(std::shared_ptr<AttemptContext> ctx, C
     auto& d = ctx->context;
     auto event = event_from_resource(c, call, d.time.now());
     if (event.status == RecipientStatus::queued) co_return;
-    co_await net::offload(d.store_pool, [&] { return d.store.apply_status(event, d.options.retry, d.time.now()); });
+    auto applied =
+        co_await net::offload(d.store_pool, [&] { return d.store.apply_status(event, d.options.retry, d.time.now()); });
+    if (applied == store::StatusResult::applied_to_canceled) {
+        hang_up(d.twilio, co_await asio::this_coro::executor, call.sid, event.status);
+    }
     if (store::is_final(event.status)) ctx->wake();
 }
 

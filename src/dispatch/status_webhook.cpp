@@ -1,8 +1,10 @@
 #include "dispatch/status_webhook.hpp"
 
+#include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/id.hpp"
+#include "dispatch/hang_up.hpp"
 #include "dispatch/status_event.hpp"
 #include "net/offload.hpp"
 #include "telephony/twilio/webhook.hpp"
@@ -40,6 +42,8 @@ boost::asio::awaitable<net::Response> respond(StatusWebhookContext& ctx, net::Re
     });
     if (result == store::StatusResult::unknown) {
         spdlog::warn("status callback for {} {}: no such attempt or another call", *attempt, event->call_sid);
+    } else if (result == store::StatusResult::applied_to_canceled) {
+        if (ctx.twilio) hang_up(*ctx.twilio, co_await boost::asio::this_coro::executor, event->call_sid, event->status);
     } else if (result == store::StatusResult::applied) {
         spdlog::info("call {} of {}: {}", event->call_sid, *attempt, store::to_string(event->status));
         if (store::is_final(event->status) && ctx.on_final) ctx.on_final();

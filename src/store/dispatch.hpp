@@ -105,6 +105,7 @@ struct StatusEvent {
 
 enum class StatusResult {
     applied,   // the recipient and its call log moved forward
+    applied_to_canceled,  // the same, but the scheduled call is canceled and this call still live: hang it up
     stale,     // older than what is recorded (reordered, duplicated, or a past attempt): nothing changed
     unknown,   // no such attempt, or the CallSid does not match it
 };
@@ -153,7 +154,8 @@ public:
     // Forward only and idempotent: final states stick, a duplicate or reordered event changes
     // nothing. A final busy / no-answer / failed schedules the next attempt when the policy (the
     // call's own, else `default_retry`) allows. Completes the scheduled call once every recipient
-    // has a final outcome.
+    // has a final outcome. When the scheduled call is canceled, a final event ends the recipient
+    // `canceled` (the call log keeps Twilio's status), and a live one says to hang up.
     virtual StatusResult apply_status(const StatusEvent& event, const RetryPolicy& default_retry, TimePoint now) = 0;
 
     // CallSids this store has recorded for calls to `phone_number`: reconciliation must not adopt

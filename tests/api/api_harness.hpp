@@ -47,7 +47,7 @@ public:
     explicit ApiHarness(ApiOptions options = {}, core::PhonePolicy policy = {})
         : store_(store::sqlite::SqliteStore::open(dir_.file("api.db"))),
           context_{*store_,       pool_, pool_, clock_, metrics_, core::PhoneValidator(std::move(policy)),
-                   country_zones(), std::move(options), {}, {}},
+                   country_zones(), std::move(options), {}, {}, {}},
           api_(context_) {}
 
     Reply call(const std::string& method, const std::string& target, const std::string& body = "",

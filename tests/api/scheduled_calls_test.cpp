@@ -288,8 +288,10 @@ TEST(ScheduledCallsApi, ListsWithStatusAndTimeFilters) {
     EXPECT_EQ(api.call("GET", "/api/scheduled-calls?sort=asc").error_code(), "unknown_parameter");
 }
 
-TEST(ScheduledCallsApi, CancelMarksUndialedRecipientsCanceled) {
+TEST(ScheduledCallsApi, CancelMarksUndialedRecipientsCanceledAndHandsTheCallOverToHangUp) {
     ApiHarness api;
+    std::vector<std::string> hung_up;  // the app hangs up the live recipients of what it is given
+    api.context().on_canceled = [&hung_up](const store::ScheduledCall& call) { hung_up.push_back(call.id); };
     auto id = std::string(
         api.call("POST", "/api/scheduled-calls", body(api.make_prompt(), R"(["+14155552671","+14155552672"])"))
             .json.at("id")
@@ -298,6 +300,7 @@ TEST(ScheduledCallsApi, CancelMarksUndialedRecipientsCanceled) {
     ASSERT_EQ(reply.status, 200u);
     EXPECT_EQ(reply.json.at("status"), "canceled");
     for (auto& r : reply.json.at("recipients").as_array()) EXPECT_EQ(r.at("status"), "canceled");
+    EXPECT_EQ(hung_up, std::vector<std::string>{id});
     EXPECT_EQ(api.call("POST", "/api/scheduled-calls/" + id + "/cancel").status, 200u);  // idempotent
     EXPECT_EQ(api.call("POST", "/api/scheduled-calls/nope/cancel").status, 404u);
     EXPECT_EQ(api.call("POST", "/api/scheduled-calls/" + id + "/cancel", "{}").status, 422u);

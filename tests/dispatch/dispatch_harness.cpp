@@ -76,7 +76,8 @@ DispatchHarness::DispatchHarness(std::string_view scenario, int workers,
         StatusWebhookContext{stores_[0]->dispatch(), store_pool_, clock_, "", kToken, options_.retry, [this] {
                                  for (auto& d : dispatchers_) d->wake();
                                  notify();
-                             }});
+                             },
+                             test_client_.get()});
     auto status = status_webhook(*webhook_context_);
     auto handler = [this, status](net::Request request) -> asio::awaitable<net::Response> {
         if (request.path == "/webhooks/twilio/status") co_return co_await status(std::move(request));

@@ -9,6 +9,7 @@
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
+#include "dispatch/hang_up.hpp"
 #include "dispatch_harness.hpp"
 #include "telephony/twilio/form.hpp"
 
@@ -110,6 +111,42 @@ TEST(Dispatcher, ALostAnswerIsReconciledOnTwiliosClockWhenItRunsAheadOrBehind) {
         EXPECT_EQ(r.status, RecipientStatus::completed);
         EXPECT_EQ(r.attempt, 1) << "adopted, not redialed";
     }
+}
+
+// The simulated call to the first recipient of `id`, as the simulator has it.
+std::string sim_status(DispatchHarness& h, const std::string& number) {
+    auto calls = h.sim().calls();
+    for (const auto& c : calls) {
+        if (c.to == number) return c.status;
+    }
+    return "";
+}
+
+TEST(Dispatcher, CancelHangsUpARingingCallWhichEndsCanceled) {
+    DispatchHarness h(R"({"callsPerSecond": 100, "default": {"ringSeconds": 30}})");
+    auto id = h.schedule({"+14155551001"}, h.clock().now());
+    auto recipient = [&] { return h.store().scheduled_calls().get(id)->recipients.at(0); };
+    ASSERT_TRUE(h.wait_for([&] { return recipient().status == RecipientStatus::ringing; }));
+    auto canceled = h.store().scheduled_calls().cancel(id, h.clock().now());
+    ASSERT_EQ(canceled.result, store::ChangeResult::changed);
+    hang_up_live(h.twilio(), h.io().get_executor(), *canceled.call);  // what the API's cancel does
+    ASSERT_TRUE(h.wait_for([&] { return recipient().status == RecipientStatus::canceled; }, 10s));
+    EXPECT_EQ(sim_status(h, "+14155551001"), "canceled") << "hung up, not left to ring for 30 s";
+    EXPECT_EQ(h.store().scheduled_calls().get(id)->status, CallStatus::canceled);
+    EXPECT_EQ(h.calls_to("+14155551001"), 1u);
+}
+
+TEST(Dispatcher, ACallStillBeingDialedWhenCanceledIsHungUpAtItsFirstCallback) {
+    // The callbacks come half a second late: the cancel lands before the first of them.
+    DispatchHarness h(R"({"callsPerSecond": 100,
+        "default": {"ringSeconds": 30, "callbackFaults": {"delayMs": 500}}})");
+    auto id = h.schedule({"+14155551001"}, h.clock().now());
+    ASSERT_TRUE(h.wait_for([&] { return h.sim().create_requests().size() == 1; }));
+    ASSERT_EQ(h.store().scheduled_calls().cancel(id, h.clock().now()).result, store::ChangeResult::changed);
+    auto recipient = [&] { return h.store().scheduled_calls().get(id)->recipients.at(0); };
+    ASSERT_TRUE(h.wait_for([&] { return recipient().status == RecipientStatus::canceled; }, 10s));
+    EXPECT_EQ(sim_status(h, "+14155551001"), "canceled");
+    EXPECT_EQ(h.calls_to("+14155551001"), 1u);
 }
 
 TEST(Dispatcher, A500ThatPlacedNothingIsDialedAgainAfterTheGracePeriod) {

@@ -54,6 +54,23 @@ TEST_P(DispatchContract, TheConcurrencyCapCountsEveryLiveCall) {
     EXPECT_EQ(recipient(id, 2).status, RecipientStatus::dialing);
 }
 
+TEST_P(DispatchContract, ACanceledCallsLiveRecipientIsToldToHangUpAndEndsCanceled) {
+    auto id = schedule({"+14155550001"}, kT0);
+    auto c = claim("w1", kT0).at(0);
+    ASSERT_TRUE(dispatch().record_placed(c, placed(kSid1, kT0 + seconds(90)), kT0));
+    ASSERT_EQ(store().scheduled_calls().cancel(id, kT0 + seconds(1)).result, ChangeResult::changed);
+    EXPECT_EQ(recipient(id).status, RecipientStatus::queued) << "a live call keeps its state until it ends";
+    EXPECT_EQ(dispatch().apply_status(event(c, kSid1, RecipientStatus::ringing, kT0 + seconds(2)), no_retry_,
+                                      kT0 + seconds(2)),
+              StatusResult::applied_to_canceled);
+    EXPECT_EQ(dispatch().apply_status(event(c, kSid1, RecipientStatus::completed, kT0 + seconds(5)), no_retry_,
+                                      kT0 + seconds(5)),
+              StatusResult::applied);
+    EXPECT_EQ(recipient(id).status, RecipientStatus::canceled);
+    EXPECT_EQ(call_status(id), CallStatus::canceled);
+    EXPECT_EQ(logs(id).at(0).status, "completed") << "the call log keeps what Twilio said";
+}
+
 TEST_P(DispatchContract, AStaleFenceWritesNothing) {
     schedule({"+14155550001"}, kT0);
     auto c = claim("w1", kT0).at(0);
@@ -249,7 +266,8 @@ TEST_P(DispatchContract, ACanceledCallIsNotRedialed) {
     ASSERT_EQ(dispatch().apply_status(event(c, kSid1, RecipientStatus::busy, kT0 + seconds(3)), no_retry_,
                                       kT0 + seconds(3)),
               StatusResult::applied);
-    EXPECT_EQ(recipient(id, 0).status, RecipientStatus::busy);
+    EXPECT_EQ(recipient(id, 0).status, RecipientStatus::canceled) << "live when canceled: ends canceled";
+    EXPECT_EQ(logs(id).at(0).status, "busy") << "the call log keeps what Twilio said";
     EXPECT_EQ(recipient(id, 1).status, RecipientStatus::canceled);
     EXPECT_EQ(call_status(id), CallStatus::canceled);
     EXPECT_TRUE(claim("w1", kT0 + seconds(600)).empty());

@@ -457,23 +457,24 @@ public:
             upsert_log(c, e.key, e.log_id, row->phone_number, e.from, e.call_sid, now);
             advance_log(c, e, now);
             const auto& id = e.key.scheduled_call_id;
+            const bool canceled = call_status_of(c, id) == "canceled";
             if (!is_final(e.status)) {
                 Statement s(c, "UPDATE recipients SET status = ?3, callSid = ?4, updatedAt = ?5 "
                                "WHERE scheduledCallId = ?1 AND position = ?2");
                 s.bind(1, id).bind(2, std::int64_t{e.key.position}).bind(3, to_string(e.status));
                 s.bind(4, e.call_sid).bind(5, to_millis(now)).run();
-                return StatusResult::applied;
+                return canceled ? StatusResult::applied_to_canceled : StatusResult::applied;
             }
             auto policy = settings_of(c, id).retry.value_or(default_retry);
             const bool retryable = e.status == RecipientStatus::busy || e.status == RecipientStatus::no_answer ||
                                    e.status == RecipientStatus::failed;
-            const bool redial = retryable && row->attempt - row->unplaced < policy.max_attempts &&
-                                call_status_of(c, id) != "canceled";
+            const bool redial = retryable && row->attempt - row->unplaced < policy.max_attempts && !canceled;
+            const auto outcome = canceled ? std::string("canceled") : std::string(to_string(e.status));
             Statement s(c, "UPDATE recipients SET status = ?3, callSid = ?4, nextAttemptAt = ?5, leaseOwner = NULL, "
                            "leaseExpiresAt = NULL, errorMessage = ?6, updatedAt = ?7 "
                            "WHERE scheduledCallId = ?1 AND position = ?2");
             s.bind(1, id).bind(2, std::int64_t{e.key.position});
-            s.bind(3, redial ? std::string("pending") : std::string(to_string(e.status))).bind(4, e.call_sid);
+            s.bind(3, redial ? std::string("pending") : outcome).bind(4, e.call_sid);
             s.bind(5, redial ? std::optional(to_millis(now + policy.delay)) : std::nullopt);
             s.bind(6, redial ? "attempt " + std::to_string(row->attempt) + ": " + std::string(to_string(e.status))
                              : std::string());

@@ -24,7 +24,15 @@ Reply run_with_scope(ApiContext& ctx, Reply (*fn)(ApiContext&, net::Request), Sc
     if ((request.scopes & scope) != scope) {
         co_return refuse({ErrorCode::forbidden, "this token does not have scope " + std::string(scope_name(scope)), ""});
     }
-    co_return co_await fn(ctx, std::move(request));
+    std::optional<net::Response> busy;
+    try {
+        co_return co_await fn(ctx, std::move(request));
+    } catch (const store::Busy& e) {
+        // Under load the API is told no at once, so that live calls' writes keep their turn.
+        busy = refuse({ErrorCode::busy, e.what(), ""});
+        busy->headers.emplace_back("Retry-After", "1");
+    }
+    co_return std::move(*busy);
 }
 }  // namespace
 

@@ -47,7 +47,11 @@ void sweep_once(const Housekeeping::State& state) {
 asio::awaitable<void> sweep(std::shared_ptr<Housekeeping::State> state) {
     while (!state->stopping) {
         co_await net::offload(state->pool, [&] {
-            sweep_once(*state);
+            try {
+                sweep_once(*state);
+            } catch (const std::exception& e) {  // a busy or failing store: the next sweep tries again
+                spdlog::warn("housekeeping: the sweep stopped: {}", e.what());
+            }
             return true;
         });
         if (state->stopping) break;  // stop() came while the sweep ran

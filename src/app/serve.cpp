@@ -41,10 +41,10 @@
 namespace va::app {
 
 namespace {
-std::unique_ptr<store::Store> open_store(const std::string& spec) {
+std::unique_ptr<store::Store> open_store(const std::string& spec, core::MetricsRegistry& metrics) {
     constexpr std::string_view kSqlite = "sqlite:";
     if (spec.starts_with(kSqlite) && spec.size() > kSqlite.size()) {
-        return store::sqlite::SqliteStore::open(spec.substr(kSqlite.size()));
+        return store::sqlite::SqliteStore::open(spec.substr(kSqlite.size()), &metrics);
     }
     throw std::invalid_argument("--db must be sqlite:PATH");
 }
@@ -248,10 +248,10 @@ void log_exposure(const ServeConfig& config, const Checked& checked, const boost
 
 int run(const ServeConfig& config, const ServeHooks& hooks) {
     const auto checked = check(config);
-    auto store = step("--db " + config.db + ": ", [&] { return open_store(config.db); });
-    auto country_zones = step("time zones: ", [] { return std::make_unique<calling_window::CountryZones>(); });
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     Shared shared(config, cores);
+    auto store = step("--db " + config.db + ": ", [&] { return open_store(config.db, shared.metrics); });
+    auto country_zones = step("time zones: ", [] { return std::make_unique<calling_window::CountryZones>(); });
     // Caught from here on, before anyone can know the port: a SIGTERM that arrives while start-up
     // finishes waits in the set and drains like any other, instead of killing the process.
     boost::asio::signal_set signals(shared.io, SIGINT, SIGTERM);

@@ -5,6 +5,7 @@
 // A page starts after a parsed `Cursor` (the API refuses text that is not one); a limit below 1
 // is a caller's bug and throws std::invalid_argument.
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,13 @@ public:
                                      const ConversationEngines& engines, TimePoint at) = 0;
     virtual std::optional<CallLog> get(const std::string& id) = 0;
     virtual Page<CallLog> list(const CallLogQuery& query) = 0;
+};
+
+// A write the store cannot take now: its queue of bulk writes is full. Nothing was written; the
+// caller may retry shortly (the API answers 503 with Retry-After).
+class Busy : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
 };
 
 // What --retention-days takes from finished calls (and their call logs) that last changed before

@@ -162,6 +162,19 @@ TEST(PromptsApi, ANewIntroductionIsAtMostAThousandCharactersAndAStoredLongerOneS
     EXPECT_EQ(api.call("PUT", path, body("short now")).status, 200u);
 }
 
+TEST(PromptsApi, ABusyStoreIsA503WithRetryAfterAndStoresNothing) {
+    ApiHarness api;
+    // Stands for a store whose queue of bulk writes is full (store/sqlite/write_queue.hpp).
+    api.context().check_conversation = [](const store::ConversationOverrides&) -> ApiResult<> {
+        throw store::Busy("the store has 1024 writes waiting; retry shortly");
+    };
+    auto reply = api.call("POST", "/api/prompts", R"({"name":"n","content":"c","introduction":"i","conversation":{}})");
+    EXPECT_EQ(reply.status, 503u);
+    EXPECT_EQ(reply.error_code(), "busy");
+    EXPECT_EQ(reply.header("Retry-After"), "1");
+    EXPECT_TRUE(api.call("GET", "/api/prompts").json.at("items").as_array().empty());
+}
+
 TEST(PromptsApi, RequiresJsonContentType) {
     ApiHarness api;
     auto reply = api.call("POST", "/api/prompts", kPrompt, {{"Content-Type", "text/plain"}});

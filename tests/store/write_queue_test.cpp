@@ -15,10 +15,13 @@ namespace {
 
 class WriteQueueTest : public ::testing::Test {
 protected:
-    WriteQueueTest() {
-        auto connection = std::make_unique<Connection>(dir_.file("q.db"));
+    WriteQueueTest() { open({}); }
+
+    // A queue on a new file with table t.
+    void open(WriteQueueOptions options) {
+        auto connection = std::make_unique<Connection>(dir_.file("q" + std::to_string(++files_) + ".db"));
         connection->exec("CREATE TABLE t (v INTEGER PRIMARY KEY)");
-        queue_ = std::make_unique<WriteQueue>(std::move(connection));
+        queue_ = std::make_unique<WriteQueue>(std::move(connection), options);
     }
 
     ~WriteQueueTest() override {
@@ -42,9 +45,9 @@ protected:
     }
 
     // Submits a job from its own thread and returns once the job is queued (so order is known).
-    std::future<void> submit(std::function<void(Connection&)> job) {
+    std::future<void> submit(std::function<void(Connection&)> job, WritePriority priority = WritePriority::urgent) {
         auto before = queue_->queued();
-        auto f = std::async(std::launch::async, [this, job] { queue_->run(job); });
+        auto f = std::async(std::launch::async, [this, job, priority] { queue_->run(job, priority); });
         while (queue_->queued() == before) std::this_thread::yield();
         return f;
     }
@@ -62,6 +65,7 @@ protected:
     }
 
     va::test::TempDir dir_;
+    int files_ = 0;
     std::unique_ptr<WriteQueue> queue_;
     std::promise<void> running_;
     std::promise<void> release_;
@@ -117,6 +121,44 @@ TEST_F(WriteQueueTest, ATransactionLostMidBatchFailsEveryJobInIt) {
     EXPECT_EQ(count(), 0);  // nothing committed behind a caller's back...
     queue_->run(insert(4));
     EXPECT_EQ(count(), 1);  // ...and the writer carries on
+}
+
+TEST_F(WriteQueueTest, AnUrgentJobRunsBeforeTheBulkJobsWaitingAheadOfIt) {
+    core::Gauge urgent_depth, bulk_depth;
+    WriteQueueOptions options;
+    options.max_bulk_per_batch = 1;
+    options.urgent_depth = &urgent_depth;
+    options.bulk_depth = &bulk_depth;
+    open(options);
+    std::vector<int> order;  // written by the writer thread only
+    auto job = [&order](int v) { return [&order, v](Connection& c) { order.push_back(v); insert(v)(c); }; };
+    hold_writer();
+    std::vector<std::future<void>> jobs;
+    for (int v = 1; v <= 3; ++v) jobs.push_back(submit(job(v), WritePriority::bulk));
+    jobs.push_back(submit(job(4), WritePriority::urgent));
+    EXPECT_EQ(bulk_depth.value(), 3);
+    EXPECT_EQ(urgent_depth.value(), 1);
+    release();
+    for (auto& j : jobs) j.get();
+    EXPECT_EQ(order, (std::vector<int>{4, 1, 2, 3})) << "the live call's write first, then one bulk write a batch";
+    EXPECT_EQ(bulk_depth.value(), 0);
+    EXPECT_EQ(urgent_depth.value(), 0);
+}
+
+TEST_F(WriteQueueTest, AFullBulkQueueRefusesAtOnceAndStillTakesUrgentJobs) {
+    WriteQueueOptions options;
+    options.max_bulk_queued = 2;
+    open(options);
+    hold_writer();
+    auto first = submit(insert(1), WritePriority::bulk);
+    auto second = submit(insert(2), WritePriority::bulk);
+    EXPECT_THROW(queue_->run_bulk(insert(3)), store::Busy) << "refused in the caller's thread, never blocked";
+    auto urgent = submit(insert(4));
+    release();
+    first.get();
+    second.get();
+    urgent.get();
+    EXPECT_EQ(count(), 3) << "the refused write changed nothing";
 }
 
 TEST_F(WriteQueueTest, ReturnsTheJobsResult) {

@@ -29,7 +29,7 @@ public:
     SqlitePromptRepository(WriteQueue& writer, ReadPool& readers) : writer_(writer), readers_(readers) {}
 
     void create(const Prompt& p) override {
-        writer_.run([&](Connection& c) {
+        writer_.run_bulk([&](Connection& c) {
             Statement s(c, "INSERT INTO prompts (id, name, content, introduction, conversation, createdAt, updatedAt) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?)");
             s.bind(1, p.id).bind(2, p.name).bind(3, p.content).bind(4, p.introduction).bind(5, conversation_text(p));
@@ -54,7 +54,7 @@ public:
     }
 
     std::optional<Prompt> update(const Prompt& p) override {
-        return writer_.run([&](Connection& c) -> std::optional<Prompt> {
+        return writer_.run_bulk([&](Connection& c) -> std::optional<Prompt> {
             Statement s(c, "UPDATE prompts SET name = ?, content = ?, introduction = ?, conversation = ?, updatedAt = ? "
                            "WHERE id = ?");
             s.bind(1, p.name).bind(2, p.content).bind(3, p.introduction).bind(4, conversation_text(p));
@@ -65,7 +65,7 @@ public:
     }
 
     bool remove(const std::string& id) override {
-        return writer_.run([&](Connection& c) {
+        return writer_.run_bulk([&](Connection& c) {
             Statement s(c, "DELETE FROM prompts WHERE id = ?");
             s.bind(1, id).run();
             return c.changes() > 0;

@@ -56,12 +56,12 @@ std::size_t purge_scheduled_calls(Connection& c, const PurgeRequest& r) {
 PurgeResult purge_finished(WriteQueue& writer, const std::string& path, const PurgeRequest& request) {
     PurgeResult out;
     for (std::size_t n = 1; n > 0; out.call_logs += n) {
-        n = writer.run([&](Connection& c) { return purge_call_logs(c, request); });
+        n = writer.run_bulk([&](Connection& c) { return purge_call_logs(c, request); });
     }
     for (std::size_t n = 1; n > 0; out.scheduled_calls += n) {
-        n = writer.run([&](Connection& c) { return purge_scheduled_calls(c, request); });
+        n = writer.run_bulk([&](Connection& c) { return purge_scheduled_calls(c, request); });
     }
-    writer.run([&](Connection& c) {
+    writer.run_bulk([&](Connection& c) {
         Statement s(c, "DELETE FROM answered_calls WHERE answeredAt < ?1");
         s.bind(1, to_millis(request.before)).run();
         return true;

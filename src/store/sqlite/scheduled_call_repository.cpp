@@ -111,7 +111,7 @@ public:
     SqliteScheduledCallRepository(WriteQueue& writer, ReadPool& readers) : writer_(writer), readers_(readers) {}
 
     CreateOutcome create(const ScheduledCall& call, const std::optional<IdempotencyKey>& key) override {
-        return writer_.run([&](Connection& c) -> CreateOutcome {
+        return writer_.run_bulk([&](Connection& c) -> CreateOutcome {
             if (key) {
                 {
                     Statement expire(c, "DELETE FROM idempotency_keys WHERE key = ? AND createdAt < ?");
@@ -154,7 +154,7 @@ public:
     }
 
     std::size_t forget_idempotency_keys(TimePoint created_before) override {
-        return writer_.run([&](Connection& c) {
+        return writer_.run_bulk([&](Connection& c) {
             Statement s(c, "DELETE FROM idempotency_keys WHERE createdAt < ?");
             s.bind(1, to_millis(created_before)).run();
             return static_cast<std::size_t>(c.changes());
@@ -204,7 +204,7 @@ public:
     }
 
     ChangeOutcome update_pending(const std::string& id, const ScheduledCallPatch& patch, TimePoint now) override {
-        return writer_.run([&](Connection& c) -> ChangeOutcome {
+        return writer_.run_bulk([&](Connection& c) -> ChangeOutcome {
             auto call = find(c, id);
             if (!call) return {ChangeResult::not_found, std::nullopt};
             bool untouched = call->status == CallStatus::pending;

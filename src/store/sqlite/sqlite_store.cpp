@@ -11,17 +11,23 @@ namespace {
 constexpr std::size_t kReadConnections = 8;
 }  // namespace
 
-std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path) {
+std::unique_ptr<SqliteStore> SqliteStore::open(const std::string& path, core::MetricsRegistry* metrics) {
     if (path.empty() || path == ":memory:") {
         throw StoreFailure("the SQLite store needs a file path (got '" + path + "'): its connections share the file");
     }
-    return std::unique_ptr<SqliteStore>(new SqliteStore(path));
+    return std::unique_ptr<SqliteStore>(new SqliteStore(path, metrics));
 }
 
-SqliteStore::SqliteStore(const std::string& path) : path_(path) {
+SqliteStore::SqliteStore(const std::string& path, core::MetricsRegistry* metrics) : path_(path) {
     auto connection = std::make_unique<Connection>(path, Connection::Role::writer);
     migrate(*connection);
-    writer_ = std::make_unique<WriteQueue>(std::move(connection));
+    WriteQueueOptions writes;
+    if (metrics) {
+        constexpr const char* kHelp = "Writes waiting for the store's writer, by priority";
+        writes.urgent_depth = &metrics->gauge("store_write_queue_depth", kHelp, {{"priority", "urgent"}});
+        writes.bulk_depth = &metrics->gauge("store_write_queue_depth", kHelp, {{"priority", "bulk"}});
+    }
+    writer_ = std::make_unique<WriteQueue>(std::move(connection), writes);
     readers_ = std::make_unique<ReadPool>(path, kReadConnections);
     prompts_ = make_prompt_repository(*writer_, *readers_);
     scheduled_calls_ = make_scheduled_call_repository(*writer_, *readers_);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "core/metrics.hpp"
 #include "store/store.hpp"
 
 namespace va::store::sqlite {
@@ -15,8 +16,9 @@ class ReadPool;
 class SqliteStore final : public Store {
 public:
     // Opens or creates the file and migrates it; throws StoreFailure when it cannot. The path must
-    // name a file: "" and ":memory:" would give each connection a database of its own.
-    static std::unique_ptr<SqliteStore> open(const std::string& path);
+    // name a file: "" and ":memory:" would give each connection a database of its own. With
+    // `metrics`, the writer's queue depth is the gauge store_write_queue_depth{priority}.
+    static std::unique_ptr<SqliteStore> open(const std::string& path, core::MetricsRegistry* metrics = nullptr);
     ~SqliteStore() override;  // waits for the writes already submitted
 
     PromptRepository& prompts() override;
@@ -28,7 +30,7 @@ public:
     const std::string& path() const { return path_; }
 
 private:
-    explicit SqliteStore(const std::string& path);
+    SqliteStore(const std::string& path, core::MetricsRegistry* metrics);
     std::string path_;
     std::unique_ptr<WriteQueue> writer_;
     std::unique_ptr<ReadPool> readers_;

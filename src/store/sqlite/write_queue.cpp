@@ -16,8 +16,8 @@ std::string describe(const std::exception_ptr& error) {
 }
 }  // namespace
 
-WriteQueue::WriteQueue(std::unique_ptr<Connection> connection, std::size_t max_batch)
-    : connection_(std::move(connection)), max_batch_(max_batch), writer_([this] { writer_loop(); }) {}
+WriteQueue::WriteQueue(std::unique_ptr<Connection> connection, WriteQueueOptions options)
+    : connection_(std::move(connection)), options_(options), writer_([this] { writer_loop(); }) {}
 
 WriteQueue::~WriteQueue() {
     {
@@ -30,7 +30,12 @@ WriteQueue::~WriteQueue() {
 
 std::size_t WriteQueue::queued() const {
     std::lock_guard lock(mutex_);
-    return queue_.size();
+    return urgent_.size() + bulk_.size();
+}
+
+void WriteQueue::count_depths() {
+    if (options_.urgent_depth) options_.urgent_depth->set(static_cast<double>(urgent_.size()));
+    if (options_.bulk_depth) options_.bulk_depth->set(static_cast<double>(bulk_.size()));
 }
 
 std::uint64_t WriteQueue::batches() const {
@@ -38,11 +43,19 @@ std::uint64_t WriteQueue::batches() const {
     return batches_;
 }
 
-void WriteQueue::submit(std::function<void(Connection&)> fn) {
+void WriteQueue::submit(std::function<void(Connection&)> fn, WritePriority priority) {
     Job job{std::move(fn), nullptr, false};
     std::unique_lock lock(mutex_);
     if (stopping_) throw StoreFailure("store is closing");
-    queue_.push_back(&job);
+    if (priority == WritePriority::bulk) {
+        if (bulk_.size() >= options_.max_bulk_queued) {
+            throw Busy("the store has " + std::to_string(bulk_.size()) + " writes waiting; retry shortly");
+        }
+        bulk_.push_back(&job);
+    } else {
+        urgent_.push_back(&job);
+    }
+    count_depths();
     work_.notify_one();
     finished_.wait(lock, [&] { return job.done; });
     if (job.error) std::rethrow_exception(job.error);
@@ -51,13 +64,20 @@ void WriteQueue::submit(std::function<void(Connection&)> fn) {
 void WriteQueue::writer_loop() {
     std::unique_lock lock(mutex_);
     for (;;) {
-        work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return;  // stopping, and every queued job has been answered
+        work_.wait(lock, [&] { return stopping_ || !urgent_.empty() || !bulk_.empty(); });
+        if (urgent_.empty() && bulk_.empty()) return;  // stopping, and every queued job has been answered
         std::vector<Job*> batch;
-        while (!queue_.empty() && batch.size() < max_batch_) {
-            batch.push_back(queue_.front());
-            queue_.pop_front();
+        while (!urgent_.empty() && batch.size() < options_.max_batch) {
+            batch.push_back(urgent_.front());
+            urgent_.pop_front();
         }
+        for (std::size_t bulk = 0; !bulk_.empty() && bulk < options_.max_bulk_per_batch &&
+                                   batch.size() < options_.max_batch;
+             ++bulk) {
+            batch.push_back(bulk_.front());
+            bulk_.pop_front();
+        }
+        count_depths();
         ++batches_;
         lock.unlock();
         run_batch(batch);

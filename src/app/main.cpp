@@ -296,6 +296,11 @@ int main(int argc, char** argv) {
            "Silence after which the agent says goodbye", 3'600'000);
     add_ms("--max-conversation-ms", talk.max_call, "VA_MAX_CONVERSATION_MS",
            "Longest conversation before a polite goodbye", 4 * 3'600'000);
+    serve_cmd->add_option("--shutdown-grace-seconds", serve.shutdown_grace_seconds,
+                          "On SIGTERM, live calls get a short goodbye and are hung up within this")
+        ->envname("VA_SHUTDOWN_GRACE_SECONDS")
+        ->check(CLI::Range(1, 600))
+        ->capture_default_str();
     serve_cmd->add_option("--max-transfer-seconds", agent.max_transfer_seconds,
                           "Longest a transferred call stays connected (<Dial timeLimit>)")
         ->envname("VA_MAX_TRANSFER_SECONDS")

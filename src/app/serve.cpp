@@ -319,6 +319,8 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
         signals.cancel();
         if (dispatcher) dispatcher->stop();
         housekeeping.stop();
+        // Each live call says goodbye and hangs up; any still open at the deadline is closed.
+        if (calls) calls->calls->live->shutdown(shared.time.steady_now() + std::chrono::seconds(config.shutdown_grace_seconds));
         if (calls) calls->rest->close_idle();
         server.shutdown();
     };

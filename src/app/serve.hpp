@@ -37,6 +37,7 @@ struct ServeConfig {
     int stream_idle_seconds = 15;
     int max_stream_seconds = 4 * 3600;
     bool allow_unsigned_streams = false;
+    int shutdown_grace_seconds = 20;  // SIGTERM: live calls get a goodbye and are hung up within this
     AgentConfig agent;
 };
 

@@ -64,6 +64,9 @@ public:
     // The callee has heard `heard` of utterance `id` (`finished`: all of it). Utterances cut off
     // by interrupt() report what was heard before the cut, not finished.
     virtual void on_played(UtteranceId id, std::chrono::milliseconds heard, bool finished) = 0;
+    // The server is shutting down: say a short goodbye, if anything, and hang up. The stream is
+    // closed at the grace deadline whatever the agent does.
+    virtual void on_shutdown() = 0;
     // The stream is over (stop, hang-up, error); no call follows.
     virtual void on_end() = 0;
 };

@@ -9,6 +9,7 @@
 
 #include "call/agent.hpp"
 #include "call/greeting_cache.hpp"
+#include "call/live_calls.hpp"
 #include "call/playout.hpp"
 #include "call/stream_token.hpp"
 #include "call/voices.hpp"
@@ -56,6 +57,7 @@ struct CallContext {
     AgentFactory make_agent;
     CallOptions options;
     StreamTokens tokens{options.auth_token};
+    std::shared_ptr<LiveCalls> live = std::make_shared<LiveCalls>();  // for a shutdown
 };
 
 // VA_PUBLIC_URL with https → wss (http → ws, for local use with the simulator).

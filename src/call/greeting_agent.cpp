@@ -26,6 +26,7 @@ public:
     void on_played(UtteranceId id, std::chrono::milliseconds heard, bool finished) override {
         if (id == kGreeting && finished) spdlog::info("call {}: greeting played ({} ms)", info_.call_sid, heard.count());
     }
+    void on_shutdown() override { control_.hang_up("the server is shutting down"); }
     void on_end() override {}
 
 private:

@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -66,6 +67,14 @@ public:
     // five, not nested `a || b` groups: those cost a group and two spawns per operator, and wait
     // for a member that succeeds.
     asio::awaitable<void> run() {
+        // Told of a shutdown on this strand, and only while this session exists (the check and
+        // the session's end both run on the strand).
+        const auto registration = ctx_.live->add(
+            [alive = std::weak_ptr<bool>(alive_), executor = executor_, this](SteadyTime deadline) {
+                asio::post(executor, [alive, this, deadline] {
+                    if (alive.lock()) shut_down(deadline);
+                });
+            });
         auto [order, reader, writer, watcher, pump, agent] =
             co_await asio::experimental::make_parallel_group(asio::co_spawn(executor_, read_loop(), asio::deferred),
                                                              asio::co_spawn(executor_, write_loop(), asio::deferred),
@@ -76,6 +85,7 @@ public:
         const std::exception_ptr failures[] = {reader, writer, watcher, pump, agent};
         if (const auto& failure = failures[order[0]]) log_failure(failure);
         co_await end();
+        ctx_.live->remove(registration);
     }
 
 private:
@@ -358,12 +368,22 @@ private:
         }
     }
 
-    // ---- limits: a valid start in time, then media in time, and the longest session ----
+    // ---- the server is shutting down: the agent's goodbye, then the stream closes by the deadline ----
+    void shut_down(SteadyTime deadline) {
+        if (ended_ || shutdown_at_) return;
+        shutdown_at_ = deadline;
+        watchdog_timer_.cancel();  // the watchdog takes the new deadline
+        if (agent_) agent_->on_shutdown();
+    }
+
+    // ---- limits: a valid start in time, then media in time, the longest session, a shutdown ----
     asio::awaitable<void> watchdog() {
         const auto& limits = ctx_.options.limits;
         for (;;) {
-            const auto deadline = started_ ? std::min(last_media_ + limits.idle_timeout, started_at_ + limits.max_session)
-                                           : opened_ + limits.start_timeout;
+            const auto deadline = std::min(started_ ? std::min(last_media_ + limits.idle_timeout,
+                                                               started_at_ + limits.max_session)
+                                                    : opened_ + limits.start_timeout,
+                                           shutdown_at_.value_or(kNever));
             if (ctx_.time.steady_now() >= deadline) break;
             // Media only moves the deadline later; the start changes the rule, and wakes this.
             watchdog_timer_.expires_at(deadline);
@@ -371,7 +391,8 @@ private:
             if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
         }
         const auto now = ctx_.time.steady_now();
-        limit(!started_                                       ? "no valid start in time"
+        limit(shutdown_at_ && now >= *shutdown_at_            ? "the server is shutting down"
+              : !started_                                     ? "no valid start in time"
               : now - started_at_ >= limits.max_session ? "the longest session allowed"
                                                               : "no media in time");
     }
@@ -427,6 +448,8 @@ private:
     bool closing_ = false;
     bool ended_ = false;
     bool first_audio_sent_ = false;
+    std::optional<SteadyTime> shutdown_at_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // see run()
 };
 
 }  // namespace

@@ -164,6 +164,13 @@ public:
         }
     }
 
+    void on_shutdown() override {
+        if (ended_ || ending_) return;  // a goodbye is under way already
+        spdlog::info("call {}: the server is shutting down: goodbye", info_.call_sid);
+        if (reply_) close_reply(/*cut=*/true);
+        say(settings_.shutdown_goodbye, ReplyKind::goodbye, After::hang_up);
+    }
+
     void on_end() override {
         ended_ = true;
         if (reply_) close_reply(/*cut=*/true);

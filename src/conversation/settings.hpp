@@ -45,6 +45,7 @@ struct ConversationSettings {
     std::string apology = "Sorry, I had a problem there. Give me a moment.";
     std::string failure_goodbye = "I am sorry, I am having technical trouble. We will call you back. Goodbye.";
     std::string not_heard = "Sorry, I did not catch that. Could you say it again?";
+    std::string shutdown_goodbye = "Sorry, I have to go now. Goodbye.";  // the server is stopping
     milliseconds dtmf_gap{1'500};  // digits pressed within this of each other reach the LLM together
 };
 

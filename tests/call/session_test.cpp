@@ -12,6 +12,7 @@ namespace va::call::test {
 namespace {
 
 using std::chrono::milliseconds;
+using timing::SteadyTime;
 
 bool has_end_mark(const std::vector<std::string>& written) {
     for (const auto& m : parsed(written)) {
@@ -180,6 +181,7 @@ public:
         events_.push_back("played " + std::to_string(id) + " " + (finished ? "finished" : std::to_string(heard.count())));
     }
     boost::asio::awaitable<void> run() override { co_return; }
+    void on_shutdown() override { events_.push_back("shutdown"); }
     void on_end() override { events_.push_back("end"); }
 
 private:
@@ -266,6 +268,7 @@ public:
     void on_audio(std::span<const std::int16_t>) override {}
     void on_dtmf(char) override {}
     void on_played(UtteranceId, milliseconds, bool) override {}
+    void on_shutdown() override { events_.push_back("shutdown"); }
     void on_end() override { events_.push_back("end"); }
 
 private:
@@ -274,6 +277,46 @@ private:
     std::vector<std::string>& events_;
     bool fail_;
 };
+
+// Once the session has sent audio, the server starts shutting down with `grace` to go.
+WaitFor shutdown_after_audio(CallHarness& h, milliseconds grace, SteadyTime& at) {
+    return WaitFor{[&h, grace, &at](const std::vector<std::string>& written) {
+        if (audio_bytes(written) == 0) return false;
+        at = h.time().steady_now();
+        h.context().live->shutdown(at + grace);
+        return true;
+    }};
+}
+
+TEST(StreamSession, AShutdownTellsTheAgentAndClosesTheStreamAtTheGraceDeadline) {
+    CallHarness h;
+    std::vector<std::string> events;
+    h.agent_factory = [&](const CallInfo&, CallControl& control) {
+        return std::make_unique<WorkingAgent>(control, h.time(), events, false);  // says no goodbye
+    };
+    auto a = answer(h, "");
+    SteadyTime shutdown_at{};
+    auto log = h.stream(then(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}),
+                             {shutdown_after_audio(h, milliseconds(5000), shutdown_at)}),
+                        /*close_at_end=*/false);
+    EXPECT_TRUE(log->closed_by_session);
+    EXPECT_THAT(events, ::testing::ElementsAre("start", "run", "shutdown", "run cancelled", "end"));
+    EXPECT_EQ(h.time().steady_now() - shutdown_at, milliseconds(5000)) << "closed at the deadline, not before";
+    EXPECT_TRUE(h.store().call_logs().list({}).items.at(0).stream_ended_at) << "the end is recorded";
+    EXPECT_EQ(h.context().live->count(), 0u);
+}
+
+TEST(StreamSession, AtAShutdownTheGreetingAgentHangsUpAtOnce) {
+    CallHarness h;
+    auto a = answer(h, "Hello there, this is a rather long greeting.");
+    SteadyTime shutdown_at{};
+    auto log = h.stream(then(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}),
+                             {shutdown_after_audio(h, milliseconds(20000), shutdown_at)}),
+                        /*close_at_end=*/false);
+    EXPECT_TRUE(log->closed_by_session);
+    EXPECT_LT(h.time().steady_now() - shutdown_at, milliseconds(1000)) << "it did not wait for the deadline";
+    EXPECT_TRUE(h.store().call_logs().list({}).items.at(0).stream_ended_at);
+}
 
 TEST(StreamSession, TheAgentsWorkIsAMemberOfTheCallsTaskGroup) {
     CallHarness h;

@@ -98,6 +98,10 @@ protected:
         run_signal_.emit(boost::asio::cancellation_type::terminal);
         control.settle();
     }
+    void shut_down() {
+        agent_->on_shutdown();
+        control.settle();
+    }
     // What the agent said last (texts may span several syntheses, one per sentence).
     bool last_said(const std::string& text) const {
         std::string all;
@@ -335,6 +339,23 @@ TEST_F(ConversationTest, ACallMakesAtMostItsShareOfLlmRequestsThenSaysGoodbye) {
     EXPECT_TRUE(last_said(settings.limit_goodbye));
     control.hear_all();
     EXPECT_THAT(actions.completed, ElementsAre("CA1"));
+    EXPECT_EQ(control.hang_ups.size(), 1u);
+}
+
+TEST_F(ConversationTest, AtAShutdownTheAgentCutsItselfShortSaysGoodbyeAndHangsUp) {
+    greeted();
+    llm.answers.push_back({{"We have Monday at nine and Tuesday at ten and Friday at noon. "}, {}, "", true});
+    callee_says("what do you have");
+    llm.calls[0]->say("We have Monday at nine and Tuesday at ten and Friday at noon. ");
+    control.settle();
+    shut_down();
+    EXPECT_TRUE(llm.calls[0]->canceled) << "the answer under way is cut";
+    EXPECT_TRUE(last_said(settings.shutdown_goodbye));
+    EXPECT_TRUE(actions.completed.empty()) << "not before the goodbye has played";
+    control.hear_all();
+    EXPECT_THAT(actions.completed, ElementsAre("CA1"));
+    EXPECT_EQ(control.hang_ups.size(), 1u);
+    shut_down();  // a second notice changes nothing
     EXPECT_EQ(control.hang_ups.size(), 1u);
 }
 

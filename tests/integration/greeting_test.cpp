@@ -3,7 +3,10 @@
 // TwiML, the Media Stream starts, and the callee hears the introduction. Checked on the
 // simulator's recording of what the callee heard: by energy and timing, and by pocketsphinx
 // restricted to a grammar of the greeting and two distractors.
+#include <chrono>
 #include <cmath>
+#include <csignal>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -72,6 +75,32 @@ TEST(Greeting, TheCalleeHearsTheIntroductionAsSoonAsTheStreamStarts) {
     const auto& log = logs.at("items").as_array().at(0);
     EXPECT_TRUE(log.at("streamSid").is_string());
     EXPECT_GT(log.at("streamDurationMs").to_number<int>(), 4000);
+}
+
+TEST(Greeting, SigtermHangsUpALiveCallRecordsItsEndAndExits) {
+    TempDir dir;
+    SimProcess sim(dir, R"({"callsPerSecond": 100, "default": {"ringSeconds": 0.1, "hangupAfterSeconds": 120}})");
+    std::optional<ServeProcess> serve;
+    serve.emplace(dir, sim, std::vector<std::string>{"--calls-per-second", "10", "--shutdown-grace-seconds", "5"});
+    const auto id = serve->schedule_now({"+14155552671"});
+    auto stream_started = [&] {
+        const auto items = serve->api("GET", "/api/call-logs?scheduledCallId=" + id).at("items").as_array();
+        return !items.empty() && items.at(0).at("streamSid").is_string();
+    };
+    ASSERT_TRUE(eventually(stream_started, 30s));
+
+    const auto signalled = std::chrono::steady_clock::now();
+    serve->process().signal(SIGTERM);
+    EXPECT_EQ(serve->process().wait(), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - signalled, 30s) << "the callee would have stayed 120 s";
+    auto hung_up = [&] { return sim.calls_to("+14155552671").at(0).at("status") == "completed"; };
+    EXPECT_TRUE(eventually(hung_up, 10s));
+
+    // The stream's end was recorded before the process exited: another process reads it.
+    serve.reset();
+    ServeProcess reader(dir, sim);
+    const auto log = reader.api("GET", "/api/call-logs?scheduledCallId=" + id).at("items").at(0);
+    EXPECT_TRUE(log.at("streamEndedAt").is_string()) << boost::json::serialize(log);
 }
 
 }  // namespace

@@ -122,6 +122,19 @@ TEST(Attempt, ALostAnswerIsReconciledByAdoptingTheCallTwilioPlaced) {
     EXPECT_EQ(rig.twilio.creates.size(), 1u) << "never dialed twice";
 }
 
+TEST(Attempt, ALostAnswerIsReconciledOnTwiliosClockWhetherItRunsAheadOrBehind) {
+    for (const auto offset : {std::chrono::milliseconds(30s), std::chrono::milliseconds(-30s)}) {
+        SCOPED_TRACE(offset.count());
+        Rig rig;
+        rig.twilio.offset = offset;
+        auto id = rig.dial_one({CreateAnswer::lost_after_place});
+        ASSERT_TRUE(rig.run_until([&] { return !rig.recipient(id).call_sid.empty(); }));
+        EXPECT_EQ(rig.recipient(id).call_sid, FakeCalls::sid(1)) << "adopted";
+        rig.run_until([] { return false; }, 1h);
+        EXPECT_EQ(rig.twilio.creates.size(), 1u) << "never dialed twice";
+    }
+}
+
 TEST(Attempt, ALostRequestIsDeclaredNotPlacedAfterTheGraceAndThenDialedAgain) {
     Rig rig;
     auto id = rig.dial_one({CreateAnswer::lost_before_place});

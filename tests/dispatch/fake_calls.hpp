@@ -35,6 +35,9 @@ public:
     std::deque<CreateAnswer> answers;       // how the next creates answer; placed once empty
     std::vector<twilio::CallResource> calls;  // what Twilio has, oldest first
     int fetches = 0;
+    std::chrono::milliseconds offset{0};  // Twilio's clock minus ours: its call times, and clock_offset()
+
+    std::chrono::milliseconds clock_offset() const override { return offset; }
 
     boost::asio::awaitable<twilio::CallResult> create_call(twilio::CreateCallRequest request) override {
         creates.push_back({request, time_.now()});
@@ -47,7 +50,7 @@ public:
             call.to = request.to;
             call.from = request.from;
             call.status = "queued";
-            call.date_created = time_.now();
+            call.date_created = time_.now() + offset;
             calls.push_back(call);
             if (answer == CreateAnswer::placed) {
                 result.outcome = twilio::RestOutcome::ok;

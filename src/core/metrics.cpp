@@ -42,6 +42,15 @@ std::string series_key(const Map& series, const Labels& labels, std::size_t max_
     return key;
 }
 
+// The series of `labels` in one family's map, made by `make` on first use.
+template <typename T, typename Make>
+T& series_of(std::map<std::string, std::unique_ptr<T>>& family, const Labels& labels, std::size_t max_series,
+             Make make) {
+    auto& slot = family[series_key(family, labels, max_series)];
+    if (!slot) slot = make();
+    return *slot;
+}
+
 std::string series(const std::string& name, const std::string& labels, const std::string& extra = {}) {
     std::string all = labels;
     if (!extra.empty()) all += (all.empty() ? "" : ",") + extra;
@@ -83,9 +92,7 @@ Counter& MetricsRegistry::counter(const std::string& name, const std::string& he
     std::lock_guard lock(mutex_);
     auto& family = family_of(name, Type::counter);
     family.help = help;
-    auto& slot = family.counters[series_key(family.counters, labels, max_series_)];
-    if (!slot) slot = std::make_unique<Counter>();
-    return *slot;
+    return series_of(family.counters, labels, max_series_, [] { return std::make_unique<Counter>(); });
 }
 
 Histogram& MetricsRegistry::histogram(const std::string& name, const std::string& help, const Labels& labels,
@@ -93,18 +100,15 @@ Histogram& MetricsRegistry::histogram(const std::string& name, const std::string
     std::lock_guard lock(mutex_);
     auto& family = family_of(name, Type::histogram);
     family.help = help;
-    auto& slot = family.histograms[series_key(family.histograms, labels, max_series_)];
-    if (!slot) slot = std::make_unique<Histogram>(upper_bounds);
-    return *slot;
+    return series_of(family.histograms, labels, max_series_,
+                     [&] { return std::make_unique<Histogram>(upper_bounds); });
 }
 
 Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help, const Labels& labels) {
     std::lock_guard lock(mutex_);
     auto& family = family_of(name, Type::gauge);
     family.help = help;
-    auto& slot = family.gauges[series_key(family.gauges, labels, max_series_)];
-    if (!slot) slot = std::make_unique<Gauge>();
-    return *slot;
+    return series_of(family.gauges, labels, max_series_, [] { return std::make_unique<Gauge>(); });
 }
 
 std::string MetricsRegistry::render() const {

@@ -49,11 +49,7 @@ std::vector<std::int16_t> phone_line(const std::string& text) {
 
 double seconds(const std::vector<std::int16_t>& audio) { return static_cast<double>(audio.size()) / 8000.0; }
 
-SttOptions with_partials() {
-    SttOptions options;
-    options.partials = true;
-    return options;
-}
+using test::with_partials;
 
 // A session whose results the test awaits.
 struct Listener : test::SttListener {

@@ -22,6 +22,13 @@
 
 namespace va::test {
 
+// Options that ask the recogniser for partial results too.
+inline speech::SttOptions with_partials() {
+    speech::SttOptions options;
+    options.partials = true;
+    return options;
+}
+
 class SttListener {
 public:
     using Result = engine::Result<speech::Heard>;

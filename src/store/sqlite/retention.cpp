@@ -10,17 +10,18 @@ namespace va::store::sqlite {
 
 namespace {
 
-// All but the last 4 characters as '*' (phone numbers are at most 16).
-#define VA_MASKED(column) \
-    "CASE WHEN length(" column ") <= 4 THEN " column " ELSE substr('********************', 1, length(" column \
-    ") - 4) || substr(" column ", -4) END"
+// SQL for `column` with all but its last 4 characters as '*' (phone numbers are at most 16).
+std::string masked(const std::string& column) {
+    return "CASE WHEN length(" + column + ") <= 4 THEN " + column + " ELSE substr('********************', 1, length(" +
+           column + ") - 4) || substr(" + column + ", -4) END";
+}
 
 constexpr const char* kFinishedCalls = "('completed', 'canceled', 'failed')";
 constexpr const char* kFinishedLogs = "('completed', 'busy', 'no-answer', 'failed', 'canceled')";
 
 std::size_t purge_call_logs(Connection& c, const PurgeRequest& r) {
-    Statement s(c, std::string("UPDATE calllogs SET transcript = '[]', \"to\" = ") + VA_MASKED("\"to\"") +
-                       ", \"from\" = " + VA_MASKED("\"from\"") + ", purgedAt = ?1 WHERE rowid IN (SELECT rowid FROM "
+    Statement s(c, std::string("UPDATE calllogs SET transcript = '[]', \"to\" = ") + masked("\"to\"") +
+                       ", \"from\" = " + masked("\"from\"") + ", purgedAt = ?1 WHERE rowid IN (SELECT rowid FROM "
                        "calllogs WHERE purgedAt IS NULL AND updatedAt < ?2 AND status IN " + kFinishedLogs +
                        " LIMIT ?3)");
     s.bind(1, to_millis(r.now)).bind(2, to_millis(r.before)).bind(3, static_cast<std::int64_t>(r.batch)).run();
@@ -37,7 +38,7 @@ std::size_t purge_scheduled_calls(Connection& c, const PurgeRequest& r) {
         s.bind(1, to_millis(r.before)).bind(2, to_millis(r.cooldown_since)).bind(3, static_cast<std::int64_t>(r.batch));
         while (s.step()) ids.push_back(s.text(0));
     }
-    Statement numbers(c, std::string("UPDATE recipients SET phoneNumber = ") + VA_MASKED("phoneNumber") +
+    Statement numbers(c, std::string("UPDATE recipients SET phoneNumber = ") + masked("phoneNumber") +
                              " WHERE scheduledCallId = ?1");
     Statement call(c, "UPDATE scheduled_calls SET purgedAt = ?2, toPhoneNumbers = (SELECT json_group_array(phoneNumber) "
                       "FROM (SELECT phoneNumber FROM recipients WHERE scheduledCallId = ?1 ORDER BY position)) "

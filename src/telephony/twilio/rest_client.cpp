@@ -252,7 +252,10 @@ RestClient::RestClient(asio::io_context& io, RestConfig config)
     : config_(checked(std::move(config))),
       calls_path_("/2010-04-01/Accounts/" + config_.account_sid + "/Calls"),
       authorization_(basic_auth(config_.account_sid, config_.auth_token)),
-      pool_(io, config_.pool) {}
+      pool_(io, config_.pool),
+      offset_gauge_(config_.metrics ? &config_.metrics->gauge("twilio_clock_offset_seconds",
+                                                              "Twilio's clock minus ours, from its latest answer's Date header")
+                                    : nullptr) {}
 
 asio::awaitable<net::ClientResult> RestClient::send(std::string method, std::string path_and_query, Params form) {
     net::ClientRequest request;
@@ -280,11 +283,7 @@ void RestClient::note_clock(const net::ClientResult& exchange) {
     const auto ours = config_.clock ? config_.clock->now() : timing::real_time().now();
     const auto offset = std::chrono::duration_cast<std::chrono::milliseconds>(*twilio_now - ours);
     offset_ms_.store(offset.count());
-    if (config_.metrics) {
-        config_.metrics
-            ->gauge("twilio_clock_offset_seconds", "Twilio's clock minus ours, from its latest answer's Date header")
-            .set(static_cast<double>(offset.count()) / 1000);
-    }
+    if (offset_gauge_) offset_gauge_->set(static_cast<double>(offset.count()) / 1000);
     const bool skewed = std::chrono::abs(offset) > kSkewWarning;
     if (skewed_.exchange(skewed) != skewed) {
         if (skewed) {

@@ -59,6 +59,7 @@ private:
     const std::string calls_path_;     // /2010-04-01/Accounts/{sid}/Calls
     const std::string authorization_;  // "Basic ..."
     net::HttpConnectionPool pool_;
+    core::Gauge* const offset_gauge_;  // looked up once: every answer sets it
     std::atomic<std::int64_t> offset_ms_{0};
     std::atomic<bool> skewed_{false};  // the offset is past kSkewWarning: warned once
 };

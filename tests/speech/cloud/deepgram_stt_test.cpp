@@ -43,11 +43,7 @@ using ::testing::Not;
 constexpr auto kPatience = 20s;  // generous: a loaded machine, a sanitizer build
 constexpr const char* kKey = "dg-secret-key-0123456789";
 
-SttOptions with_partials() {
-    SttOptions options;
-    options.partials = true;
-    return options;
-}
+using test::with_partials;
 
 // A session whose results the test awaits.
 struct Listener : test::SttListener {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "store/dispatch_rules.hpp"
 #include "store/sqlite/dial_limits.hpp"
 #include "store/sqlite/paging.hpp"
 #include "store/sqlite/repositories.hpp"
@@ -18,30 +19,15 @@ using std::chrono::milliseconds;
 
 constexpr const char* kLive = "('dialing', 'unknown', 'queued', 'ringing', 'in-progress')";
 
-// How far along an attempt is; a status event only ever moves it to a higher rank.
-int rank(RecipientStatus s) {
-    switch (s) {
-        case RecipientStatus::pending:
-        case RecipientStatus::dialing:
-        case RecipientStatus::unknown:
-            return 0;
-        case RecipientStatus::queued:
-            return 1;
-        case RecipientStatus::ringing:
-            return 2;
-        case RecipientStatus::in_progress:
-            return 3;
-        default:
-            return 4;  // final
+// "('a', 'b', ...)": a list of the rules' statuses, for an IN clause.
+template <typename Status>
+std::string sql_list(std::span<const Status> statuses) {
+    std::string out = "(";
+    for (auto s : statuses) {
+        if (out.size() > 1) out += ", ";
+        out += "'" + std::string(to_string(s)) + "'";
     }
-}
-
-// Call logs use Twilio's spelling; "initiated" is their first state.
-int log_rank(const std::string& status) {
-    if (status == "initiated" || status == "queued") return 1;
-    if (status == "ringing") return 2;
-    if (status == "in-progress") return 3;
-    return 4;
+    return out + ")";
 }
 
 // A scheduled call's own settings, which every claim of it carries.
@@ -60,19 +46,35 @@ CallSettings settings_of(Connection& c, const std::string& call_id) {
     return out;
 }
 
-std::string call_status_of(Connection& c, const std::string& call_id) {
-    Statement s(c, "SELECT status FROM scheduled_calls WHERE id = ?");
-    s.bind(1, call_id);
-    return s.step() ? s.text(0) : std::string();
+std::optional<std::int64_t> optional_millis(const std::optional<TimePoint>& t) {
+    return t ? std::optional(to_millis(*t)) : std::nullopt;
 }
 
-// A scheduled call is completed once every recipient has a final outcome (stricter than "every
-// call initiated"). A canceled call stays canceled.
+// What the rules need of a scheduled call.
+struct CallState {
+    bool canceled = false;
+    std::optional<RetryPolicy> retry;
+};
+
+CallState call_of(Connection& c, const std::string& call_id) {
+    Statement s(c, "SELECT status, retry FROM scheduled_calls WHERE id = ?");
+    s.bind(1, call_id);
+    CallState out;
+    if (!s.step()) return out;
+    out.canceled = s.text(0) == to_string(CallStatus::canceled);
+    if (!s.is_null(1)) out.retry = retry_from_json(s.text(1));
+    return out;
+}
+
+// rules::is_complete as one conditional write: the statuses come from the rules, and NOT EXISTS
+// lets SQLite check every recipient through the index without reading them out.
 void complete_if_done(Connection& c, const std::string& call_id, TimePoint now) {
-    Statement s(c,
-                "UPDATE scheduled_calls SET status = 'completed', updatedAt = ?1 WHERE id = ?2 AND status IN "
-                "('pending', 'in_progress') AND NOT EXISTS (SELECT 1 FROM recipients WHERE scheduledCallId = ?2 "
-                "AND status NOT IN ('completed', 'busy', 'no-answer', 'failed', 'canceled'))");
+    static const std::string sql =
+        "UPDATE scheduled_calls SET status = 'completed', updatedAt = ?1 WHERE id = ?2 AND status IN " +
+        sql_list(rules::completable_call_statuses()) +
+        " AND NOT EXISTS (SELECT 1 FROM recipients WHERE scheduledCallId = ?2 AND status NOT IN " +
+        sql_list(rules::final_outcomes()) + ")";
+    Statement s(c, sql);
     s.bind(1, to_millis(now)).bind(2, call_id).run();
 }
 
@@ -212,21 +214,14 @@ Statement& bind_claim(Statement& s, const Claim& claim) {
     return s.bind(1, claim.key.scheduled_call_id).bind(2, std::int64_t{claim.key.position}).bind(3, claim.fence);
 }
 
-struct RecipientRow {
-    RecipientStatus status = RecipientStatus::pending;
-    int attempt = 0;
-    int unplaced = 0;
-    std::string call_sid;
-    std::string phone_number;
-};
-
-std::optional<RecipientRow> recipient_row(Connection& c, const AttemptKey& key) {
+std::optional<rules::RecipientState> recipient_row(Connection& c, const AttemptKey& key) {
     Statement s(c, "SELECT status, attempt, unplaced, callSid, phoneNumber FROM recipients "
                    "WHERE scheduledCallId = ? AND position = ?");
     s.bind(1, key.scheduled_call_id).bind(2, std::int64_t{key.position});
     if (!s.step()) return std::nullopt;
-    return RecipientRow{parse_recipient_status(s.text(0)).value_or(RecipientStatus::unknown),
-                        static_cast<int>(s.integer(1)), static_cast<int>(s.integer(2)), s.text(3), s.text(4)};
+    return rules::RecipientState{parse_recipient_status(s.text(0)).value_or(RecipientStatus::unknown),
+                                 static_cast<int>(s.integer(1)), static_cast<int>(s.integer(2)), s.text(3),
+                                 s.text(4)};
 }
 
 // The call log of an attempt: created once (at dial time, or by an early callback), then moved
@@ -242,7 +237,7 @@ void upsert_log(Connection& c, const AttemptKey& key, const std::string& log_id,
     s.bind(6, to_string(key)).bind(7, to_millis(now)).run();
 }
 
-void advance_log(Connection& c, const StatusEvent& e, TimePoint now) {
+void advance_log(Connection& c, const StatusEvent& e, const std::string& status, TimePoint now) {
     const auto attempt_id = to_string(e.key);
     std::string current;
     {
@@ -252,9 +247,8 @@ void advance_log(Connection& c, const StatusEvent& e, TimePoint now) {
         if (!s.step()) return;
         current = s.text(0);
     }
-    std::string status(to_string(e.status));
-    if (log_rank(status) <= log_rank(current)) return;
-    const bool final = is_final(e.status);
+    if (!rules::log_advances(current, status)) return;
+    const bool final = rules::is_final_outcome(e.status);
     Statement s(c,
                 "UPDATE calllogs SET status = ?1, updatedAt = ?2, "
                 "answeredBy = CASE WHEN ?3 != '' THEN ?3 ELSE answeredBy END, "
@@ -365,17 +359,23 @@ public:
     bool record_not_placed(const Claim& claim, TimePoint now, TimePoint retry_at, int max_unplaced,
                            const std::string& error_message) override {
         return writer_.run([&](Connection& c) {
-            const bool canceled = call_status_of(c, claim.key.scheduled_call_id) == "canceled";
-            Statement s(c,
-                        "UPDATE recipients SET unplaced = unplaced + 1, "
-                        "status = CASE WHEN ?4 THEN 'canceled' WHEN unplaced + 1 >= ?5 THEN 'failed' ELSE 'pending' END, "
-                        "nextAttemptAt = CASE WHEN ?4 OR unplaced + 1 >= ?5 THEN NULL ELSE ?6 END, "
-                        "errorMessage = ?7, leaseOwner = NULL, leaseExpiresAt = NULL, updatedAt = ?8 "
-                        "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 AND status IN ('dialing', 'unknown')");
-            bind_claim(s, claim).bind(4, std::int64_t{canceled ? 1 : 0}).bind(5, std::int64_t{max_unplaced});
-            s.bind(6, to_millis(retry_at)).bind(7, error_message).bind(8, to_millis(now)).run();
+            int unplaced = 0;
+            {
+                Statement s(c, "SELECT unplaced FROM recipients WHERE scheduledCallId = ?1 AND position = ?2 "
+                               "AND fence = ?3 AND status IN ('dialing', 'unknown')");
+                bind_claim(s, claim);
+                if (!s.step()) return false;
+                unplaced = static_cast<int>(s.integer(0));
+            }
+            const auto d = rules::decide_not_placed(unplaced, max_unplaced, retry_at,
+                                                    call_of(c, claim.key.scheduled_call_id).canceled);
+            Statement s(c, "UPDATE recipients SET unplaced = ?4, status = ?5, nextAttemptAt = ?6, errorMessage = ?7, "
+                           "leaseOwner = NULL, leaseExpiresAt = NULL, updatedAt = ?8 "
+                           "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 AND status IN ('dialing', 'unknown')");
+            bind_claim(s, claim).bind(4, std::int64_t{d.unplaced}).bind(5, to_string(d.status));
+            s.bind(6, optional_millis(d.next_attempt_at)).bind(7, error_message).bind(8, to_millis(now)).run();
             if (c.changes() != 1) return false;
-            complete_if_done(c, claim.key.scheduled_call_id, now);
+            if (d.check_completion) complete_if_done(c, claim.key.scheduled_call_id, now);
             return true;
         });
     }
@@ -404,20 +404,18 @@ public:
                 if (!s.step()) return false;
                 claimed_at = s.optional_integer(0).value_or(to_millis(claim.dialed_at));
             }
-            const bool canceled = call_status_of(c, claim.key.scheduled_call_id) == "canceled";
+            const auto d = rules::decide_defer(until, call_of(c, claim.key.scheduled_call_id).canceled);
             // No request was sent: the attempt, its dialedAt (the cooldown must not count it as a
             // dial of the number) and its dial of the day are all given back.
-            Statement s(c, "UPDATE recipients SET status = CASE WHEN ?6 THEN 'canceled' ELSE 'pending' END, "
-                           "attempt = attempt - 1, nextAttemptAt = CASE WHEN ?6 THEN NULL ELSE ?4 END, "
-                           "deferredReason = CASE WHEN ?6 THEN '' ELSE 'window' END, "
-                           "dialedAt = priorDialedAt, priorDialedAt = NULL, "
-                           "leaseOwner = NULL, leaseExpiresAt = NULL, updatedAt = ?5 "
+            Statement s(c, "UPDATE recipients SET status = ?4, attempt = attempt - 1, nextAttemptAt = ?5, "
+                           "deferredReason = ?6, dialedAt = priorDialedAt, priorDialedAt = NULL, "
+                           "leaseOwner = NULL, leaseExpiresAt = NULL, updatedAt = ?7 "
                            "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 AND status = 'dialing'");
-            bind_claim(s, claim).bind(4, to_millis(until)).bind(5, to_millis(now)).bind(6, std::int64_t{canceled ? 1 : 0});
-            s.run();
+            bind_claim(s, claim).bind(4, to_string(d.status)).bind(5, optional_millis(d.next_attempt_at));
+            s.bind(6, to_string(d.reason)).bind(7, to_millis(now)).run();
             if (c.changes() != 1) return false;
             give_back_dial(c, utc_day_of(claimed_at), to_millis(now));
-            if (canceled) complete_if_done(c, claim.key.scheduled_call_id, now);
+            if (d.check_completion) complete_if_done(c, claim.key.scheduled_call_id, now);
             return true;
         });
     }
@@ -434,53 +432,33 @@ public:
     StatusResult apply_status(const StatusEvent& e, const RetryPolicy& default_retry, TimePoint now) override {
         return writer_.run([&](Connection& c) {
             auto row = recipient_row(c, e.key);
-            if (!row || e.key.attempt > row->attempt || e.call_sid.empty()) return StatusResult::unknown;
-            if (!row->call_sid.empty() && row->call_sid != e.call_sid) {
-                return e.key.attempt == row->attempt ? StatusResult::unknown : StatusResult::stale;
-            }
-            // Declared not placed, yet Twilio reports the call: it exists after all, so the attempt
-            // is live again and the redial waiting for it is called off.
-            const bool reopened = row->status == RecipientStatus::pending && row->call_sid.empty() &&
-                                  row->unplaced > 0 && e.key.attempt == row->attempt;
-            if (e.key.attempt < row->attempt || rank(row->status) == 4 ||
-                (row->status == RecipientStatus::pending && !reopened)) {
-                return StatusResult::stale;  // a past attempt, or this one has its outcome already
-            }
-            if (rank(e.status) <= rank(row->status) && !reopened) return StatusResult::stale;
-            if (reopened) {
-                --row->unplaced;
+            if (!row) return StatusResult::unknown;
+            const auto& id = e.key.scheduled_call_id;
+            const auto call = call_of(c, id);
+            const auto d = rules::decide_status(*row, e, call.retry.value_or(default_retry), call.canceled, now);
+            if (d.result != StatusResult::applied && d.result != StatusResult::applied_to_canceled) return d.result;
+            // The writer's transaction holds the row read above: these writes need no fence.
+            if (d.reopens) {
                 Statement r(c, "UPDATE recipients SET unplaced = unplaced - 1, nextAttemptAt = NULL, errorMessage = '' "
                                "WHERE scheduledCallId = ?1 AND position = ?2");
-                r.bind(1, e.key.scheduled_call_id).bind(2, std::int64_t{e.key.position}).run();
+                r.bind(1, id).bind(2, std::int64_t{e.key.position}).run();
             }
-
             upsert_log(c, e.key, e.log_id, row->phone_number, e.from, e.call_sid, now);
-            advance_log(c, e, now);
-            const auto& id = e.key.scheduled_call_id;
-            const bool canceled = call_status_of(c, id) == "canceled";
-            if (!is_final(e.status)) {
+            advance_log(c, e, d.log_status, now);
+            if (!d.clear_lease) {
                 Statement s(c, "UPDATE recipients SET status = ?3, callSid = ?4, updatedAt = ?5 "
                                "WHERE scheduledCallId = ?1 AND position = ?2");
-                s.bind(1, id).bind(2, std::int64_t{e.key.position}).bind(3, to_string(e.status));
-                s.bind(4, e.call_sid).bind(5, to_millis(now)).run();
-                return canceled ? StatusResult::applied_to_canceled : StatusResult::applied;
+                s.bind(1, id).bind(2, std::int64_t{e.key.position}).bind(3, to_string(d.status));
+                s.bind(4, d.call_sid).bind(5, to_millis(now)).run();
+            } else {
+                Statement s(c, "UPDATE recipients SET status = ?3, callSid = ?4, nextAttemptAt = ?5, leaseOwner = NULL, "
+                               "leaseExpiresAt = NULL, errorMessage = ?6, updatedAt = ?7 "
+                               "WHERE scheduledCallId = ?1 AND position = ?2");
+                s.bind(1, id).bind(2, std::int64_t{e.key.position}).bind(3, to_string(d.status)).bind(4, d.call_sid);
+                s.bind(5, optional_millis(d.next_attempt_at)).bind(6, d.error_message).bind(7, to_millis(now)).run();
             }
-            auto policy = settings_of(c, id).retry.value_or(default_retry);
-            const bool retryable = e.status == RecipientStatus::busy || e.status == RecipientStatus::no_answer ||
-                                   e.status == RecipientStatus::failed;
-            const bool redial = retryable && row->attempt - row->unplaced < policy.max_attempts && !canceled;
-            const auto outcome = canceled ? std::string("canceled") : std::string(to_string(e.status));
-            Statement s(c, "UPDATE recipients SET status = ?3, callSid = ?4, nextAttemptAt = ?5, leaseOwner = NULL, "
-                           "leaseExpiresAt = NULL, errorMessage = ?6, updatedAt = ?7 "
-                           "WHERE scheduledCallId = ?1 AND position = ?2");
-            s.bind(1, id).bind(2, std::int64_t{e.key.position});
-            s.bind(3, redial ? std::string("pending") : outcome).bind(4, e.call_sid);
-            s.bind(5, redial ? std::optional(to_millis(now + policy.delay)) : std::nullopt);
-            s.bind(6, redial ? "attempt " + std::to_string(row->attempt) + ": " + std::string(to_string(e.status))
-                             : std::string());
-            s.bind(7, to_millis(now)).run();
-            if (!redial) complete_if_done(c, id, now);
-            return StatusResult::applied;
+            if (d.check_completion) complete_if_done(c, id, now);
+            return d.result;
         });
     }
 

@@ -203,4 +203,17 @@ struct Page {
     std::optional<Cursor> next;  // none when there are no more items
 };
 
+// A page from `items`, read with one more than the page's limit: the extra item only tells that
+// there is a next page, whose cursor is the last item kept.
+template <typename T>
+Page<T> finish_page(std::vector<T> items, const PageRequest& page) {
+    Page<T> out;
+    if (items.size() > static_cast<std::size_t>(page.limit)) {
+        items.resize(static_cast<std::size_t>(page.limit));
+        out.next = Cursor{items.back().created_at, items.back().id};
+    }
+    out.items = std::move(items);
+    return out;
+}
+
 }  // namespace va::store

@@ -124,6 +124,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The store cannot be reached (a network store down, or past --store-timeout-ms). Nothing is known
+// to have been written; the API answers 503 store_unavailable, the dispatcher pauses.
+class Unavailable : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // What --retention-days takes from finished calls (and their call logs) that last changed before
 // `before`: the transcripts, and all but the last 4 digits of every phone number. A call with a
 // recipient dialed at or after `cooldown_since` keeps its numbers: the per-number cooldown reads

@@ -35,16 +35,4 @@ private:
     std::int64_t limit_ = 50;
 };
 
-// Trims the extra row and sets the next page's cursor from the last item kept.
-template <typename T>
-Page<T> finish_page(std::vector<T> items, const PageRequest& page) {
-    Page<T> out;
-    if (items.size() > static_cast<std::size_t>(page.limit)) {
-        items.resize(static_cast<std::size_t>(page.limit));
-        out.next = Cursor{items.back().created_at, items.back().id};
-    }
-    out.items = std::move(items);
-    return out;
-}
-
 }  // namespace va::store::sqlite

@@ -2,53 +2,28 @@
 
 #include <boost/json.hpp>
 
-#include "core/time_format.hpp"
+#include "store/settings_json.hpp"
 
 namespace va::store::sqlite {
 
 namespace json = boost::json;
 
-namespace {
-int minute_of(const json::value& v) {
-    const auto& text = v.as_string();
-    if (text.size() != 5) throw std::invalid_argument("a time of day is HH:MM");
-    return ((text[0] - '0') * 10 + (text[1] - '0')) * 60 + (text[3] - '0') * 10 + (text[4] - '0');
-}
-}  // namespace
-
 std::optional<std::string> retry_to_json(const std::optional<RetryPolicy>& retry) {
     if (!retry) return std::nullopt;
-    return json::serialize(json::object{{"maxAttempts", retry->max_attempts}, {"delaySeconds", retry->delay.count()}});
+    return json::serialize(store::retry_to_json(*retry));
 }
 
 std::optional<RetryPolicy> retry_from_json(const std::string& text) {
-    auto o = json::parse(text).as_object();
-    return RetryPolicy{static_cast<int>(o.at("maxAttempts").to_number<std::int64_t>()),
-                       std::chrono::seconds(o.at("delaySeconds").to_number<std::int64_t>())};
+    return store::retry_from_json(json::parse(text).as_object());
 }
 
 std::optional<std::string> call_window_to_json(const std::optional<CallingWindow>& window) {
     if (!window) return std::nullopt;
-    json::object o{{"start", core::format_time_of_day(window->start_minute)}, {"end", core::format_time_of_day(window->end_minute)}};
-    if (!window->time_zone.empty()) o["timeZone"] = window->time_zone;
-    if (!window->time_zones.empty()) {
-        json::object zones;
-        for (const auto& [number, zone] : window->time_zones) zones[number] = zone;
-        o["recipientTimeZones"] = std::move(zones);
-    }
-    return json::serialize(o);
+    return json::serialize(store::call_window_to_json(*window));
 }
 
 std::optional<CallingWindow> call_window_from_json(const std::string& text) {
-    auto o = json::parse(text).as_object();
-    CallingWindow w;
-    w.start_minute = minute_of(o.at("start"));
-    w.end_minute = minute_of(o.at("end"));
-    if (auto* zone = o.if_contains("timeZone")) w.time_zone = std::string(zone->as_string());
-    if (auto* zones = o.if_contains("recipientTimeZones")) {
-        for (const auto& [number, zone] : zones->as_object()) w.time_zones[std::string(number)] = std::string(zone.as_string());
-    }
-    return w;
+    return store::call_window_from_json(json::parse(text).as_object());
 }
 
 }  // namespace va::store::sqlite

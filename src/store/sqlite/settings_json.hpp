@@ -1,9 +1,6 @@
 #pragma once
-// Internal to store/sqlite: a scheduled call's optional settings as the JSON of their columns,
-// in the API's spelling so that the stored text reads like the request:
-//   retry      {"maxAttempts": 3, "delaySeconds": 300}
-//   callWindow {"start": "09:00", "end": "20:00", "timeZone": "Europe/Paris",
-//               "recipientTimeZones": {"+14155552671": "America/Los_Angeles"}}
+// Internal to store/sqlite: a scheduled call's optional settings as the JSON text of their
+// columns (NULL when unset), in the spelling of store/settings_json.hpp.
 #include <optional>
 #include <string>
 

@@ -1,0 +1,159 @@
+// The store contract on MongoDB: CongoDB here, or the server VA_TEST_MONGODB_URI names. Plus what
+// only MongoDB has: documents the original system wrote, an unreachable server, and a client
+// pool that stays quiet when idle.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "core/time_format.hpp"
+#include "store/mongodb/client.hpp"
+#include "store/mongodb/documents.hpp"
+#include "store/mongodb/mongo_store.hpp"
+#include "store_contract.hpp"
+#include "support/mongo_server.hpp"
+
+namespace va::store::test {
+namespace {
+
+using mongodb::Bson;
+using mongodb::Collection;
+using mongodb::doc;
+using mongodb::MongoOptions;
+using mongodb::MongoStore;
+using mongodb::ObjectId;
+using std::chrono::seconds;
+
+MongoOptions options_for(const std::string& database) {
+    MongoOptions o;
+    o.uri = va::test::MongoServer::shared().uri(database);
+    o.timeout = std::chrono::milliseconds(5000);
+    return o;
+}
+
+// One pool for every store of the run, each on a database of its own.
+std::shared_ptr<Store> make_mongo() {
+    static auto pool = std::make_shared<mongodb::Pool>(options_for("va_test"));
+    return MongoStore::open(pool, va::test::MongoServer::fresh_database());
+}
+
+// Writes what the dispatcher would, straight into the documents.
+void force_mongo(Store& store, const DispatchState& s) {
+    auto& mongo = dynamic_cast<MongoStore&>(store);
+    Collection calls(mongo.pool(), mongo.database(), mongodb::kScheduledCalls);
+    calls.update_one(mongodb::id_filter(s.call_id), doc("$set", doc("status", to_string(s.call_status))));
+    Collection recipients(mongo.pool(), mongo.database(), mongodb::kRecipients);
+    auto result = recipients.update_one(
+        doc("scheduledCallId", s.call_id, "position", static_cast<int>(s.recipient)),
+        doc("$set", doc("status", to_string(s.recipient_status), "attempt", s.attempt)));
+    ASSERT_EQ(result.matched, 1);
+}
+
+const StoreFactory kMongo{"Mongo", make_mongo, force_mongo};
+INSTANTIATE_TEST_SUITE_P(Mongo, StoreContract, ::testing::Values(kMongo),
+                         [](const auto& instance) { return instance.param.name; });
+INSTANTIATE_TEST_SUITE_P(Mongo, DispatchContract, ::testing::Values(kMongo),
+                         [](const auto& instance) { return instance.param.name; });
+
+class MongoStoreTest : public ::testing::Test {
+protected:
+    std::shared_ptr<Store> holder_ = make_mongo();
+    MongoStore* store_ = dynamic_cast<MongoStore*>(holder_.get());
+    Collection raw(const char* name) { return Collection(store_->pool(), store_->database(), name); }
+};
+
+TEST_F(MongoStoreTest, ReadsThePromptsAndCallLogsTheOriginalSystemWrote) {
+    const std::string prompt_id = "6571f0c2a1b2c3d4e5f60718";
+    ASSERT_TRUE(raw(mongodb::kPrompts).insert_one(doc("_id", ObjectId{prompt_id}, "name", "legacy", "content", "Be brief.")));
+    const std::string log_id = "6571f0c2a1b2c3d4e5f60719";
+    ASSERT_TRUE(raw(mongodb::kCallLogs)
+                    .insert_one(doc("_id", ObjectId{log_id}, "scheduledCallId", ObjectId{"6571f0c2a1b2c3d4e5f6071a"},
+                                    "promptId", ObjectId{prompt_id}, "to", "+14155552671", "status", "completed",
+                                    "duration", 42.0, "createdAt", "2023-12-07T16:00:02.123456")));
+
+    auto prompt = store_->prompts().get(prompt_id);
+    ASSERT_TRUE(prompt);
+    EXPECT_EQ(prompt->name, "legacy");
+    EXPECT_EQ(prompt->introduction, "");
+    EXPECT_EQ(prompt->created_at, TimePoint(seconds(0x6571f0c2))) << "no createdAt: the ObjectId's time";
+    ASSERT_EQ(ids_of(store_->prompts().list({})), std::vector<std::string>{prompt_id});
+
+    auto log = store_->call_logs().get(log_id);
+    ASSERT_TRUE(log);
+    EXPECT_EQ(log->scheduled_call_id, "6571f0c2a1b2c3d4e5f6071a");
+    EXPECT_EQ(log->duration, 42);
+    EXPECT_EQ(log->created_at, *core::parse_rfc3339("2023-12-07T16:00:02.123Z")) << "a naive ISO string is UTC";
+    CallLogQuery by_call;
+    by_call.scheduled_call_id = "6571f0c2a1b2c3d4e5f6071a";
+    EXPECT_EQ(ids_of(store_->call_logs().list(by_call)), std::vector<std::string>{log_id})
+        << "a scheduledCallId stored as an ObjectId still filters";
+}
+
+TEST_F(MongoStoreTest, ReadsAScheduledCallTheOriginalSystemWrote) {
+    const std::string id = "6571f0c2a1b2c3d4e5f6071b";
+    mongodb::Array numbers;
+    numbers.push("+14155552671").push("+14155552672");
+    auto legacy = doc("_id", ObjectId{id}, "promptId", ObjectId{"6571f0c2a1b2c3d4e5f60718"}, "scheduledDateTime",
+                      "2026-11-25T12:00:00", "status", "pending", "content", "Be brief.", "introduction", "Hello!");
+    legacy.append_array("toPhoneNumbers", numbers.bson());
+    ASSERT_TRUE(raw(mongodb::kScheduledCalls).insert_one(legacy));
+
+    auto call = store_->scheduled_calls().get(id);
+    ASSERT_TRUE(call);
+    EXPECT_EQ(call->prompt_id, "6571f0c2a1b2c3d4e5f60718");
+    EXPECT_EQ(call->scheduled_date_time, kT0);
+    EXPECT_EQ(call->introduction, "Hello!");
+    ASSERT_EQ(call->recipients.size(), 2u) << "recipients read from toPhoneNumbers until the dispatcher creates them";
+    EXPECT_EQ(call->recipients[1].phone_number, "+14155552672");
+    EXPECT_EQ(call->recipients[1].status, RecipientStatus::pending);
+    EXPECT_EQ(ids_of(store_->scheduled_calls().list({})), std::vector<std::string>{id});
+}
+
+// A port where nothing listens: bound, then closed.
+int closed_port() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof addr;
+    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
+    close(fd);
+    return ntohs(addr.sin_port);
+}
+
+TEST(MongoStoreOutage, AStoreOpensWithNoServerAndEveryCallSaysUnavailable) {
+    MongoOptions o;
+    o.uri = "mongodb://127.0.0.1:" + std::to_string(closed_port()) + "/va?directConnection=true";
+    o.timeout = std::chrono::milliseconds(200);
+    auto store = MongoStore::open(o);
+    EXPECT_FALSE(store->ping());
+    EXPECT_THROW(store->prompts().list({}), Unavailable);
+    EXPECT_THROW(store->prompts().create(make_prompt("p", kT0)), Unavailable);
+    EXPECT_THROW(store->call_logs().record_answer("CA1", kT0), Unavailable);
+}
+
+TEST(MongoStoreConfig, ABadConnectionStringIsRefusedWithItsReason) {
+    MongoOptions o;
+    o.uri = "mongodb://user@:/x";
+    try {
+        MongoStore::open(o);
+        FAIL() << "accepted " << o.uri;
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("connection string"), std::string::npos) << e.what();
+    }
+}
+
+TEST(MongoStorePool, AnIdlePoolSaysHelloLessThanOnceASecond) {
+    auto& server = va::test::MongoServer::shared();
+    if (server.real()) GTEST_SKIP() << "counts CongoDB's hellos";
+    auto store = MongoStore::open(options_for(va::test::MongoServer::fresh_database()));
+    ASSERT_TRUE(store->ping());
+    const auto before = server.hellos();
+    std::this_thread::sleep_for(seconds(3));  // measuring a rate over time, not waiting for an event
+    EXPECT_LT(server.hellos() - before, 3) << "libmongoc's monitor spins on CongoDB without the hello patch";
+}
+
+}  // namespace
+}  // namespace va::store::test

@@ -1,5 +1,7 @@
 #include "api/api.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "api/handlers.hpp"
 #include "api/json_input.hpp"
 
@@ -25,13 +27,18 @@ Reply run_with_scope(ApiContext& ctx, Reply (*fn)(ApiContext&, net::Request), Sc
         co_return refuse({ErrorCode::forbidden, "this token does not have scope " + std::string(scope_name(scope)), ""});
     }
     std::optional<net::Response> busy;
+    const auto what = request.method + " " + request.path;
     try {
         co_return co_await fn(ctx, std::move(request));
     } catch (const store::Busy& e) {
         // Under load the API is told no at once, so that live calls' writes keep their turn.
         busy = refuse({ErrorCode::busy, e.what(), ""});
-        busy->headers.emplace_back("Retry-After", "1");
+    } catch (const store::Unavailable& e) {
+        // Within --store-timeout-ms; the cause is logged, not told (it may name hosts).
+        spdlog::warn("api: {}: store unavailable: {}", what, e.what());
+        busy = refuse({ErrorCode::store_unavailable, "the store is not answering; retry shortly", ""});
     }
+    busy->headers.emplace_back("Retry-After", "1");
     co_return std::move(*busy);
 }
 }  // namespace

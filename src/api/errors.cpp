@@ -26,6 +26,7 @@ constexpr Entry kTable[] = {
     {ErrorCode::unsupported_media_type, 415, "unsupported_media_type"},
     {ErrorCode::too_many_requests, 429, "too_many_requests"},
     {ErrorCode::busy, 503, "busy"},
+    {ErrorCode::store_unavailable, 503, "store_unavailable"},
     {ErrorCode::wrong_type, 422, "wrong_type"},
     {ErrorCode::missing_field, 422, "missing_field"},
     {ErrorCode::unknown_field, 422, "unknown_field"},

@@ -23,6 +23,7 @@ enum class ErrorCode {
     unsupported_media_type,  // 415
     too_many_requests,       // 429: over the caller's rate limit
     busy,                    // 503: the store's queue of writes is full; retry shortly
+    store_unavailable,       // 503: the store (a MongoDB deployment) does not answer; retry later
     wrong_type,              // 422: a field has the wrong JSON type
     missing_field,           // 422
     unknown_field,           // 422

@@ -122,7 +122,7 @@ json::value narrate(unsigned short port, const std::string& token, const std::st
     return log;
 }
 
-void summarise(const json::value& log, const std::filesystem::path& dir, std::ostream& out) {
+void summarise(const json::value& log, const std::filesystem::path& dir, const std::string& db, std::ostream& out) {
     if (log.is_null()) return;
     const auto& engines = log.at("engines");
     if (engines.is_object()) {
@@ -143,8 +143,7 @@ void summarise(const json::value& log, const std::filesystem::path& dir, std::os
     const auto wav = dir / (sid + ".wav");
     for (int i = 0; i < 40 && !std::filesystem::exists(wav); ++i) std::this_thread::sleep_for(100ms);
     out << "\nRecording (left: the callee, right: the agent as heard): " << wav.string() << "\n";
-    out << "Call log: GET /api/call-logs/" << text_of(log.at("id")) << " (database " << (dir / "demo.db").string()
-        << ")\n";
+    out << "Call log: GET /api/call-logs/" << text_of(log.at("id")) << " (database " << redacted(db) << ")\n";
 }
 
 }  // namespace
@@ -182,7 +181,7 @@ int run_demo(const DemoConfig& config) {
 
     ServeConfig serve_config = config.serve;
     serve_config.listen = "127.0.0.1:0";
-    serve_config.db = "sqlite:" + (dir / "demo.db").string();
+    serve_config.store.db = config.db.empty() ? "sqlite:" + (dir / "demo.db").string() : config.db;
     const auto token = random_token();
     serve_config.api_tokens = {{token, api::kAllScopes}};
     auto& d = serve_config.dispatch;
@@ -195,7 +194,7 @@ int run_demo(const DemoConfig& config) {
     serve_config.agent.kind = "conversation";
 
     std::cout << "voiceagent demo: a scheduled call to a simulated patient, on this machine only.\n"
-              << "  Twilio: the built-in phone simulator; storage: SQLite in " << dir.string() << "\n"
+              << "  Twilio: the built-in phone simulator; storage: " << redacted(serve_config.store.db) << "\n"
               << "  speech: pocketsphinx (listening) and " << serve_config.tts_voice << " (speaking)\n"
               << "  API: bearer token made for this run (no server here answers without one)\n";
     if (serve_config.agent.llm_base_url.empty()) {
@@ -208,7 +207,7 @@ int run_demo(const DemoConfig& config) {
     int outcome = 1;
     std::thread narrator;
     const int served = serve(serve_config, {[&](unsigned short port, std::function<void()> stop) {
-        narrator = std::thread([&outcome, &dir, &token, port, stop = std::move(stop)] {
+        narrator = std::thread([&outcome, &dir, &token, &serve_config, port, stop = std::move(stop)] {
             try {
                 const auto prompt = api(port, token, "POST", "/api/prompts",
                                         json::serialize(json::object{{"name", "Checkup booking"},
@@ -221,7 +220,7 @@ int run_demo(const DemoConfig& config) {
                                                                    {"scheduledDateTime", due}}));
                 std::cout << "\nScheduled a call to " << kPatient << " for " << due << " (in 3 s).\n";
                 const auto log = narrate(port, token, text_of(call.at("id")), std::cout);
-                summarise(log, dir, std::cout);
+                summarise(log, dir, serve_config.store.db, std::cout);
                 if (!log.is_null() && log.at("transcript").as_array().size() >= 3) outcome = 0;
             } catch (const std::exception& e) {
                 std::cerr << "voiceagent demo: " << e.what() << "\n";

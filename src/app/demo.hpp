@@ -7,6 +7,7 @@ namespace va::app {
 
 struct DemoConfig {
     std::string dir;    // database, recordings and reports; empty = a new temporary directory
+    std::string db;     // the store (--db of serve); empty = a SQLite file in `dir`
     ServeConfig serve;  // the agent's settings (LLM_*, voice); the rest is set by the demo
 };
 

@@ -58,7 +58,19 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0 picks a free port)")
         ->envname("VA_LISTEN")
         ->capture_default_str();
-    serve_cmd->add_option("--db", serve.db, "Storage: sqlite:PATH")->envname("VA_DB")->capture_default_str();
+    serve_cmd->add_option("--db", serve.store.db, "Storage: sqlite:PATH, or a MongoDB connection string (mongodb://…; one with a password "
+                          "belongs in VA_DB, not on the command line)")
+        ->envname("VA_DB")
+        ->capture_default_str();
+    serve_cmd->add_option("--mongodb-database", serve.store.mongodb_database,
+                          "MongoDB: the database (default: the connection string's path, else voiceagent)")
+        ->envname("VA_MONGODB_DATABASE");
+    int store_timeout_ms = 1000;
+    serve_cmd->add_option("--store-timeout-ms", store_timeout_ms,
+                          "MongoDB: the longest a store call may take before the API answers 503 store_unavailable")
+        ->envname("VA_STORE_TIMEOUT_MS")
+        ->check(CLI::Range(1, 600'000))
+        ->capture_default_str();
     serve_cmd->add_option("--api-tokens-file", tokens_file,
                           "File of API tokens, one '<token> [read,write,transcripts]' per line (VA_API_TOKENS also "
                           "works: comma-separated, every scope); none = requests from this machine only")
@@ -340,6 +352,8 @@ int main(int argc, char** argv) {
     va::app::DemoConfig demo;
     auto* demo_cmd = app.add_subcommand("demo", "Call a simulated patient end to end on this machine (nothing to configure)");
     demo_cmd->add_option("--dir", demo.dir, "Where the database, recordings and reports go; unset = a new temporary directory");
+    // Not from VA_DB: a demo must not write into the store a deployment's environment names.
+    demo_cmd->add_option("--db", demo.db, "The store, as serve's --db (a MongoDB connection string); unset = a SQLite file in --dir");
     demo_cmd->add_option("--llm-base-url", demo.serve.agent.llm_base_url, "OpenAI-compatible API; unset = a scripted responder")
         ->envname("LLM_BASE_URL");
     demo_cmd->add_option("--llm-model", demo.serve.agent.llm_model, "The model")->envname("LLM_MODEL")->capture_default_str();
@@ -359,6 +373,7 @@ int main(int argc, char** argv) {
     if (retired_sim_token->count()) return retired("--auth-token", "--auth-token-file FILE or TWILIO_AUTH_TOKEN");
     std::string error;
     if (*serve_cmd) {
+        serve.store.timeout = std::chrono::milliseconds(store_timeout_ms);
         // Secrets: from files or the environment only, never a flag (flags show in `ps`).
         if (!va::app::read_api_tokens(tokens_file, serve.api_tokens, error) ||
             !va::app::read_secret(twilio_token_file, "TWILIO_AUTH_TOKEN", serve.dispatch.auth_token, error)) {

@@ -33,7 +33,6 @@
 #include "calling_window/time_zones.hpp"
 #include "net/descriptor_limit.hpp"
 #include "net/server.hpp"
-#include "store/sqlite/sqlite_store.hpp"
 #include "timing/time_source.hpp"
 #include "telephony/twilio/webhook.hpp"
 #include "telephony/twilio/webhook_paths.hpp"
@@ -41,14 +40,6 @@
 namespace va::app {
 
 namespace {
-std::unique_ptr<store::Store> open_store(const std::string& spec, core::MetricsRegistry& metrics) {
-    constexpr std::string_view kSqlite = "sqlite:";
-    if (spec.starts_with(kSqlite) && spec.size() > kSqlite.size()) {
-        return store::sqlite::SqliteStore::open(spec.substr(kSqlite.size()), &metrics);
-    }
-    throw std::invalid_argument("--db must be sqlite:PATH");
-}
-
 // Unique per process, readable in the leases table: host, pid and a random part.
 std::string worker_name() {
     char host[256] = {};
@@ -250,7 +241,7 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
     const auto checked = check(config);
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     Shared shared(config, cores);
-    auto store = step("--db " + config.db + ": ", [&] { return open_store(config.db, shared.metrics); });
+    auto store = step("--db " + redacted(config.store.db) + ": ", [&] { return open_store(config.store, &shared.metrics); });
     auto country_zones = step("time zones: ", [] { return std::make_unique<calling_window::CountryZones>(); });
     // Caught from here on, before anyone can know the port: a SIGTERM that arrives while start-up
     // finishes waits in the set and drains like any other, instead of killing the process.
@@ -283,7 +274,7 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
     server.serve(std::move(listener));
     log_exposure(config, checked, bound, descriptors);
     const unsigned threads = config.threads ? config.threads : cores;
-    spdlog::info("store {}; {} network threads", config.db, threads);
+    spdlog::info("store {}; {} network threads", redacted(config.store.db), threads);
     if (calls && !config.dispatch.disabled) {
         dispatcher = std::make_unique<dispatch::Dispatcher>(
             shared.io, dispatch::DispatchContext{store->dispatch(), *calls->rest, shared.write_pool.get_executor(),

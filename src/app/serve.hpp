@@ -8,12 +8,13 @@
 #include "api/tokens.hpp"
 #include "app/agent_config.hpp"
 #include "app/dispatch_config.hpp"
+#include "app/store_spec.hpp"
 
 namespace va::app {
 
 struct ServeConfig {
     std::string listen = "127.0.0.1:8080";
-    std::string db = "sqlite:voiceagent.db";
+    StoreSpec store;
     std::vector<api::ApiToken> api_tokens;  // none = requests from this machine only
     bool insecure_open_api = false;  // serve a tokenless API although the public URL is not loopback
     bool public_metrics = false;     // /metrics without a token although tokens are configured

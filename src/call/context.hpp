@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -59,6 +60,10 @@ struct CallContext {
     StreamTokens tokens{options.auth_token};
     std::shared_ptr<LiveCalls> live = std::make_shared<LiveCalls>();  // for a shutdown
 };
+
+// What a callee hears when the store fails as their call is answered, before the hang-up.
+inline constexpr std::string_view kStoreDownLine =
+    "We're sorry, we can't take this call right now. Please try again later. Goodbye.";
 
 // VA_PUBLIC_URL with https → wss (http → ws, for local use with the simulator).
 std::string websocket_base(const std::string& public_url);

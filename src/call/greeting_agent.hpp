@@ -13,4 +13,9 @@ namespace va::call {
 std::unique_ptr<Agent> make_greeting_agent(const CallInfo& info, CallControl& control, GreetingCache& greetings,
                                            Voices& voices);
 
+// Says `line` in the deployment's voice, then hangs up: for a call that cannot go on (its stream
+// could not be admitted because the store failed) but should not end in silence.
+std::unique_ptr<Agent> make_farewell_agent(const CallInfo& info, std::string line, CallControl& control,
+                                           GreetingCache& greetings, Voices& voices);
+
 }  // namespace va::call

@@ -123,9 +123,22 @@ boost::asio::awaitable<net::Response> respond(CallContext& ctx, net::Request req
         co_return net::error_response(400, "invalid_query", "attempt is malformed", "attempt");
     }
     const std::string id(call_id.value_or(""));
-    auto answer = co_await net::offload(ctx.store_pool, [&] {
-        return call_id ? answer_scheduled(ctx, id, attempt, form) : answer_inbound(ctx, form);
-    });
+    std::optional<Answer> answered;
+    std::string store_failure;
+    try {
+        answered = co_await net::offload(ctx.store_pool, [&] {
+            return call_id ? answer_scheduled(ctx, id, attempt, form) : answer_inbound(ctx, form);
+        });
+    } catch (const std::exception& e) {
+        store_failure = e.what();
+    }
+    if (!answered) {
+        // A MongoDB outage (or any store failure): the callee is told rather than hearing
+        // Twilio's "application error".
+        spdlog::warn("call {}: hanging up with an apology: the store failed: {}", call_sid, store_failure);
+        co_return twiml(twilio::build_say_hangup(kStoreDownLine));
+    }
+    auto& answer = *answered;
     if (!answer.connect) {
         spdlog::info("call {} ({} → {}): hanging up: {}", call_sid, core::mask_phone(param(form, "From")),
                      core::mask_phone(param(form, "To")), answer.why_not);

@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "call/greeting_agent.hpp"
 #include "media/mulaw.hpp"
 #include "net/offload.hpp"
 #include "timing/time_source.hpp"
@@ -202,24 +203,47 @@ private:
             refuse("the stream belongs to another account");
             co_return false;
         }
-        auto admission = co_await net::offload(ctx_.store_pool, [&] { return check_in(*grant, start, now); });
-        if (!admission.refused.empty()) {
-            refuse(admission.refused);
+        std::optional<Admission> admission;
+        std::string store_failure;
+        try {
+            admission = co_await net::offload(ctx_.store_pool, [&] { return check_in(*grant, start, now); });
+        } catch (const std::exception& e) {
+            store_failure = e.what();
+        }
+        if (!admission) {
+            // The store failed (a MongoDB outage, past --store-timeout-ms): the callee is told, not
+            // left in silence, and the call ends.
+            spdlog::warn("call {}: stream not admitted: the store failed: {}", start.call_sid, store_failure);
+            admission.emplace();
+            admission->info.call_sid = start.call_sid;
+            admission->info.stream_sid = start.stream_sid;
+            begin(start, "store_unavailable");
+            agent_ = make_farewell_agent(admission->info, std::string(kStoreDownLine), *this, ctx_.greetings, ctx_.voices);
+            agent_->on_start();
+            agent_started_.cancel();
+            co_return true;
+        }
+        if (!admission->refused.empty()) {
+            refuse(admission->refused);
             co_return false;
         }
+        begin(start, "started");
+        spdlog::info("call {}: stream {} started ({})", call_sid_, start.stream_sid,
+                     grant->scheduled_call_id.empty() ? "inbound" : "scheduled call " + grant->scheduled_call_id);
+        agent_ = ctx_.make_agent(admission->info, *this);
+        agent_->on_start();
+        agent_started_.cancel();
+        co_return true;
+    }
+
+    void begin(const twilio::Start& start, const char* result) {
         stream_sid_ = start.stream_sid;
         call_sid_ = start.call_sid;
         started_ = true;
         last_media_ = ctx_.time.steady_now();
         started_at_ = last_media_;
         watchdog_timer_.cancel();  // the start timeout is over: idle and length limits from now
-        ctx_.metrics.counter("media_streams_total", "Media Streams by how they began", {{"result", "started"}}).inc();
-        spdlog::info("call {}: stream {} started ({})", call_sid_, start.stream_sid,
-                     grant->scheduled_call_id.empty() ? "inbound" : "scheduled call " + grant->scheduled_call_id);
-        agent_ = ctx_.make_agent(admission.info, *this);
-        agent_->on_start();
-        agent_started_.cancel();
-        co_return true;
+        ctx_.metrics.counter("media_streams_total", "Media Streams by how they began", {{"result", result}}).inc();
     }
 
     // On the store's pool: attaches the stream to the call's log (once) and reads the prompt.

@@ -13,6 +13,7 @@
 #include "call/stream_endpoint.hpp"
 #include "core/time_format.hpp"
 #include "fakes.hpp"
+#include "outage_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "support/simulated_run.hpp"
 #include "support/temp_dir.hpp"
@@ -32,7 +33,7 @@ public:
     enum class Store { on_io, on_threads };
 
     explicit CallHarness(CallOptions options = default_options(), Store where = Store::on_io)
-        : store_(store::sqlite::SqliteStore::open(dir_.file("calls.db"))),
+        : store_(std::make_unique<OutageStore>(store::sqlite::SqliteStore::open(dir_.file("calls.db")))),
           context_{*store_,
                    where == Store::on_io ? boost::asio::any_io_executor(io_.get_executor()) : pool_.get_executor(),
                    time_,
@@ -56,6 +57,8 @@ public:
     }
 
     store::Store& store() { return *store_; }
+    // From now on every scheduled-call and call-log call throws store::Unavailable (an outage).
+    void store_down() { store_->down = true; }
     // Waits for the store pool's threads to finish. An io_context that they post back to must
     // outlive them: a pool thread drops its copy of the caller's strand only after posting.
     void join_store_pool() { pool_.join(); }
@@ -125,7 +128,7 @@ public:
 
 private:
     va::test::TempDir dir_;
-    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<OutageStore> store_;
     boost::asio::io_context io_;
     timing::SimulatedTime time_{kNow};
     boost::asio::thread_pool pool_{2};

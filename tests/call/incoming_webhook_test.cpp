@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "call_harness.hpp"
+#include "support/log_capture.hpp"
 #include "telephony/twilio/twiml.hpp"
 
 namespace va::call::test {
@@ -133,6 +134,24 @@ TEST(IncomingWebhook, AnUnknownOrCanceledCallIsHungUp) {
         EXPECT_EQ(canonical(response.body), canonical("<Response><Hangup/></Response>")) << target;
     }
     EXPECT_EQ(h.tts().calls, 0);
+}
+
+TEST(IncomingWebhook, WhenTheStoreIsDownTheCalleeHearsAnApologyAndTheCauseIsLogged) {
+    CallHarness h;
+    auto call = h.schedule({"+14155552671"});
+    h.store_down();
+    va::test::LogCapture log;
+    auto response = h.webhook(target_for(call), answered_form());
+    EXPECT_EQ(response.status, 200u) << "not Twilio's \"application error\"";
+    auto doc = twilio::parse_twiml(response.body);
+    auto* parsed = std::get_if<twilio::TwimlDocument>(&doc);
+    ASSERT_TRUE(parsed) << response.body;
+    ASSERT_EQ(parsed->verbs.size(), 2u);
+    auto* say = std::get_if<twilio::Say>(&parsed->verbs[0]);
+    ASSERT_TRUE(say);
+    EXPECT_EQ(say->text, kStoreDownLine);
+    EXPECT_TRUE(std::holds_alternative<twilio::Hangup>(parsed->verbs[1]));
+    EXPECT_TRUE(log.contains("the store failed: No suitable servers found")) << log.all();
 }
 
 TEST(IncomingWebhook, AnInboundCallWithoutAPromptIsDeclinedPolitely) {

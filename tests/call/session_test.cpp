@@ -139,6 +139,20 @@ TEST(StreamSession, ACanceledCallsStreamIsRefused) {
     EXPECT_TRUE(h.infos.empty());
 }
 
+TEST(StreamSession, WhenTheStoreFailsAtAdmissionTheCalleeHearsAnApologyAndTheCallEnds) {
+    CallHarness h;
+    auto a = answer(h);
+    h.store_down();
+    va::test::LogCapture captured;
+    auto log = h.stream(then(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}), {WaitFor{has_end_mark}, EchoMarks{}}),
+                        false);
+    EXPECT_FALSE(log->timed_out);
+    EXPECT_TRUE(log->closed_by_session) << "hung up once the apology has played";
+    EXPECT_EQ(audio_bytes(log->written), 8u * 100 * kStoreDownLine.size()) << "the whole line (the fake TTS: 100 ms per character)";
+    EXPECT_TRUE(h.infos.empty()) << "no agent of the call's own: the prompt could not be read";
+    EXPECT_TRUE(captured.contains("stream not admitted: the store failed: No suitable servers found")) << captured.all();
+}
+
 TEST(StreamSession, BadMessagesAreIgnoredAndTheCallGoesOn) {
     CallHarness h;
     auto a = answer(h, "Hi");

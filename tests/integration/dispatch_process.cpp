@@ -47,8 +47,6 @@ ServeProcess::ServeProcess(const TempDir& dir, const SimProcess& sim, std::vecto
     std::vector<std::string> args{"serve",
                                   "--listen",
                                   "127.0.0.1:0",
-                                  "--db",
-                                  "sqlite:" + dir.file("va.db"),
                                   "--twilio-api-base",
                                   sim.base_url(),
                                   "--twilio-account-sid",
@@ -57,6 +55,10 @@ ServeProcess::ServeProcess(const TempDir& dir, const SimProcess& sim, std::vecto
                                   "+15005550006",
                                   "--public-url",
                                   "http://127.0.0.1:0"};
+    // A SQLite file in `dir` unless the test names a store.
+    if (std::find(extra_args.begin(), extra_args.end(), "--db") == extra_args.end()) {
+        args.insert(args.end(), {"--db", "sqlite:" + dir.file("va.db")});
+    }
     // Dispatch tests need no conversation: skip loading the speech recogniser unless asked.
     if (std::find(extra_args.begin(), extra_args.end(), "--agent") == extra_args.end()) {
         args.insert(args.end(), {"--agent", "greeting"});

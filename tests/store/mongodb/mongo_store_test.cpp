@@ -150,9 +150,9 @@ TEST(MongoStorePool, AnIdlePoolSaysHelloLessThanOnceASecond) {
     if (server.real()) GTEST_SKIP() << "counts CongoDB's hellos";
     auto store = MongoStore::open(options_for(va::test::MongoServer::fresh_database()));
     ASSERT_TRUE(store->ping());
-    const auto before = server.hellos();
+    const auto before = server.congo().hellos();
     std::this_thread::sleep_for(seconds(3));  // measuring a rate over time, not waiting for an event
-    EXPECT_LT(server.hellos() - before, 3) << "libmongoc's monitor spins on CongoDB without the hello patch";
+    EXPECT_LT(server.congo().hellos() - before, 3) << "libmongoc's monitor spins on CongoDB without the hello patch";
 }
 
 }  // namespace

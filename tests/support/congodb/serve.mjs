@@ -1,11 +1,12 @@
 // Starts CongoDB, a MongoDB wire-protocol server written in TypeScript (installed by scripts/setup
-// into .deps/congodb), in memory on a free loopback port, and prints the port on stdout.
-//   node serve.mjs <install dir>
+// into .deps/congodb), in memory on a loopback port (a free one unless given), and prints the port.
+//   node serve.mjs <install dir> [port]
 // On SIGUSR1 it prints "hellos N": how many hello commands it has answered. It exits with its
 // parent (a test process that died without killing it) and on SIGTERM.
 import { pathToFileURL } from 'node:url';
 
 const dir = process.argv[2];
+const port = Number(process.argv[3] ?? 0);
 const load = (file) => import(pathToFileURL(`${dir}/congodb/${file}`).href);
 const { CongoServer } = await load('index.js');
 const { HelloHandler } = await load('server/handlers/HelloHandler.js');
@@ -38,7 +39,7 @@ MemoryStorageAdapter.prototype.insertOne = async function (...args) {
   }
 };
 
-const server = new CongoServer({ port: 0, host: '127.0.0.1', storage: 'memory' });
+const server = new CongoServer({ port, host: '127.0.0.1', storage: 'memory' });
 await server.start();
 process.stdout.write(`${server.server.address().port}\n`);
 

@@ -114,7 +114,7 @@ asio::awaitable<void> reconcile(std::shared_ptr<AttemptContext> ctx, Claim c) {
         auto listed = co_await d.twilio.list_calls(filter);
         auto now = d.time.now();
         if (listed.outcome == RestOutcome::ok) {
-            auto known_list = co_await net::offload(d.store_pool, [&] { return d.store.known_call_sids(c.phone_number); });
+            auto known_list = co_await net::offload(d.store_pool, [&] { return d.store.known_call_sids(c.phone_number, c.key); });
             std::set<std::string> known(known_list.begin(), known_list.end());
             // When our dial began, on Twilio's clock: its date_created is compared with nothing else.
             const auto earliest = c.dialed_at + d.twilio.clock_offset() - kClockSkew;

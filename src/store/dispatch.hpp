@@ -158,9 +158,10 @@ public:
     // `canceled` (the call log keeps Twilio's status), and a live one says to hang up.
     virtual StatusResult apply_status(const StatusEvent& event, const RetryPolicy& default_retry, TimePoint now) = 0;
 
-    // CallSids this store has recorded for calls to `phone_number`: reconciliation must not adopt
-    // a call that belongs to another attempt.
-    virtual std::vector<std::string> known_call_sids(const std::string& phone_number) = 0;
+    // CallSids this store has recorded for calls to `phone_number` by attempts other than
+    // `reconciling`: reconciliation must not adopt a call that belongs to another attempt, and
+    // may adopt its own (a stream or a callback can record it before the lost answer is found).
+    virtual std::vector<std::string> known_call_sids(const std::string& phone_number, const AttemptKey& reconciling) = 0;
 };
 
 }  // namespace va::store

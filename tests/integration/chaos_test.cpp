@@ -1,6 +1,7 @@
 // kill -9 a dispatching worker at random points, restart it, and check that nobody was called
 // twice (the simulator's call list is the witness) and everybody reached a final state. Runs
-// VA_CHAOS_RUNS times (default 50); bench/chaos/run.sh runs it 1,000 times.
+// VA_CHAOS_RUNS times (default 50) on SQLite and VA_CHAOS_MONGODB_RUNS times (default 20) on
+// MongoDB (CongoDB); bench/chaos/run.sh runs it 1,000 times.
 #include <signal.h>
 
 #include <cstdlib>
@@ -10,15 +11,16 @@
 #include <gtest/gtest.h>
 
 #include "dispatch_process.hpp"
+#include "support/mongo_server.hpp"
 
 namespace va::test {
 namespace {
 
 using namespace std::chrono_literals;
 
-int runs() {
-    const char* text = std::getenv("VA_CHAOS_RUNS");
-    return text ? std::max(1, std::atoi(text)) : 50;
+int runs(const char* variable, int otherwise) {
+    const char* text = std::getenv(variable);
+    return text ? std::max(1, std::atoi(text)) : otherwise;
 }
 
 bool final_status(const boost::json::value& status) {
@@ -28,17 +30,17 @@ bool final_status(const boost::json::value& status) {
     return false;
 }
 
-TEST(Chaos, KillNineDuringDispatchNeverDialsTwice) {
+void kill_nine_during_dispatch(int total, const std::vector<std::string>& store_flags) {
     TempDir dir;
     // Every number is busy at once, and the first create answer for each is lost (placed, then
     // 500), so reconciliation is exercised on every run besides the kill.
     SimProcess sim(dir, R"({"callsPerSecond": 1000, "default": {"ringSeconds": 0, "outcome": "busy",
                                                               "restFault": {"mode": "500-placed", "count": 1}}})");
-    const std::vector<std::string> flags{"--calls-per-second", "50",          "--twilio-timeout-seconds", "1",
-                                         "--reconcile-grace-seconds", "1", "--status-check-seconds", "1",
-                                         "--ring-timeout-seconds", "1",     "--dispatch-sweep-seconds", "1"};
+    std::vector<std::string> flags{"--calls-per-second", "50",          "--twilio-timeout-seconds", "1",
+                                   "--reconcile-grace-seconds", "1", "--status-check-seconds", "1",
+                                   "--ring-timeout-seconds", "1",     "--dispatch-sweep-seconds", "1"};
+    flags.insert(flags.end(), store_flags.begin(), store_flags.end());
     std::mt19937 random(std::random_device{}());
-    const int total = runs();
     int killed_mid_dial = 0;
     for (int run = 0; run < total; ++run) {
         std::vector<std::string> numbers;
@@ -70,7 +72,14 @@ TEST(Chaos, KillNineDuringDispatchNeverDialsTwice) {
         }
     }
     // Some kills must have landed mid-dial, or the test proved little.
-    RecordProperty("attempts_after_recovery", killed_mid_dial);
+    ::testing::Test::RecordProperty("attempts_after_recovery", killed_mid_dial);
+}
+
+TEST(Chaos, KillNineDuringDispatchNeverDialsTwice) { kill_nine_during_dispatch(runs("VA_CHAOS_RUNS", 50), {}); }
+
+TEST(Chaos, KillNineDuringDispatchOnMongoDbNeverDialsTwice) {
+    CongoDb congo;
+    kill_nine_during_dispatch(runs("VA_CHAOS_MONGODB_RUNS", 20), {"--db", congo.uri("chaos")});
 }
 
 }  // namespace

@@ -283,11 +283,27 @@ TEST_P(DispatchContract, KnownCallSidsCoverEveryAttemptToANumber) {
         auto sid = "CA0000000000000000000000000000001" + std::to_string(i);
         ASSERT_TRUE(dispatch().record_placed(claims[i], placed(sid, kT0 + seconds(90)), kT0));
     }
-    auto sids = dispatch().known_call_sids("+14155550001");
+    const AttemptKey elsewhere{test_id(), 0, 1};
+    auto sids = dispatch().known_call_sids("+14155550001", elsewhere);
     EXPECT_EQ(sids.size(), 2u);
-    EXPECT_EQ(dispatch().known_call_sids("+14155550009").size(), 0u);
+    EXPECT_EQ(dispatch().known_call_sids("+14155550009", elsewhere).size(), 0u);
+    EXPECT_EQ(dispatch().known_call_sids("+14155550001", claims[0].key).size(), 1u) << "not the attempt's own";
     (void)a;
     (void)b;
+}
+
+TEST_P(DispatchContract, ReconciliationMayAdoptTheCallItsOwnStreamRecordedFirst) {
+    auto id = schedule({"+14155550001"}, kT0);
+    auto c = claim("w1", kT0).at(0);
+    ASSERT_TRUE(dispatch().record_unknown(c, kT0, kT0 + seconds(30)));  // Twilio's answer was lost...
+    // ...but the callee picked up at once: the stream recorded the call on the attempt's log.
+    StreamStart stream{to_string(c.key), test_id(), id, "+14155550001", "+15005550006", kSid1, "MZ1", kT0 + seconds(2)};
+    ASSERT_TRUE(store().call_logs().record_stream_start(stream));
+    EXPECT_TRUE(dispatch().known_call_sids("+14155550001", c.key).empty()) << "its own call: reconciliation adopts it";
+    EXPECT_EQ(dispatch().known_call_sids("+14155550001", AttemptKey{id, 0, 2}), std::vector<std::string>{kSid1})
+        << "the next attempt must not adopt it";
+    EXPECT_TRUE(dispatch().record_placed(c, placed(kSid1, kT0 + seconds(90)), kT0 + seconds(3)));
+    EXPECT_EQ(recipient(id).call_sid, kSid1);
 }
 
 TEST_P(DispatchContract, ASlotReservedAfterThrottlingComesAfterEveryOther) {

@@ -85,7 +85,7 @@ protected:
                   StatusResult::applied);
 
         ASSERT_TRUE(dispatch().record_unknown(claims[1], kT0, kT0 + seconds(30)));
-        dispatch().known_call_sids("+14155550002");
+        dispatch().known_call_sids("+14155550002", {"6566a1b2c3d4e5f607182930", 0, 1});
         ASSERT_TRUE(dispatch().record_not_placed(claims[1], kT0 + seconds(1), kT0 + seconds(60), 5, "no call"));
         ASSERT_TRUE(dispatch().record_refused(claims[2], kT0, 21211, "invalid number"));
         auto fourth = claim("w1", kT0 + seconds(5));

@@ -11,6 +11,7 @@
 //   are `unknown`, for reconciliation, never dialed blindly.
 #include <set>
 
+#include "core/id.hpp"
 #include "store/dispatch_rules.hpp"
 #include "store/mongodb/dispatch_limits.hpp"
 #include "store/mongodb/repositories.hpp"
@@ -59,6 +60,7 @@ public:
 
     ClaimBatch claim(const ClaimRequest& r) override {
         create_missing_recipients(r.now);
+        finish_completions(r.now);
         ClaimBatch batch;
         claim_leased(ClaimKind::reconcile, any_of({"dialing", "unknown"}), r, batch.claims);
         claim_leased(ClaimKind::check, any_of({"queued", "ringing", "in-progress"}), r, batch.claims);
@@ -155,9 +157,10 @@ public:
         filter.append("status", r.text("status")).append("unplaced", d.unplaced - 1);
         auto set = doc("status", to_string(d.status), "unplaced", d.unplaced, "nextAttemptAt", d.next_attempt_at,
                        "errorMessage", error_message, "leaseOwner", nullptr, "leaseExpiresAt", nullptr, "updatedAt", now);
+        const auto mark = d.check_completion ? mark_for_completion(claim.key.scheduled_call_id, now) : "";
         if (c_.recipients.update_one(filter, doc("$set", set)).matched != 1) return false;
         limits_.give_back_ticket(recipient_hex(claim.key));
-        if (d.check_completion) complete_if_done(claim.key.scheduled_call_id, now);
+        if (d.check_completion) complete_if_done(claim.key.scheduled_call_id, mark, now);
         return true;
     }
 
@@ -167,16 +170,18 @@ public:
         auto set = doc("status", "failed", "errorCode", code ? std::optional(code) : std::nullopt, "errorMessage",
                        message, "leaseOwner", nullptr, "leaseExpiresAt", nullptr, "nextAttemptAt", nullptr,
                        "updatedAt", now);
+        const auto mark = mark_for_completion(claim.key.scheduled_call_id, now);
         if (c_.recipients.update_one(filter, doc("$set", set)).matched != 1) return false;
         limits_.give_back_ticket(recipient_hex(claim.key));
-        complete_if_done(claim.key.scheduled_call_id, now);
+        complete_if_done(claim.key.scheduled_call_id, mark, now);
         return true;
     }
 
     bool defer(const Claim& claim, TimePoint until, TimePoint now) override {
         const auto d = rules::decide_defer(until, call_facts(claim.key.scheduled_call_id).canceled());
+        const auto mark = d.check_completion ? mark_for_completion(claim.key.scheduled_call_id, now) : "";
         if (!give_back(claim, d.status, d.next_attempt_at, d.reason, now, Taken{})) return false;
-        if (d.check_completion) complete_if_done(claim.key.scheduled_call_id, now);
+        if (d.check_completion) complete_if_done(claim.key.scheduled_call_id, mark, now);
         return true;
     }
 
@@ -202,27 +207,30 @@ public:
                 set.append("leaseOwner", nullptr).append("leaseExpiresAt", nullptr);
                 set.append("nextAttemptAt", d.next_attempt_at).append("errorMessage", d.error_message);
             }
+            const auto mark = d.check_completion ? mark_for_completion(e.key.scheduled_call_id, now) : "";
             if (c_.recipients.update_one(unchanged(e.key, state), doc("$set", set)).matched != 1) continue;
-            // The recipient is written: the rest follows from it and is safe to repeat.
+            // The recipient first: a CallSid in a call log is one reconciliation must not adopt
+            // (known_call_sids), so a log must never hold it while its recipient does not.
+            upsert_log(e.key, e.log_id, state.phone_number, e.from, e.call_sid, now);
+            advance_log(e, d.log_status, now);
             if (rules::rank(d.status) == 4 || d.status == RecipientStatus::pending) {
                 limits_.give_back_ticket(recipient_hex(e.key));
             }
-            upsert_log(e.key, e.log_id, state.phone_number, e.from, e.call_sid, now);
-            advance_log(e, d.log_status, now);
-            if (d.check_completion) complete_if_done(e.key.scheduled_call_id, now);
+            if (d.check_completion) complete_if_done(e.key.scheduled_call_id, mark, now);
             return d.result;
         }
         throw Unavailable("apply_status: the recipient kept changing");
     }
 
-    std::vector<std::string> known_call_sids(const std::string& phone_number) override {
+    std::vector<std::string> known_call_sids(const std::string& phone_number, const AttemptKey& reconciling) override {
         std::set<std::string> out;
         FindOptions sids;
         sids.projection = doc("callSid", 1);
-        for (const auto& d : c_.call_logs.find(doc("to", phone_number, "callSid", doc("$ne", "")), sids)) {
-            out.insert(View(d.get()).text("callSid"));
-        }
-        for (const auto& d : c_.recipients.find(doc("phoneNumber", phone_number, "callSid", doc("$ne", "")), sids)) {
+        auto logs = doc("to", phone_number, "callSid", doc("$ne", ""), "attemptId", doc("$ne", to_string(reconciling)));
+        for (const auto& d : c_.call_logs.find(logs, sids)) out.insert(View(d.get()).text("callSid"));
+        auto others = doc("phoneNumber", phone_number, "callSid", doc("$ne", ""), "_id",
+                          doc("$ne", recipient_id(reconciling.scheduled_call_id, reconciling.position)));
+        for (const auto& d : c_.recipients.find(others, sids)) {
             out.insert(View(d.get()).text("callSid"));
         }
         return {out.begin(), out.end()};
@@ -485,9 +493,21 @@ private:
         }
     }
 
+    // Completion without a transaction. Before a write that may end a call's last live
+    // recipient, the call is marked; after it, complete_if_done() looks at every recipient and
+    // clears the mark it made. Of two recipients ending at once, the one that writes last sees
+    // both final. A process killed between the write and the look leaves the mark, and a later
+    // claim finishes the job (finish_completions).
+    std::string mark_for_completion(const std::string& call_id, TimePoint now) {
+        auto mark = core::new_object_id(now);
+        c_.scheduled_calls.update_one(id_filter(call_id),
+                                      doc("$set", doc("completionCheck", mark, "completionCheckAt", now)));
+        return mark;
+    }
+
     // rules::is_complete on what the call's recipients say now; a conditional write, so a call
-    // canceled meanwhile stays canceled.
-    void complete_if_done(const std::string& call_id, TimePoint now) {
+    // canceled meanwhile stays canceled. Clears the mark `mark` if it is still the call's.
+    void complete_if_done(const std::string& call_id, const std::string& mark, TimePoint now) {
         auto found = c_.scheduled_calls.find_one(id_filter(call_id));
         if (!found) return;
         const auto status = parse_call_status(View(found->get()).text("status")).value_or(CallStatus::failed);
@@ -495,10 +515,24 @@ private:
         for (const auto& d : c_.recipients.find(doc("scheduledCallId", call_id))) {
             statuses.push_back(parse_recipient_status(View(d.get()).text("status")).value_or(RecipientStatus::unknown));
         }
-        if (statuses.empty() || !rules::is_complete(status, statuses)) return;
-        auto filter = id_filter(call_id);
-        filter.append("status", to_string(status));
-        c_.scheduled_calls.update_one(filter, doc("$set", doc("status", "completed", "updatedAt", now)));
+        if (!statuses.empty() && rules::is_complete(status, statuses)) {
+            auto filter = id_filter(call_id);
+            filter.append("status", to_string(status));
+            c_.scheduled_calls.update_one(filter, doc("$set", doc("status", "completed", "updatedAt", now)));
+        }
+        auto marked = id_filter(call_id);
+        marked.append("completionCheck", mark);
+        c_.scheduled_calls.update_one(marked, doc("$unset", doc("completionCheck", "", "completionCheckAt", "")));
+    }
+
+    // Marks left by a process that died between a recipient's last write and its look at the
+    // call (not recent ones: their writers are still at work).
+    void finish_completions(TimePoint now) {
+        auto left = doc("completionCheckAt", doc("$lt", now - std::chrono::seconds(10)));
+        for (const auto& d : c_.scheduled_calls.find(left, limited(16))) {
+            View call(d.get());
+            complete_if_done(call.text("_id"), call.text("completionCheck"), now);
+        }
     }
 
     Collections& c_;

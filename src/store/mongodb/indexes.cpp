@@ -18,7 +18,9 @@ void create_indexes(Collections& c) {
                                          .push(doc("key", newest_first(), "name", "scheduled_calls_by_created"))
                                          .push(doc("key", newest_first("status"), "name", "scheduled_calls_by_status"))
                                          .push(doc("key", doc("status", 1, "scheduledDateTime", 1), "name",
-                                                   "scheduled_calls_due")));
+                                                   "scheduled_calls_due"))
+                                         .push(doc("key", doc("completionCheckAt", 1), "name",
+                                                   "scheduled_calls_completion_checks", "sparse", true)));
     // The dispatcher's scans: due recipients, expired leases, a number's dials, a CallSid's attempt.
     c.recipients.create_indexes(Array()
                                     .push(doc("key", doc("scheduledCallId", 1, "position", 1), "name", "recipients_by_call"))

@@ -462,11 +462,13 @@ public:
         });
     }
 
-    std::vector<std::string> known_call_sids(const std::string& phone_number) override {
+    std::vector<std::string> known_call_sids(const std::string& phone_number, const AttemptKey& reconciling) override {
         return readers_.run([&](Connection& c) {
-            Statement s(c, "SELECT callSid FROM calllogs WHERE \"to\" = ?1 AND callSid != '' UNION "
-                           "SELECT callSid FROM recipients WHERE phoneNumber = ?1 AND callSid != ''");
-            s.bind(1, phone_number);
+            Statement s(c, "SELECT callSid FROM calllogs WHERE \"to\" = ?1 AND callSid != '' AND attemptId != ?2 UNION "
+                           "SELECT callSid FROM recipients WHERE phoneNumber = ?1 AND callSid != '' "
+                           "AND NOT (scheduledCallId = ?3 AND position = ?4)");
+            s.bind(1, phone_number).bind(2, to_string(reconciling)).bind(3, reconciling.scheduled_call_id);
+            s.bind(4, std::int64_t{reconciling.position});
             std::vector<std::string> out;
             while (s.step()) out.push_back(s.text(0));
             return out;

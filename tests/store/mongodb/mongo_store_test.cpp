@@ -110,6 +110,29 @@ TEST_F(MongoStoreTest, ReadsAScheduledCallTheOriginalSystemWrote) {
     EXPECT_EQ(ids_of(store_->scheduled_calls().list({})), std::vector<std::string>{id});
 }
 
+TEST_F(MongoStoreTest, ACallWhoseLastRecipientEndedInAProcessThatDiedIsCompletedByALaterClaim) {
+    auto call = make_call({"+14155552671"}, kT0, kT0);
+    store_->scheduled_calls().create(call, std::nullopt);
+    ClaimRequest r;
+    r.owner = "w1";
+    r.now = kT0;
+    auto claims = store_->dispatch().claim(r).claims;
+    ASSERT_EQ(claims.size(), 1u);
+    ASSERT_TRUE(store_->dispatch().record_placed(claims[0], {kSid1, "+15005550006", RecipientStatus::queued, test_id(), kT0 + seconds(60)}, kT0));
+    // What a worker killed between its two writes leaves: the recipient busy, the call marked
+    // for a look, and nobody looking.
+    raw(mongodb::kRecipients).update_one(doc("scheduledCallId", call.id), doc("$set", doc("status", "busy")));
+    raw(mongodb::kScheduledCalls).update_one(mongodb::id_filter(call.id),
+                                             doc("$set", doc("completionCheck", "x", "completionCheckAt", kT0)));
+    EXPECT_EQ(store_->scheduled_calls().get(call.id)->status, CallStatus::in_progress);
+    r.now = kT0 + seconds(5);
+    store_->dispatch().claim(r);
+    EXPECT_EQ(store_->scheduled_calls().get(call.id)->status, CallStatus::in_progress) << "a mark this recent may be a writer at work";
+    r.now = kT0 + seconds(11);
+    store_->dispatch().claim(r);
+    EXPECT_EQ(store_->scheduled_calls().get(call.id)->status, CallStatus::completed);
+}
+
 // A port where nothing listens: bound, then closed.
 int closed_port() {
     int fd = socket(AF_INET, SOCK_STREAM, 0);

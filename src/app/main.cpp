@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/demo.hpp"
+#include "app/store_copy.hpp"
 #include "app/logging.hpp"
 #include "app/secrets.hpp"
 #include "app/serve.hpp"
@@ -359,6 +360,15 @@ int main(int argc, char** argv) {
     demo_cmd->add_option("--llm-model", demo.serve.agent.llm_model, "The model")->envname("LLM_MODEL")->capture_default_str();
     demo_cmd->add_option("--tts-voice", demo.serve.tts_voice, "The agent's voice")->envname("VA_TTS_VOICE")->capture_default_str();
 
+    auto* store_cmd = app.add_subcommand("store", "Work on a store's data");
+    store_cmd->require_subcommand(1);
+    std::string copy_from, copy_to;
+    auto* copy_cmd = store_cmd->add_subcommand(
+        "copy", "Copy every prompt, scheduled call and call log to a MongoDB store, ids kept (run again: only what is new)");
+    copy_cmd->add_option("--from", copy_from, "The store to copy, as serve's --db (sqlite:PATH)")->required();
+    copy_cmd->add_option("--to", copy_to, "The MongoDB store to copy into (a mongodb:// connection string)")
+        ->required();
+
     CLI11_PARSE(app, argc, argv);
     // The demo narrates on stdout; the server's own info lines would drown it.
     if (*demo_cmd && app.get_option("--log-level")->count() == 0 && !std::getenv("VA_LOG_LEVEL")) log_level = "warn";
@@ -409,5 +419,6 @@ int main(int argc, char** argv) {
         if (const char* key = std::getenv("LLM_API_KEY")) demo.serve.agent.llm_api_key = key;
         return va::app::run_demo(demo);
     }
+    if (*copy_cmd) return va::app::run_store_copy(copy_from, copy_to, std::cout, std::cerr);
     return 0;
 }

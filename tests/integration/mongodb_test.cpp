@@ -152,6 +152,70 @@ TEST(MongoBinary, CallsTheOriginalSystemWroteAreDialedOnceAndInProgressOnesAdopt
     EXPECT_EQ(serve.process().wait(), 0);
 }
 
+// What the API answers: every page of every listing (two items a page, so cursors are crossed)
+// and every item on its own.
+std::vector<std::string> api_answers(ServeProcess& serve) {
+    std::vector<std::string> out;
+    for (const std::string list : {"/api/prompts", "/api/scheduled-calls", "/api/call-logs"}) {
+        std::string cursor;
+        do {
+            auto page = serve.api("GET", list + "?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+            out.push_back(list + " " + boost::json::serialize(page));
+            for (const auto& item : page.at("items").as_array()) {
+                const auto path = list + "/" + std::string(item.at("id").as_string());
+                out.push_back(path + " " + boost::json::serialize(serve.api("GET", path)));
+            }
+            const auto& next = page.at("nextCursor");
+            cursor = next.is_string() ? std::string(next.as_string()) : "";
+        } while (!cursor.empty());
+    }
+    return out;
+}
+
+TEST(MongoBinary, StoreCopyCarriesEveryRecordAcrossAndARerunAddsNothing) {
+    TempDir dir;
+    SimProcess sim(dir, R"({"callsPerSecond": 100, "default": {"ringSeconds": 0.05, "hangupAfterSeconds": 1},
+                           "numbers": {"+14155553302": {"outcome": "busy"}}})");
+    std::vector<std::string> before;
+    {
+        ServeProcess sqlite(dir, sim, {"--calls-per-second", "20"});
+        auto dialed = sqlite.schedule_now({"+14155553301", "+14155553302"});
+        ASSERT_TRUE(eventually([&] { return sqlite.scheduled_call(dialed)->at("status") == "completed"; }, 30s));
+        const auto later = core::format_rfc3339(timing::RealTime{}.now() + 1h);
+        auto prompt = sqlite.api("POST", "/api/prompts", R"({"name":"Later","content":"c","introduction":"i",
+                                                              "conversation":{"endOfTurnMs":700}})");
+        const auto prompt_id = std::string(prompt.at("id").as_string());
+        for (int i = 0; i < 3; ++i) {
+            auto call = sqlite.api("POST", "/api/scheduled-calls",
+                                   R"({"toPhoneNumbers":["+1415555340)" + std::to_string(i) + R"("],"promptId":")" +
+                                       prompt_id + R"(","scheduledDateTime":")" + later +
+                                       R"(","retry":{"maxAttempts":2,"delaySeconds":60}})");
+            if (i == 0) sqlite.api("POST", "/api/scheduled-calls/" + std::string(call.at("id").as_string()) + "/cancel");
+        }
+        before = api_answers(sqlite);
+        sqlite.process().signal(SIGTERM);
+        ASSERT_EQ(sqlite.process().wait(), 0);
+    }
+    CongoDb congo;
+    const auto to = congo.uri("copied");
+    Process copy(voiceagent_binary(), {"store", "copy", "--from", "sqlite:" + dir.file("va.db"), "--to", to});
+    auto out = copy.read_all_stdout();
+    ASSERT_EQ(copy.wait(), 0) << out << copy.read_all_stderr();
+    EXPECT_NE(out.find("prompts: 2 copied, 0 already there"), std::string::npos) << out;
+    EXPECT_NE(out.find("scheduled calls: 4 copied, 0 already there"), std::string::npos) << out;
+    EXPECT_NE(out.find("call logs: 2 copied, 0 already there"), std::string::npos) << out;
+    Process again(voiceagent_binary(), {"store", "copy", "--from", "sqlite:" + dir.file("va.db"), "--to", to});
+    out = again.read_all_stdout();
+    ASSERT_EQ(again.wait(), 0) << out;
+    EXPECT_NE(out.find("scheduled calls: 0 copied, 4 already there"), std::string::npos) << out;
+
+    ServeProcess mongo(dir, sim, {"--db", to});
+    const auto after = api_answers(mongo);
+    ASSERT_EQ(before.size(), (1u + 2) + (2 + 4) + (1 + 2)) << "pages and items: 2 prompts, 4 calls, 2 logs";
+    ASSERT_EQ(after.size(), before.size());
+    for (std::size_t i = 0; i < before.size(); ++i) EXPECT_EQ(after[i], before[i]);
+}
+
 TEST(MongoBinary, ThreeWorkersOnOneDatabaseCallEachRecipientOnce) {
     CongoDb congo;
     TempDir dir;

@@ -124,10 +124,10 @@ Bson recipient_document(const std::string& scheduled_call_id, int position, cons
 
 Bson recipient_fields(const std::string& scheduled_call_id, int position, const Recipient& r,
                       std::optional<TimePoint> due) {
-    return doc("scheduledCallId", scheduled_call_id, "position",
-               position, "phoneNumber", r.phone_number, "status", to_string(r.status), "attempt", r.attempt,
-               "unplaced", 0, "callSid", r.call_sid, "errorMessage", r.error_message, "nextAttemptAt", due,
-               "deferredReason", "", "fence", 0L, "updatedAt", r.updated_at);
+    return doc("scheduledCallId", scheduled_call_id, "position", position, "phoneNumber", r.phone_number, "status",
+               to_string(r.status), "attempt", r.attempt, "unplaced", 0, "callSid", r.call_sid, "errorCode",
+               r.error_code, "errorMessage", r.error_message, "nextAttemptAt", due, "deferredReason",
+               to_string(r.deferred_reason), "dialedAt", r.dialed_at, "fence", 0L, "updatedAt", r.updated_at);
 }
 
 Recipient recipient_from(const View& d) {

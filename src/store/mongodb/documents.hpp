@@ -38,7 +38,8 @@ Prompt prompt_from(const View& doc);
 Bson scheduled_call_document(const ScheduledCall& call);
 ScheduledCall scheduled_call_from(const View& doc);
 
-// A recipient not dialed yet, due at `due` (none: not due until given a time). Without its _id.
+// A recipient as `recipient` says (a new one, or one copied from another store), due at `due`
+// (none: not due until given a time). Without its _id.
 Bson recipient_fields(const std::string& scheduled_call_id, int position, const Recipient& recipient,
                       std::optional<TimePoint> due);
 // The same with its _id.

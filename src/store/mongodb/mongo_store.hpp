@@ -28,6 +28,12 @@ public:
     DispatchRepository& dispatch() override;
     bool ping() override;
     PurgeResult purge_finished(const PurgeRequest& request) override;
+    // A record copied from another store, id and state kept (`voiceagent store copy`); false when
+    // one with its id is here already (then nothing is written).
+    bool import(const Prompt& prompt);
+    bool import(const ScheduledCall& call);
+    bool import(const CallLog& log);
+
     // For tools and tests that write behind the repositories' back.
     Pool& pool() { return *pool_; }
     const std::string& database() const { return database_; }

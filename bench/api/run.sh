@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # API throughput: wrk against POST /api/scheduled-calls (10 recipients) and GET /api/scheduled-calls/{id}
-# on the release build, with a fresh SQLite file (WAL, synchronous=FULL). Prints wrk's figures and
-# the server's peak RSS. Usage: bench/api/run.sh [seconds=30] [connections=64]
+# on the release build, with a fresh SQLite file (WAL, synchronous=FULL), or the store VA_BENCH_DB
+# names (bench/with_congodb.sh sets it). Prints wrk's figures and the server's peak RSS.
+# Usage: bench/api/run.sh [seconds=30] [connections=64]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-30}
@@ -16,7 +17,7 @@ when=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
 sed "s/2099-01-01T00:00:00Z/$when/" bench/api/create.lua > "$dir/create.lua"
 
 # The rate limit (50 requests/s per caller by default) is lifted: this measures the server.
-build/release/src/app/voiceagent --log-level warn serve --listen 127.0.0.1:0 --db "sqlite:$dir/bench.db" \
+build/release/src/app/voiceagent --log-level warn serve --listen 127.0.0.1:0 --db "${VA_BENCH_DB:-sqlite:$dir/bench.db}" \
   --allowed-countries US --api-rate-limit 1000000 --api-rate-burst 10000000 > "$dir/stdout" 2> "$dir/stderr" &
 pid=$!
 until grep -q listening "$dir/stdout"; do kill -0 $pid; sleep 0.1; done

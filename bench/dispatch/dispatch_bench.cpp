@@ -7,7 +7,9 @@
 // --prefill N first stores N finished recipients (completed calls with their call logs, on other
 // numbers), as a store holds after months of calls: the dispatcher's statements must not slow
 // down with the history.
-// Usage: dispatch_bench [recipients=10000] [rate=100] [single_runs=30] [--prefill N]
+// --db mongodb://… runs it on MongoDB instead of a SQLite file (a database per scenario), and
+// the store's own CPU is then another process's.
+// Usage: dispatch_bench [recipients=10000] [rate=100] [single_runs=30] [--prefill N] [--db URI]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -32,6 +34,7 @@
 #include "calling_window/time_zones.hpp"
 #include "net/server.hpp"
 #include "sim/simulator.hpp"
+#include "store/mongodb/mongo_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "telephony/twilio/rest_client.hpp"
 #include "timing/time_source.hpp"
@@ -103,14 +106,23 @@ double percentile(std::vector<double> v, double p) {
 }
 
 struct Bench {
-    explicit Bench(double rate) {
+    Bench(double rate, const std::string& db) {
         auto scenario = std::get<va::sim::Scenario>(
             va::sim::parse_scenario(R"({"callsPerSecond": 1000, "default": {"ringSeconds": 0, "outcome": "busy"}})"));
         std::filesystem::create_directories(dir);
         const asio::ip::tcp::endpoint loopback{asio::ip::make_address("127.0.0.1"), 0};
         sim = std::make_unique<va::sim::Simulator>(io, va::sim::SimulatorOptions{kAccount, kToken, scenario, {}, {}}, metrics);
         auto sim_port = sim->listen(loopback).port();
-        store = va::store::sqlite::SqliteStore::open((dir / "bench.db").string());
+        if (db.empty()) {
+            sqlite = va::store::sqlite::SqliteStore::open((dir / "bench.db").string());
+        } else {
+            static int scenario = 0;
+            va::store::mongodb::MongoOptions options;
+            options.uri = db;
+            options.database = "dispatch_bench_" + std::to_string(getpid()) + "_" + std::to_string(++scenario);
+            mongo = va::store::mongodb::MongoStore::open(options);
+        }
+        store = sqlite ? static_cast<va::store::Store*>(sqlite.get()) : mongo.get();
         counting = std::make_unique<CountingDispatch>(store->dispatch());
 
         va::dispatch::DispatcherOptions o;
@@ -169,6 +181,7 @@ struct Bench {
     // running dispatcher never sees them due), then given their dials, CallSids and logs straight
     // in the file, in one transaction.
     void prefill(int n) {
+        if (n <= 0) return;
         const auto now = clock.now();
         for (int start = 0; start < n; start += 1000) {
             va::store::ScheduledCall call;
@@ -184,7 +197,7 @@ struct Bench {
             call.created_at = call.updated_at = now - 24h;
             store->scheduled_calls().create(call, std::nullopt);
         }
-        va::store::sqlite::Connection c(store->path());
+        va::store::sqlite::Connection c(sqlite->path());
         const auto at = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>((now - 24h).time_since_epoch()).count());
         c.exec("BEGIN");
         c.exec("UPDATE recipients SET attempt = 1, nextAttemptAt = NULL, "
@@ -215,7 +228,9 @@ struct Bench {
     va::core::MetricsRegistry metrics;
     va::calling_window::CountryZones zones;
     std::unique_ptr<va::sim::Simulator> sim;
-    std::unique_ptr<va::store::sqlite::SqliteStore> store;
+    std::unique_ptr<va::store::sqlite::SqliteStore> sqlite;
+    std::unique_ptr<va::store::mongodb::MongoStore> mongo;
+    va::store::Store* store = nullptr;
     std::unique_ptr<CountingDispatch> counting;
     std::unique_ptr<va::dispatch::StatusWebhookContext> webhook;
     std::unique_ptr<va::net::HttpServer> server;
@@ -237,14 +252,28 @@ int main(int argc, char** argv) {
         prefill = std::atoi((flag + 1)->c_str());
         args.erase(flag, flag + 2);
     }
+    std::string db;
+    if (auto flag = std::find(args.begin(), args.end(), "--db"); flag != args.end()) {
+        if (flag + 1 == args.end() || !(flag + 1)->starts_with("mongodb")) {
+            std::cerr << "--db needs a mongodb:// connection string\n";
+            return 2;
+        }
+        db = *(flag + 1);
+        args.erase(flag, flag + 2);
+    }
+    if (!db.empty() && prefill > 0) {
+        std::cerr << "--prefill fills a SQLite file: not with --db\n";
+        return 2;
+    }
     const int recipients = args.size() > 0 ? std::atoi(args[0].c_str()) : 10000;
     const double rate = args.size() > 1 ? std::atof(args[1].c_str()) : 100;
     const int single_runs = args.size() > 2 ? std::atoi(args[2].c_str()) : 30;
     spdlog::set_level(spdlog::level::warn);
     if (prefill > 0) std::printf("store prefilled with %d finished recipients and their call logs\n", prefill);
+    std::printf("store: %s\n", db.empty() ? "SQLite" : "MongoDB");
 
     {
-        Bench b(rate);
+        Bench b(rate, db);
         b.prefill(prefill);
         auto due = std::chrono::ceil<std::chrono::seconds>(b.clock.now() + 2s);
         b.schedule(recipients, due, 0);
@@ -275,7 +304,7 @@ int main(int argc, char** argv) {
                     cpu / recipients * 1e6);
     }
     {
-        Bench b(rate);
+        Bench b(rate, db);
         b.prefill(prefill);
         std::vector<double> late;
         for (int run = 0; run < single_runs; ++run) {

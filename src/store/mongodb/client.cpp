@@ -152,6 +152,16 @@ bool Pool::ping() {
     return mongoc_client_command_simple(lease.get(), "admin", command.get(), nullptr, &reply.doc, &error);
 }
 
+Bson Pool::command(const std::string& database, const Bson& command) {
+    Lease lease(*this);
+    Reply reply;
+    bson_error_t error;
+    if (!mongoc_client_command_simple(lease.get(), database.c_str(), command.get(), nullptr, &reply.doc, &error)) {
+        fail(error, "command on " + database);
+    }
+    return Bson::copy(&reply.doc);
+}
+
 namespace {
 // A collection handle on a leased client, for one operation.
 class Handle {

@@ -63,6 +63,8 @@ public:
 
     // {ping: 1} on the admin database: true when a server answers within the timeout.
     bool ping();
+    // Runs `command` on `database` (on the primary) and returns the server's reply.
+    Bson command(const std::string& database, const Bson& command);
 
 private:
     mongoc_client_pool_t* pool_ = nullptr;

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <set>
 #include <thread>
 
 #include "core/time_format.hpp"
@@ -131,6 +132,28 @@ TEST_F(MongoStoreTest, ACallWhoseLastRecipientEndedInAProcessThatDiedIsCompleted
     r.now = kT0 + seconds(11);
     store_->dispatch().claim(r);
     EXPECT_EQ(store_->scheduled_calls().get(call.id)->status, CallStatus::completed);
+}
+
+std::set<std::string> index_names(mongodb::Pool& pool, const std::string& database, const char* collection) {
+    auto reply = pool.command(database, doc("listIndexes", collection));
+    std::set<std::string> names;
+    mongodb::View(reply.get()).document("cursor")->for_each_document(
+        "firstBatch", [&](const mongodb::View& index) { names.insert(index.text("name")); });
+    return names;
+}
+
+TEST_F(MongoStoreTest, TheIndexesAreMadeByNameAndMakingThemAgainChangesNothing) {
+    ASSERT_TRUE(store_->ping());
+    const auto recipients = index_names(store_->pool(), store_->database(), mongodb::kRecipients);
+    for (const char* name : {"recipients_due", "recipients_leases", "recipients_by_call", "recipients_by_phone",
+                             "recipients_by_sid"}) {
+        EXPECT_TRUE(recipients.contains(name)) << name;
+    }
+    EXPECT_TRUE(index_names(store_->pool(), store_->database(), mongodb::kCallLogs).contains("calllogs_by_attempt"));
+    // Another process starting on the same database makes them again: nothing changes.
+    auto again = MongoStore::open(std::shared_ptr<mongodb::Pool>(holder_, &store_->pool()), store_->database());
+    ASSERT_TRUE(again->ping());
+    EXPECT_EQ(index_names(store_->pool(), store_->database(), mongodb::kRecipients), recipients);
 }
 
 // A port where nothing listens: bound, then closed.

@@ -85,7 +85,10 @@ public:
         ++writes;
         return inner_.apply_status(e, p, n);
     }
-    std::vector<std::string> known_call_sids(const std::string& p) override { ++reads; return inner_.known_call_sids(p); }
+    std::vector<std::string> known_call_sids(const std::string& p, const va::store::AttemptKey& k) override {
+        ++reads;
+        return inner_.known_call_sids(p, k);
+    }
 
 private:
     va::store::DispatchRepository& inner_;

@@ -306,6 +306,23 @@ TEST_P(DispatchContract, ReconciliationMayAdoptTheCallItsOwnStreamRecordedFirst)
     EXPECT_EQ(recipient(id).call_sid, kSid1);
 }
 
+TEST_P(DispatchContract, ReconciliationMayAdoptACallOurWebhookAnsweredForTheOriginalSystem) {
+    auto id = schedule({"+14155550001"}, kT0);
+    auto c = claim("w1", kT0).at(0);
+    ASSERT_TRUE(dispatch().record_unknown(c, kT0, kT0 + seconds(30)));
+    // The original worker's call (no attempt in its Url) reached our voice webhook, which logged it.
+    auto answered = make_log(id, "+14155550001", "in-progress", kT0 + seconds(1));
+    answered.call_sid = kSid1;
+    store().call_logs().create(answered);
+    EXPECT_TRUE(dispatch().known_call_sids("+14155550001", c.key).empty()) << "the call's own: adoptable";
+    auto other = make_log(test_id(), "+14155550001", "in-progress", kT0 + seconds(1));
+    other.call_sid = kSid2;
+    store().call_logs().create(other);
+    EXPECT_EQ(dispatch().known_call_sids("+14155550001", c.key), std::vector<std::string>{kSid2}) << "another call's";
+    EXPECT_FALSE(dispatch().record_placed(c, placed(kSid2, kT0 + seconds(90)), kT0 + seconds(2)));
+    EXPECT_TRUE(dispatch().record_placed(c, placed(kSid1, kT0 + seconds(90)), kT0 + seconds(2)));
+}
+
 TEST_P(DispatchContract, ASlotReservedAfterThrottlingComesAfterEveryOther) {
     schedule({"+14155550001", "+14155550002"}, kT0);
     auto claims = claim("w1", kT0);

@@ -25,6 +25,20 @@ void check(bool ok, std::string_view key) {
     if (!ok) throw std::length_error("BSON document too large at field " + std::string(key));
 }
 
+// A field written twice: mongod keeps the first (and refuses such an update), the test server
+// the last; the tests build without NDEBUG, so they catch it.
+void check_new(const bson_t* doc, std::string_view key) {
+#ifndef NDEBUG
+    bson_iter_t it;
+    if (bson_iter_init(&it, doc) && bson_iter_find_w_len(&it, key.data(), static_cast<int>(key.size()))) {
+        throw std::logic_error("BSON field written twice: " + std::string(key));
+    }
+#else
+    (void)doc;
+    (void)key;
+#endif
+}
+
 bool is_hex_id(std::string_view s) {
     return s.size() == 24 && bson_oid_is_valid(s.data(), s.size());
 }
@@ -83,30 +97,37 @@ std::string Bson::json() const {
 }
 
 Bson& Bson::append(std::string_view key, std::string_view value) {
+    check_new(get(), key);
     check(bson_append_utf8(get(), key.data(), key_length(key), value.data(), static_cast<int>(value.size())), key);
     return *this;
 }
 Bson& Bson::append(std::string_view key, bool value) {
+    check_new(get(), key);
     check(bson_append_bool(get(), key.data(), key_length(key), value), key);
     return *this;
 }
 Bson& Bson::append(std::string_view key, int value) {
+    check_new(get(), key);
     check(bson_append_int32(get(), key.data(), key_length(key), value), key);
     return *this;
 }
 Bson& Bson::append(std::string_view key, long value) {
+    check_new(get(), key);
     check(bson_append_int64(get(), key.data(), key_length(key), value), key);
     return *this;
 }
 Bson& Bson::append(std::string_view key, long long value) {
+    check_new(get(), key);
     check(bson_append_int64(get(), key.data(), key_length(key), value), key);
     return *this;
 }
 Bson& Bson::append(std::string_view key, double value) {
+    check_new(get(), key);
     check(bson_append_double(get(), key.data(), key_length(key), value), key);
     return *this;
 }
 Bson& Bson::append(std::string_view key, TimePoint value) {
+    check_new(get(), key);
     check(bson_append_date_time(get(), key.data(), key_length(key), to_millis(value)), key);
     return *this;
 }
@@ -114,14 +135,17 @@ Bson& Bson::append(std::string_view key, const ObjectId& value) {
     if (!is_hex_id(value.hex)) throw std::invalid_argument("not an ObjectId: " + value.hex);
     bson_oid_t oid;
     bson_oid_init_from_string(&oid, value.hex.c_str());
+    check_new(get(), key);
     check(bson_append_oid(get(), key.data(), key_length(key), &oid), key);
     return *this;
 }
 Bson& Bson::append(std::string_view key, const Bson& value) {
+    check_new(get(), key);
     check(bson_append_document(get(), key.data(), key_length(key), value.get()), key);
     return *this;
 }
 Bson& Bson::append_array(std::string_view key, const Bson& array) {
+    check_new(get(), key);
     check(bson_append_array(get(), key.data(), key_length(key), array.get()), key);
     return *this;
 }
@@ -130,6 +154,7 @@ Bson& Bson::concat(const Bson& other) {
     return *this;
 }
 Bson& Bson::append(std::string_view key, std::nullptr_t) {
+    check_new(get(), key);
     check(bson_append_null(get(), key.data(), key_length(key)), key);
     return *this;
 }

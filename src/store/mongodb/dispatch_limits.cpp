@@ -1,5 +1,7 @@
 #include "store/mongodb/dispatch_limits.hpp"
 
+#include <cstdlib>
+
 namespace va::store::mongodb {
 
 namespace {
@@ -25,27 +27,35 @@ TimePoint utc_day_of(TimePoint t) {
     return std::chrono::floor<std::chrono::days>(t);
 }
 
-bool DispatchLimits::take_ticket(const std::string& holder, int max_live, TimePoint now) {
-    if (max_live <= 0) return false;
-    for (int i = tickets_made_.load(); i < max_live; ++i) {
-        c_.dispatch_state.insert_one(doc("_id", ticket_id(i), "kind", kTicket, "index", i, "holder", ""));
-    }
-    if (tickets_made_.load() < max_live) tickets_made_ = max_live;
-    for (int round = 0; round < 2; ++round) {
-        if (c_.dispatch_state.find_one_and_update(doc("kind", kTicket, "index", doc("$lt", max_live), "holder", ""),
-                                                  doc("$set", doc("holder", holder, "takenAt", now)))) {
-            return true;
+std::optional<ObjectId> DispatchLimits::take_ticket(const std::string& holder, int max_live, TimePoint now) {
+    if (max_live <= 0) return std::nullopt;
+    const auto unheld = doc("kind", kTicket, "index", doc("$lt", max_live), "holder", "");
+    for (int round = 0; round < 4; ++round) {
+        if (auto ticket = c_.dispatch_state.find_one_and_update(unheld, doc("$set", doc("holder", holder, "takenAt", now)))) {
+            return ObjectId{View(ticket->get()).text("_id")};
         }
-        if (round == 0 && free_stale_tickets(now) == 0) return false;
+        // None free: make the next one while there are fewer than the cap (a racing worker may
+        // make the same one: its _id is the index's), else free the tickets left behind.
+        const auto made = c_.dispatch_state.count(doc("kind", kTicket, "index", doc("$lt", max_live)));
+        if (made < max_live) {
+            const auto index = static_cast<int>(made);
+            c_.dispatch_state.insert_one(doc("_id", ticket_id(index), "kind", kTicket, "index", index, "holder", ""));
+        } else if (free_stale_tickets(now) == 0) {
+            return std::nullopt;
+        }
     }
-    return false;
+    return std::nullopt;
 }
 
 void DispatchLimits::give_back_ticket(const std::string& holder) {
     c_.dispatch_state.update_many(doc("kind", kTicket, "holder", holder), doc("$set", doc("holder", "")));
 }
 
-// A ticket whose holder is not live: a crash came between a recipient's last write and giving its
+void DispatchLimits::give_back_ticket(const ObjectId& ticket) {
+    c_.dispatch_state.update_one(doc("_id", ticket), doc("$set", doc("holder", "")));
+}
+
+// A ticket whose holder is not live: a crash came between an attempt's last write and giving its
 // ticket back. Not one just taken, whose holder is about to be claimed. Freed only if it still has
 // that holder.
 std::size_t DispatchLimits::free_stale_tickets(TimePoint now) {
@@ -53,8 +63,12 @@ std::size_t DispatchLimits::free_stale_tickets(TimePoint now) {
     auto settled = doc("$lt", now - std::chrono::minutes(1));
     for (const auto& t : c_.dispatch_state.find(doc("kind", kTicket, "holder", doc("$ne", ""), "takenAt", settled))) {
         const auto holder = View(t.get()).text("holder");
-        auto id = object_id(holder);
-        if (id && c_.recipients.count(doc("_id", *id, "status", live_statuses())) > 0) continue;
+        const auto hash = holder.find('#');
+        auto id = object_id(holder.substr(0, hash));
+        if (id && hash != std::string::npos) {
+            const int attempt = std::atoi(holder.c_str() + hash + 1);
+            if (c_.recipients.count(doc("_id", *id, "attempt", attempt, "status", live_statuses())) > 0) continue;
+        }
         auto ticket = doc("_id", *object_id(View(t.get()).text("_id")), "holder", holder);
         freed += static_cast<std::size_t>(c_.dispatch_state.update_one(ticket, doc("$set", doc("holder", ""))).modified);
     }
@@ -90,9 +104,12 @@ std::int64_t DispatchLimits::dials_on(TimePoint at) {
 bool DispatchLimits::take_dial(TimePoint at, int budget) {
     if (budget <= 0) return false;
     const auto day = utc_day_of(at);
-    auto taken = c_.dispatch_state.update_one(doc("_id", day_id(day), "dials", doc("$lt", budget)),
-                                              doc("$inc", doc("dials", 1), "$setOnInsert", doc("kind", kDailyDials, "day", day)),
-                                              true);
+    const auto below = doc("_id", day_id(day), "dials", doc("$lt", budget));
+    const auto one_more = doc("$inc", doc("dials", 1), "$setOnInsert", doc("kind", kDailyDials, "day", day));
+    auto taken = c_.dispatch_state.update_one(below, one_more, true);
+    // The day's first dials race to make its document; the loser's upsert meets the winner's _id
+    // (the server does not retry an upsert whose filter is not all equalities): count again.
+    if (taken.duplicate) taken = c_.dispatch_state.update_one(below, one_more, true);
     if (taken.upserted) {
         // A new day: the days before yesterday are no longer needed (a window deferral may still
         // give a dial back to yesterday, never to an older day).

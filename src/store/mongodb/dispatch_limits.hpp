@@ -3,7 +3,7 @@
 // each kept in documents of `dispatch_state` and changed only by single-document conditional
 // writes (no transaction):
 // - live tickets: the concurrency cap. Ticket i (i < max_live) is held by at most one live
-//   recipient; a claim takes one before it claims the recipient, and the recipient gives it back
+//   attempt; a claim takes one before it claims the recipient, and the attempt gives it back
 //   when it stops being live. A ticket whose holder is not live a minute after it was taken (a
 //   crash between two writes) is freed when the cap is reached.
 // - the send-slot frontier: one document whose nextSlotAt only moves forward by an interval per
@@ -24,9 +24,12 @@ class DispatchLimits {
 public:
     explicit DispatchLimits(Collections& c) : c_(c) {}
 
-    // A ticket for `holder` (a recipient's _id hex), or false when all max_live are held.
-    bool take_ticket(const std::string& holder, int max_live, TimePoint now);
+    // A ticket for `holder` ("<recipient _id>#<attempt>"), or nullopt when all max_live are held.
+    // Tickets are made as they are first needed.
+    std::optional<ObjectId> take_ticket(const std::string& holder, int max_live, TimePoint now);
+    // The tickets `holder` holds, or the one ticket `ticket`, become free.
     void give_back_ticket(const std::string& holder);
+    void give_back_ticket(const ObjectId& ticket);
 
     // The next send slot no later than `latest`, at least `interval` after every slot handed out
     // before and no earlier than `not_before`; nullopt when the next free slot is after `latest`.
@@ -58,7 +61,6 @@ public:
 private:
     std::size_t free_stale_tickets(TimePoint now);
     Collections& c_;
-    std::atomic<int> tickets_made_{0};  // tickets 0..tickets_made_-1 are known to exist
     std::atomic<bool> slots_made_{false};
 };
 

@@ -3,13 +3,15 @@
 // - a recipient is one document; each write to it is conditional: on the claim's fence, or on
 //   the state it was decided from (compare-and-set, retried when another writer got there first);
 // - the limits every worker shares are documents of their own (dispatch_limits.hpp);
-// - a claim takes the recipient first, then a live ticket, the day's dial, the number and a send
-//   slot; when one is refused the recipient is given back under its fence, so nothing is dialed
-//   that a limit did not allow;
+// - a claim takes a live ticket, the day's dial, the number and a send slot, and only then the
+//   recipient; what it took is given back when a later step refuses, so nothing is dialed that a
+//   limit did not allow;
 // - a call the original system wrote (no recipient documents) gets its recipients on its first
 //   claim, insert-if-absent: `pending` ones are due, `in_progress` ones may have been dialed and
 //   are `unknown`, for reconciliation, never dialed blindly.
 #include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "core/id.hpp"
 #include "store/dispatch_rules.hpp"
@@ -24,7 +26,10 @@ using std::chrono::milliseconds;
 constexpr int kCompareAndSetRounds = 16;
 
 
-std::string recipient_hex(const AttemptKey& key) { return recipient_id(key.scheduled_call_id, key.position).hex; }
+// Who holds a live ticket: the recipient's attempt (its next attempt takes a ticket of its own).
+std::string ticket_holder(const AttemptKey& key) {
+    return recipient_id(key.scheduled_call_id, key.position).hex + "#" + std::to_string(key.attempt);
+}
 Bson recipient_filter(const AttemptKey& key) { return doc("_id", recipient_id(key.scheduled_call_id, key.position)); }
 Bson fenced(const Claim& claim) {
     auto f = recipient_filter(claim.key);
@@ -46,6 +51,13 @@ Bson unchanged(const AttemptKey& key, const rules::RecipientState& state) {
     return f;
 }
 
+// A call log whose CallSid the attempt `key` may hold: its own, or one without an attempt of the
+// same scheduled call (answered by our voice webhook after the original system dialed it).
+bool adoptable(const View& log, const AttemptKey& key) {
+    const auto attempt = log.text("attemptId");
+    return attempt == to_string(key) || (attempt.empty() && log.text("scheduledCallId") == key.scheduled_call_id);
+}
+
 struct CallFacts {
     bool exists = false;
     CallStatus status = CallStatus::pending;
@@ -61,10 +73,18 @@ public:
     ClaimBatch claim(const ClaimRequest& r) override {
         create_missing_recipients(r.now);
         finish_completions(r.now);
+        finish_edits(r.now);
         ClaimBatch batch;
-        claim_leased(ClaimKind::reconcile, any_of({"dialing", "unknown"}), r, batch.claims);
-        claim_leased(ClaimKind::check, any_of({"queued", "ringing", "in-progress"}), r, batch.claims);
-        claim_dials(r, batch);
+        try {
+            claim_leased(ClaimKind::reconcile, any_of({"dialing", "unknown"}), r, batch.claims);
+            claim_leased(ClaimKind::check, any_of({"queued", "ringing", "in-progress"}), r, batch.claims);
+            claim_dials(r, batch);
+        } catch (const std::exception& e) {
+            // Not one transaction: what was claimed before the failure is claimed. Returned, it is
+            // worked on now, instead of waiting out its lease and a reconciliation.
+            if (batch.claims.empty() && batch.deferred.empty()) throw;
+            spdlog::warn("dispatch: a claim stopped part-way ({} claimed): {}", batch.claims.size(), e.what());
+        }
         return batch;
     }
 
@@ -107,11 +127,20 @@ public:
     }
 
     bool record_placed(const Claim& claim, const PlacedCall& call, TimePoint now) override {
-        const auto attempt_id = to_string(claim.key);
         // A CallSid another attempt holds is not this attempt's call.
         auto others = doc("callSid", call.call_sid, "_id", doc("$ne", recipient_id(claim.key.scheduled_call_id, claim.key.position)));
         if (c_.recipients.count(others) > 0) return false;
-        if (c_.call_logs.count(doc("callSid", call.call_sid, "attemptId", doc("$ne", attempt_id))) > 0) return false;
+        for (const auto& d : c_.call_logs.find(doc("callSid", call.call_sid))) {
+            if (!adoptable(View(d.get()), claim.key)) return false;
+        }
+        // Two reconcilers (one number in several calls) must not both adopt one call: the CallSid
+        // is taken for this attempt, once and for good, before the recipient records it.
+        const auto taken = derived_id({"placed-call", call.call_sid});
+        const auto attempt_id = to_string(claim.key);
+        if (!c_.dispatch_state.insert_one(doc("_id", taken, "kind", "placed-call", "attemptId", attempt_id))) {
+            auto holder = c_.dispatch_state.find_one(doc("_id", taken));
+            if (!holder || View(holder->get()).text("attemptId") != attempt_id) return false;
+        }
         std::string phone;
         for (int round = 0;; ++round) {
             if (round == kCompareAndSetRounds) throw Unavailable("record_placed: the recipient kept changing");
@@ -159,7 +188,7 @@ public:
                        "errorMessage", error_message, "leaseOwner", nullptr, "leaseExpiresAt", nullptr, "updatedAt", now);
         const auto mark = d.check_completion ? mark_for_completion(claim.key.scheduled_call_id, now) : "";
         if (c_.recipients.update_one(filter, doc("$set", set)).matched != 1) return false;
-        limits_.give_back_ticket(recipient_hex(claim.key));
+        limits_.give_back_ticket(ticket_holder(claim.key));
         if (d.check_completion) complete_if_done(claim.key.scheduled_call_id, mark, now);
         return true;
     }
@@ -172,7 +201,7 @@ public:
                        "updatedAt", now);
         const auto mark = mark_for_completion(claim.key.scheduled_call_id, now);
         if (c_.recipients.update_one(filter, doc("$set", set)).matched != 1) return false;
-        limits_.give_back_ticket(recipient_hex(claim.key));
+        limits_.give_back_ticket(ticket_holder(claim.key));
         complete_if_done(claim.key.scheduled_call_id, mark, now);
         return true;
     }
@@ -202,10 +231,12 @@ public:
             const auto d = rules::decide_status(state, e, call.retry.value_or(default_retry), call.canceled(), now);
             if (d.result != StatusResult::applied && d.result != StatusResult::applied_to_canceled) return d.result;
             auto set = doc("status", to_string(d.status), "callSid", d.call_sid, "updatedAt", now);
-            if (d.reopens) set.append("unplaced", state.unplaced - 1).append("nextAttemptAt", nullptr).append("errorMessage", "");
+            if (d.reopens) set.append("unplaced", state.unplaced - 1);
             if (d.clear_lease) {
                 set.append("leaseOwner", nullptr).append("leaseExpiresAt", nullptr);
                 set.append("nextAttemptAt", d.next_attempt_at).append("errorMessage", d.error_message);
+            } else if (d.reopens) {
+                set.append("nextAttemptAt", nullptr).append("errorMessage", "");  // its redial is called off
             }
             const auto mark = d.check_completion ? mark_for_completion(e.key.scheduled_call_id, now) : "";
             if (c_.recipients.update_one(unchanged(e.key, state), doc("$set", set)).matched != 1) continue;
@@ -214,7 +245,7 @@ public:
             upsert_log(e.key, e.log_id, state.phone_number, e.from, e.call_sid, now);
             advance_log(e, d.log_status, now);
             if (rules::rank(d.status) == 4 || d.status == RecipientStatus::pending) {
-                limits_.give_back_ticket(recipient_hex(e.key));
+                limits_.give_back_ticket(ticket_holder({e.key.scheduled_call_id, e.key.position, state.attempt}));
             }
             if (d.check_completion) complete_if_done(e.key.scheduled_call_id, mark, now);
             return d.result;
@@ -226,8 +257,10 @@ public:
         std::set<std::string> out;
         FindOptions sids;
         sids.projection = doc("callSid", 1);
-        auto logs = doc("to", phone_number, "callSid", doc("$ne", ""), "attemptId", doc("$ne", to_string(reconciling)));
-        for (const auto& d : c_.call_logs.find(logs, sids)) out.insert(View(d.get()).text("callSid"));
+        for (const auto& d : c_.call_logs.find(doc("to", phone_number, "callSid", doc("$ne", "")))) {
+            View log(d.get());
+            if (!adoptable(log, reconciling)) out.insert(log.text("callSid"));
+        }
         auto others = doc("phoneNumber", phone_number, "callSid", doc("$ne", ""), "_id",
                           doc("$ne", recipient_id(reconciling.scheduled_call_id, reconciling.position)));
         for (const auto& d : c_.recipients.find(others, sids)) {
@@ -273,12 +306,26 @@ private:
                 // Twilio's call list for calls created since then (a lease already expired).
                 r.status = RecipientStatus::unknown;
                 r.attempt = 1;
+                r.dialed_at = call.scheduled_date_time;
                 auto unknown = recipient_document(call.id, position, r, std::nullopt);
-                unknown.append("dialedAt", call.scheduled_date_time).append("leaseExpiresAt", TimePoint{});
+                unknown.append("leaseExpiresAt", TimePoint{});
                 c_.recipients.insert_one(unknown);
             }
-            c_.scheduled_calls.update_one(id_filter(call.id), doc("$set", doc("recipientsCreatedAt", now)));
+            // Its times become BSON dates, if the original system wrote strings: a real server
+            // never compares a string with a date, so listings by time would pass over it.
+            c_.scheduled_calls.update_one(id_filter(call.id),
+                                          doc("$set", doc("recipientsCreatedAt", now, "scheduledDateTime",
+                                                          call.scheduled_date_time, "createdAt", call.created_at,
+                                                          "updatedAt", call.updated_at)));
         }
+    }
+
+    // Edits of pending calls a dead process left frozen (update_pending).
+    void finish_edits(TimePoint now) {
+        std::set<std::string> calls;
+        auto left = doc("status", "pending", "frozenAt", doc("$lt", now - std::chrono::minutes(1)));
+        for (const auto& d : c_.recipients.find(left, limited(16))) calls.insert(View(d.get()).text("scheduledCallId"));
+        for (const auto& id : calls) finish_edit(c_, id, now);
     }
 
     // Reconcile and check claims: recipients in `statuses` whose lease ran out, one at a time.
@@ -338,8 +385,14 @@ private:
             }
             // The limits first, then the recipient: a limit that refuses leaves it untouched.
             Taken taken{false, false, false};
-            const auto holder = recipient_hex(key);
-            if (!(taken.ticket = limits_.take_ticket(holder, r.max_live, r.now))) return;  // at the cap
+            const auto ticket = limits_.take_ticket(ticket_holder(key), r.max_live, r.now);
+            if (!ticket) return;  // at the cap
+            // Until the recipient is claimed, only this ticket is given back: a racing worker may
+            // hold another for the same attempt.
+            auto release_unclaimed = [&] {
+                limits_.give_back_ticket(*ticket);
+                release(key, phone, taken, r.now, r.now);
+            };
             if (!(taken.dial = limits_.take_dial(r.now, r.max_dials_per_day))) {
                 deferral.reason = DeferredReason::daily_budget;
                 deferral.until = next_utc_midnight(r.now);
@@ -352,18 +405,18 @@ private:
                 }
             }
             if (deferral.reason != DeferredReason::none) {
-                release(holder, phone, key.scheduled_call_id, taken, r.now, r.now);
+                release_unclaimed();
                 if (defer_candidate(d, deferral, r.now)) batch.deferred.push_back(deferral);
                 continue;
             }
             auto slot = limits_.take_slot(r.now, r.now + r.lookahead, r.slot_interval);
             if (!slot) {
-                release(holder, phone, key.scheduled_call_id, taken, r.now, r.now);
+                release_unclaimed();
                 return;  // the rate: the rest wait for the next claim
             }
             auto claim = take(d, key, r, until);
             if (!claim) {  // another worker took it; its slot goes unused
-                release(holder, phone, key.scheduled_call_id, taken, r.now, r.now);
+                release_unclaimed();
                 continue;
             }
             claim->slot = *slot;
@@ -394,15 +447,16 @@ private:
 
     bool defer_candidate(const View& d, const Deferral& deferral, TimePoint now) {
         auto filter = doc("_id", *object_id(d.text("_id")), "status", "pending", "fence",
-                          static_cast<long long>(d.integer("fence").value_or(0)));
+                          static_cast<long long>(d.integer("fence").value_or(0)), "nextAttemptAt", doc("$lte", now));
         auto set = doc("nextAttemptAt", deferral.until, "deferredReason", to_string(deferral.reason), "updatedAt", now);
         return c_.recipients.update_one(filter, doc("$set", set)).matched == 1;
     }
 
     // The candidate moves to `dialing` under a new fence, if it is still as it was read.
     std::optional<Claim> take(const View& d, const AttemptKey& key, const ClaimRequest& r, TimePoint until) {
+        // Still as read, and still due: an edit of its call freezes it by clearing its due time.
         auto filter = doc("_id", *object_id(d.text("_id")), "status", "pending", "fence",
-                          static_cast<long long>(d.integer("fence").value_or(0)));
+                          static_cast<long long>(d.integer("fence").value_or(0)), "nextAttemptAt", doc("$lte", r.now));
         auto set = doc("status", "dialing", "attempt", key.attempt, "leaseOwner", r.owner, "leaseExpiresAt", until,
                        "dialedAt", r.now, "claimedAt", r.now, "priorDialedAt", d.time("dialedAt"), "callSid", "",
                        "errorCode", nullptr, "errorMessage", "", "nextAttemptAt", nullptr, "deferredReason", "",
@@ -439,15 +493,14 @@ private:
                        "deferredReason", to_string(reason), "dialedAt", r.time("priorDialedAt"), "priorDialedAt",
                        nullptr, "leaseOwner", nullptr, "leaseExpiresAt", nullptr, "updatedAt", now);
         if (c_.recipients.update_one(filter, doc("$set", set)).matched != 1) return false;
-        release(recipient_hex(claim.key), claim.phone_number, claim.key.scheduled_call_id, taken, claimed_at, now);
+        release(claim.key, claim.phone_number, taken, claimed_at, now);
         return true;
     }
 
-    void release(const std::string& holder, const std::string& phone, const std::string& call_id, Taken taken,
-                 TimePoint claimed_at, TimePoint now) {
-        if (taken.ticket) limits_.give_back_ticket(holder);
+    void release(const AttemptKey& key, const std::string& phone, Taken taken, TimePoint claimed_at, TimePoint now) {
+        if (taken.ticket) limits_.give_back_ticket(ticket_holder(key));
         if (taken.dial) limits_.give_back_dial(claimed_at, now);
-        if (taken.number) limits_.give_back_number(phone, call_id, claimed_at);
+        if (taken.number) limits_.give_back_number(phone, key.scheduled_call_id, claimed_at);
     }
 
     // The attempt's call log: created once (at dial time, by an early callback, or by its

@@ -117,7 +117,7 @@ ScheduledCall scheduled_call_from(const View& d) {
 
 Bson recipient_document(const std::string& scheduled_call_id, int position, const Recipient& r,
                         std::optional<TimePoint> due) {
-    auto out = doc("_id", recipient_id(scheduled_call_id, position));
+    auto out = doc("_id", recipient_id(scheduled_call_id, position), "fence", 0L);
     out.concat(recipient_fields(scheduled_call_id, position, r, due));
     return out;
 }
@@ -127,7 +127,7 @@ Bson recipient_fields(const std::string& scheduled_call_id, int position, const 
     return doc("scheduledCallId", scheduled_call_id, "position", position, "phoneNumber", r.phone_number, "status",
                to_string(r.status), "attempt", r.attempt, "unplaced", 0, "callSid", r.call_sid, "errorCode",
                r.error_code, "errorMessage", r.error_message, "nextAttemptAt", due, "deferredReason",
-               to_string(r.deferred_reason), "dialedAt", r.dialed_at, "fence", 0L, "updatedAt", r.updated_at);
+               to_string(r.deferred_reason), "dialedAt", r.dialed_at, "updatedAt", r.updated_at);
 }
 
 Recipient recipient_from(const View& d) {

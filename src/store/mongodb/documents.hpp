@@ -39,10 +39,10 @@ Bson scheduled_call_document(const ScheduledCall& call);
 ScheduledCall scheduled_call_from(const View& doc);
 
 // A recipient as `recipient` says (a new one, or one copied from another store), due at `due`
-// (none: not due until given a time). Without its _id.
+// (none: not due until given a time). Without its _id and fence.
 Bson recipient_fields(const std::string& scheduled_call_id, int position, const Recipient& recipient,
                       std::optional<TimePoint> due);
-// The same with its _id.
+// The same with its _id and a fence of 0.
 Bson recipient_document(const std::string& scheduled_call_id, int position, const Recipient& recipient,
                         std::optional<TimePoint> due);
 Recipient recipient_from(const View& doc);

@@ -9,8 +9,9 @@ bool MongoStore::import(const Prompt& prompt) { return collections_->prompts.ins
 
 bool MongoStore::import(const ScheduledCall& call) {
     auto& c = *collections_;
-    // Recipients first, then the call and its mark: a copy stopped half-way is finished by the
-    // next run (the recipients' inserts skip those already there).
+    // As a new call is written: the call, its recipients, then the mark that they are all there.
+    // A copy stopped half-way is finished by the next run (the inserts skip what is there).
+    const bool copied = c.scheduled_calls.insert_one(scheduled_call_document(call));
     for (std::size_t i = 0; i < call.recipients.size(); ++i) {
         const auto& r = call.recipients[i];
         auto d = recipient_document(call.id, static_cast<int>(i), r, r.next_attempt_at);
@@ -19,9 +20,8 @@ bool MongoStore::import(const ScheduledCall& call) {
         if (r.status != RecipientStatus::pending && !is_final(r.status)) d.append("leaseExpiresAt", TimePoint{});
         c.recipients.insert_one(d);
     }
-    auto d = scheduled_call_document(call);
-    d.append("recipientsCreatedAt", call.updated_at);
-    return c.scheduled_calls.insert_one(d);
+    c.scheduled_calls.update_one(id_filter(call.id), doc("$set", doc("recipientsCreatedAt", call.updated_at)));
+    return copied;
 }
 
 bool MongoStore::import(const CallLog& log) {

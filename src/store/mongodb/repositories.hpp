@@ -36,6 +36,11 @@ FindOptions page_options(const PageRequest& page);
 // status callback, the media stream) converge on one log without a unique secondary index.
 std::string attempt_log_id(Collections& c, const std::string& attempt_id, const std::string& proposed);
 
+// The second half of editing a pending call (update_pending): its recipients made again from the
+// call's toPhoneNumbers and due at its scheduledDateTime, then thawed. Safe to repeat; the
+// dispatcher's sweep runs it for an edit a dead process left frozen.
+void finish_edit(Collections& c, const std::string& call_id, TimePoint now);
+
 std::unique_ptr<PromptRepository> make_prompt_repository(Collections& c);
 std::unique_ptr<ScheduledCallRepository> make_scheduled_call_repository(Collections& c);
 std::unique_ptr<CallLogRepository> make_call_log_repository(Collections& c);

@@ -14,7 +14,8 @@ std::string masked(const std::string& number) {
 }
 
 
-Bson unpurged_before(TimePoint before, Bson statuses) {
+// Not purged yet, finished, and last changed before `before`.
+Bson unpurged(Bson statuses, TimePoint before) {
     return doc("purgedAt", nullptr, "updatedAt", doc("$lt", before), "status", statuses);
 }
 
@@ -22,7 +23,7 @@ std::size_t purge_call_logs(Collections& c, const PurgeRequest& r) {
     std::size_t purged = 0;
     auto finished = [] { return any_of({"completed", "busy", "no-answer", "failed", "canceled"}); };
     for (;;) {
-        auto batch = c.call_logs.find(unpurged_before(r.before, finished()), FindOptions{Bson(), static_cast<std::int64_t>(r.batch), Bson()});
+        auto batch = c.call_logs.find(unpurged(finished(), r.before), FindOptions{Bson(), static_cast<std::int64_t>(r.batch), Bson()});
         for (const auto& d : batch) {
             View log(d.get());
             auto filter = doc("_id", *object_id(log.text("_id")), "purgedAt", nullptr);
@@ -37,11 +38,16 @@ std::size_t purge_call_logs(Collections& c, const PurgeRequest& r) {
 std::size_t purge_scheduled_calls(Collections& c, const PurgeRequest& r) {
     std::size_t purged = 0;
     // Calls whose numbers the cooldown still needs are passed over, not purged: the next batch
-    // starts after the last one looked at.
-    std::optional<TimePoint> after;
+    // starts after the last one looked at, in (updatedAt, _id) order.
+    std::optional<std::pair<TimePoint, ObjectId>> after;
     for (;;) {
-        auto filter = unpurged_before(r.before, any_of({"completed", "canceled", "failed"}));
-        if (after) filter.append("updatedAt", doc("$lt", r.before, "$gte", *after));
+        auto filter = unpurged(any_of({"completed", "canceled", "failed"}), r.before);
+        if (after) {
+            Array later;
+            later.push(doc("updatedAt", doc("$gt", after->first)))
+                .push(doc("updatedAt", after->first, "_id", doc("$gt", after->second)));
+            filter.append_array("$or", later.bson());
+        }
         FindOptions order{doc("updatedAt", 1, "_id", 1), static_cast<std::int64_t>(r.batch), Bson()};
         auto batch = c.scheduled_calls.find(filter, order);
         for (const auto& d : batch) {
@@ -61,7 +67,8 @@ std::size_t purge_scheduled_calls(Collections& c, const PurgeRequest& r) {
                 c.scheduled_calls.update_one(doc("_id", *object_id(call.id), "purgedAt", nullptr), doc("$set", set)).modified);
         }
         if (batch.size() < r.batch) return purged;
-        after = View(batch.back().get()).time("updatedAt");
+        View last(batch.back().get());
+        after.emplace(last.time("updatedAt").value_or(TimePoint{}), *object_id(last.text("_id")));
     }
 }
 }  // namespace

@@ -134,11 +134,11 @@ public:
         }
         // Then the recipients: pending ones are canceled; none is due again. Recipients being
         // dialed keep their state (the dispatcher finishes them under its lease).
+        // (A redial or a window deferral decided before the call was canceled may make one pending
+        // again after this; its claim then finds the call canceled and ends it canceled.)
         c_.recipients.update_many(doc("scheduledCallId", id, "status", "pending"),
                                   doc("$set", doc("status", "canceled", "updatedAt", now, "nextAttemptAt", nullptr,
                                                   "deferredReason", "")));
-        c_.recipients.update_many(doc("scheduledCallId", id, "nextAttemptAt", doc("$ne", nullptr)),
-                                  doc("$set", doc("nextAttemptAt", nullptr, "deferredReason", "")));
         return {ChangeResult::changed, get(id)};
     }
 
@@ -148,36 +148,22 @@ public:
         if (!untouched(*call)) return {ChangeResult::wrong_state, std::move(call)};
         // Freeze: a recipient with no due time cannot be claimed. Then check that no claim took
         // one before the freeze; if one did, thaw the rest and refuse.
-        c_.recipients.update_many(untouched_recipients(id), doc("$set", doc("nextAttemptAt", nullptr)));
-        const auto thaw = [&](TimePoint due) {
-            c_.recipients.update_many(untouched_recipients(id),
-                                      doc("$set", doc("nextAttemptAt", due, "deferredReason", "", "updatedAt", now)));
-        };
+        c_.recipients.update_many(untouched_recipients(id), doc("$set", doc("nextAttemptAt", nullptr, "frozenAt", now)));
         auto frozen = get(id);
         if (!frozen || !untouched(*frozen)) {
-            thaw(call->scheduled_date_time);
+            finish_edit(c_, id, now);
             return {ChangeResult::wrong_state, std::move(frozen)};
         }
-        const auto when = patch.scheduled_date_time.value_or(call->scheduled_date_time);
-        auto numbers = patch.to_phone_numbers.value_or(call->to_phone_numbers);
-        if (patch.to_phone_numbers) {
-            // Positions keep their _ids: each is rewritten whole, frozen; the ones past the new
-            // list go.
-            for (std::size_t i = 0; i < numbers.size(); ++i) {
-                const int position = static_cast<int>(i);
-                auto fresh = recipient_fields(id, position, new_recipient(numbers[i], now), std::nullopt);
-                c_.recipients.update_one(doc("_id", recipient_id(id, position)), doc("$set", fresh), true);
-            }
-            c_.recipients.delete_many(doc("scheduledCallId", id, "position", doc("$gte", static_cast<int>(numbers.size()))));
-        }
-        Array list;
-        for (const auto& n : numbers) list.push(n);
-        auto set = doc("scheduledDateTime", when, "updatedAt", now);
-        set.append_array("toPhoneNumbers", list.bson());
+        // The call first: it is what finish_edit() makes the recipients from, here or, if this
+        // process dies half-way, in the dispatcher's sweep.
+        Array numbers;
+        for (const auto& n : patch.to_phone_numbers.value_or(call->to_phone_numbers)) numbers.push(n);
+        auto set = doc("scheduledDateTime", patch.scheduled_date_time.value_or(call->scheduled_date_time), "updatedAt", now);
+        set.append_array("toPhoneNumbers", numbers.bson());
         auto filter = id_filter(id);
         filter.append("status", "pending");
         const bool changed = c_.scheduled_calls.update_one(filter, doc("$set", set)).matched == 1;
-        thaw(changed ? when : call->scheduled_date_time);
+        finish_edit(c_, id, now);
         return {changed ? ChangeResult::changed : ChangeResult::wrong_state, get(id)};
     }
 
@@ -200,6 +186,28 @@ private:
     Collections& c_;
 };
 }  // namespace
+
+void finish_edit(Collections& c, const std::string& call_id, TimePoint now) {
+    auto found = c.scheduled_calls.find_one(id_filter(call_id));
+    if (!found) return;
+    const auto call = scheduled_call_from(View(found->get()));
+    if (call.status == CallStatus::pending) {
+        // Positions keep their _ids: each is rewritten whole, still frozen, unless a claim has
+        // it (then the insert meets its _id and writes nothing); the ones past the list go.
+        for (std::size_t i = 0; i < call.to_phone_numbers.size(); ++i) {
+            const int position = static_cast<int>(i);
+            auto fresh = recipient_fields(call_id, position, new_recipient(call.to_phone_numbers[i], now), std::nullopt);
+            fresh.append("frozenAt", now);
+            c.recipients.update_one(doc("_id", recipient_id(call_id, position), "status", "pending", "attempt", 0),
+                                    doc("$set", fresh, "$setOnInsert", doc("fence", 0L)), true);
+        }
+        const auto past = static_cast<int>(call.to_phone_numbers.size());
+        c.recipients.delete_many(doc("scheduledCallId", call_id, "position", doc("$gte", past), "status", "pending"));
+    }
+    c.recipients.update_many(doc("scheduledCallId", call_id, "status", "pending", "frozenAt", doc("$exists", true)),
+                             doc("$set", doc("nextAttemptAt", call.scheduled_date_time, "deferredReason", "", "updatedAt", now),
+                                 "$unset", doc("frozenAt", "")));
+}
 
 std::unique_ptr<ScheduledCallRepository> make_scheduled_call_repository(Collections& c) {
     return std::make_unique<MongoScheduledCallRepository>(c);

@@ -336,7 +336,8 @@ public:
                         "WHERE scheduledCallId = ?1 AND position = ?2 AND fence = ?3 AND callSid IN ('', ?4) "
                         "AND NOT EXISTS (SELECT 1 FROM recipients o WHERE o.callSid = ?4 AND NOT "
                         "(o.scheduledCallId = ?1 AND o.position = ?2)) AND NOT EXISTS (SELECT 1 FROM calllogs l "
-                        "WHERE l.callSid = ?4 AND l.attemptId != ?8) RETURNING phoneNumber");
+                        "WHERE l.callSid = ?4 AND l.attemptId != ?8 AND NOT (l.attemptId = '' AND l.scheduledCallId = ?1)) "
+                        "RETURNING phoneNumber");
             bind_claim(s, claim).bind(4, call.call_sid).bind(5, to_string(call.status));
             s.bind(6, to_millis(call.check_at)).bind(7, to_millis(now)).bind(8, to_string(claim.key));
             if (!s.step()) return false;
@@ -464,7 +465,10 @@ public:
 
     std::vector<std::string> known_call_sids(const std::string& phone_number, const AttemptKey& reconciling) override {
         return readers_.run([&](Connection& c) {
-            Statement s(c, "SELECT callSid FROM calllogs WHERE \"to\" = ?1 AND callSid != '' AND attemptId != ?2 UNION "
+            // A log without an attempt of the same call is that call's own, answered by our voice
+            // webhook after the original system dialed it: reconciliation may adopt it.
+            Statement s(c, "SELECT callSid FROM calllogs WHERE \"to\" = ?1 AND callSid != '' AND attemptId != ?2 "
+                           "AND NOT (attemptId = '' AND scheduledCallId = ?3) UNION "
                            "SELECT callSid FROM recipients WHERE phoneNumber = ?1 AND callSid != '' "
                            "AND NOT (scheduledCallId = ?3 AND position = ?4)");
             s.bind(1, phone_number).bind(2, to_string(reconciling)).bind(3, reconciling.scheduled_call_id);

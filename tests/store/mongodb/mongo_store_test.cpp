@@ -134,6 +134,32 @@ TEST_F(MongoStoreTest, ACallWhoseLastRecipientEndedInAProcessThatDiedIsCompleted
     EXPECT_EQ(store_->scheduled_calls().get(call.id)->status, CallStatus::completed);
 }
 
+TEST_F(MongoStoreTest, AnEditADeadProcessLeftFrozenIsFinishedByALaterClaim) {
+    auto call = make_call({"+14155552671", "+14155552672"}, kT0, kT0 + seconds(30));
+    store_->scheduled_calls().create(call, std::nullopt);
+    // What update_pending leaves when killed after writing the call: recipients frozen (no due
+    // time), the call already with its new list.
+    raw(mongodb::kRecipients).update_many(doc("scheduledCallId", call.id),
+                                          doc("$set", doc("nextAttemptAt", nullptr, "frozenAt", kT0)));
+    mongodb::Array numbers;
+    numbers.push("+14155552673");
+    auto set = doc("scheduledDateTime", kT0 + seconds(40));
+    set.append_array("toPhoneNumbers", numbers.bson());
+    raw(mongodb::kScheduledCalls).update_one(mongodb::id_filter(call.id), doc("$set", set));
+
+    ClaimRequest r;
+    r.owner = "w1";
+    r.now = kT0 + seconds(50);
+    EXPECT_TRUE(store_->dispatch().claim(r).claims.empty()) << "frozen: not due, and too recent to be finished";
+    r.now = kT0 + seconds(61);
+    auto claims = store_->dispatch().claim(r).claims;
+    ASSERT_EQ(claims.size(), 1u) << "the edit finished: the call's new list, due at its new time";
+    EXPECT_EQ(claims[0].phone_number, "+14155552673");
+    auto after = store_->scheduled_calls().get(call.id);
+    ASSERT_EQ(after->recipients.size(), 1u);
+    EXPECT_EQ(after->recipients[0].phone_number, "+14155552673");
+}
+
 std::set<std::string> index_names(mongodb::Pool& pool, const std::string& database, const char* collection) {
     auto reply = pool.command(database, doc("listIndexes", collection));
     std::set<std::string> names;

@@ -2,10 +2,7 @@
 // original system wrote (dialed once; an in_progress one adopted from Twilio's call list, never
 // redialed blindly), several workers on one database, and outages: no server at start, a server
 // killed mid-run, a server frozen while calls are dialed.
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -13,6 +10,7 @@
 #include "dispatch_process.hpp"
 #include "store/mongodb/client.hpp"
 #include "store/mongodb/documents.hpp"
+#include "support/closed_port.hpp"
 #include "support/mongo_server.hpp"
 #include "timing/time_source.hpp"
 
@@ -22,19 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace mongodb = store::mongodb;
 using mongodb::doc;
-
-// A port where nothing listens: bound, then closed.
-unsigned short closed_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof addr;
-    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
-    close(fd);
-    return ntohs(addr.sin_port);
-}
 
 std::string uri_at(unsigned short port) { return "mongodb://127.0.0.1:" + std::to_string(port) + "/va?directConnection=true"; }
 

@@ -1,10 +1,6 @@
 // The store contract on MongoDB: CongoDB here, or the server VA_TEST_MONGODB_URI names. Plus what
 // only MongoDB has: documents the original system wrote, an unreachable server, and a client
 // pool that stays quiet when idle.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <set>
 #include <thread>
 
@@ -13,6 +9,7 @@
 #include "store/mongodb/documents.hpp"
 #include "store/mongodb/mongo_store.hpp"
 #include "store_contract.hpp"
+#include "support/closed_port.hpp"
 #include "support/mongo_server.hpp"
 
 namespace va::store::test {
@@ -182,22 +179,9 @@ TEST_F(MongoStoreTest, TheIndexesAreMadeByNameAndMakingThemAgainChangesNothing) 
     EXPECT_EQ(index_names(store_->pool(), store_->database(), mongodb::kRecipients), recipients);
 }
 
-// A port where nothing listens: bound, then closed.
-int closed_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof addr;
-    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
-    close(fd);
-    return ntohs(addr.sin_port);
-}
-
 TEST(MongoStoreOutage, AStoreOpensWithNoServerAndEveryCallSaysUnavailable) {
     MongoOptions o;
-    o.uri = "mongodb://127.0.0.1:" + std::to_string(closed_port()) + "/va?directConnection=true";
+    o.uri = "mongodb://127.0.0.1:" + std::to_string(va::test::closed_port()) + "/va?directConnection=true";
     o.timeout = std::chrono::milliseconds(200);
     auto store = MongoStore::open(o);
     EXPECT_FALSE(store->ping());

@@ -25,7 +25,6 @@ using std::chrono::milliseconds;
 
 constexpr int kCompareAndSetRounds = 16;
 
-
 // Who holds a live ticket: the recipient's attempt (its next attempt takes a ticket of its own).
 std::string ticket_holder(const AttemptKey& key) {
     return recipient_id(key.scheduled_call_id, key.position).hex + "#" + std::to_string(key.attempt);

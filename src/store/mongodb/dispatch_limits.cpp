@@ -47,6 +47,10 @@ std::optional<ObjectId> DispatchLimits::take_ticket(const std::string& holder, i
     return std::nullopt;
 }
 
+void DispatchLimits::ensure_ticket(const std::string& holder, int max_live, TimePoint now) {
+    if (c_.dispatch_state.count(doc("kind", kTicket, "holder", holder)) == 0) take_ticket(holder, max_live, now);
+}
+
 void DispatchLimits::give_back_ticket(const std::string& holder) {
     c_.dispatch_state.update_many(doc("kind", kTicket, "holder", holder), doc("$set", doc("holder", "")));
 }

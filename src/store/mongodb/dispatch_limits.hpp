@@ -27,6 +27,9 @@ public:
     // A ticket for `holder` ("<recipient _id>#<attempt>"), or nullopt when all max_live are held.
     // Tickets are made as they are first needed.
     std::optional<ObjectId> take_ticket(const std::string& holder, int max_live, TimePoint now);
+    // A live attempt that holds no ticket (copied from another store, created for an original
+    // system's call, reopened) takes one if one is free: it counts toward the cap from then on.
+    void ensure_ticket(const std::string& holder, int max_live, TimePoint now);
     // The tickets `holder` holds, or the one ticket `ticket`, become free.
     void give_back_ticket(const std::string& holder);
     void give_back_ticket(const ObjectId& ticket);

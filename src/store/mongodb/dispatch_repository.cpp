@@ -347,6 +347,7 @@ private:
             claim.phone_number = d.text("phoneNumber");
             claim.call_sid = d.text("callSid");
             claim.dialed_at = d.time("dialedAt").value_or(r.now);
+            limits_.ensure_ticket(ticket_holder(claim.key), r.max_live, r.now);
             out.push_back(std::move(claim));
         }
     }

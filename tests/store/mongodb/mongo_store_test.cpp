@@ -157,6 +157,25 @@ TEST_F(MongoStoreTest, AnEditADeadProcessLeftFrozenIsFinishedByALaterClaim) {
     EXPECT_EQ(after->recipients[0].phone_number, "+14155552673");
 }
 
+TEST_F(MongoStoreTest, AnOriginalSystemsLiveCallCountsTowardTheCapOnceReconciled) {
+    // Left in_progress by the original worker: its recipient may be on a call.
+    mongodb::Array numbers;
+    numbers.push("+14155552671");
+    auto legacy = doc("_id", ObjectId{"6571f0c2a1b2c3d4e5f6071c"}, "promptId", "p", "scheduledDateTime", kT0, "status",
+                      "in_progress", "content", "c", "introduction", "i");
+    legacy.append_array("toPhoneNumbers", numbers.bson());
+    ASSERT_TRUE(raw(mongodb::kScheduledCalls).insert_one(legacy));
+    store_->scheduled_calls().create(make_call({"+14155552672"}, kT0, kT0), std::nullopt);
+    ClaimRequest r;
+    r.owner = "w1";
+    r.now = kT0 + seconds(1);
+    r.max_live = 1;
+    auto batch = store_->dispatch().claim(r);
+    ASSERT_EQ(batch.claims.size(), 1u) << "the reconciliation only: the cap of 1 is its";
+    EXPECT_EQ(batch.claims[0].kind, ClaimKind::reconcile);
+    EXPECT_EQ(batch.claims[0].phone_number, "+14155552671");
+}
+
 std::set<std::string> index_names(mongodb::Pool& pool, const std::string& database, const char* collection) {
     auto reply = pool.command(database, doc("listIndexes", collection));
     std::set<std::string> names;

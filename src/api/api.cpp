@@ -27,15 +27,15 @@ Reply run_with_scope(ApiContext& ctx, Reply (*fn)(ApiContext&, net::Request), Sc
         co_return refuse({ErrorCode::forbidden, "this token does not have scope " + std::string(scope_name(scope)), ""});
     }
     std::optional<net::Response> busy;
-    const auto what = request.method + " " + request.path;
     try {
         co_return co_await fn(ctx, std::move(request));
     } catch (const store::Busy& e) {
         // Under load the API is told no at once, so that live calls' writes keep their turn.
         busy = refuse({ErrorCode::busy, e.what(), ""});
     } catch (const store::Unavailable& e) {
-        // Within --store-timeout-ms; the cause is logged, not told (it may name hosts).
-        spdlog::warn("api: {}: store unavailable: {}", what, e.what());
+        // Within --store-timeout-ms; the cause is logged, not told (it may name hosts). The
+        // request's own log line names it.
+        spdlog::warn("api: store unavailable: {}", e.what());
         busy = refuse({ErrorCode::store_unavailable, "the store is not answering; retry shortly", ""});
     }
     busy->headers.emplace_back("Retry-After", "1");

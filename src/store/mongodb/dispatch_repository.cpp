@@ -57,6 +57,13 @@ bool adoptable(const View& log, const AttemptKey& key) {
     return attempt == to_string(key) || (attempt.empty() && log.text("scheduledCallId") == key.scheduled_call_id);
 }
 
+// What adoptable() reads of a call log (not its transcript).
+FindOptions log_owner() {
+    FindOptions o;
+    o.projection = doc("callSid", 1, "attemptId", 1, "scheduledCallId", 1);
+    return o;
+}
+
 struct CallFacts {
     bool exists = false;
     CallStatus status = CallStatus::pending;
@@ -129,7 +136,7 @@ public:
         // A CallSid another attempt holds is not this attempt's call.
         auto others = doc("callSid", call.call_sid, "_id", doc("$ne", recipient_id(claim.key.scheduled_call_id, claim.key.position)));
         if (c_.recipients.count(others) > 0) return false;
-        for (const auto& d : c_.call_logs.find(doc("callSid", call.call_sid))) {
+        for (const auto& d : c_.call_logs.find(doc("callSid", call.call_sid), log_owner())) {
             if (!adoptable(View(d.get()), claim.key)) return false;
         }
         // Two reconcilers (one number in several calls) must not both adopt one call: the CallSid
@@ -256,7 +263,7 @@ public:
         std::set<std::string> out;
         FindOptions sids;
         sids.projection = doc("callSid", 1);
-        for (const auto& d : c_.call_logs.find(doc("to", phone_number, "callSid", doc("$ne", "")))) {
+        for (const auto& d : c_.call_logs.find(doc("to", phone_number, "callSid", doc("$ne", "")), log_owner())) {
             View log(d.get());
             if (!adoptable(log, reconciling)) out.insert(log.text("callSid"));
         }
@@ -564,9 +571,19 @@ private:
         auto found = c_.scheduled_calls.find_one(id_filter(call_id));
         if (!found) return;
         const auto status = parse_call_status(View(found->get()).text("status")).value_or(CallStatus::failed);
+        // One recipient still without an outcome settles it (the common case, at once); only
+        // then are all of them read, their statuses alone.
+        Array finals;
+        for (auto outcome : rules::final_outcomes()) finals.push(to_string(outcome));
+        Bson not_in;
+        not_in.append_array("$nin", finals.bson());
         std::vector<RecipientStatus> statuses;
-        for (const auto& d : c_.recipients.find(doc("scheduledCallId", call_id))) {
-            statuses.push_back(parse_recipient_status(View(d.get()).text("status")).value_or(RecipientStatus::unknown));
+        if (!c_.recipients.find_one(doc("scheduledCallId", call_id, "status", not_in))) {
+            FindOptions only_status;
+            only_status.projection = doc("status", 1);
+            for (const auto& d : c_.recipients.find(doc("scheduledCallId", call_id), only_status)) {
+                statuses.push_back(parse_recipient_status(View(d.get()).text("status")).value_or(RecipientStatus::unknown));
+            }
         }
         if (!statuses.empty() && rules::is_complete(status, statuses)) {
             auto filter = id_filter(call_id);

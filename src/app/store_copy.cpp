@@ -1,5 +1,6 @@
 #include "app/store_copy.hpp"
 
+#include <filesystem>
 #include <ostream>
 
 #include "app/store_spec.hpp"
@@ -51,13 +52,28 @@ int run_store_copy(const std::string& from, const std::string& to, std::ostream&
         StoreSpec target;
         target.db = to;
         target.timeout = std::chrono::seconds(10);
-        auto source_store = open_store(source, nullptr);
-        auto target_store = open_store(target, nullptr);
-        auto* mongo = dynamic_cast<store::mongodb::MongoStore*>(target_store.get());
-        if (!mongo) {
+        if (!to.starts_with("mongodb")) {
             err << "voiceagent store copy: --to must be a mongodb:// connection string\n";
             return 2;
         }
+        // Opening a SQLite path creates the file: a source that is not there is a mistake.
+        if (from.starts_with("sqlite:") && !std::filesystem::exists(from.substr(7))) {
+            err << "voiceagent store copy: --from " << from << ": no such file\n";
+            return 2;
+        }
+        auto opened = [&err](const char* flag, const StoreSpec& spec) -> std::unique_ptr<store::Store> {
+            try {
+                return open_store(spec, nullptr);
+            } catch (const std::invalid_argument& e) {
+                err << "voiceagent store copy: " << flag << ": " << e.what() << "\n";
+                return nullptr;
+            }
+        };
+        auto source_store = opened("--from", source);
+        if (!source_store) return 2;
+        auto target_store = opened("--to", target);
+        if (!target_store) return 2;
+        auto* mongo = static_cast<store::mongodb::MongoStore*>(target_store.get());  // a mongodb:// spec
         if (!source_store->ping() || !mongo->ping()) {
             err << "voiceagent store copy: a store does not answer (from " << redacted(from) << ", to " << redacted(to)
                 << ")\n";

@@ -4,6 +4,9 @@
 // killed mid-run, a server frozen while calls are dialed.
 #include <signal.h>
 
+#include <filesystem>
+#include <tuple>
+
 #include <gtest/gtest.h>
 
 #include "core/time_format.hpp"
@@ -193,6 +196,18 @@ TEST(MongoBinary, StoreCopyCarriesEveryRecordAcrossAndARerunAddsNothing) {
     out = again.read_all_stdout();
     ASSERT_EQ(again.wait(), 0) << out;
     EXPECT_NE(out.find("scheduled calls: 0 copied, 4 already there"), std::string::npos) << out;
+
+    // Bad input: a source that is not there (opening it would create it), a target that is not
+    // a MongoDB; each a clear error, exit 2, nothing written.
+    for (const auto& [from, into, says] : {std::tuple{"sqlite:" + dir.file("missing.db"), to, std::string("no such file")},
+                                           std::tuple{"sqlite:" + dir.file("va.db"), "sqlite:" + dir.file("other.db"),
+                                                      std::string("--to must be a mongodb://")}}) {
+        Process bad(voiceagent_binary(), {"store", "copy", "--from", from, "--to", into});
+        EXPECT_EQ(bad.wait(), 2) << from << " → " << into;
+        EXPECT_NE(bad.read_all_stderr().find(says), std::string::npos) << says;
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir.file("missing.db")));
+    EXPECT_FALSE(std::filesystem::exists(dir.file("other.db")));
 
     ServeProcess mongo(dir, sim, {"--db", to});
     const auto after = api_answers(mongo);

@@ -132,6 +132,14 @@ asio::awaitable<void> refuse(beast::tcp_stream& stream, Deadline& deadline, cons
     }
 }
 
+// Refuses a request whose head was read, unread, counted and logged like any answered one.
+asio::awaitable<void> refuse_request(HttpServer::State& state, beast::tcp_stream& stream, Deadline& deadline,
+                                     const Request& request, Response refusal) {
+    count_request(state, method_label(request.method), refusal, deadline.now(), request.request_id);
+    refusal.headers.emplace_back("X-Request-Id", request.request_id);
+    co_await refuse(stream, deadline, state.options, std::move(refusal));
+}
+
 // The answer to a read error, or nullopt when the peer just went away or timed out.
 std::optional<std::pair<unsigned, std::string_view>> read_error_answer(const beast::error_code& ec) {
     if (ec == http::error::body_limit) return std::pair{413u, "request body is larger than the limit"};
@@ -149,6 +157,19 @@ asio::awaitable<void> answer_read_error(beast::tcp_stream& stream, Deadline& dea
     auto code = answer->first == 413 ? "body_too_large" : answer->first == 431 ? "headers_too_large" : "bad_request";
     co_await refuse(stream, deadline, options, error_response(answer->first, code, answer->second));
 }
+
+// A forwarded request's place under the per-client cap, given back when it is served.
+struct ClientPlace {
+    ClientPlace(HttpServer::State& s, const asio::ip::address& c) : state(s), client(c), held(take_client_place(s, c)) {}
+    ~ClientPlace() {
+        if (held) give_client_place(state, client);
+    }
+    ClientPlace(const ClientPlace&) = delete;
+    ClientPlace& operator=(const ClientPlace&) = delete;
+    HttpServer::State& state;
+    asio::ip::address client;
+    bool held;
+};
 
 asio::awaitable<void> serve_requests(std::shared_ptr<HttpServer::State> state, std::shared_ptr<Connection> connection,
                                      tcp::endpoint remote, Deadline& deadline) {
@@ -193,12 +214,28 @@ asio::awaitable<void> serve_requests(std::shared_ptr<HttpServer::State> state, s
                             error_response(400, "bad_request", "request target is not a valid URL path"));
             break;
         }
+        // Forwarded by a trusted proxy: the client it names is the one handlers see, and the one
+        // that takes a place under the per-client cap while this request is served.
+        std::optional<ClientPlace> place;
+        if (options.trusted_proxies.contains(remote.address())) {
+            const auto client = options.trusted_proxies.client(remote.address(), request->headers);
+            request->remote_address = client.to_string();
+            if (options.max_connections_per_ip != 0) {
+                place.emplace(*state, client_key(client));
+                if (!place->held) {
+                    count_refusal(*state, "max_connections_per_ip");
+                    auto refusal = error_response(429, "too_many_connections",
+                                                  "too many requests at once from your address");
+                    refusal.headers.emplace_back("Retry-After", "1");
+                    co_await refuse_request(*state, stream, deadline, *request, std::move(refusal));
+                    break;
+                }
+            }
+        }
         auto verdict = options.check_head ? options.check_head(*request, options.body_limit)
                                           : HeadVerdict{options.body_limit, std::nullopt};
         if (verdict.refusal) {
-            count_request(*state, method_label(request->method), *verdict.refusal, deadline.now(), request->request_id);
-            verdict.refusal->headers.emplace_back("X-Request-Id", request->request_id);
-            co_await refuse(stream, deadline, options, std::move(*verdict.refusal));
+            co_await refuse_request(*state, stream, deadline, *request, std::move(*verdict.refusal));
             break;
         }
         if (auto length = parser.content_length(); length && *length > verdict.body_limit) {
@@ -254,15 +291,15 @@ asio::awaitable<void> serve_requests(std::shared_ptr<HttpServer::State> state, s
 }  // namespace
 
 asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state, std::shared_ptr<Connection> connection,
-                                     tcp::endpoint remote) {
+                                     tcp::endpoint remote, std::optional<asio::ip::address> client) {
     // However the coroutine ends (a WebSocket session included: it is awaited below), the server
     // forgets this connection and gives its place under the caps back, once.
     struct Unregister {
         HttpServer::State& state;
         Connection* connection;
-        asio::ip::address client;
+        std::optional<asio::ip::address> client;
         ~Unregister() { release_connection(state, connection, client); }
-    } unregister{*state, connection.get(), client_key(remote.address())};
+    } unregister{*state, connection.get(), client};
     const auto executor = co_await asio::this_coro::executor;
     Deadline deadline(state->time(), executor);
     auto [order, serving_error, watch_error] =

@@ -72,14 +72,13 @@ asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
         boost::system::error_code remote_ec;
         const auto remote = socket.remote_endpoint(remote_ec);
         if (remote_ec) continue;  // already gone
-        const auto client = client_key(remote.address());
+        // A trusted proxy's connections are not counted per client: its requests are (connection.cpp).
+        std::optional<asio::ip::address> client;
+        if (!state->options.trusted_proxies.contains(remote.address())) client = client_key(remote.address());
         auto connection = std::make_shared<Connection>(std::move(socket));
         if (auto refused = admit_connection(*state, connection, client)) {
             // Closed at once (connection's destructor), before reading a byte: no work for it.
-            state->metrics
-                .counter("http_connections_refused_total", "Connections closed on accept by the cap they were over.",
-                         {{"reason", std::string(*refused)}})
-                .inc();
+            count_refusal(*state, *refused);
             continue;
         }
         // Small writes go out at once: a media frame followed by its mark must not wait for the
@@ -87,7 +86,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
         boost::system::error_code ignored;
         connection->stream.socket().set_option(tcp::no_delay(true), ignored);
         auto executor = connection->stream.get_executor();
-        spawn_logged(executor, run_connection(state, std::move(connection), remote), "http connection");
+        spawn_logged(executor, run_connection(state, std::move(connection), remote, client), "http connection");
     }
 }
 
@@ -102,28 +101,58 @@ asio::ip::address client_key(const asio::ip::address& address) {
     return asio::ip::address_v6(bytes);
 }
 
+namespace {
+// Under state.mutex.
+bool over_client_cap(const HttpServer::State& state, const asio::ip::address& client) {
+    if (state.options.max_connections_per_ip == 0) return false;
+    auto it = state.connections_per_client.find(client);
+    return it != state.connections_per_client.end() && it->second >= state.options.max_connections_per_ip;
+}
+
+void give_place(HttpServer::State& state, const asio::ip::address& client) {
+    auto it = state.connections_per_client.find(client);
+    if (it != state.connections_per_client.end() && --it->second == 0) state.connections_per_client.erase(it);
+}
+}  // namespace
+
+void count_refusal(HttpServer::State& state, std::string_view cap) {
+    state.metrics
+        .counter("http_connections_refused_total",
+                 "Connections closed on accept (and requests a trusted proxy forwarded, answered 429) by the cap "
+                 "they were over.",
+                 {{"reason", std::string(cap)}})
+        .inc();
+}
+
 std::optional<std::string_view> admit_connection(HttpServer::State& state, const std::shared_ptr<Connection>& connection,
-                                                 const asio::ip::address& client) {
+                                                 const std::optional<asio::ip::address>& client) {
     const auto& options = state.options;
     std::lock_guard lock(state.mutex);
     if (options.max_connections != 0 && state.open_connections >= options.max_connections) return "max_connections";
-    auto it = state.connections_per_client.find(client);
-    const std::size_t from_client = it == state.connections_per_client.end() ? 0 : it->second;
-    if (options.max_connections_per_ip != 0 && from_client >= options.max_connections_per_ip) {
-        return "max_connections_per_ip";
-    }
+    if (client && over_client_cap(state, *client)) return "max_connections_per_ip";
     ++state.open_connections;
-    ++state.connections_per_client[client];
+    if (client) ++state.connections_per_client[*client];
     state.connections.emplace(connection.get(), connection);
     return std::nullopt;
 }
 
-void release_connection(HttpServer::State& state, Connection* connection, const asio::ip::address& client) {
+void release_connection(HttpServer::State& state, Connection* connection, const std::optional<asio::ip::address>& client) {
     std::lock_guard lock(state.mutex);
     state.connections.erase(connection);
     --state.open_connections;
-    auto it = state.connections_per_client.find(client);
-    if (it != state.connections_per_client.end() && --it->second == 0) state.connections_per_client.erase(it);
+    if (client) give_place(state, *client);
+}
+
+bool take_client_place(HttpServer::State& state, const asio::ip::address& client) {
+    std::lock_guard lock(state.mutex);
+    if (over_client_cap(state, client)) return false;
+    ++state.connections_per_client[client];
+    return true;
+}
+
+void give_client_place(HttpServer::State& state, const asio::ip::address& client) {
+    std::lock_guard lock(state.mutex);
+    give_place(state, client);
 }
 
 HttpServer::HttpServer(asio::io_context& io, Handler handler, core::MetricsRegistry& metrics, ServerOptions options)

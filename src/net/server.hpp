@@ -17,6 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "net/http.hpp"
+#include "net/trusted_proxies.hpp"
 #include "net/websocket.hpp"
 #include "timing/time_source.hpp"
 
@@ -44,6 +45,11 @@ struct ServerOptions {
     // Per client IPv4 address, or IPv6 /64 (one host commonly owns a whole /64). A reverse proxy
     // or a telephony provider's media servers come from few addresses: raise it for those.
     std::size_t max_connections_per_ip = 256;
+    // Connections from these are exempt from max_connections_per_ip; each of their requests is
+    // counted under it instead, for the client X-Forwarded-For names, while it is served (a
+    // WebSocket session included), and is answered 429 over the cap. Handlers see that client
+    // as Request::remote_address (what the API's rate limit keys on without tokens).
+    TrustedProxies trusted_proxies;
     // The clock of the connections' deadlines and of the accept backoff (null: the machine's).
     timing::TimeSource* time = nullptr;
     // Asked once a request's head is read, before its body (null: body_limit for every request).

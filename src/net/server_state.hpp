@@ -53,17 +53,29 @@ struct HttpServer::State {
 // The key of the per-client cap: the IPv4 address (also when v4-mapped), or the IPv6 /64.
 boost::asio::ip::address client_key(const boost::asio::ip::address& address);
 
-// Registers a new connection and takes its place under the caps; the name of the cap that refuses
-// it otherwise ("max_connections", "max_connections_per_ip"), and then nothing is registered.
+// Registers a new connection and takes its place under the caps (under the per-client cap only
+// when `client` is given: not for a trusted proxy); the name of the cap that refuses it otherwise
+// ("max_connections", "max_connections_per_ip"), and then nothing is registered.
 std::optional<std::string_view> admit_connection(HttpServer::State& state, const std::shared_ptr<Connection>& connection,
-                                                 const boost::asio::ip::address& client);
+                                                 const std::optional<boost::asio::ip::address>& client);
 // Forgets a connection admitted for `client` and gives its place back. Once per admitted one.
-void release_connection(HttpServer::State& state, Connection* connection, const boost::asio::ip::address& client);
+void release_connection(HttpServer::State& state, Connection* connection,
+                        const std::optional<boost::asio::ip::address>& client);
+
+// Counts a connection or forwarded request refused by `cap` in http_connections_refused_total.
+void count_refusal(HttpServer::State& state, std::string_view cap);
+
+// A place under the per-client cap for a request a trusted proxy forwarded, held while it is
+// served; false when the client is at the cap.
+bool take_client_place(HttpServer::State& state, const boost::asio::ip::address& client);
+void give_client_place(HttpServer::State& state, const boost::asio::ip::address& client);
 
 // Serves one admitted connection until it closes, times out or the server drains (a WebSocket
 // session it was upgraded to included), then releases it.
+// `client` is what it was admitted under (admit_connection).
 boost::asio::awaitable<void> run_connection(std::shared_ptr<HttpServer::State> state,
                                             std::shared_ptr<Connection> connection,
-                                            boost::asio::ip::tcp::endpoint remote);
+                                            boost::asio::ip::tcp::endpoint remote,
+                                            std::optional<boost::asio::ip::address> client);
 
 }  // namespace va::net

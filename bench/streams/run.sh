@@ -14,7 +14,7 @@ trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 token=bench-auth-token
 export TWILIO_AUTH_TOKEN=$token  # secrets never in flags
 taskset -c 0 build/release/src/app/voiceagent --log-level warn serve --listen 127.0.0.1:0 --db "sqlite:$work/va.db" \
-  --threads 1 --compute-threads 1 --store-write-threads 4 --no-dispatcher \
+  --threads 1 --compute-threads 1 --store-write-threads 4 --role web \
   --twilio-account-sid AC0123456789abcdef0123456789abcdef \
   --max-connections 0 --max-connections-per-ip 0 --twilio-from +15005550006 --public-url http://127.0.0.1:0 --stream-idle-seconds 600 > "$work/out" 2> "$work/err" &
 server=$!

@@ -50,6 +50,7 @@ Api::Api(ApiContext& context)
     add("GET", "/healthz", kNoScope, healthz);
     add("GET", "/readyz", kNoScope, readyz);
     add("GET", "/metrics", kNoScope, metrics);
+    if (context.options.operations_only) return;
     add("GET", "/api/openapi.json", kRead, openapi);
 
     add("POST", "/api/prompts", kWrite, create_prompt);

@@ -27,6 +27,8 @@ struct ApiOptions {
     std::chrono::minutes past_tolerance{5};     // a time this recent counts as "now"
     std::chrono::days max_ahead{365};
     std::chrono::hours idempotency_window{24};  // how long an Idempotency-Key is remembered
+    // Health, readiness and metrics only, no /api routes: a process that only dials (--role dispatcher).
+    bool operations_only = false;
 };
 
 struct ApiContext {

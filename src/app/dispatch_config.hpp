@@ -10,7 +10,6 @@
 namespace va::app {
 
 struct DispatchConfig {
-    bool disabled = false;  // --no-dispatcher: this process serves the API and webhooks only
     std::string api_base = "https://api.twilio.com";
     std::string account_sid;
     std::string auth_token;

@@ -8,6 +8,7 @@ std::string open_api_problem(const ServeConfig& config) {
     // Behind a proxy every request comes from the loopback address, and a proxy may rewrite Host:
     // the tokenless mode's checks cannot be the only guard of a server the internet reaches.
     const auto& url = config.dispatch.public_url;
+    if (config.role == Role::dispatcher) return {};  // it serves no API
     if (!config.api_tokens.empty() || config.insecure_open_api || url.empty() || is_loopback_url(url)) return {};
     return "VA_PUBLIC_URL is public and no API tokens are configured: anyone who reaches this server could schedule "
            "calls and read transcripts. Set VA_API_TOKENS_FILE (one '<token> [scopes]' per line; openssl rand -hex "

@@ -10,7 +10,7 @@
 namespace va::app {
 
 // Why the API may not run open: "" when tokens are configured, the public URL is loopback (or
-// unset), or --insecure-open-api says so.
+// unset), --insecure-open-api says so, or the process serves no API (--role dispatcher).
 std::string open_api_problem(const ServeConfig& config);
 
 // The regions calls may go to (empty = every one): --allowed-countries, else the caller id's

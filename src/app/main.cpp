@@ -59,10 +59,15 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0 picks a free port)")
         ->envname("VA_LISTEN")
         ->capture_default_str();
-    serve_cmd->add_option("--db", serve.store.db, "Storage: sqlite:PATH, or a MongoDB connection string (mongodb://…; one with a password "
-                          "belongs in VA_DB, not on the command line)")
-        ->envname("VA_DB")
-        ->capture_default_str();
+    auto* db_option =
+        serve_cmd
+            ->add_option("--db", serve.store.db, "Storage: sqlite:PATH, or a MongoDB connection string (mongodb://…; one with a "
+                         "password belongs in VA_DB or --db-file, not on the command line)")
+            ->envname("VA_DB")
+            ->capture_default_str();
+    std::string db_file;
+    serve_cmd->add_option("--db-file", db_file, "File holding the --db value (a connection string with a password)")
+        ->envname("VA_DB_FILE");
     serve_cmd->add_option("--mongodb-database", serve.store.mongodb_database,
                           "MongoDB: the database (default: the connection string's path, else voiceagent)")
         ->envname("VA_MONGODB_DATABASE");
@@ -135,8 +140,20 @@ int main(int argc, char** argv) {
         ->envname("VA_ALLOW_SPECIAL_NUMBERS");
 
     auto& d = serve.dispatch;
-    serve_cmd->add_flag("--no-dispatcher", d.disabled, "Serve the API and webhooks only; another process dials")
-        ->envname("VA_NO_DISPATCHER");
+    std::string role = "all";
+    auto* role_option =
+        serve_cmd->add_option("--role", role, "web (the API, webhooks and streams), dispatcher (dials; health and metrics "
+                                              "only) or all")
+            ->envname("VA_ROLE")
+            ->check(CLI::IsMember({"all", "web", "dispatcher"}))
+            ->capture_default_str();
+    bool no_dispatcher = false;
+    serve_cmd->add_flag("--no-dispatcher", no_dispatcher, "Same as --role web")->envname("VA_NO_DISPATCHER");
+    std::string trusted_proxies;
+    serve_cmd->add_option("--trusted-proxies", trusted_proxies,
+                          "Reverse proxies (CIDR or address, comma-separated) whose X-Forwarded-For names the client "
+                          "for the per-address cap and the rate limit; they are exempt from the cap themselves")
+        ->envname("VA_TRUSTED_PROXIES");
     serve_cmd->add_option("--twilio-api-base", d.api_base, "Twilio's REST base URL (the simulator's, for local use)")
         ->envname("TWILIO_API_BASE")
         ->capture_default_str();
@@ -157,11 +174,12 @@ int main(int argc, char** argv) {
         ->envname("VA_MAX_LIVE_CALLS")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
-    serve_cmd->add_option("--dispatch-sweep-seconds", d.sweep_seconds,
-                          "Look for calls scheduled by other processes at least this often")
-        ->envname("VA_DISPATCH_SWEEP_SECONDS")
-        ->check(CLI::Range(1, 3600))
-        ->capture_default_str();
+    auto* sweep_option = serve_cmd
+                             ->add_option("--dispatch-sweep-seconds", d.sweep_seconds,
+                                          "Look for calls scheduled by other processes at least this often (default "
+                                          "30; 2 with --role dispatcher, which schedules none itself)")
+                             ->envname("VA_DISPATCH_SWEEP_SECONDS")
+                             ->check(CLI::Range(1, 3600));
     serve_cmd->add_option("--ring-timeout-seconds", d.ring_timeout_seconds, "How long a call rings (Twilio's Timeout)")
         ->envname("VA_RING_TIMEOUT_SECONDS")
         ->check(CLI::Range(1, 600))
@@ -383,6 +401,21 @@ int main(int argc, char** argv) {
     if (retired_sim_token->count()) return retired("--auth-token", "--auth-token-file FILE or TWILIO_AUTH_TOKEN");
     std::string error;
     if (*serve_cmd) {
+        if (no_dispatcher) {
+            if (role_option->count() && role != "web") {
+                std::cerr << "voiceagent: --no-dispatcher is --role web; it contradicts --role " << role << "\n";
+                return 2;
+            }
+            role = "web";
+        }
+        serve.role = role == "web" ? va::app::Role::web : role == "dispatcher" ? va::app::Role::dispatcher : va::app::Role::all;
+        if (serve.role == va::app::Role::dispatcher && sweep_option->count() == 0) serve.dispatch.sweep_seconds = 2;
+        auto proxies = va::net::TrustedProxies::parse(trusted_proxies, error);
+        if (!proxies) {
+            std::cerr << "voiceagent: --trusted-proxies: " << error << "\n";
+            return 2;
+        }
+        serve.trusted_proxies = std::move(*proxies);
         serve.store.timeout = std::chrono::milliseconds(store_timeout_ms);
         // Secrets: from files or the environment only, never a flag (flags show in `ps`).
         if (!va::app::read_api_tokens(tokens_file, serve.api_tokens, error) ||
@@ -390,10 +423,25 @@ int main(int argc, char** argv) {
             std::cerr << "voiceagent: " << error << "\n";
             return 2;
         }
-        if (const char* key = std::getenv("LLM_API_KEY")) serve.agent.llm_api_key = key;
-        if (const char* key = std::getenv("DEEPGRAM_API_KEY")) serve.agent.deepgram_api_key = key;
-        if (const char* key = std::getenv("ELEVENLABS_API_KEY")) serve.agent.elevenlabs_api_key = key;
-        if (const char* key = std::getenv("OPENAI_API_KEY")) serve.agent.openai_tts_api_key = key;
+        if (!db_file.empty()) {
+            if (db_option->count()) {
+                std::cerr << "voiceagent: give --db or --db-file, not both\n";
+                return 2;
+            }
+            auto db = va::app::read_secret_file(db_file, error);
+            if (!db) {
+                std::cerr << "voiceagent: --db-file " << error << "\n";
+                return 2;
+            }
+            serve.store.db = std::move(*db);
+        }
+        if (!va::app::read_secret_env("LLM_API_KEY", serve.agent.llm_api_key, error) ||
+            !va::app::read_secret_env("DEEPGRAM_API_KEY", serve.agent.deepgram_api_key, error) ||
+            !va::app::read_secret_env("ELEVENLABS_API_KEY", serve.agent.elevenlabs_api_key, error) ||
+            !va::app::read_secret_env("OPENAI_API_KEY", serve.agent.openai_tts_api_key, error)) {
+            std::cerr << "voiceagent: " << error << "\n";
+            return 2;
+        }
         if (countries == "all") {
             serve.allowed_countries.emplace();
         } else if (!countries.empty()) {

@@ -59,6 +59,14 @@ bool read_secret(const std::string& file, const char* env, std::string& out, std
     return true;
 }
 
+bool read_secret_env(const std::string& name, std::string& out, std::string& error) {
+    const auto file_variable = name + "_FILE";
+    const char* file = std::getenv(file_variable.c_str());
+    if (read_secret(file ? file : "", name.c_str(), out, error)) return true;
+    error = file_variable + ": " + error;
+    return false;
+}
+
 bool read_api_tokens(const std::string& file, std::vector<api::ApiToken>& out, std::string& error) {
     if (const char* list = std::getenv("VA_API_TOKENS")) {
         auto parsed = api::parse_token_list(list);

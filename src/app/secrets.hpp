@@ -19,6 +19,11 @@ std::optional<std::string> read_small_file(const std::string& path, std::string&
 // left as it is). False with `error` set when the file cannot be used.
 bool read_secret(const std::string& file, const char* env, std::string& out, std::string& error);
 
+// The secret in the file named by `<name>_FILE` (how systemd's LoadCredential= and Docker's
+// secrets hand one over), else in the environment variable `name` (else `out` is left as it is).
+// False with `error` set when the file cannot be used.
+bool read_secret_env(const std::string& name, std::string& out, std::string& error);
+
 // The API tokens: VA_API_TOKENS (every scope) and the tokens file, if given. False with `error`
 // set (naming the line, never a token) when either is refused.
 bool read_api_tokens(const std::string& file, std::vector<api::ApiToken>& out, std::string& error);

@@ -89,6 +89,10 @@ Checked check(const ServeConfig& config) {
     out.endpoint = *endpoint;
     out.twilio = twilio_configured(config.dispatch, twilio_error);
     if (!twilio_error.empty()) throw StartupError(twilio_error);
+    if (config.role == Role::dispatcher && !out.twilio) {
+        throw StartupError("--role dispatcher dials through Twilio: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, "
+                           "TWILIO_FROM_NUMBER and VA_PUBLIC_URL");
+    }
     if (auto problem = open_api_problem(config); !problem.empty()) throw StartupError(problem);
     auto destinations = allowed_destinations(config, destinations_error);
     if (!destinations) throw StartupError(destinations_error);
@@ -114,10 +118,20 @@ struct Shared {
     core::MetricsRegistry metrics;
 };
 
-// Twilio's side: the REST client, the agent and its voices, and the contexts of the webhooks.
-// Built with the final public URL. The dispatcher, made last, is reached through `dispatcher`.
+std::unique_ptr<twilio::RestClient> make_rest_client(const ServeConfig& config, Shared& shared) {
+    return step("Twilio settings: ", [&] {
+        auto rest = rest_config(config.dispatch);
+        rest.metrics = &shared.metrics;
+        rest.clock = &shared.time;
+        return std::make_unique<twilio::RestClient>(shared.io, std::move(rest));
+    });
+}
+
+// The calls' side (a web process's): the agent and its voices, and the contexts of the webhooks
+// and streams. Built with the final public URL. The dispatcher, if this process has one, is made
+// last and reached through `dispatcher`.
 struct CallSide {
-    std::unique_ptr<twilio::RestClient> rest;
+    twilio::RestClient* rest = nullptr;
     std::unique_ptr<VoiceLibrary> voices;
     std::unique_ptr<call::GreetingCache> greetings;
     std::unique_ptr<Agents> agents;
@@ -126,16 +140,12 @@ struct CallSide {
 };
 
 CallSide build_call_side(const ServeConfig& config, const dispatch::DispatcherOptions& options, store::Store& store,
-                         Shared& shared, const std::unique_ptr<dispatch::Dispatcher>& dispatcher) {
+                         Shared& shared, twilio::RestClient& rest,
+                         const std::unique_ptr<dispatch::Dispatcher>& dispatcher) {
     CallSide side;
+    side.rest = &rest;
     call::CallOptions call_options;
     call_options.inbound = step("--inbound-prompt-id: ", [&] { return inbound_prompt(store, config.inbound_prompt_id); });
-    side.rest = step("Twilio settings: ", [&] {
-        auto rest = rest_config(config.dispatch);
-        rest.metrics = &shared.metrics;
-        rest.clock = &shared.time;
-        return std::make_unique<twilio::RestClient>(shared.io, std::move(rest));
-    });
     side.voices = step("--tts-voice " + config.tts_voice + ": ",
                        [&] { return std::make_unique<VoiceLibrary>(config.tts_voice, config.agent); });
     if (const auto asked = side.voices->warm(store))
@@ -163,7 +173,7 @@ CallSide build_call_side(const ServeConfig& config, const dispatch::DispatcherOp
         [&dispatcher] {
             if (dispatcher) dispatcher->wake();
         },
-        side.rest.get()});
+        side.rest});
     return side;
 }
 
@@ -184,6 +194,7 @@ api::ApiContext api_context(const ServeConfig& config, const Checked& checked, s
                             {},
                             {},
                             {}};
+    context.options.operations_only = config.role == Role::dispatcher;
     if (!calls) return context;
     context.check_conversation = [agents = calls->agents.get()](const store::ConversationOverrides& c) -> api::ApiResult<> {
         auto problem = agents->check(c);
@@ -193,7 +204,7 @@ api::ApiContext api_context(const ServeConfig& config, const Checked& checked, s
     context.on_schedule_changed = [&dispatcher](const store::ScheduledCall&) {
         if (dispatcher) dispatcher->wake();
     };
-    context.on_canceled = [rest = calls->rest.get(), &io = shared.io](const store::ScheduledCall& call) {
+    context.on_canceled = [rest = calls->rest, &io = shared.io](const store::ScheduledCall& call) {
         dispatch::hang_up_live(*rest, io.get_executor(), call);
     };
     return context;
@@ -215,7 +226,9 @@ void log_exposure(const ServeConfig& config, const Checked& checked, const boost
     const bool v6 = bound.address().is_v6();
     std::cout << "listening on http://" << (v6 ? "[" : "") << bound.address().to_string() << (v6 ? "]" : "") << ":"
               << bound.port() << std::endl;
-    if (config.api_tokens.empty()) {
+    if (config.role == Role::dispatcher) {
+        spdlog::info("role dispatcher: no API, no webhooks; /healthz, /readyz and /metrics only");
+    } else if (config.api_tokens.empty()) {
         spdlog::warn("no API tokens (VA_API_TOKENS_FILE, VA_API_TOKENS): the API answers only requests from this "
                      "machine{}",
                      config.insecure_open_api ? " (--insecure-open-api: a same-host proxy can make any request look local)"
@@ -226,13 +239,14 @@ void log_exposure(const ServeConfig& config, const Checked& checked, const boost
     std::string regions;
     for (const auto& c : checked.destinations) regions += (regions.empty() ? "" : ",") + c;
     spdlog::info("calls may go to {}", regions.empty() ? "every country" : regions);
-    spdlog::info("connections: at most {} ({} per client address), {} descriptors", config.max_connections,
-                 config.max_connections_per_ip, descriptors);
-    // Each live call holds a Media Stream, and behind a same-host proxy they all come from one address.
-    if (checked.twilio && config.max_connections_per_ip != 0 &&
+    spdlog::info("connections: at most {} ({} per client address), {} descriptors; {}", config.max_connections,
+                 config.max_connections_per_ip, descriptors,
+                 config.trusted_proxies.empty() ? "no trusted proxies" : "X-Forwarded-For believed from trusted proxies");
+    // Each live call holds a Media Stream, and Twilio's media servers (or an untrusted proxy) are few addresses.
+    if (checked.twilio && config.role != Role::dispatcher && config.max_connections_per_ip != 0 &&
         config.max_connections_per_ip <= static_cast<unsigned>(config.dispatch.max_live_calls)) {
-        spdlog::warn("--max-connections-per-ip {} is not above --max-live-calls {}: behind a proxy or from one "
-                     "Twilio address, streams past it are refused",
+        spdlog::warn("--max-connections-per-ip {} is not above --max-live-calls {}: from one Twilio address (or "
+                     "behind a proxy not in --trusted-proxies), streams past it are refused",
                      config.max_connections_per_ip, config.dispatch.max_live_calls);
     }
 }
@@ -257,9 +271,13 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
     auto options = dispatcher_options(config.dispatch, worker_name());
     options.public_url = with_bound_port(options.public_url, bound.port());
 
+    const bool dials = checked.twilio && config.role != Role::web;
+    const bool serves_calls = checked.twilio && config.role != Role::dispatcher;
     std::unique_ptr<dispatch::Dispatcher> dispatcher;  // last: it dials only once everything else exists
+    std::unique_ptr<twilio::RestClient> rest;
+    if (checked.twilio) rest = make_rest_client(config, shared);
     std::optional<CallSide> calls;
-    if (checked.twilio) calls = build_call_side(config, options, *store, shared, dispatcher);
+    if (serves_calls) calls = build_call_side(config, options, *store, shared, *rest, dispatcher);
     auto context = api_context(config, checked, *store, shared, *country_zones, calls ? &*calls : nullptr, dispatcher);
     api::Api api(context);
     if (calls) add_twilio_webhooks(api, *calls, config.allow_unsigned_streams);
@@ -268,6 +286,7 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
     server_options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
     server_options.max_connections = config.max_connections;
     server_options.max_connections_per_ip = config.max_connections_per_ip;
+    server_options.trusted_proxies = config.trusted_proxies;
     server_options.check_head = api.head_check();
     const auto descriptors = net::raise_descriptor_limit();
     net::HttpServer server(shared.io, api.handler(), shared.metrics, server_options);
@@ -275,9 +294,9 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
     log_exposure(config, checked, bound, descriptors);
     const unsigned threads = config.threads ? config.threads : cores;
     spdlog::info("store {}; {} network threads", redacted(config.store.db), threads);
-    if (calls && !config.dispatch.disabled) {
+    if (dials) {
         dispatcher = std::make_unique<dispatch::Dispatcher>(
-            shared.io, dispatch::DispatchContext{store->dispatch(), *calls->rest, shared.write_pool.get_executor(),
+            shared.io, dispatch::DispatchContext{store->dispatch(), *rest, shared.write_pool.get_executor(),
                                                  shared.time, *country_zones, options});
     }
     if (calls) {
@@ -293,13 +312,16 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
         sweeps.cooldown = std::chrono::hours(config.dispatch.min_hours_between_calls);
         spdlog::info("retention: finished calls are purged after {} days", config.retention_days);
     }
+    // The sweeps run beside the dispatcher: N web processes would repeat each other's.
     Housekeeping housekeeping(shared.io, *store, shared.write_pool.get_executor(), shared.time, sweeps);
-    housekeeping.start();
+    if (config.role != Role::web) housekeeping.start();
     if (dispatcher) {
         dispatcher->start();
         spdlog::info("dispatcher {}: Twilio at {}, {} calls/s, at most {} live calls", options.owner,
                      config.dispatch.api_base, options.calls_per_second, options.max_live_calls);
-    } else if (!checked.twilio) {
+    } else if (config.role == Role::web) {
+        spdlog::info("role web: another process dials (--role dispatcher or all)");
+    } else {
         spdlog::warn("dispatcher off: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER and VA_PUBLIC_URL "
                      "are not set, so no call is dialed");
     }
@@ -312,7 +334,7 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
         housekeeping.stop();
         // Each live call says goodbye and hangs up; any still open at the deadline is closed.
         if (calls) calls->calls->live->shutdown(shared.time.steady_now() + std::chrono::seconds(config.shutdown_grace_seconds));
-        if (calls) calls->rest->close_idle();
+        if (rest) rest->close_idle();
         server.shutdown();
     };
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {

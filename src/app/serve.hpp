@@ -9,11 +9,20 @@
 #include "app/agent_config.hpp"
 #include "app/dispatch_config.hpp"
 #include "app/store_spec.hpp"
+#include "net/trusted_proxies.hpp"
 
 namespace va::app {
 
+// What one process does (--role), so that a deployment can grow each tier on its own: `web` serves
+// the API, Twilio's webhooks and the Media Streams; `dispatcher` dials, and serves only health
+// checks and metrics; `all` does both. They share nothing but the store.
+enum class Role { all, web, dispatcher };
+
 struct ServeConfig {
+    Role role = Role::all;
     std::string listen = "127.0.0.1:8080";
+    // Reverse proxies whose X-Forwarded-For is believed (net/trusted_proxies.hpp).
+    net::TrustedProxies trusted_proxies;
     StoreSpec store;
     std::vector<api::ApiToken> api_tokens;  // none = requests from this machine only
     bool insecure_open_api = false;  // serve a tokenless API although the public URL is not loopback

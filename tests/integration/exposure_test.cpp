@@ -25,7 +25,7 @@ std::vector<std::string> public_serve(const TempDir& dir, std::vector<std::strin
                                   "--db",            "sqlite:" + dir.file("va.db"),
                                   "--twilio-account-sid", kSimAccount, "--twilio-from", "+15005550006",
                                   "--public-url",    "https://va.example.com", "--twilio-api-base",
-                                  "http://127.0.0.1:1", "--agent", "greeting", "--no-dispatcher"};
+                                  "http://127.0.0.1:1", "--agent", "greeting", "--role", "web"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
 }

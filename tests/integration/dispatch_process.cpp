@@ -31,10 +31,14 @@ SimProcess::SimProcess(const TempDir& dir, const std::string& scenario_json, std
     if (port_ == 0) throw std::runtime_error("the simulator did not start: " + process_->read_all_stderr());
 }
 
-std::vector<json::object> SimProcess::calls_to(const std::string& to) {
+std::vector<json::object> SimProcess::calls_to(const std::string& to) { return list_calls("&To=%2B" + to.substr(1)); }
+
+std::vector<json::object> SimProcess::calls() { return list_calls(""); }
+
+std::vector<json::object> SimProcess::list_calls(const std::string& filter) {
     HttpClient client(port_);
     std::vector<json::object> out;
-    std::string target = "/2010-04-01/Accounts/" + kSimAccount + "/Calls.json?PageSize=1000&To=%2B" + to.substr(1);
+    std::string target = "/2010-04-01/Accounts/" + kSimAccount + "/Calls.json?PageSize=1000" + filter;
     auto reply = client.request("GET", target, "", {{"Authorization", basic_auth()}});
     if (reply.status != 200) throw std::runtime_error("sim list: " + reply.body);
     auto page = json::parse(reply.body);

@@ -38,8 +38,10 @@ public:
     std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
     // The simulator's call list for `to` (every page).
     std::vector<boost::json::object> calls_to(const std::string& to);
+    std::vector<boost::json::object> calls();  // every call, up to 1000
 
 private:
+    std::vector<boost::json::object> list_calls(const std::string& filter);
     std::unique_ptr<Process> process_;
     unsigned short port_ = 0;
 };

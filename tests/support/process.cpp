@@ -23,7 +23,7 @@ std::string read_to_end(int fd, std::string all = {}) {
 }  // namespace
 
 Process::Process(const std::string& program, const std::vector<std::string>& args,
-                 const std::vector<std::string>& extra_env) {
+                 const std::vector<std::string>& extra_env, const std::vector<int>& inherited_fds) {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;
@@ -32,6 +32,8 @@ Process::Process(const std::string& program, const std::vector<std::string>& arg
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
     posix_spawn_file_actions_addclose(&actions, out[0]);
     posix_spawn_file_actions_addclose(&actions, err[0]);
+    // dup2 onto itself clears close-on-exec (POSIX.1-2024, glibc 2.29 and later).
+    for (int fd : inherited_fds) posix_spawn_file_actions_adddup2(&actions, fd, fd);
 
     std::vector<std::string> storage{program};
     storage.insert(storage.end(), args.begin(), args.end());

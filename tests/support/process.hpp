@@ -10,8 +10,10 @@ namespace va::test {
 
 class Process {
 public:
+    // `inherited_fds` stay open in the child under the same numbers (a listening socket handed to
+    // nginx); every other descriptor of ours is close-on-exec.
     Process(const std::string& program, const std::vector<std::string>& args,
-            const std::vector<std::string>& extra_env = {});
+            const std::vector<std::string>& extra_env = {}, const std::vector<int>& inherited_fds = {});
     ~Process();  // kills the child if it is still running
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;

@@ -77,7 +77,7 @@ void Api::add(std::string method, std::string pattern, Scope scope, Fn fn) {
     });
 }
 
-void Api::add_webhook(std::string method, std::string pattern, net::Handler handler, net::HeadRule rule) {
+void Api::add_open_route(std::string method, std::string pattern, net::Handler handler, net::HeadRule rule) {
     router_.add(std::move(method), std::move(pattern), std::move(handler), std::move(rule));
 }
 

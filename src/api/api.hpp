@@ -18,9 +18,10 @@ struct RouteScope {
 class Api {
 public:
     explicit Api(ApiContext& context);
-    // Twilio's webhooks: in the same router (404, 405 and route labels like every route), but
-    // outside the API's guard: they prove themselves with Twilio's signature, not a token.
-    void add_webhook(std::string method, std::string pattern, net::Handler handler, net::HeadRule rule);
+    // A route in the same router (404, 405 and route labels like every route) but outside the
+    // API's guard: Twilio's webhooks, which prove themselves with Twilio's signature, not a token,
+    // and the web UI's assets, which hold no data.
+    void add_open_route(std::string method, std::string pattern, net::Handler handler, net::HeadRule rule);
     net::Handler handler();
     // For net::ServerOptions::check_head: the routes' head rules.
     net::HeadCheck head_check() const;

@@ -35,6 +35,7 @@
 #include "net/server.hpp"
 #include "timing/time_source.hpp"
 #include "telephony/twilio/webhook.hpp"
+#include "web_ui/assets.hpp"
 #include "telephony/twilio/webhook_paths.hpp"
 
 namespace va::app {
@@ -213,11 +214,11 @@ api::ApiContext api_context(const ServeConfig& config, const Checked& checked, s
 void add_twilio_webhooks(api::Api& api, CallSide& calls, bool allow_unsigned_streams) {
     auto incoming = call::incoming_webhook(*calls.calls);
     const auto signed_only = twilio::webhook_head_rule();
-    api.add_webhook("POST", std::string(twilio::kVoiceWebhookPath), incoming, signed_only);
-    api.add_webhook("GET", std::string(twilio::kVoiceWebhookPath), incoming, signed_only);  // signed over the URL alone
-    api.add_webhook("GET", std::string(twilio::kStreamPath), call::stream_endpoint(*calls.calls),
+    api.add_open_route("POST", std::string(twilio::kVoiceWebhookPath), incoming, signed_only);
+    api.add_open_route("GET", std::string(twilio::kVoiceWebhookPath), incoming, signed_only);  // signed over the URL alone
+    api.add_open_route("GET", std::string(twilio::kStreamPath), call::stream_endpoint(*calls.calls),
                     twilio::webhook_head_rule(!allow_unsigned_streams));
-    api.add_webhook("POST", std::string(twilio::kStatusWebhookPath), dispatch::status_webhook(*calls.status),
+    api.add_open_route("POST", std::string(twilio::kStatusWebhookPath), dispatch::status_webhook(*calls.status),
                     signed_only);
 }
 
@@ -281,6 +282,10 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
     auto context = api_context(config, checked, *store, shared, *country_zones, calls ? &*calls : nullptr, dispatcher);
     api::Api api(context);
     if (calls) add_twilio_webhooks(api, *calls, config.allow_unsigned_streams);
+    if (config.role != Role::dispatcher) {
+        api.add_open_route("GET", "/", web_ui::asset_handler(), {});
+        api.add_open_route("GET", "/assets/{name}", web_ui::asset_handler(), {});
+    }
 
     net::ServerOptions server_options;
     server_options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);

@@ -71,7 +71,7 @@ TEST(ApiAuth, AWebhookIsARouteOfTheSameRouterWithoutTheApisGuard) {
         SCOPED_TRACE(tokens ? "with tokens" : "tokenless");
         ApiHarness api(tokens ? with_tokens({{kAlpha}}) : ApiOptions{});
         int reached = 0;
-        api.api().add_webhook("POST", "/webhooks/twilio/status", [&reached](net::Request request) -> boost::asio::awaitable<net::Response> {
+        api.api().add_open_route("POST", "/webhooks/twilio/status", [&reached](net::Request request) -> boost::asio::awaitable<net::Response> {
             ++reached;
             net::Response response;
             response.status = 204;

@@ -1,5 +1,7 @@
 #include "api/json_output.hpp"
 
+#include <array>
+
 #include "core/time_format.hpp"
 #include "store/conversation_json.hpp"
 
@@ -71,6 +73,21 @@ json::value to_json(const store::Prompt& p) {
             {"updatedAt", core::format_rfc3339(p.updated_at)}};
 }
 
+namespace {
+// How many recipients are in each status, every status named (zeros too), so that a table of calls
+// needs no arithmetic of its own. From the recipients the answer carries anyway.
+json::object counts_of(const store::ScheduledCall& c) {
+    constexpr auto kLast = static_cast<int>(store::RecipientStatus::unknown);
+    std::array<std::int64_t, kLast + 1> counts{};
+    for (const auto& r : c.recipients) ++counts[static_cast<std::size_t>(r.status)];
+    json::object out;
+    for (int s = 0; s <= kLast; ++s) {
+        out[store::to_string(static_cast<store::RecipientStatus>(s))] = counts[static_cast<std::size_t>(s)];
+    }
+    return out;
+}
+}  // namespace
+
 json::value to_json(const store::ScheduledCall& c) {
     json::array numbers(c.to_phone_numbers.begin(), c.to_phone_numbers.end());
     json::array recipients;
@@ -84,6 +101,7 @@ json::value to_json(const store::ScheduledCall& c) {
             {"introduction", c.introduction},
             {"conversation", store::conversation_to_json(c.conversation)},
             {"recipients", std::move(recipients)},
+            {"counts", counts_of(c)},
             {"retry", c.retry ? json::value{{"maxAttempts", c.retry->max_attempts},
                                             {"delaySeconds", c.retry->delay.count()}}
                               : json::value(nullptr)},

@@ -32,6 +32,14 @@ std::optional<core::TimePoint> QueryReader::time(std::string_view name) {
     return t;
 }
 
+std::optional<bool> QueryReader::boolean(std::string_view name) {
+    auto value = request_.query_param(name);
+    if (!value) return std::nullopt;
+    if (*value == "true" || *value == "false") return *value == "true";
+    fail(ErrorCode::invalid_query, std::string(name) + " must be true or false", std::string(name));
+    return std::nullopt;
+}
+
 store::PageRequest QueryReader::page() {
     store::PageRequest page;
     if (auto limit = request_.query_param("limit")) {

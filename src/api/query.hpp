@@ -18,6 +18,7 @@ public:
 
     std::optional<std::string> string(std::string_view name);
     std::optional<core::TimePoint> time(std::string_view name);  // RFC 3339
+    std::optional<bool> boolean(std::string_view name);          // "true" or "false"
     store::PageRequest page();                                    // "limit" (1..200, default 50) and "cursor"
     void reject_unknown(std::initializer_list<std::string_view> known);
 

@@ -9,27 +9,39 @@
 
 namespace va::api {
 
-ApiResult<std::vector<std::string>> normalize_recipients(const core::PhoneValidator& phones, std::size_t max_recipients,
-                                                         const std::vector<std::string>& raw) {
+RecipientCheck check_recipients(const core::PhoneValidator& phones, std::size_t max_recipients,
+                                const std::vector<std::string>& raw) {
     const std::string field = "toPhoneNumbers";
-    if (raw.empty()) return ApiError{ErrorCode::invalid_value, "toPhoneNumbers must name at least one recipient", field};
+    RecipientCheck out;
+    if (raw.empty()) {
+        out.errors.push_back({ErrorCode::invalid_value, "toPhoneNumbers must name at least one recipient", field});
+        return out;
+    }
     // Checked before parsing so an oversize list costs nothing.
     if (raw.size() > max_recipients) {
-        return ApiError{ErrorCode::invalid_value,
-                        "toPhoneNumbers may name at most " + std::to_string(max_recipients) + " recipients", field};
+        out.errors.push_back({ErrorCode::invalid_value,
+                              "toPhoneNumbers may name at most " + std::to_string(max_recipients) + " recipients", field});
+        return out;
     }
     std::unordered_set<std::string> seen;
-    std::vector<std::string> out;
     for (std::size_t i = 0; i < raw.size(); ++i) {
         auto check = phones.check(raw[i]);
         if (!check.ok()) {
             auto entry = field + "[" + std::to_string(i) + "]";
-            return ApiError{ErrorCode::invalid_phone_number, entry + ": " + std::string(core::describe(*check.error)),
-                            entry};
+            out.errors.push_back({ErrorCode::invalid_phone_number, entry + ": " + std::string(core::describe(*check.error)),
+                                  entry});
+        } else if (seen.insert(check.e164).second) {
+            out.numbers.push_back(std::move(check.e164));
         }
-        if (seen.insert(check.e164).second) out.push_back(std::move(check.e164));
     }
     return out;
+}
+
+ApiResult<std::vector<std::string>> normalize_recipients(const core::PhoneValidator& phones, std::size_t max_recipients,
+                                                         const std::vector<std::string>& raw) {
+    auto checked = check_recipients(phones, max_recipients, raw);
+    if (!checked.errors.empty()) return checked.errors.front();
+    return std::move(checked.numbers);
 }
 
 ApiResult<core::TimePoint> resolve_schedule_time(const ApiOptions& options, std::string_view text, core::TimePoint now) {

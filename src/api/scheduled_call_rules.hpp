@@ -14,8 +14,17 @@
 
 namespace va::api {
 
-// Parses every number to E.164 and drops duplicates (first occurrence kept). Errors name the
-// offending entry, e.g. field "toPhoneNumbers[3]".
+// Every recipient checked: the good entries in E.164 with duplicates dropped (first occurrence
+// kept), and one error per bad entry in order, each naming it, e.g. field "toPhoneNumbers[3]" (or
+// one error for the whole list when it is empty or too long).
+struct RecipientCheck {
+    std::vector<std::string> numbers;
+    std::vector<ApiError> errors;
+};
+RecipientCheck check_recipients(const core::PhoneValidator& phones, std::size_t max_recipients,
+                                const std::vector<std::string>& raw);
+
+// The numbers of check_recipients, or its first error.
 ApiResult<std::vector<std::string>> normalize_recipients(const core::PhoneValidator& phones, std::size_t max_recipients,
                                                          const std::vector<std::string>& raw);
 

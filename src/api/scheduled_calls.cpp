@@ -53,39 +53,47 @@ net::Response wrong_state(const store::ChangeOutcome& outcome, std::string_view 
 
 }  // namespace
 
-Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
-    auto parsed = parse_json_object(request);
-    if (!parsed) co_return to_response(parsed.error());
-    const auto& body = *parsed;
-    auto now = ctx.clock.now();
-    auto key = read_idempotency_key(request, body, now - ctx.options.idempotency_window);
-    if (!key) co_return to_response(key.error());
+namespace {
 
+// A create request checked against every rule: the call it would store (without its id and
+// times), or every error found, in the order a create reports the first of them.
+struct CheckedCreate {
+    store::ScheduledCall call;
+    std::vector<ApiError> errors;
+};
+
+boost::asio::awaitable<CheckedCreate> check_create(ApiContext& ctx, const boost::json::object& body, core::TimePoint now) {
+    CheckedCreate out;
+    auto& call = out.call;
     ObjectReader reader(body);
     reader.reject_unknown({"toPhoneNumbers", "promptId", "scheduledDateTime", "retry", "callWindow"});
     auto numbers = reader.string_array("toPhoneNumbers", true);
     auto prompt_id = reader.string("promptId", true, 64);
     auto when = reader.string("scheduledDateTime", true, 64);
-    if (reader.error()) co_return to_response(*reader.error());
+    if (reader.error()) out.errors.push_back(*reader.error());
 
-    store::ScheduledCall call;
     if (auto retry = body.find("retry"); retry != body.end()) {
         auto policy = read_retry_policy(retry->value());
-        if (!policy) co_return to_response(policy.error());
-        call.retry = *policy;
+        if (policy) call.retry = *policy;
+        else out.errors.push_back(policy.error());
     }
-    auto when_due = resolve_schedule_time(ctx.options, *when, now);
-    if (!when_due) co_return to_response(when_due.error());
-    call.scheduled_date_time = *when_due;
-    ApiResult<std::vector<std::string>> recipients = std::vector<std::string>{};
-    auto prompt = co_await net::offload(ctx.compute_pool, [&] {
+    bool timed = false;
+    if (when) {
+        auto due = resolve_schedule_time(ctx.options, *when, now);
+        if (due) call.scheduled_date_time = *due;
+        else out.errors.push_back(due.error());
+        timed = due.has_value();
+    }
+    RecipientCheck recipients;
+    auto prompt = co_await net::offload(ctx.compute_pool, [&]() -> std::optional<store::Prompt> {
         // Up to 1000 libphonenumber parses: off the network thread along with the store call.
-        recipients = normalize_recipients(ctx.phones, ctx.options.max_recipients, *numbers);
-        return recipients ? ctx.store.prompts().get(*prompt_id) : std::nullopt;
+        if (numbers) recipients = check_recipients(ctx.phones, ctx.options.max_recipients, *numbers);
+        return prompt_id ? ctx.store.prompts().get(*prompt_id) : std::nullopt;
     });
-    if (!recipients) co_return to_response(recipients.error());
-    call.to_phone_numbers = std::move(*recipients);
-    if (auto window = body.find("callWindow"); window != body.end()) {
+    out.errors.insert(out.errors.end(), recipients.errors.begin(), recipients.errors.end());
+    call.to_phone_numbers = std::move(recipients.numbers);
+    const bool recipients_ok = numbers && recipients.errors.empty();
+    if (auto window = body.find("callWindow"); window != body.end() && recipients_ok && timed) {
         auto read_window = co_await net::offload(ctx.compute_pool, [&]() -> ApiResult<store::CallingWindow> {
             auto read = read_call_window(window->value(), ctx.phones, call.to_phone_numbers);
             if (!read) return read;
@@ -93,17 +101,51 @@ Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
             if (!usable) return usable.error();
             return read;
         });
-        if (!read_window) co_return to_response(read_window.error());
-        call.call_window = std::move(*read_window);
+        if (read_window) call.call_window = std::move(*read_window);
+        else out.errors.push_back(read_window.error());
     }
-    if (!prompt) co_return to_response({ErrorCode::unknown_prompt, "no prompt with this promptId", "promptId"});
+    if (prompt) {
+        call.prompt_id = prompt->id;
+        call.content = prompt->content;
+        call.introduction = prompt->introduction;
+        call.conversation = prompt->conversation;
+    } else if (prompt_id) {
+        out.errors.push_back({ErrorCode::unknown_prompt, "no prompt with this promptId", "promptId"});
+    }
+    co_return out;
+}
 
+// ?dryRun=true: every error of the request, answered 200; nothing is stored.
+net::Response dry_run_answer(const CheckedCreate& checked) {
+    boost::json::array errors;
+    for (const auto& e : checked.errors) {
+        boost::json::object error{{"code", to_string(e.code)}, {"message", e.message}};
+        if (!e.field.empty()) error["field"] = e.field;
+        errors.push_back(std::move(error));
+    }
+    return json_response(200, boost::json::object{{"valid", errors.empty()}, {"errors", std::move(errors)}});
+}
+
+}  // namespace
+
+Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
+    QueryReader query(request);
+    query.reject_unknown({"dryRun"});
+    const auto dry_run = query.boolean("dryRun");
+    if (query.error()) co_return to_response(*query.error());
+    auto parsed = parse_json_object(request);
+    if (!parsed) co_return to_response(parsed.error());
+    const auto& body = *parsed;
+    auto now = ctx.clock.now();
+    if (dry_run.value_or(false)) co_return dry_run_answer(co_await check_create(ctx, body, now));
+    auto key = read_idempotency_key(request, body, now - ctx.options.idempotency_window);
+    if (!key) co_return to_response(key.error());
+
+    auto checked = co_await check_create(ctx, body, now);
+    if (!checked.errors.empty()) co_return to_response(checked.errors.front());
+    auto& call = checked.call;
     call.id = core::new_object_id(now);
-    call.prompt_id = prompt->id;
     call.status = store::CallStatus::pending;
-    call.content = prompt->content;
-    call.introduction = prompt->introduction;
-    call.conversation = prompt->conversation;
     for (const auto& number : call.to_phone_numbers) {
         call.recipients.push_back(store::new_recipient(number, now));
     }

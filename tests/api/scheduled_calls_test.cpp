@@ -382,3 +382,64 @@ TEST(ScheduledCallsApi, ShowsWhyAPendingRecipientWasDeferred) {
 
 }  // namespace
 }  // namespace va::api::test
+
+namespace va::api::test {
+namespace {
+
+TEST(ScheduledCallsApi, ADryRunAnswersEveryErrorWithItsEntryAndStoresNothing) {
+    ApiHarness api;
+    auto prompt = api.make_prompt();
+    auto reply = api.call("POST", "/api/scheduled-calls?dryRun=true",
+                          body(prompt, R"(["+14155552671", "not a number", "+1415", "+14155552672"])",
+                               "2026-11-25T11:00:00Z"));  // an hour before the harness's now
+    ASSERT_EQ(reply.status, 200u) << boost::json::serialize(reply.json);
+    EXPECT_EQ(reply.json.at("valid"), false);
+    const auto& errors = reply.json.at("errors").as_array();
+    ASSERT_EQ(errors.size(), 3u) << boost::json::serialize(reply.json);
+    EXPECT_EQ(errors[0].at("field"), "scheduledDateTime");
+    EXPECT_EQ(errors[0].at("code"), "invalid_date_time");
+    EXPECT_EQ(errors[1].at("field"), "toPhoneNumbers[1]");
+    EXPECT_EQ(errors[1].at("code"), "invalid_phone_number");
+    EXPECT_EQ(errors[2].at("field"), "toPhoneNumbers[2]");
+    // The same words a create answers with: the rules live in one place.
+    auto refused = api.call("POST", "/api/scheduled-calls", body(prompt, R"(["+14155552671", "not a number"])"));
+    EXPECT_EQ(refused.json.at("error").at("message"), errors[1].at("message"));
+
+    auto good = api.call("POST", "/api/scheduled-calls?dryRun=true", body(prompt),
+                         {{"Content-Type", "application/json"}, {"Idempotency-Key", "k1"}});
+    EXPECT_EQ(good.status, 200u);
+    EXPECT_EQ(good.json.at("valid"), true);
+    EXPECT_TRUE(good.json.at("errors").as_array().empty());
+    auto unknown = api.call("POST", "/api/scheduled-calls?dryRun=true", body("0123456789abcdef01234567"));
+    EXPECT_EQ(unknown.json.at("errors").at(0).at("field"), "promptId");
+    EXPECT_EQ(count_calls(api), 0u) << "a dry run stores nothing";
+
+    // The key a dry run carried was not taken: the real request with it creates.
+    auto created = api.call("POST", "/api/scheduled-calls", body(prompt),
+                         {{"Content-Type", "application/json"}, {"Idempotency-Key", "k1"}});
+    EXPECT_EQ(created.status, 201u);
+    EXPECT_FALSE(created.header("Idempotent-Replayed"));
+
+    EXPECT_EQ(api.call("POST", "/api/scheduled-calls?dryRun=yes", body(prompt)).error_field(), "dryRun");
+    EXPECT_EQ(api.call("POST", "/api/scheduled-calls?dry=true", body(prompt)).error_code(), "unknown_parameter");
+    EXPECT_EQ(api.call("POST", "/api/scheduled-calls?dryRun=true", "[1]").status, 400u) << "not an object";
+}
+
+TEST(ScheduledCallsApi, EveryAnswerCountsTheRecipientsByStatus) {
+    ApiHarness api;
+    auto created = api.call("POST", "/api/scheduled-calls",
+                            body(api.make_prompt(), R"(["+14155552671","+14155552672","+14155552673"])"));
+    const auto& counts = created.json.at("counts").as_object();
+    EXPECT_EQ(counts.size(), 11u) << "every recipient status, zeros too";
+    EXPECT_EQ(counts.at("pending"), 3);
+    EXPECT_EQ(counts.at("in-progress"), 0);
+    auto id = std::string(created.json.at("id").as_string());
+    auto canceled = api.call("POST", "/api/scheduled-calls/" + id + "/cancel");
+    EXPECT_EQ(canceled.json.at("counts").at("canceled"), 3);
+    EXPECT_EQ(canceled.json.at("counts").at("pending"), 0);
+    auto listed = api.call("GET", "/api/scheduled-calls");
+    EXPECT_EQ(listed.json.at("items").at(0).at("counts"), canceled.json.at("counts"));
+}
+
+}  // namespace
+}  // namespace va::api::test

@@ -56,6 +56,7 @@ Api::Api(ApiContext& context)
     add("POST", "/api/prompts", kWrite, create_prompt);
     add("GET", "/api/prompts", kRead, list_prompts);
     add("GET", "/api/prompts/{id}", kRead, get_prompt);
+    add("GET", "/api/prompts/{id}/introduction.wav", kRead, prompt_introduction_wav);
     add("PUT", "/api/prompts/{id}", kWrite, replace_prompt);
     add("DELETE", "/api/prompts/{id}", kWrite, delete_prompt);
 

@@ -2,9 +2,11 @@
 // What the API handlers need, wired once by app/. Outlives the server, so handlers keep a reference.
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "api/errors.hpp"
@@ -52,6 +54,9 @@ struct ApiContext {
     // What this deployment can do with a prompt's conversation settings (e.g. whether its
     // recogniser can compile the grammar): the first problem, or nullopt. May be empty.
     std::function<ApiResult<>(const store::ConversationOverrides&)> check_conversation;
+    // The prompt's introduction as a WAV file in its voice (GET /api/prompts/{id}/introduction.wav);
+    // nullopt when it could not be synthesised. Empty: this process has no voices (no Twilio).
+    std::function<boost::asio::awaitable<std::optional<std::string>>(const store::Prompt&)> speak_introduction = {};
 };
 
 }  // namespace va::api

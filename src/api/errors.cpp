@@ -27,6 +27,7 @@ constexpr Entry kTable[] = {
     {ErrorCode::too_many_requests, 429, "too_many_requests"},
     {ErrorCode::busy, 503, "busy"},
     {ErrorCode::store_unavailable, 503, "store_unavailable"},
+    {ErrorCode::unavailable, 503, "unavailable"},
     {ErrorCode::wrong_type, 422, "wrong_type"},
     {ErrorCode::missing_field, 422, "missing_field"},
     {ErrorCode::unknown_field, 422, "unknown_field"},

@@ -24,6 +24,7 @@ enum class ErrorCode {
     too_many_requests,       // 429: over the caller's rate limit
     busy,                    // 503: the store's queue of writes is full; retry shortly
     store_unavailable,       // 503: the store (a MongoDB deployment) does not answer; retry later
+    unavailable,             // 503: this server cannot do it now (no voice here, a synthesis failed)
     wrong_type,              // 422: a field has the wrong JSON type
     missing_field,           // 422
     unknown_field,           // 422

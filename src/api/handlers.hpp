@@ -13,6 +13,7 @@ using Reply = boost::asio::awaitable<net::Response>;
 Reply create_prompt(ApiContext& ctx, net::Request request);
 Reply list_prompts(ApiContext& ctx, net::Request request);
 Reply get_prompt(ApiContext& ctx, net::Request request);
+Reply prompt_introduction_wav(ApiContext& ctx, net::Request request);
 Reply replace_prompt(ApiContext& ctx, net::Request request);
 Reply delete_prompt(ApiContext& ctx, net::Request request);
 

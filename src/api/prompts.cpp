@@ -5,6 +5,7 @@
 #include "api/json_input.hpp"
 #include "api/json_output.hpp"
 #include "api/query.hpp"
+#include "api/sha256.hpp"
 #include "core/id.hpp"
 #include "net/offload.hpp"
 #include "store/conversation_json.hpp"
@@ -140,6 +141,29 @@ Reply get_prompt(ApiContext& ctx, net::Request request) {
     auto prompt = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.prompts().get(id); });
     if (!prompt) co_return prompt_not_found();
     co_return json_response(200, to_json(*prompt));
+}
+
+Reply prompt_introduction_wav(ApiContext& ctx, net::Request request) {
+    std::string id(request.path_param("id"));
+    auto prompt = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.prompts().get(id); });
+    if (!prompt) co_return prompt_not_found();
+    if (!ctx.speak_introduction) {
+        co_return to_response({ErrorCode::unavailable, "this server has no voice: it answers no calls (Twilio is not configured)", ""});
+    }
+    // The same words in the same voice are the same file: the browser keeps it until either changes.
+    const auto etag = "\"" + sha256_hex(prompt->conversation.tts_voice + "\n" + prompt->introduction).substr(0, 16) + "\"";
+    net::Response response;
+    if (request.header("If-None-Match") == etag) {
+        response.status = 304;
+    } else {
+        auto wav = co_await ctx.speak_introduction(*prompt);
+        if (!wav) co_return to_response({ErrorCode::unavailable, "the introduction could not be synthesised; see the server log", ""});
+        response.body = std::move(*wav);
+    }
+    response.content_type = "audio/wav";
+    response.headers.emplace_back("ETag", etag);
+    response.headers.emplace_back("Cache-Control", "private, no-cache");
+    co_return response;
 }
 
 Reply replace_prompt(ApiContext& ctx, net::Request request) {

@@ -1,6 +1,4 @@
 // /api/scheduled-calls: schedule, list, inspect, reschedule and cancel outbound calls.
-#include <openssl/evp.h>
-
 #include <boost/json/serialize.hpp>
 
 #include "api/handlers.hpp"
@@ -8,25 +6,13 @@
 #include "api/json_output.hpp"
 #include "api/query.hpp"
 #include "api/scheduled_call_rules.hpp"
+#include "api/sha256.hpp"
 #include "core/id.hpp"
 #include "net/offload.hpp"
 
 namespace va::api {
 
 namespace {
-
-std::string sha256_hex(std::string_view data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < size; ++i) {
-        out += kHex[digest[i] >> 4];
-        out += kHex[digest[i] & 15];
-    }
-    return out;
-}
 
 ApiResult<std::optional<store::IdempotencyKey>> read_idempotency_key(const net::Request& request,
                                                                      const boost::json::object& body,

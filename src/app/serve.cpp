@@ -30,6 +30,8 @@
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/hang_up.hpp"
 #include "dispatch/status_webhook.hpp"
+#include "media/mulaw.hpp"
+#include "media/wav.hpp"
 #include "calling_window/time_zones.hpp"
 #include "net/descriptor_limit.hpp"
 #include "net/server.hpp"
@@ -178,6 +180,15 @@ CallSide build_call_side(const ServeConfig& config, const dispatch::DispatcherOp
     return side;
 }
 
+// A prompt's introduction as a WAV file, from the greeting cache the calls use (so listening to
+// it warms the cache for the first call, and the reverse).
+boost::asio::awaitable<std::optional<std::string>> introduction_wav(call::Voices& voices, call::GreetingCache& greetings,
+                                                                    store::Prompt prompt) {
+    auto audio = co_await greetings.fetch(voices.get(prompt.conversation.tts_voice), prompt.introduction);
+    if (!audio) co_return std::nullopt;
+    co_return media::wav_bytes(media::PcmAudio{8000, 1, media::decode_mulaw(**audio)});
+}
+
 // The API's context; with Twilio, it checks conversation settings and wakes the dispatcher.
 api::ApiContext api_context(const ServeConfig& config, const Checked& checked, store::Store& store, Shared& shared,
                             calling_window::CountryZones& zones, const CallSide* calls,
@@ -201,6 +212,9 @@ api::ApiContext api_context(const ServeConfig& config, const Checked& checked, s
         auto problem = agents->check(c);
         if (!problem) return {};
         return api::ApiError{api::ErrorCode::invalid_value, problem->field + ": " + problem->message, problem->field};
+    };
+    context.speak_introduction = [voices = calls->voices.get(), greetings = calls->greetings.get()](const store::Prompt& p) {
+        return introduction_wav(*voices, *greetings, p);
     };
     context.on_schedule_changed = [&dispatcher](const store::ScheduledCall&) {
         if (dispatcher) dispatcher->wake();

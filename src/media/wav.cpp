@@ -121,14 +121,14 @@ PcmAudio read_wav(const std::filesystem::path& path) {
     fail(path, format ? "truncated: no data chunk" : "truncated: no fmt chunk");
 }
 
-void write_wav(const std::filesystem::path& path, const PcmAudio& audio) {
+std::string wav_bytes(const PcmAudio& audio) {
     if (audio.sample_rate <= 0 || audio.channels < 1 || audio.channels > 0xFFFF)
-        throw std::invalid_argument("write_wav " + path.string() + ": invalid sample rate or channel count");
+        throw std::invalid_argument("invalid sample rate or channel count");
     if (audio.samples.size() % static_cast<std::size_t>(audio.channels) != 0)
-        throw std::invalid_argument("write_wav " + path.string() + ": sample count is not a multiple of channels");
+        throw std::invalid_argument("sample count is not a multiple of channels");
     const auto data_bytes = audio.samples.size() * 2;
     if (data_bytes > std::numeric_limits<std::uint32_t>::max() - 36)
-        throw std::invalid_argument("write_wav " + path.string() + ": too long for a WAV file");
+        throw std::invalid_argument("too long for a WAV file");
 
     const auto channels = static_cast<std::uint16_t>(audio.channels);
     const auto rate = static_cast<std::uint32_t>(audio.sample_rate);
@@ -147,7 +147,16 @@ void write_wav(const std::filesystem::path& path, const PcmAudio& audio) {
     out.append("data");
     put_u32(out, static_cast<std::uint32_t>(data_bytes));
     for (auto s : audio.samples) put_u16(out, static_cast<std::uint16_t>(s));
+    return out;
+}
 
+void write_wav(const std::filesystem::path& path, const PcmAudio& audio) {
+    std::string out;
+    try {
+        out = wav_bytes(audio);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("write_wav " + path.string() + ": " + e.what());
+    }
     std::ofstream file(path, std::ios::binary | std::ios::trunc);
     if (!file) fail(path, "cannot create: " + std::string(std::strerror(errno)));
     file.write(out.data(), static_cast<std::streamsize>(out.size()));

@@ -2,6 +2,7 @@
 // Reading and writing RIFF/WAVE files: recorded calls, prompts and test fixtures.
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace va::media {
@@ -17,6 +18,10 @@ struct PcmAudio {
 // Throws std::runtime_error naming the file and the problem (cannot open, not RIFF/WAVE,
 // unsupported format N, truncated...).
 PcmAudio read_wav(const std::filesystem::path& path);
+
+// A whole 16-bit PCM WAV file in memory (an HTTP answer). Throws std::invalid_argument for an
+// inconsistent PcmAudio.
+std::string wav_bytes(const PcmAudio& audio);
 
 // Writes 16-bit PCM. Throws std::invalid_argument for an inconsistent PcmAudio and
 // std::runtime_error (naming the file) when the file cannot be written.

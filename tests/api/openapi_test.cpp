@@ -56,12 +56,12 @@ TEST(OpenApi, IsServedAsJson) {
     EXPECT_EQ(reply.json.at("openapi"), "3.1.0");
 }
 
-TEST(ErrorTable, EveryCodeHasItsOwnNameAndA4xxStatusButTheStoresRetryLaters) {
+TEST(ErrorTable, EveryCodeHasItsOwnNameAndA4xxStatusButTheServersRetryLaters) {
     std::set<std::string_view> names;
     for (int i = 0; i <= static_cast<int>(ErrorCode::unknown_prompt); ++i) {
         auto code = static_cast<ErrorCode>(i);
         EXPECT_TRUE(names.insert(to_string(code)).second) << i;
-        if (code == ErrorCode::busy || code == ErrorCode::store_unavailable) {
+        if (code == ErrorCode::busy || code == ErrorCode::store_unavailable || code == ErrorCode::unavailable) {
             EXPECT_EQ(http_status(code), 503u) << "not the client's mistake: retry later";
             continue;
         }

@@ -216,3 +216,49 @@ TEST(PromptsApi, RefusesBadPagingParameters) {
 
 }  // namespace
 }  // namespace va::api::test
+
+namespace va::api::test {
+namespace {
+
+TEST(PromptsApi, TheIntroductionIsAWavFileInThePromptsVoiceRevalidatedByEtag) {
+    ApiHarness api;
+    int syntheses = 0;
+    std::string spoken;
+    api.context().speak_introduction = [&](const store::Prompt& p) -> boost::asio::awaitable<std::optional<std::string>> {
+        ++syntheses;
+        spoken = p.introduction;
+        co_return std::string("RIFF-the-file");
+    };
+    auto id = api.make_prompt();
+    auto reply = api.call("GET", "/api/prompts/" + id + "/introduction.wav");
+    ASSERT_EQ(reply.status, 200u);
+    EXPECT_EQ(reply.raw.content_type, "audio/wav");
+    EXPECT_EQ(reply.raw.body, "RIFF-the-file");
+    EXPECT_EQ(spoken, "Hello!");
+    const auto etag = reply.header("ETag");
+    ASSERT_TRUE(etag);
+    auto again = api.call("GET", "/api/prompts/" + id + "/introduction.wav", "", {{"If-None-Match", *etag}});
+    EXPECT_EQ(again.status, 304u);
+    EXPECT_EQ(syntheses, 1) << "a browser that has the file costs no synthesis";
+
+    // Another introduction is another file.
+    api.call("PUT", "/api/prompts/" + id, R"({"name":"n","content":"c","introduction":"Good morning!"})");
+    EXPECT_EQ(api.call("GET", "/api/prompts/" + id + "/introduction.wav", "", {{"If-None-Match", *etag}}).status, 200u);
+    EXPECT_EQ(spoken, "Good morning!");
+    EXPECT_EQ(api.call("GET", "/api/prompts/nope/introduction.wav").status, 404u);
+}
+
+TEST(PromptsApi, WithoutVoicesOrWhenSynthesisFailsTheIntroductionIs503) {
+    ApiHarness api;
+    auto id = api.make_prompt();
+    auto none = api.call("GET", "/api/prompts/" + id + "/introduction.wav");
+    EXPECT_EQ(none.status, 503u);
+    EXPECT_EQ(none.error_code(), "unavailable");
+    api.context().speak_introduction = [](const store::Prompt&) -> boost::asio::awaitable<std::optional<std::string>> {
+        co_return std::nullopt;
+    };
+    EXPECT_EQ(api.call("GET", "/api/prompts/" + id + "/introduction.wav").status, 503u);
+}
+
+}  // namespace
+}  // namespace va::api::test

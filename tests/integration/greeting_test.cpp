@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <fstream>
 #include <optional>
 
 #include <gtest/gtest.h>
@@ -101,6 +102,34 @@ TEST(Greeting, SigtermHangsUpALiveCallRecordsItsEndAndExits) {
     ServeProcess reader(dir, sim);
     const auto log = reader.api("GET", "/api/call-logs?scheduledCallId=" + id).at("items").at(0);
     EXPECT_TRUE(log.at("streamEndedAt").is_string()) << boost::json::serialize(log);
+}
+
+}  // namespace
+}  // namespace va::test
+
+namespace va::test {
+namespace {
+
+TEST(Greeting, APromptsIntroductionCanBeHeardAsTheWavTheCallsPlay) {
+    TempDir dir;
+    SimProcess sim(dir, R"({"default": {}})");
+    ServeProcess serve(dir, sim);
+    unsigned status = 0;
+    auto prompt = serve.api("POST", "/api/prompts",
+                            boost::json::serialize(boost::json::object{
+                                {"name", "Clinic"}, {"content", "You confirm appointments."}, {"introduction", kGreeting}}),
+                            &status);
+    ASSERT_EQ(status, 201u);
+    HttpClient client(serve.port());
+    auto reply = client.request("GET", "/api/prompts/" + std::string(prompt.at("id").as_string()) + "/introduction.wav");
+    ASSERT_EQ(reply.status, 200u) << reply.body;
+    EXPECT_EQ(reply.headers["content-type"], "audio/wav");
+    std::ofstream(dir.file("introduction.wav"), std::ios::binary) << reply.body;
+    auto wav = media::read_wav(dir.file("introduction.wav"));
+    EXPECT_EQ(wav.sample_rate, 8000);
+    EXPECT_EQ(wav.channels, 1);
+    auto [start, end] = speech_span(wav.samples);
+    EXPECT_GT(end - start, 2000) << "the whole sentence (about 3.5 s in espeak)";
 }
 
 }  // namespace

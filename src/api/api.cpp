@@ -63,6 +63,7 @@ Api::Api(ApiContext& context)
     add("POST", "/api/scheduled-calls", kWrite, create_scheduled_call);
     add("GET", "/api/scheduled-calls", kRead, list_scheduled_calls);
     add("GET", "/api/scheduled-calls/{id}", kRead, get_scheduled_call);
+    add("GET", "/api/scheduled-calls/{id}/events", kRead, scheduled_call_events);
     add("PATCH", "/api/scheduled-calls/{id}", kWrite, patch_scheduled_call);
     add("POST", "/api/scheduled-calls/{id}/cancel", kWrite, cancel_scheduled_call);
 

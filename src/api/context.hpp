@@ -13,6 +13,7 @@
 #include "api/rate_limit.hpp"
 #include "api/tokens.hpp"
 #include "core/clock.hpp"
+#include "timing/time_source.hpp"
 #include "core/metrics.hpp"
 #include "core/phone.hpp"
 #include "calling_window/time_zones.hpp"
@@ -29,6 +30,9 @@ struct ApiOptions {
     std::chrono::minutes past_tolerance{5};     // a time this recent counts as "now"
     std::chrono::days max_ahead{365};
     std::chrono::hours idempotency_window{24};  // how long an Idempotency-Key is remembered
+    // How often a push stream (GET /api/scheduled-calls/{id}/events) reads its call again: the
+    // store is the only way changes made by other processes arrive.
+    std::chrono::milliseconds live_poll{1000};
     // Health, readiness and metrics only, no /api routes: a process that only dials (--role dispatcher).
     bool operations_only = false;
 };
@@ -42,7 +46,7 @@ struct ApiContext {
     // which waits for its group commit, so it needs many threads.
     boost::asio::thread_pool& compute_pool;
     boost::asio::thread_pool& write_pool;
-    core::Clock& clock;
+    timing::TimeSource& clock;  // also the timers of server push (scheduled_call_events.cpp)
     core::MetricsRegistry& metrics;
     core::PhoneValidator phones;
     const calling_window::CountryZones& country_zones;  // to check calling windows

@@ -20,6 +20,7 @@ Reply delete_prompt(ApiContext& ctx, net::Request request);
 Reply create_scheduled_call(ApiContext& ctx, net::Request request);
 Reply list_scheduled_calls(ApiContext& ctx, net::Request request);
 Reply get_scheduled_call(ApiContext& ctx, net::Request request);
+Reply scheduled_call_events(ApiContext& ctx, net::Request request);
 Reply patch_scheduled_call(ApiContext& ctx, net::Request request);
 Reply cancel_scheduled_call(ApiContext& ctx, net::Request request);
 

@@ -113,6 +113,12 @@ int main(int argc, char** argv) {
         ->envname("VA_HEADER_TIMEOUT_SECONDS")
         ->check(CLI::Range(1, 600))
         ->capture_default_str();
+    serve_cmd->add_option("--live-poll-ms", serve.live_poll_ms,
+                          "How often a browser's live view reads its call from the store (changes other processes "
+                          "make arrive this way)")
+        ->envname("VA_LIVE_POLL_MS")
+        ->check(CLI::Range(50, 60'000))
+        ->capture_default_str();
     serve_cmd->add_option("--threads", serve.threads, "Network threads (0 = one per core)")
         ->envname("VA_THREADS")
         ->check(CLI::Range(0, 64));

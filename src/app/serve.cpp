@@ -207,6 +207,7 @@ api::ApiContext api_context(const ServeConfig& config, const Checked& checked, s
                             {},
                             {}};
     context.options.operations_only = config.role == Role::dispatcher;
+    context.options.live_poll = std::chrono::milliseconds(config.live_poll_ms);
     if (!calls) return context;
     context.check_conversation = [agents = calls->agents.get()](const store::ConversationOverrides& c) -> api::ApiResult<> {
         auto problem = agents->check(c);

@@ -31,6 +31,7 @@ struct ServeConfig {
     unsigned max_connections = 10'000;    // 0 = no cap
     unsigned max_connections_per_ip = 256;
     int header_timeout_seconds = 10;
+    int live_poll_ms = 1000;  // push streams read their call from the store this often
     unsigned threads = 0;               // network threads; 0 = one per core
     unsigned compute_threads = 0;       // store reads and CPU-bound work; 0 = one per core
     unsigned store_write_threads = 32;  // store writes: each waits for a group commit, so many

@@ -11,6 +11,7 @@
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
@@ -158,6 +159,50 @@ asio::awaitable<void> answer_read_error(beast::tcp_stream& stream, Deadline& dea
     co_await refuse(stream, deadline, options, error_response(answer->first, code, answer->second));
 }
 
+// The producer's side of a streamed response: each write is one chunk, under the write timeout.
+class ChunkWriter final : public ResponseStream {
+public:
+    ChunkWriter(HttpServer::State& state, beast::tcp_stream& stream, Deadline& deadline)
+        : state_(state), stream_(stream), deadline_(deadline) {}
+
+    asio::awaitable<bool> write(std::string data) override {
+        if (broken_ || data.empty()) co_return !broken_;
+        deadline_.after(state_.options.write_timeout);
+        auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data)), use_tuple);
+        deadline_.never();  // the producer's waits are its own
+        broken_ = static_cast<bool>(ec);
+        co_return !broken_;
+    }
+    bool open() const override { return !broken_ && !state_.stopping; }
+    bool broken() const { return broken_; }
+
+private:
+    HttpServer::State& state_;
+    beast::tcp_stream& stream_;
+    Deadline& deadline_;
+    bool broken_ = false;
+};
+
+// Sends a streamed response's head, runs its producer, and ends the body.
+asio::awaitable<void> send_streamed(HttpServer::State& state, beast::tcp_stream& stream, Deadline& deadline,
+                                    Response response, unsigned version) {
+    http::response<http::empty_body> head{static_cast<http::status>(response.status), version};
+    head.set(http::field::content_type, response.content_type);
+    for (auto& [k, v] : response.headers) head.insert(k, v);
+    head.keep_alive(false);
+    head.chunked(true);
+    http::response_serializer<http::empty_body> serializer{head};
+    deadline.after(state.options.write_timeout);
+    auto [ec, n] = co_await http::async_write_header(stream, serializer, use_tuple);
+    deadline.never();
+    if (ec) co_return;
+    ChunkWriter writer(state, stream, deadline);
+    co_await response.stream(writer);
+    if (writer.broken()) co_return;
+    deadline.after(state.options.write_timeout);
+    co_await asio::async_write(stream, http::make_chunk_last(), use_tuple);
+}
+
 // A forwarded request's place under the per-client cap, given back when it is served.
 struct ClientPlace {
     ClientPlace(HttpServer::State& s, const asio::ip::address& c) : state(s), client(c), held(take_client_place(s, c)) {}
@@ -273,6 +318,10 @@ asio::awaitable<void> serve_requests(std::shared_ptr<HttpServer::State> state, s
             auto socket = co_await accept_websocket(std::move(stream), std::move(beast_request), state->options.websocket);
             if (socket) co_await response.accept_websocket(std::move(socket));
             co_return;
+        }
+        if (response.stream) {
+            co_await send_streamed(*state, stream, deadline, std::move(response), version);
+            break;
         }
         if (response.drop_connection) {
             stream.socket().close(ec);

@@ -38,6 +38,17 @@ struct Request {
     std::string_view path_param(std::string_view name) const;
 };
 
+// Where a streamed response's producer writes (Server-Sent Events): each write goes out at once as
+// one HTTP chunk.
+class ResponseStream {
+public:
+    virtual ~ResponseStream() = default;
+    // Sends `data` now; false once it cannot be sent (the client has gone): stop producing then.
+    virtual boost::asio::awaitable<bool> write(std::string data) = 0;
+    // False once the server drains: end the stream soon (the connection closes after it).
+    virtual bool open() const = 0;
+};
+
 struct Response {
     unsigned status = 200;
     std::string content_type = "application/json";
@@ -48,6 +59,9 @@ struct Response {
     // and runs this on the connection's strand (the rest of the response is then ignored). The
     // connection keeps its place under the server's connection caps until this returns.
     std::function<boost::asio::awaitable<void>(std::unique_ptr<WebSocket>)> accept_websocket;
+    // Set to stream the body: the server sends the status and headers (chunked), then runs this on
+    // the connection's strand until it returns, and closes the connection. `body` is ignored.
+    std::function<boost::asio::awaitable<void>(ResponseStream&)> stream;
     // Close the connection without answering (fault injection: "the request was acted on, the
     // client never heard back").
     bool drop_connection = false;

@@ -56,9 +56,11 @@ ServeProcess::ServeProcess(const TempDir& dir, const SimProcess& sim, std::vecto
                                   "--twilio-account-sid",
                                   kSimAccount,
                                   "--twilio-from",
-                                  "+15005550006",
-                                  "--public-url",
-                                  "http://127.0.0.1:0"};
+                                  "+15005550006"};
+    // Its own port unless the test names another process's (a dispatcher for a web process).
+    if (std::find(extra_args.begin(), extra_args.end(), "--public-url") == extra_args.end()) {
+        args.insert(args.end(), {"--public-url", "http://127.0.0.1:0"});
+    }
     // A SQLite file in `dir` unless the test names a store.
     if (std::find(extra_args.begin(), extra_args.end(), "--db") == extra_args.end()) {
         args.insert(args.end(), {"--db", "sqlite:" + dir.file("va.db")});

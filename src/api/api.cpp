@@ -70,6 +70,8 @@ Api::Api(ApiContext& context)
     // Read scope; the transcripts' text only with scope transcripts (call_logs.cpp).
     add("GET", "/api/call-logs", kRead, list_call_logs);
     add("GET", "/api/call-logs/{id}", kRead, get_call_log);
+    add("POST", "/api/call-logs/{id}/hangup", kWrite, hang_up_call);
+    add("GET", "/api/live-calls", kRead, list_live_calls);
 }
 
 void Api::add(std::string method, std::string pattern, Scope scope, Fn fn) {

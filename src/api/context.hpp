@@ -61,6 +61,9 @@ struct ApiContext {
     // The prompt's introduction as a WAV file in its voice (GET /api/prompts/{id}/introduction.wav);
     // nullopt when it could not be synthesised. Empty: this process has no voices (no Twilio).
     std::function<boost::asio::awaitable<std::optional<std::string>>(const store::Prompt&)> speak_introduction = {};
+    // Hangs up a live call through Twilio (POST /api/call-logs/{id}/hangup); its final status
+    // callback records the end. Empty: this process has no Twilio.
+    std::function<void(const std::string& call_sid)> hang_up_call = {};
 };
 
 }  // namespace va::api

@@ -22,6 +22,7 @@ constexpr Entry kTable[] = {
     {ErrorCode::not_found, 404, "not_found"},
     {ErrorCode::conflict, 409, "conflict"},
     {ErrorCode::idempotency_conflict, 409, "idempotency_conflict"},
+    {ErrorCode::not_live, 409, "not_live"},
     {ErrorCode::body_too_large, 413, "body_too_large"},
     {ErrorCode::unsupported_media_type, 415, "unsupported_media_type"},
     {ErrorCode::too_many_requests, 429, "too_many_requests"},

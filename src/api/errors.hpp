@@ -19,6 +19,7 @@ enum class ErrorCode {
     not_found,               // 404
     conflict,                // 409: the record is not in a state that allows this
     idempotency_conflict,    // 409: Idempotency-Key reused with another body
+    not_live,                // 409: the call is not in progress (hang-up)
     body_too_large,          // 413
     unsupported_media_type,  // 415
     too_many_requests,       // 429: over the caller's rate limit

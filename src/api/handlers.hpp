@@ -26,6 +26,8 @@ Reply cancel_scheduled_call(ApiContext& ctx, net::Request request);
 
 Reply list_call_logs(ApiContext& ctx, net::Request request);
 Reply get_call_log(ApiContext& ctx, net::Request request);
+Reply list_live_calls(ApiContext& ctx, net::Request request);
+Reply hang_up_call(ApiContext& ctx, net::Request request);
 
 Reply healthz(ApiContext& ctx, net::Request request);
 Reply readyz(ApiContext& ctx, net::Request request);

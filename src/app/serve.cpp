@@ -220,6 +220,9 @@ api::ApiContext api_context(const ServeConfig& config, const Checked& checked, s
     context.on_schedule_changed = [&dispatcher](const store::ScheduledCall&) {
         if (dispatcher) dispatcher->wake();
     };
+    context.hang_up_call = [rest = calls->rest, &io = shared.io](const std::string& call_sid) {
+        dispatch::hang_up(*rest, io.get_executor(), call_sid, store::RecipientStatus::in_progress);
+    };
     context.on_canceled = [rest = calls->rest, &io = shared.io](const store::ScheduledCall& call) {
         dispatch::hang_up_live(*rest, io.get_executor(), call);
     };

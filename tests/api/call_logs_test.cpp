@@ -75,3 +75,65 @@ TEST(CallLogsApi, RefusesBadFiltersAndUnknownIds) {
 
 }  // namespace
 }  // namespace va::api::test
+
+namespace va::api::test {
+namespace {
+
+const std::string kReaderToken = "reader-0123456789abcdef0123456789abcd";
+const std::string kFullToken = "full-0123456789abcdef0123456789abcdef0";
+
+TEST(CallLogsApi, LiveCallsAreTheAnsweredOnesWithTheirLastTurnsTextForTranscriptsOnly) {
+    ApiOptions options;
+    options.tokens = {{kReaderToken, kRead}, {kFullToken, kAllScopes}};
+    ApiHarness api(options);
+    auto& logs = api.store().call_logs();
+    auto live = log_for("call-a", "+14155552671", "in-progress", kNow);
+    live.answered_at = kNow;
+    logs.create(live);
+    logs.create(log_for("call-a", "+14155552672", "completed", kNow + std::chrono::seconds(1)));
+    logs.create(log_for("call-b", "+14155552673", "ringing", kNow + std::chrono::seconds(2)));
+
+    auto full = api.call("GET", "/api/live-calls", "", {{"Authorization", "Bearer " + kFullToken}});
+    ASSERT_EQ(full.status, 200u) << boost::json::serialize(full.json);
+    const auto& items = full.json.at("items").as_array();
+    ASSERT_EQ(items.size(), 1u) << "answered and not ended: only the in-progress one";
+    EXPECT_EQ(items[0].at("callLogId"), boost::json::value(live.id));
+    EXPECT_EQ(items[0].at("scheduledCallId"), "call-a");
+    EXPECT_EQ(items[0].at("answeredAt"), "2026-11-25T12:00:00.000Z");
+    EXPECT_EQ(items[0].at("lastTurn").at("role"), "agent");
+    EXPECT_EQ(items[0].at("lastTurn").at("text"), "Hi!");
+    EXPECT_TRUE(full.json.at("nextCursor").is_null());
+
+    auto reader = api.call("GET", "/api/live-calls", "", {{"Authorization", "Bearer " + kReaderToken}});
+    EXPECT_TRUE(reader.json.at("items").at(0).at("lastTurn").at("text").is_null()) << "no scope transcripts";
+    EXPECT_EQ(api.call("GET", "/api/live-calls?status=x", "", {{"Authorization", "Bearer " + kFullToken}}).error_code(),
+              "unknown_parameter");
+}
+
+TEST(CallLogsApi, HangUpAsksTwilioForALiveCallOnly) {
+    ApiHarness api;
+    auto& logs = api.store().call_logs();
+    auto live = log_for("call-a", "+14155552671", "in-progress", kNow);
+    logs.create(live);
+    auto ended = log_for("call-a", "+14155552672", "completed", kNow);
+    logs.create(ended);
+
+    EXPECT_EQ(api.call("POST", "/api/call-logs/" + live.id + "/hangup").error_code(), "unavailable")
+        << "without Twilio";
+    std::vector<std::string> hung_up;
+    api.context().hang_up_call = [&](const std::string& sid) { hung_up.push_back(sid); };
+    auto reply = api.call("POST", "/api/call-logs/" + live.id + "/hangup");
+    EXPECT_EQ(reply.status, 202u);
+    EXPECT_EQ(reply.json.at("id"), boost::json::value(live.id));
+    EXPECT_EQ(hung_up, std::vector<std::string>{live.call_sid});
+
+    auto refused = api.call("POST", "/api/call-logs/" + ended.id + "/hangup");
+    EXPECT_EQ(refused.status, 409u);
+    EXPECT_EQ(refused.error_code(), "not_live");
+    EXPECT_EQ(api.call("POST", "/api/call-logs/nope/hangup").status, 404u);
+    EXPECT_EQ(api.call("POST", "/api/call-logs/" + live.id + "/hangup", "{}").status, 422u);
+    EXPECT_EQ(hung_up.size(), 1u);
+}
+
+}  // namespace
+}  // namespace va::api::test

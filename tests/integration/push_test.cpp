@@ -1,5 +1,6 @@
-// Server push of a scheduled call (GET /api/scheduled-calls/{id}/events) with real processes: a
-// `web` process streams what a `dispatcher` process on the same store did, as it happens.
+// What the UI's live views read, with real processes: server push of a scheduled call (a `web`
+// process streams what a `dispatcher` process on the same store did, as it happens), and the live
+// calls with their hang-up.
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -99,6 +100,34 @@ TEST(Push, AWebProcessStreamsWhatADispatcherProcessDidToTheCall) {
     unsigned status = 0;
     web.api("GET", "/api/scheduled-calls/nope/events", "", &status);
     EXPECT_EQ(status, 404u);
+}
+
+TEST(LiveCalls, AnAnsweredCallIsListedAndAHangUpEndsItThroughTwilio) {
+    TempDir dir;
+    SimProcess sim(dir, R"({"callsPerSecond": 100, "default": {"ringSeconds": 0.2, "hangupAfterSeconds": 120}})");
+    ServeProcess serve(dir, sim);
+    auto id = serve.schedule_now({"+14155552671"});
+    boost::json::value live;
+    ASSERT_TRUE(eventually(
+        [&] {
+            live = serve.api("GET", "/api/live-calls");
+            return !live.at("items").as_array().empty();
+        },
+        30s));
+    const auto& call = live.at("items").at(0);
+    EXPECT_EQ(call.at("scheduledCallId"), boost::json::value(id));
+    EXPECT_EQ(call.at("to"), "+14155552671");
+    EXPECT_TRUE(call.at("answeredAt").is_string());
+
+    unsigned status = 0;
+    const std::string log_id(call.at("callLogId").as_string());
+    serve.api("POST", "/api/call-logs/" + log_id + "/hangup", "", &status);
+    EXPECT_EQ(status, 202u);
+    // Long before the callee's two minutes: Twilio (the simulator) ended it when asked.
+    ASSERT_TRUE(eventually([&] { return serve.scheduled_call(id)->at("status") == "completed"; }, 30s));
+    EXPECT_TRUE(serve.api("GET", "/api/live-calls").at("items").as_array().empty());
+    serve.api("POST", "/api/call-logs/" + log_id + "/hangup", "", &status);
+    EXPECT_EQ(status, 409u) << "no longer live";
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <stdexcept>
 #include <utility>
 
@@ -98,6 +99,11 @@ int Process::wait() {
     if (!waited_) {
         waitpid(pid_, &status_, 0);
         waited_ = true;
+        // libmongoc, loaded by every voiceagent, keeps its counters in /dev/shm/mongoc-<pid> and
+        // removes it on a clean exit. A killed child leaves it, and a later process given the same
+        // pid then logs a plain-text warning at load (breaking a JSON log): remove it for the child.
+        std::error_code ignored;  // none there: it was not a voiceagent, or it had no time to make one
+        if (WIFSIGNALED(status_)) std::filesystem::remove("/dev/shm/mongoc-" + std::to_string(pid_), ignored);
     }
     if (WIFEXITED(status_)) return WEXITSTATUS(status_);
     return 128 + WTERMSIG(status_);

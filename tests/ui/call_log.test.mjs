@@ -1,0 +1,59 @@
+// A call log: the transcript of a real conversation (the conversation agent with pocketsphinx and
+// the scripted responder, against a simulated callee who answers in a flite voice) as a chat, with
+// each answer's latency as bars; also at 360 px wide.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { arrive, checkA11y, signIn, until, withStack } from './harness.mjs';
+
+const SCENARIO = {
+  callsPerSecond: 100,
+  default: {
+    ringSeconds: 0.1, hangupAfterSeconds: 30, voice: 'flite:rms',
+    script: [{ say: 'Hi, yes, speaking.', afterAgentSilenceMs: 700 }, { silenceMs: 8000 }, { hangup: true }],
+  },
+};
+
+test('a call log shows the transcript as a chat with latency bars', () =>
+  withStack('call-log', { scenario: SCENARIO, serveArgs: ['--agent', 'conversation', '--stt-decoders', '1'] }, async ({ page, stack }) => {
+    const prompt = await stack.createPrompt({ introduction: 'Hello, this is the dental clinic calling.' });
+    const call = await stack.api('POST', '/api/scheduled-calls', {
+      toPhoneNumbers: ['+14155552671'], promptId: prompt.id, scheduledDateTime: new Date().toISOString(),
+    });
+    const log = await until(async () => {
+      const page1 = await stack.api('GET', `/api/call-logs?scheduledCallId=${call.id}`);
+      const l = page1.items[0];
+      return l?.endedAt && l.transcript.some((t) => t.latency) ? l : null;
+    }, { timeout: 90000, what: 'a call log with an answer' });
+
+    await signIn(page, stack);
+    await page.goto(`${stack.url}/#/calls/${call.id}`);
+    await arrive(page, 'Scheduled call');
+    await page.getByRole('link', { name: 'Call log' }).click();
+    await arrive(page, 'Call log');
+    assert.ok(page.url().endsWith(`#/logs/${log.id}`));
+
+    const turns = page.locator('ol.chat > li');
+    assert.equal(await turns.count(), log.transcript.length);
+    const first = turns.first();
+    assert.match(await first.getAttribute('class'), /\bagent\b/);
+    await first.getByText('Hello, this is the dental clinic calling.').waitFor();
+    assert.ok(await page.locator('ol.chat > li.callee').count() >= 1, 'the callee speaks');
+
+    // Bars for each answer: widths set through the CSSOM, proportional to the milliseconds shown.
+    const answer = log.transcript.findIndex((t) => t.latency);
+    const bars = turns.nth(answer).locator('.latency .stage');
+    assert.equal(await bars.count(), 4);
+    const l = log.transcript[answer].latency;
+    for (const [i, key] of ['sttFinalMs', 'llmFirstTokenMs', 'ttsFirstAudioMs', 'voiceToVoiceMs'].entries()) {
+      const stage = bars.nth(i);
+      assert.equal((await stage.locator('.ms').textContent()).trim(), l[key] == null ? '—' : `${l[key]} ms`);
+      if (l[key] != null) assert.ok(await stage.locator('.bar').evaluate((b) => b.getBoundingClientRect().width > 0), `${key} has a bar`);
+    }
+    await page.getByText('scripted').waitFor();  // engines: the scripted responder
+    await checkA11y(page, 'call log');
+
+    await page.setViewportSize({ width: 360, height: 640 });
+    await page.waitForFunction(() => document.documentElement.clientWidth === 360);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 360);
+    await checkA11y(page, 'call log at 360 px');
+  }));

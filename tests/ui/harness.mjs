@@ -78,26 +78,36 @@ class Child {
   }
 }
 
-// sim + serve. `tokens: false` runs serve without API tokens (local mode).
-export async function startStack({ scenario = QUICK_SCENARIO, serveArgs = [], tokens = true } = {}) {
+// sim + serve. `tokens: false` runs serve without API tokens (local mode). `dispatcher: true`
+// runs serve as `--role web` and a `--role dispatcher` process beside it on the same store (the
+// dispatcher's calls reach the web process's webhooks: its public URL is the web process's).
+export async function startStack({ scenario = QUICK_SCENARIO, serveArgs = [], tokens = true, dispatcher = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'va-ui-'));
   writeFileSync(join(dir, 'scenario.json'), JSON.stringify(scenario));
   writeFileSync(join(dir, 'twilio-auth-token'), `${SIM_AUTH_TOKEN}\n`);
   const sim = new Child('sim', ['sim', '--listen', '127.0.0.1:0', '--account-sid', SIM_ACCOUNT,
     '--scenario', join(dir, 'scenario.json')], { TWILIO_AUTH_TOKEN: SIM_AUTH_TOKEN });
-  let serve;
+  let serve, dialer;
   try {
     const simUrl = await sim.url;
-    const args = ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${join(dir, 'va.db')}`,
+    const common = ['--listen', '127.0.0.1:0', '--db', `sqlite:${join(dir, 'va.db')}`,
       '--twilio-api-base', simUrl, '--twilio-account-sid', SIM_ACCOUNT, '--twilio-from', '+15005550006',
-      '--public-url', 'http://127.0.0.1:0', '--twilio-auth-token-file', join(dir, 'twilio-auth-token'),
+      '--twilio-auth-token-file', join(dir, 'twilio-auth-token'),
       '--min-hours-between-calls-to-a-number', '0', '--calls-per-second', '10'];
+    const args = ['serve', ...common, '--public-url', 'http://127.0.0.1:0'];
     if (!serveArgs.includes('--agent')) args.push('--agent', 'greeting');
+    if (dispatcher) args.push('--role', 'web');
     args.push(...serveArgs);
     serve = new Child('serve', args, tokens ? { VA_API_TOKENS: TOKEN } : {});
     const url = await serve.url;
-    return new Stack(dir, sim, serve, url, tokens);
+    if (dispatcher) {
+      dialer = new Child('dispatcher', ['serve', ...common, '--role', 'dispatcher', '--public-url', url,
+        '--dispatch-sweep-seconds', '1'], {});
+      await dialer.url;
+    }
+    return new Stack(dir, sim, serve, url, tokens, dialer);
   } catch (e) {
+    await dialer?.stop();
     await serve?.stop();
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -106,8 +116,8 @@ export async function startStack({ scenario = QUICK_SCENARIO, serveArgs = [], to
 }
 
 class Stack {
-  constructor(dir, sim, serve, url, tokens) {
-    Object.assign(this, { dir, sim, serve, url, tokens });
+  constructor(dir, sim, serve, url, tokens, dispatcher) {
+    Object.assign(this, { dir, sim, serve, url, tokens, dispatcher });
   }
 
   // The API from the test itself (setting up data, reading state).
@@ -131,6 +141,7 @@ class Stack {
   }
 
   async stop() {
+    await this.dispatcher?.stop();
     const results = await Promise.all([this.serve.stop(), this.sim.stop()]);
     rmSync(this.dir, { recursive: true, force: true });
     return results;

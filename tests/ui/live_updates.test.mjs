@@ -11,8 +11,12 @@ const SCENARIO = {
   numbers: { '+14155552673': { outcome: 'busy', ringSeconds: 2 } },
 };
 
-test('the detail page moves recipients to their final states live', () =>
-  withStack('live-updates', { scenario: SCENARIO }, async ({ page, stack }) => {
+// Once with one `--role all` process, once with a `web` process and a `dispatcher` process on one
+// store: then the dialing the page shows was done by the other process, and reaches the page
+// through the store.
+for (const [name, dispatcher] of [['live-updates', false], ['live-updates-split', true]]) test(
+  `the detail page moves recipients to their final states live (${dispatcher ? 'web + dispatcher' : 'role all'})`, () =>
+  withStack(name, { scenario: SCENARIO, dispatcher }, async ({ page, stack }) => {
     await stack.createPrompt();
     const requests = [];
     let navigations = 0;

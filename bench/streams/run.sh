@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # N concurrent Media Streams for S seconds against one `voiceagent serve` pinned to core 0 (one
 # network thread), the load generator pinned to core 1 (release build).
-# Usage: bench/streams/run.sh [streams=2000] [seconds=60]
+# Usage: bench/streams/run.sh [streams=2000] [seconds=60]; VA_BENCH_BINARY=path runs another
+# voiceagent as the server (a saved build, for an A/B comparison).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 streams=${1:-2000}
@@ -13,7 +14,7 @@ work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 token=bench-auth-token
 export TWILIO_AUTH_TOKEN=$token  # secrets never in flags
-taskset -c 0 build/release/src/app/voiceagent --log-level warn serve --listen 127.0.0.1:0 --db "sqlite:$work/va.db" \
+taskset -c 0 "${VA_BENCH_BINARY:-build/release/src/app/voiceagent}" --log-level warn serve --listen 127.0.0.1:0 --db "sqlite:$work/va.db" \
   --threads 1 --compute-threads 1 --store-write-threads 4 --role web \
   --twilio-account-sid AC0123456789abcdef0123456789abcdef \
   --max-connections 0 --max-connections-per-ip 0 --twilio-from +15005550006 --public-url http://127.0.0.1:0 --stream-idle-seconds 600 > "$work/out" 2> "$work/err" &

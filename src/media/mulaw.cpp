@@ -22,13 +22,6 @@ constexpr std::uint8_t encode_slow(int sample) {
     return static_cast<std::uint8_t>(~(sign | (exponent << 4) | mantissa));
 }
 
-constexpr std::int16_t decode_slow(std::uint8_t code) {
-    const int u = ~code & 0xFF;
-    int t = ((u & 0x0F) << 3) + kBias;
-    t <<= (u & 0x70) >> 4;
-    return static_cast<std::int16_t>((u & 0x80) ? (kBias - t) : (t - kBias));
-}
-
 // Indexed by the sample's bit pattern as uint16; 64 KiB buys one load per sample, exact for every
 // input (a 14-bit table would round negative samples differently from the reference encoder).
 constexpr auto kEncodeTable = [] {
@@ -37,20 +30,12 @@ constexpr auto kEncodeTable = [] {
     return table;
 }();
 
-constexpr auto kDecodeTable = [] {
-    std::array<std::int16_t, 256> table{};
-    for (int i = 0; i < 256; ++i) table[static_cast<std::size_t>(i)] = decode_slow(static_cast<std::uint8_t>(i));
-    return table;
-}();
-
 static_assert(kEncodeTable[0] == kMulawSilence);
-static_assert(kDecodeTable[0x00] == -32124 && kDecodeTable[0x80] == 32124);
+static_assert(detail::kMulawDecodeTable[0x00] == -32124 && detail::kMulawDecodeTable[0x80] == 32124);
 
 }  // namespace
 
 std::uint8_t mulaw_encode(std::int16_t sample) { return kEncodeTable[static_cast<std::uint16_t>(sample)]; }
-
-std::int16_t mulaw_decode(std::uint8_t code) { return kDecodeTable[code]; }
 
 std::vector<std::uint8_t> encode_mulaw(std::span<const std::int16_t> pcm) {
     std::vector<std::uint8_t> out(pcm.size());
@@ -65,7 +50,7 @@ std::vector<std::int16_t> decode_mulaw(std::span<const std::uint8_t> codes) {
 }
 
 void decode_mulaw(std::span<const std::uint8_t> codes, std::span<std::int16_t> out) {
-    for (std::size_t i = 0; i < codes.size(); ++i) out[i] = kDecodeTable[codes[i]];
+    for (std::size_t i = 0; i < codes.size(); ++i) out[i] = mulaw_decode(codes[i]);
 }
 
 }  // namespace va::media

@@ -5,20 +5,7 @@
 namespace va::twilio {
 
 namespace {
-
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-// 0..63 for alphabet characters, -1 for everything else (including '=').
-constexpr std::array<std::int8_t, 256> make_table() {
-    std::array<std::int8_t, 256> table{};
-    for (auto& v : table) v = -1;
-    for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
-    return table;
-}
-constexpr auto kTable = make_table();
-
-int sextet(char c) { return kTable[static_cast<unsigned char>(c)]; }
-
+constexpr const char* kAlphabet = detail::kBase64Alphabet;
 }  // namespace
 
 std::string base64_encode(std::span<const std::uint8_t> bytes) {
@@ -45,27 +32,9 @@ std::string base64_encode(std::span<const std::uint8_t> bytes) {
 }
 
 std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
-    if (text.size() % 4 != 0) return std::nullopt;
     std::vector<std::uint8_t> out;
     out.reserve(text.size() / 4 * 3);
-    for (size_t i = 0; i < text.size(); i += 4) {
-        bool last = i + 4 == text.size();
-        int a = sextet(text[i]);
-        int b = sextet(text[i + 1]);
-        if (a < 0 || b < 0) return std::nullopt;
-        // Padding: "xx==" or "xxx=", and only in the final group.
-        size_t pad = 0;
-        if (last && text[i + 3] == '=') pad = text[i + 2] == '=' ? 2 : 1;
-        int c = pad >= 2 ? 0 : sextet(text[i + 2]);
-        int d = pad >= 1 ? 0 : sextet(text[i + 3]);
-        if (c < 0 || d < 0) return std::nullopt;
-        auto group = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
-        if (pad == 2 && (group & 0xFFFF) != 0) return std::nullopt;  // stray bits: not canonical
-        if (pad == 1 && (group & 0xFF) != 0) return std::nullopt;
-        out.push_back(static_cast<std::uint8_t>(group >> 16));
-        if (pad < 2) out.push_back(static_cast<std::uint8_t>(group >> 8));
-        if (pad < 1) out.push_back(static_cast<std::uint8_t>(group));
-    }
+    if (!base64_decode_into(text, [&out](std::uint8_t byte) { out.push_back(byte); })) return std::nullopt;
     return out;
 }
 

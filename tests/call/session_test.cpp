@@ -168,10 +168,12 @@ TEST(StreamSession, BadMessagesAreIgnoredAndTheCallGoesOn) {
     script = then(script, opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}));
     script = then(script, {Send{twilio::to_json(twilio::Media{"inbound", 1, 20, std::vector<std::uint8_t>(160, 0xFF)}, 5,
                                                 "MZ_some_other_stream")},
+                           // This stream's, in the fast path's shape, but its payload is not base64.
+                           Send{R"({"event":"media","sequenceNumber":"6","streamSid":"MZ0123456789abcdef0123456789abcdef","media":{"track":"inbound","chunk":"2","timestamp":"25","payload":"***="}})"},
                            WaitFor{has_end_mark}, Send{stop_message(9)}});
     auto log = h.stream(script);
     EXPECT_EQ(audio_bytes(log->written), 2u * 800) << "the greeting still went out";
-    EXPECT_EQ(h.metrics().counter("media_stream_bad_messages_total", "").value(), 8);
+    EXPECT_EQ(h.metrics().counter("media_stream_bad_messages_total", "").value(), 9);
     EXPECT_EQ(h.store().call_logs().list({}).items.at(0).stream_sid, kStreamSid);
 }
 

@@ -37,8 +37,8 @@
 #include "net/server.hpp"
 #include "timing/time_source.hpp"
 #include "telephony/twilio/webhook.hpp"
-#include "web_ui/assets.hpp"
 #include "telephony/twilio/webhook_paths.hpp"
+#include "web_ui/assets.hpp"
 
 namespace va::app {
 
@@ -235,9 +235,9 @@ void add_twilio_webhooks(api::Api& api, CallSide& calls, bool allow_unsigned_str
     api.add_open_route("POST", std::string(twilio::kVoiceWebhookPath), incoming, signed_only);
     api.add_open_route("GET", std::string(twilio::kVoiceWebhookPath), incoming, signed_only);  // signed over the URL alone
     api.add_open_route("GET", std::string(twilio::kStreamPath), call::stream_endpoint(*calls.calls),
-                    twilio::webhook_head_rule(!allow_unsigned_streams));
+                       twilio::webhook_head_rule(!allow_unsigned_streams));
     api.add_open_route("POST", std::string(twilio::kStatusWebhookPath), dispatch::status_webhook(*calls.status),
-                    signed_only);
+                       signed_only);
 }
 
 void log_exposure(const ServeConfig& config, const Checked& checked, const boost::asio::ip::tcp::endpoint& bound,

@@ -34,6 +34,7 @@
 #include "media/wav.hpp"
 #include "calling_window/time_zones.hpp"
 #include "net/descriptor_limit.hpp"
+#include "net/io_threads.hpp"
 #include "net/server.hpp"
 #include "timing/time_source.hpp"
 #include "telephony/twilio/webhook.hpp"
@@ -112,9 +113,11 @@ std::string with_bound_port(std::string url, unsigned short port) {
 // What the process shares: made once, before anything that uses it.
 struct Shared {
     Shared(const ServeConfig& config, unsigned cores)
-        : compute_pool(config.compute_threads ? config.compute_threads : cores),
+        : network(config.threads ? config.threads : cores),
+          compute_pool(config.compute_threads ? config.compute_threads : cores),
           write_pool(config.store_write_threads) {}
-    boost::asio::io_context io;
+    net::IoThreads network;           // connections are spread over its contexts
+    boost::asio::io_context& io = network.main();  // the rest: signals, the dispatcher, clients
     boost::asio::thread_pool compute_pool;
     boost::asio::thread_pool write_pool;
     timing::RealTime time;
@@ -312,11 +315,10 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
     server_options.trusted_proxies = config.trusted_proxies;
     server_options.check_head = api.head_check();
     const auto descriptors = net::raise_descriptor_limit();
-    net::HttpServer server(shared.io, api.handler(), shared.metrics, server_options);
+    net::HttpServer server(shared.network.contexts(), api.handler(), shared.metrics, server_options);
     server.serve(std::move(listener));
     log_exposure(config, checked, bound, descriptors);
-    const unsigned threads = config.threads ? config.threads : cores;
-    spdlog::info("store {}; {} network threads", redacted(config.store.db), threads);
+    spdlog::info("store {}; {} network threads", redacted(config.store.db), shared.network.size());
     if (dials) {
         dispatcher = std::make_unique<dispatch::Dispatcher>(
             shared.io, dispatch::DispatchContext{store->dispatch(), *rest, shared.write_pool.get_executor(),
@@ -359,6 +361,7 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
         if (calls) calls->calls->live->shutdown(shared.time.steady_now() + std::chrono::seconds(config.shutdown_grace_seconds));
         if (rest) rest->close_idle();
         server.shutdown();
+        shared.network.finish();
     };
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
@@ -367,10 +370,7 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
     });
     if (hooks.on_ready) hooks.on_ready(bound.port(), [&shared, &stop] { boost::asio::post(shared.io, stop); });
 
-    std::vector<std::thread> workers;
-    for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&shared] { shared.io.run(); });
-    shared.io.run();
-    for (auto& w : workers) w.join();
+    shared.network.run();
     shared.compute_pool.join();
     shared.write_pool.join();
     dispatcher.reset();  // before the REST client it dials with

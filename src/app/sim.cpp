@@ -1,15 +1,16 @@
 // `voiceagent sim`: the Twilio-compatible phone simulator as a process of its own.
 #include "app/sim.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
 #include "app/listen_address.hpp"
 #include "core/metrics.hpp"
+#include "net/io_threads.hpp"
 #include "sim/simulator.hpp"
 
 namespace va::app {
@@ -47,11 +48,13 @@ int run_sim(const SimConfig& config) {
         options.scenario_dir = std::filesystem::path(config.scenario).parent_path();
     }
 
-    boost::asio::io_context io;
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    net::IoThreads network(config.threads ? config.threads : cores);
+    auto& io = network.main();
     core::MetricsRegistry metrics;
     std::unique_ptr<sim::Simulator> simulator;
     try {
-        simulator = std::make_unique<sim::Simulator>(io, std::move(options), metrics);
+        simulator = std::make_unique<sim::Simulator>(network.contexts(), std::move(options), metrics);
     } catch (const std::exception& e) {
         std::cerr << "voiceagent sim: --scenario " << config.scenario << ": " << e.what() << "\n";
         return 2;
@@ -74,13 +77,9 @@ int run_sim(const SimConfig& config) {
         if (ec) return;
         spdlog::info("signal {}: hanging up live calls", signal);
         simulator->shutdown();
+        network.finish();
     });
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const unsigned threads = config.threads ? config.threads : cores;
-    std::vector<std::thread> workers;
-    for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
-    io.run();
-    for (auto& w : workers) w.join();
+    network.run();
     spdlog::info("stopped");
     return 0;
 }

@@ -2,7 +2,7 @@
 // The seam between a call's Media Stream and whatever talks on it. The session (session.hpp)
 // owns the socket and calls an Agent for everything the callee does; the Agent answers through
 // CallControl. The greeting agent (greeting_agent.hpp) speaks the introduction; the conversation
-// engine plugs in here the same way. Everything runs on the session's executor (a strand): the
+// engine plugs in here the same way. Everything runs on the session's executor (one thread): the
 // agent's own work is its run() coroutine, which the session joins into the call's task group,
 // and which awaits the engines (TTS, STT, LLM) there.
 #include <chrono>
@@ -45,7 +45,7 @@ public:
     virtual void interrupt() = 0;
     // Ends the stream (the call itself ends when Twilio sees the socket close).
     virtual void hang_up(std::string reason) = 0;
-    // The session's executor (a strand), where everything of the call runs.
+    // The session's executor (one network thread), where everything of the call runs.
     virtual boost::asio::any_io_executor executor() = 0;
 };
 

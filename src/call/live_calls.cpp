@@ -21,7 +21,7 @@ void LiveCalls::remove(std::uint64_t id) {
 void LiveCalls::shutdown(timing::SteadyTime deadline) {
     std::lock_guard lock(mutex_);
     deadline_ = deadline;
-    for (const auto& [id, ender] : live_) ender(deadline);  // each only posts to its stream's strand
+    for (const auto& [id, ender] : live_) ender(deadline);  // each only posts to its stream's executor
 }
 
 std::size_t LiveCalls::count() const {

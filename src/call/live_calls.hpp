@@ -14,7 +14,7 @@ namespace va::call {
 
 class LiveCalls {
 public:
-    // Called from any thread; must hand over to the stream's own strand.
+    // Called from any thread; must hand over to the stream's own executor.
     using Ender = std::function<void(timing::SteadyTime deadline)>;
 
     std::uint64_t add(Ender ender);

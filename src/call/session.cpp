@@ -70,8 +70,8 @@ public:
     // five, not nested `a || b` groups: those cost a group and two spawns per operator, and wait
     // for a member that succeeds.
     asio::awaitable<void> run() {
-        // Told of a shutdown on this strand, and only while this session exists (the check and
-        // the session's end both run on the strand).
+        // Told of a shutdown on this executor, and only while this session exists (the check and
+        // the session's end both run on its thread).
         const auto registration = ctx_.live->add(
             [alive = std::weak_ptr<bool>(alive_), executor = executor_, this](SteadyTime deadline) {
                 asio::post(executor, [alive, this, deadline] {
@@ -103,18 +103,16 @@ private:
 
     // Twilio's messages, until `stop`, a refused start, or the socket closes.
     asio::awaitable<void> read_loop() {
-        for (;;) {
-            auto message = co_await socket_->read();
-            if (!message) break;
+        while (co_await socket_->read_into(inbound_)) {
             if (closing_) continue;  // the writer is finishing; a closing call takes nothing more
-            if (!message->text) {
+            if (!inbound_.text) {
                 bad("binary frame");
                 continue;
             }
             // The hot path: a well-formed media frame of this stream, its payload decoded from
             // base64 and μ-law in one pass, with no JSON DOM and no allocation once pcm_ has grown.
-            if (started_ && hear_fast(message->data)) continue;
-            auto parsed = twilio::parse_inbound(message->data);
+            if (started_ && hear_fast(inbound_.data)) continue;
+            auto parsed = twilio::parse_inbound(inbound_.data);
             if (auto* error = std::get_if<twilio::MessageError>(&parsed)) {
                 bad(error->message);
                 continue;
@@ -483,6 +481,7 @@ private:
     Playout playout_;
     std::unique_ptr<Agent> agent_;
     std::deque<std::string> out_;
+    net::WebSocketMessage inbound_;  // the frame being handled; its buffer is reused
     std::vector<std::int16_t> pcm_;
     std::optional<std::string> stream_sid_;
     std::string call_sid_;

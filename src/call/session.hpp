@@ -20,7 +20,7 @@
 
 namespace va::call {
 
-// Runs the session to its end; call it on the socket's executor (a strand).
+// Runs the session to its end; call it on the socket's executor (its network thread).
 boost::asio::awaitable<void> run_stream_session(CallContext& context, std::unique_ptr<net::WebSocket> socket);
 
 }  // namespace va::call

@@ -48,7 +48,7 @@ public:
 
     // Closes the socket whenever the deadline passes, which ends what the connection awaits; it
     // then winds down on its own. Returns only when cancelled, once the connection is over.
-    asio::awaitable<void> watch(beast::tcp_stream& stream) {
+    asio::awaitable<void> watch(ServerStream& stream) {
         for (;;) {
             wake_.expires_at(at_);
             co_await wake_.async_wait(use_tuple);  // woken early: the deadline moved
@@ -118,7 +118,7 @@ http::response<http::string_body> to_beast(Response&& in, unsigned version, bool
 
 // Answers a request we refused to read (too large, malformed, refused by its route on its head)
 // and closes without a reset, so the client sees the answer even though it may still be sending.
-asio::awaitable<void> refuse(beast::tcp_stream& stream, Deadline& deadline, const ServerOptions& options,
+asio::awaitable<void> refuse(ServerStream& stream, Deadline& deadline, const ServerOptions& options,
                              Response answer) {
     auto response = to_beast(std::move(answer), 11, false, false);
     deadline.after(options.write_timeout);
@@ -134,7 +134,7 @@ asio::awaitable<void> refuse(beast::tcp_stream& stream, Deadline& deadline, cons
 }
 
 // Refuses a request whose head was read, unread, counted and logged like any answered one.
-asio::awaitable<void> refuse_request(HttpServer::State& state, beast::tcp_stream& stream, Deadline& deadline,
+asio::awaitable<void> refuse_request(HttpServer::State& state, ServerStream& stream, Deadline& deadline,
                                      const Request& request, Response refusal) {
     count_request(state, method_label(request.method), refusal, deadline.now(), request.request_id);
     refusal.headers.emplace_back("X-Request-Id", request.request_id);
@@ -151,7 +151,7 @@ std::optional<std::pair<unsigned, std::string_view>> read_error_answer(const bea
     return std::pair{400u, "malformed HTTP request"};
 }
 
-asio::awaitable<void> answer_read_error(beast::tcp_stream& stream, Deadline& deadline, const ServerOptions& options,
+asio::awaitable<void> answer_read_error(ServerStream& stream, Deadline& deadline, const ServerOptions& options,
                                         const beast::error_code& ec) {
     auto answer = read_error_answer(ec);
     if (!answer) co_return;
@@ -162,7 +162,7 @@ asio::awaitable<void> answer_read_error(beast::tcp_stream& stream, Deadline& dea
 // The producer's side of a streamed response: each write is one chunk, under the write timeout.
 class ChunkWriter final : public ResponseStream {
 public:
-    ChunkWriter(HttpServer::State& state, beast::tcp_stream& stream, Deadline& deadline)
+    ChunkWriter(HttpServer::State& state, ServerStream& stream, Deadline& deadline)
         : state_(state), stream_(stream), deadline_(deadline) {}
 
     asio::awaitable<bool> write(std::string data) override {
@@ -178,13 +178,13 @@ public:
 
 private:
     HttpServer::State& state_;
-    beast::tcp_stream& stream_;
+    ServerStream& stream_;
     Deadline& deadline_;
     bool broken_ = false;
 };
 
 // Sends a streamed response's head, runs its producer, and ends the body.
-asio::awaitable<void> send_streamed(HttpServer::State& state, beast::tcp_stream& stream, Deadline& deadline,
+asio::awaitable<void> send_streamed(HttpServer::State& state, ServerStream& stream, Deadline& deadline,
                                     Response response, unsigned version) {
     http::response<http::empty_body> head{static_cast<http::status>(response.status), version};
     head.set(http::field::content_type, response.content_type);

@@ -56,11 +56,11 @@ struct Response {
     Fields headers;
     std::string route;  // the matched route pattern, for metrics and logs ("" when none matched)
     // Set on the answer to a WebSocket upgrade to accept it: the server completes the handshake
-    // and runs this on the connection's strand (the rest of the response is then ignored). The
+    // and runs this on the connection's thread (the rest of the response is then ignored). The
     // connection keeps its place under the server's connection caps until this returns.
     std::function<boost::asio::awaitable<void>(std::unique_ptr<WebSocket>)> accept_websocket;
     // Set to stream the body: the server sends the status and headers (chunked), then runs this on
-    // the connection's strand until it returns, and closes the connection. `body` is ignored.
+    // the connection's thread until it returns, and closes the connection. `body` is ignored.
     std::function<boost::asio::awaitable<void>(ResponseStream&)> stream;
     // Close the connection without answering (fault injection: "the request was acted on, the
     // client never heard back").

@@ -3,7 +3,7 @@
 // coroutine on its own executor. The one way blocking work leaves the network threads. Tests
 // pass their io_context's executor as the "pool", so that everything runs on one thread in
 // simulated time. The caller's io_context must outlive the pool's threads (join the pool first):
-// a pool thread drops its copy of the caller's executor (a strand) only after posting back.
+// a pool thread drops its copy of the caller's executor only after posting back.
 #include <exception>
 #include <optional>
 #include <type_traits>

@@ -1,11 +1,12 @@
 #include "net/server.hpp"
 
 #include <algorithm>
+#include <array>
+#include <stdexcept>
 #include <string_view>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -39,12 +40,22 @@ std::string_view accept_error_reason(const boost::system::error_code& ec) {
     return "other";
 }
 
+// Accepting on one socket and handing each connection to a context costs a thread hand-off per
+// connection, not per frame. (SO_REUSEPORT, an acceptor per context, would let another process
+// of the same user join the port unnoticed, and balances by a hash rather than by load.)
+std::size_t least_busy_context(HttpServer::State& state) {
+    std::lock_guard lock(state.mutex);
+    return static_cast<std::size_t>(std::min_element(state.per_context.begin(), state.per_context.end()) -
+                                    state.per_context.begin());
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
     auto backoff = std::chrono::milliseconds(backoff_first);
     unsigned long long failures = 0;  // in a row
     auto last_warning = timing::SteadyTime{};
     for (;;) {
-        auto [ec, socket] = co_await state->acceptor->async_accept(asio::make_strand(state->io), use_tuple);
+        const auto context = least_busy_context(*state);
+        auto [ec, socket] = co_await state->acceptor->async_accept(state->contexts[context]->get_executor(), use_tuple);
         if (state->stopping) co_return;
         if (ec == asio::error::connection_aborted) continue;  // the client left before we took it
         if (ec) {
@@ -75,7 +86,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> state) {
         // A trusted proxy's connections are not counted per client: its requests are (connection.cpp).
         std::optional<asio::ip::address> client;
         if (!state->options.trusted_proxies.contains(remote.address())) client = client_key(remote.address());
-        auto connection = std::make_shared<Connection>(std::move(socket));
+        auto connection = std::make_shared<Connection>(std::move(socket), context);
         if (auto refused = admit_connection(*state, connection, client)) {
             // Closed at once (connection's destructor), before reading a byte: no work for it.
             count_refusal(*state, *refused);
@@ -131,6 +142,7 @@ std::optional<std::string_view> admit_connection(HttpServer::State& state, const
     if (options.max_connections != 0 && state.open_connections >= options.max_connections) return "max_connections";
     if (client && over_client_cap(state, *client)) return "max_connections_per_ip";
     ++state.open_connections;
+    ++state.per_context[connection->context];
     if (client) ++state.connections_per_client[*client];
     state.connections.emplace(connection.get(), connection);
     return std::nullopt;
@@ -140,6 +152,7 @@ void release_connection(HttpServer::State& state, Connection* connection, const 
     std::lock_guard lock(state.mutex);
     state.connections.erase(connection);
     --state.open_connections;
+    --state.per_context[connection->context];
     if (client) give_place(state, *client);
 }
 
@@ -155,13 +168,19 @@ void give_client_place(HttpServer::State& state, const asio::ip::address& client
     give_place(state, client);
 }
 
+HttpServer::HttpServer(std::span<asio::io_context* const> contexts, Handler handler, core::MetricsRegistry& metrics,
+                       ServerOptions options)
+    : state_(std::make_shared<State>(contexts, std::move(handler), metrics, options)) {
+    if (contexts.empty()) throw std::invalid_argument("HttpServer: no io_context");
+}
+
 HttpServer::HttpServer(asio::io_context& io, Handler handler, core::MetricsRegistry& metrics, ServerOptions options)
-    : state_(std::make_shared<State>(io, std::move(handler), metrics, options)) {}
+    : HttpServer(std::span<asio::io_context* const>(std::array{&io}), std::move(handler), metrics, std::move(options)) {}
 
 HttpServer::~HttpServer() { shutdown(); }
 
 tcp::acceptor bind_listener(asio::io_context& io, const tcp::endpoint& endpoint) {
-    tcp::acceptor acceptor(asio::make_strand(io));
+    tcp::acceptor acceptor(io);
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.bind(endpoint);
@@ -169,7 +188,7 @@ tcp::acceptor bind_listener(asio::io_context& io, const tcp::endpoint& endpoint)
     return acceptor;
 }
 
-tcp::endpoint HttpServer::listen(const tcp::endpoint& endpoint) { return serve(bind_listener(state_->io, endpoint)); }
+tcp::endpoint HttpServer::listen(const tcp::endpoint& endpoint) { return serve(bind_listener(*state_->contexts.front(), endpoint)); }
 
 tcp::endpoint HttpServer::serve(tcp::acceptor listener) {
     auto& acceptor = state_->acceptor.emplace(std::move(listener));

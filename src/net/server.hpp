@@ -1,7 +1,8 @@
 #pragma once
 // The HTTP server: accepts connections and runs one coroutine per connection (keep-alive,
-// body and header limits, idle/header/body timeouts, connection caps). Runs on the io_context's
-// threads, each connection on its own strand. shutdown() stops accepting, lets in-flight
+// body and header limits, idle/header/body timeouts, connection caps). It is given io_contexts
+// that are each run by one thread (IoThreads): each connection runs on the least busy one, with
+// no strand. The caps hold across them. shutdown() stops accepting, lets in-flight
 // requests finish, closes idle connections; the io_context then runs out of work.
 //
 // Built to face clients that mean harm: caps on connections (global and per address), a header
@@ -11,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -64,6 +66,10 @@ boost::asio::ip::tcp::acceptor bind_listener(boost::asio::io_context& io, const 
 
 class HttpServer {
 public:
+    // Every context must be run by one thread (a second thread would race a connection's state);
+    // the first runs the acceptor.
+    HttpServer(std::span<boost::asio::io_context* const> contexts, Handler handler, core::MetricsRegistry& metrics,
+               ServerOptions options = {});
     HttpServer(boost::asio::io_context& io, Handler handler, core::MetricsRegistry& metrics, ServerOptions options = {});
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;

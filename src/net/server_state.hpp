@@ -4,41 +4,44 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "core/metrics.hpp"
 #include "net/server.hpp"
+#include "net/websocket_accept.hpp"
 #include "timing/time_source.hpp"
 
 namespace va::net {
 
 struct Connection {
-    explicit Connection(boost::asio::ip::tcp::socket socket)
-        : executor(socket.get_executor()), stream(std::move(socket)) {}
-    boost::asio::any_io_executor executor;  // the connection's strand
-    boost::beast::tcp_stream stream;        // moved out when the connection becomes a WebSocket
-    // Read and written only on the strand:
+    Connection(ServerStream::socket_type socket, std::size_t context_index)
+        : executor(socket.get_executor()), stream(std::move(socket)), context(context_index) {}
+    boost::asio::any_io_executor executor;  // its context's: one thread
+    ServerStream stream;                    // moved out when the connection becomes a WebSocket
+    std::size_t context;                    // which of the server's contexts runs it
+    // Read and written only on the context's thread:
     bool idle = true;  // waiting for a request
     bool upgraded = false;  // the stream now belongs to a WebSocket session
 };
 
 struct HttpServer::State {
-    State(boost::asio::io_context& io_context, Handler h, core::MetricsRegistry& m, ServerOptions o)
-        : io(io_context), handler(std::move(h)), metrics(m), options(o) {}
+    State(std::span<boost::asio::io_context* const> c, Handler h, core::MetricsRegistry& m, ServerOptions o)
+        : contexts(c.begin(), c.end()), handler(std::move(h)), metrics(m), options(o), per_context(c.size(), 0) {}
 
-    boost::asio::io_context& io;
+    std::vector<boost::asio::io_context*> contexts;  // each run by one thread; [0] runs the acceptor
     Handler handler;
     core::MetricsRegistry& metrics;
     ServerOptions options;
     timing::TimeSource& time() const { return options.time ? *options.time : timing::real_time(); }
     std::optional<boost::asio::ip::tcp::acceptor> acceptor;
-    std::optional<timing::Timer> accept_backoff;  // on the acceptor's strand
+    std::optional<timing::Timer> accept_backoff;  // on the acceptor's context
     std::atomic<bool> stopping{false};
 
     mutable std::mutex mutex;
@@ -48,6 +51,7 @@ struct HttpServer::State {
     // awaits it), so each place is given back exactly once, when the connection is over.
     std::size_t open_connections = 0;
     std::unordered_map<boost::asio::ip::address, std::size_t> connections_per_client;
+    std::vector<std::size_t> per_context;  // open connections on each context: a new one goes to the least busy
 };
 
 // The key of the per-client cap: the IPv4 address (also when v4-mapped), or the IPv6 /64.

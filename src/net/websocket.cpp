@@ -7,8 +7,6 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
@@ -34,16 +32,23 @@ public:
     explicit BeastWebSocket(websocket::stream<NextLayer> ws) : ws_(std::move(ws)) {}
 
     asio::awaitable<std::optional<WebSocketMessage>> read() override {
-        auto& buffer = read_buffer_;  // kept: one allocation per connection, not per message
-        buffer.clear();
+        WebSocketMessage message;
+        if (!co_await read_into(message)) co_return std::nullopt;
+        co_return message;
+    }
+
+    asio::awaitable<bool> read_into(WebSocketMessage& message) override {
+        message.data.clear();  // its capacity stays: a reader that keeps one message allocates nothing
+        auto buffer = asio::dynamic_buffer(message.data);
         auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
         if (ec) {
             reason_ = ec == websocket::error::closed ? "closed by peer" : ec.message();
             if (ec == websocket::error::closed && !ws_.reason().reason.empty())
                 reason_ += ": " + std::string(ws_.reason().reason.c_str());
-            co_return std::nullopt;
+            co_return false;
         }
-        co_return WebSocketMessage{ws_.got_text(), beast::buffers_to_string(buffer.data())};
+        message.text = ws_.got_text();
+        co_return true;
     }
 
     asio::awaitable<bool> write_text(std::string text) override {
@@ -77,7 +82,6 @@ public:
 
 private:
     websocket::stream<NextLayer> ws_;
-    beast::flat_buffer read_buffer_;
     std::string reason_;
 };
 
@@ -91,14 +95,14 @@ void apply_options(websocket::stream<NextLayer>& ws, const WebSocketOptions& opt
 
 }  // namespace
 
-asio::awaitable<std::unique_ptr<WebSocket>> accept_websocket(beast::tcp_stream stream,
+asio::awaitable<std::unique_ptr<WebSocket>> accept_websocket(ServerStream stream,
                                                             beast::http::request<beast::http::string_body> upgrade,
                                                             WebSocketOptions options) {
-    websocket::stream<beast::tcp_stream> ws(std::move(stream));
+    websocket::stream<ServerStream> ws(std::move(stream));
     apply_options(ws, options);
     auto [ec] = co_await ws.async_accept(upgrade, use_tuple);
     if (ec) co_return nullptr;
-    co_return std::make_unique<BeastWebSocket<beast::tcp_stream>>(std::move(ws));
+    co_return std::make_unique<BeastWebSocket<ServerStream>>(std::move(ws));
 }
 
 asio::awaitable<WebSocketConnectResult> connect_websocket(asio::any_io_executor executor, std::string url,

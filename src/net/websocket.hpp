@@ -27,6 +27,15 @@ public:
     // The next message; nullopt once the connection is closed (by either side or by an error;
     // close_reason() then says why).
     virtual boost::asio::awaitable<std::optional<WebSocketMessage>> read() = 0;
+    // The same into `message`, whose buffer is reused: a reader that keeps one message allocates
+    // nothing per message once it has grown (Beast's sockets; this default moves read()'s). False
+    // once the connection is closed.
+    virtual boost::asio::awaitable<bool> read_into(WebSocketMessage& message) {
+        auto next = co_await read();
+        if (!next) co_return false;
+        message = std::move(*next);
+        co_return true;
+    }
     // False when the connection is gone.
     virtual boost::asio::awaitable<bool> write_text(std::string text) = 0;
     // A binary frame (e.g. raw audio to a speech service); false when the connection is gone.
@@ -59,7 +68,7 @@ struct WebSocketConnectResult {
 
 // Opens a client connection to a ws:// or wss:// URL, sending extra_headers with the upgrade
 // (wss verifies the server's certificate and host name against the system's CA store). The
-// executor must be a strand (or a one-thread io_context): every call on the socket is made from it.
+// executor must be a strand or an io_context run by one thread: every call on the socket is made from it.
 boost::asio::awaitable<WebSocketConnectResult> connect_websocket(boost::asio::any_io_executor executor,
                                                                  std::string url, Fields extra_headers,
                                                                  WebSocketOptions options = {});

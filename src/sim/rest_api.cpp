@@ -3,7 +3,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/json.hpp>
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
@@ -185,7 +184,7 @@ asio::awaitable<net::Response> place_call(std::shared_ptr<Simulator::State> stat
     call.sid = new_sid("CA");
     call.account_sid = state->options.account_sid;
     call.date_created = call.date_updated = now;
-    auto live = std::make_shared<LiveCall>(asio::make_strand(state->io), call.sid,
+    auto live = std::make_shared<LiveCall>(state->context_for_call().get_executor(), call.sid,
                                            state->options.scenario.for_number(call.to));
     {
         std::lock_guard lock(state->mutex);

@@ -1,5 +1,7 @@
 #include "sim/simulator.hpp"
 
+#include <array>
+
 #include <random>
 
 #include <boost/asio/post.hpp>
@@ -65,11 +67,14 @@ void render_all(Simulator::State& state) {
 
 }  // namespace
 
-Simulator::Simulator(asio::io_context& io, SimulatorOptions options, core::MetricsRegistry& metrics)
-    : state_(std::make_shared<State>(io, std::move(options), metrics)) {
+Simulator::Simulator(std::span<asio::io_context* const> network, SimulatorOptions options, core::MetricsRegistry& metrics)
+    : state_(std::make_shared<State>(network, std::move(options), metrics)) {
     render_all(*state_);
-    server_ = std::make_unique<net::HttpServer>(io, make_rest_api(state_), metrics);
+    server_ = std::make_unique<net::HttpServer>(network, make_rest_api(state_), metrics);
 }
+
+Simulator::Simulator(asio::io_context& io, SimulatorOptions options, core::MetricsRegistry& metrics)
+    : Simulator(std::span<asio::io_context* const>(std::array{&io}), std::move(options), metrics) {}
 
 Simulator::~Simulator() { shutdown(); }
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ class Simulator {
 public:
     // Renders every scripted utterance up front; throws std::runtime_error when a voice or WAV
     // file cannot be loaded (so a bad scenario fails at start, not in the middle of a call).
+    // Each io_context is run by one thread (net::IoThreads); the API's connections and the calls
+    // are spread over them.
+    Simulator(std::span<boost::asio::io_context* const> network, SimulatorOptions options, core::MetricsRegistry& metrics);
     Simulator(boost::asio::io_context& io, SimulatorOptions options, core::MetricsRegistry& metrics);
     ~Simulator();
     Simulator(const Simulator&) = delete;

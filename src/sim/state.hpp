@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -43,7 +44,8 @@ struct PendingCallback {
     twilio::Params params;
 };
 
-// A call that has not finished yet. Everything but `sid` is used on `strand` only.
+// A call that has not finished yet. Everything but `sid` is used on `strand` only: an
+// io_context run by one thread.
 struct LiveCall {
     LiveCall(boost::asio::any_io_executor executor, std::string call_sid, const NumberScenario& s)
         : strand(std::move(executor)), wake(timing::real_time(), strand), sid(std::move(call_sid)), scenario(s) {}
@@ -65,10 +67,14 @@ struct LiveCall {
 };
 
 struct Simulator::State {
-    State(boost::asio::io_context& io_context, SimulatorOptions o, core::MetricsRegistry& m)
-        : io(io_context), options(std::move(o)), metrics(m), pacer(options.scenario.calls_per_second) {}
+    State(std::span<boost::asio::io_context* const> contexts, SimulatorOptions o, core::MetricsRegistry& m)
+        : network(contexts.begin(), contexts.end()), options(std::move(o)), metrics(m),
+          pacer(options.scenario.calls_per_second) {}
 
-    boost::asio::io_context& io;
+    // Each run by one thread; calls take them in turn.
+    const std::vector<boost::asio::io_context*> network;
+    std::atomic<std::size_t> next_context{0};
+    boost::asio::io_context& context_for_call() { return *network[next_context++ % network.size()]; }
     const SimulatorOptions options;
     core::MetricsRegistry& metrics;
     // μ-law renderings of every scripted utterance, by audio_key(); read-only after construction.

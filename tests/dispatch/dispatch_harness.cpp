@@ -91,7 +91,8 @@ DispatchHarness::DispatchHarness(std::string_view scenario, int workers,
     webhooks_ = std::make_unique<net::HttpServer>(io_, handler, metrics_);
     options_.public_url = "http://127.0.0.1:" + std::to_string(webhooks_->listen(loopback).port());
     webhook_context_->public_url = options_.public_url;
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+    // One thread: the servers on io_ run their connections without strands (net::IoThreads).
+    threads_.emplace_back([this] { io_.run(); });
     for (int i = 0; i < workers; ++i) add_worker();
     if (workers > 0) start_workers();
 }

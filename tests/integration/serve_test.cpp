@@ -3,9 +3,11 @@
 #include <signal.h>
 
 #include <atomic>
+#include <memory>
 #include <cstdlib>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -50,6 +52,25 @@ TEST(ServeBinary, ServesTheApiAndExitsCleanlyOnSigterm) {
     auto log = server.read_all_stderr();
     EXPECT_NE(log.find("answers only requests from this machine"), std::string::npos) << log;
     EXPECT_EQ(log.find("+14155552671"), std::string::npos) << "phone numbers must not be logged";
+}
+
+// Each network thread runs its own io_context; the rate limit is the process's, whichever thread
+// serves a connection. (Four connections are spread over the two threads: server_contexts_test.)
+TEST(ServeBinary, TheRateLimitHoldsAcrossNetworkThreads) {
+    TempDir dir;
+    Process server(binary(), {"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dir.file("va.db"),
+                              "--allowed-countries", "US", "--threads", "2", "--api-rate-limit", "0.1",
+                              "--api-rate-burst", "3"});
+    auto port = port_from(server.read_stdout_line());
+    std::vector<std::unique_ptr<HttpClient>> clients;
+    std::vector<unsigned> statuses;
+    for (int i = 0; i < 4; ++i) {
+        clients.push_back(std::make_unique<HttpClient>(port));
+        statuses.push_back(clients.back()->request("GET", "/api/prompts").status);
+    }
+    EXPECT_EQ(statuses, (std::vector<unsigned>{200, 200, 200, 429}));
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(), 0);
 }
 
 TEST(ServeBinary, RefusesABodyOverOneMebibyteAndKeepsServing) {

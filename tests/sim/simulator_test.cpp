@@ -47,7 +47,8 @@ public:
         SimulatorOptions options{kAccount, kToken, scenario_of(scenario), dir_.path(), dir_.path() / "reports"};
         sim_ = std::make_unique<Simulator>(io_, std::move(options), metrics_);
         port_ = sim_->listen({asio::ip::make_address("127.0.0.1"), 0}).port();
-        for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+        // One thread: the servers on io_ run their connections without strands (net::IoThreads).
+        threads_.emplace_back([this] { io_.run(); });
     }
     ~Harness() {
         sim_->shutdown();

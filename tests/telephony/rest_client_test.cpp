@@ -83,7 +83,8 @@ public:
         endpoints_server_ = std::make_unique<net::HttpServer>(
             io_, [e = endpoints_](net::Request r) { return answer(e, std::move(r)); }, metrics_);
         endpoints_port_ = endpoints_server_->listen({asio::ip::make_address("127.0.0.1"), 0}).port();
-        for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+        // One thread: the servers on io_ run their connections without strands (net::IoThreads).
+        threads_.emplace_back([this] { io_.run(); });
     }
     ~Harness() {
         sim_->shutdown();

@@ -36,15 +36,6 @@ double to_dbfs(double sum_of_squares) {
 
 }  // namespace
 
-double Vad::Biquad::step(double x) {
-    const double y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-    x2 = x1;
-    x1 = x;
-    y2 = y1;
-    y1 = y;
-    return y;
-}
-
 Vad::Vad(VadOptions options) : options_(options) { reset(); }
 
 void Vad::reset() {

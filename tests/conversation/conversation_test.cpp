@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -65,6 +66,7 @@ protected:
                 frame[i] = static_cast<std::int16_t>(tone + hiss);
             }
             clock.advance(20ms);
+            fed.insert(fed.end(), frame.begin(), frame.end());
             agent_->on_audio(frame);
             control.settle();
         }
@@ -114,6 +116,7 @@ protected:
         return out;
     }
 
+    std::vector<std::int16_t> fed;  // every sample the agent was given
     FakeControl control;
     FakeStt stt, other_stt;  // the deployment's, and one a prompt may choose ("other")
     FakeTts tts, other_tts;  // likewise ("other-voice")
@@ -172,6 +175,20 @@ TEST_F(ConversationTest, GreetsThenAnswersATurnSentenceBySentence) {
     EXPECT_EQ(turns[2].latency->voice_to_voice_ms, 620);
     EXPECT_EQ(sink.records.back().engines, (store::ConversationEngines{"fake-llm", "fake-stt", "fake-tts"}));
     EXPECT_THAT(metrics.render(), HasSubstr("conversation_latency_seconds_count{stage=\"voice_to_voice\"} 1"));
+}
+
+// The recogniser gets the turn from 200 ms before the VAD's onset (which is one frame into the
+// speech), however long the line was quiet before: the words' start is not lost.
+TEST_F(ConversationTest, ATurnReachesTheRecogniserWithTheLast200MsBeforeItsOnset) {
+    greeted();
+    silence(3s);
+    const auto speech_began = fed.size();
+    callee_says("yes");
+    ASSERT_EQ(stt.log.prerolls.size(), 1u);
+    const auto& preroll = stt.log.prerolls[0];
+    ASSERT_EQ(preroll.size(), 1600u);
+    const auto onset_frame_end = speech_began + 160;
+    EXPECT_TRUE(std::equal(preroll.begin(), preroll.end(), fed.begin() + static_cast<std::ptrdiff_t>(onset_frame_end - 1600)));
 }
 
 TEST_F(ConversationTest, BargeInClearsCancelsAndKeepsWhatWasHeard) {

@@ -89,6 +89,7 @@ public:
     struct Log {
         int begun = 0, ended = 0, canceled = 0;
         std::size_t samples = 0;
+        std::vector<std::vector<std::int16_t>> prerolls;  // what each utterance began with
     };
     // What the next utterances say, in order; an entry that fails fails that one.
     struct Result {
@@ -114,6 +115,7 @@ private:
         void begin_utterance(std::span<const std::int16_t> preroll) override {
             ++stt.log.begun;
             stt.log.samples += preroll.size();
+            stt.log.prerolls.emplace_back(preroll.begin(), preroll.end());
         }
         void audio(std::span<const std::int16_t> pcm) override { stt.log.samples += pcm.size(); }
         void end_utterance() override {

@@ -2,7 +2,8 @@
 // (the signed voice webhook, a signed WebSocket upgrade, connected, start with the token, then a
 // 20 ms μ-law frame every 20 ms), against one `voiceagent serve` process. Reads the server's CPU
 // time (user and kernel apart) and RSS from /proc while the streams run, and times the greeting's
-// media messages as they arrive (outbound pacing).
+// media messages as they arrive (outbound pacing). It echoes the agent's marks as Twilio does:
+// once the audio before each has played (at once after a clear).
 // The frames cost the generator as little as it can: each stream's frame is built once as a
 // masked WebSocket frame (mask key 0: the payload goes as written) whose sequence number, chunk
 // and timestamp are fixed-width digit fields patched in place, and one timer sends every stream's
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -88,19 +90,24 @@ long rss_kib(int pid) {
     return 0;
 }
 
+// A whole masked (key 0) text frame of `json`.
+std::string masked_frame(const std::string& json) {
+    std::string out{'\x81', static_cast<char>(0x80 | 126), static_cast<char>(json.size() >> 8),
+                    static_cast<char>(json.size() & 0xFF), 0, 0, 0, 0};
+    return out + json;
+}
+
 // One stream's media frame, ready to send: the WebSocket frame header (text, masked with key 0)
 // and Twilio's JSON, whose counters are 10-digit fields rewritten before each send.
 class RawFrame {
 public:
-    RawFrame(const std::string& sid) {
+    explicit RawFrame(const std::string& sid) {
         twilio::Media media;
         media.payload.assign(160, 0xFF);  // line silence: what a listening callee sends most of the time
         media.chunk = 8888888888;
         media.timestamp_ms = 7777777777;
         const auto json = twilio::to_json(twilio::InboundMessage{media}, 9999999999, sid);
-        bytes_ = {'\x81', static_cast<char>(0x80 | 126), static_cast<char>(json.size() >> 8),
-                  static_cast<char>(json.size() & 0xFF), 0, 0, 0, 0};
-        bytes_ += json;
+        bytes_ = masked_frame(json);
         sequence_at_ = bytes_.find("9999999999");
         chunk_at_ = bytes_.find("8888888888");
         timestamp_at_ = bytes_.find("7777777777");
@@ -122,10 +129,34 @@ private:
 };
 
 struct Sender {
-    int fd = -1;
+    Sender(int socket, std::string stream_sid) : fd(socket), frame(stream_sid), sid(std::move(stream_sid)) {}
+    int fd;
     RawFrame frame;
     std::uint64_t sequence = 2;  // connected and start were 0 and 1
     bool broken = false;
+    // What Twilio does with the agent's audio: plays it in order, and echoes each mark once the
+    // audio before it has played (at once after a clear).
+    Clock::time_point played_until{};
+    std::deque<std::pair<Clock::time_point, std::string>> marks;  // echoes due, in order
+    std::string sid;  // the stream's
+
+    bool send(const std::string& bytes) {
+        const auto sent = ::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (sent == static_cast<ssize_t>(bytes.size())) return true;
+        if (!(sent < 0 && errno == EAGAIN)) broken = true;  // a partial frame cannot be taken back
+        return false;
+    }
+    void echo(const std::string& name) {
+        twilio::Mark mark;
+        mark.name = name;
+        if (send(masked_frame(twilio::to_json(twilio::InboundMessage{mark}, sequence, sid)))) ++sequence;
+    }
+    void echo_due(Clock::time_point now) {
+        while (!broken && !marks.empty() && marks.front().first <= now) {
+            echo(marks.front().second);
+            marks.pop_front();
+        }
+    }
 };
 
 struct Shared {
@@ -135,6 +166,7 @@ struct Shared {
     std::atomic<std::uint64_t> frames_sent{0};
     std::atomic<std::uint64_t> frames_skipped{0};  // not sent: the generator fell behind, or a socket was full
     std::atomic<bool> stop{false};
+    std::atomic<int> ended_by_server{0};  // streams the server closed while the run went on
     std::vector<std::unique_ptr<Sender>> senders;  // by stream index; null until the stream has started
     std::vector<std::vector<double>> intervals;  // per stream: ms between greeting chunks
     std::vector<double> first_audio_ms;          // per stream: from sending start to the first media message
@@ -151,28 +183,42 @@ std::string token_from(const std::string& twiml) {
 }
 
 asio::awaitable<void> reader(std::shared_ptr<Ws> ws, Shared& shared, int index, Clock::time_point started) {
+    const auto i = static_cast<std::size_t>(index);
     std::optional<Clock::time_point> last;
-    int media = 0;
+    int chunks = 0;  // of the utterance playing now
     beast::flat_buffer buffer;
     for (;;) {
         buffer.clear();
         auto [ec, n] = co_await ws->async_read(buffer, asio::as_tuple(asio::use_awaitable));
         if (ec) break;
-        const auto text = beast::buffers_to_string(buffer.data());
-        if (text.find("\"event\":\"clear\"") != std::string::npos) {
-            // The callee here never talks: a clear is the server's doing alone, and is counted.
-            if (shared.clears[static_cast<std::size_t>(index)]++ == 0)
-                shared.first_clear_s[static_cast<std::size_t>(index)] = std::chrono::duration<double>(Clock::now() - started).count();
-            continue;
-        }
-        if (text.find("\"event\":\"media\"") == std::string::npos) continue;
+        auto parsed = twilio::parse_outbound(beast::buffers_to_string(buffer.data()));
+        auto* message = std::get_if<twilio::ParsedOutbound>(&parsed);
+        auto* sender = shared.senders[i].get();
+        if (!message || !sender) continue;
         const auto now = Clock::now();
-        if (!last) shared.first_audio_ms[static_cast<std::size_t>(index)] = std::chrono::duration<double, std::milli>(now - started).count();
-        // The first two chunks are the lead, sent at once; from then on one per 100 ms.
-        if (last && ++media > 2) shared.intervals[static_cast<std::size_t>(index)].push_back(
-            std::chrono::duration<double, std::milli>(now - *last).count());
-        last = now;
+        if (std::holds_alternative<twilio::Clear>(message->message)) {
+            // The callee here never talks: a clear is the server's doing alone, and is counted.
+            if (shared.clears[i]++ == 0) shared.first_clear_s[i] = std::chrono::duration<double>(now - started).count();
+            for (auto& due : sender->marks) due.first = now;
+            sender->echo_due(now);
+            sender->played_until = now;
+        } else if (auto* mark = std::get_if<twilio::OutboundMark>(&message->message)) {
+            sender->marks.emplace_back(std::max(now, sender->played_until), mark->name);
+            sender->echo_due(now);
+        } else if (auto* media = std::get_if<twilio::OutboundMedia>(&message->message)) {
+            sender->played_until = std::max(now, sender->played_until) +
+                                   std::chrono::microseconds(static_cast<long long>(media->payload.size()) * 125);
+            if (!last) shared.first_audio_ms[i] = std::chrono::duration<double, std::milli>(now - started).count();
+            // An utterance's first two chunks are the lead, sent at once; then one per 100 ms. A
+            // gap of a second or more is the next utterance.
+            if (last && now - *last >= std::chrono::seconds(1)) chunks = 0;
+            if (last && ++chunks > 2) shared.intervals[i].push_back(std::chrono::duration<double, std::milli>(now - *last).count());
+            last = now;
+        }
     }
+    if (!shared.stop) ++shared.ended_by_server;
+    // Its socket closes with `ws`, and the descriptor's number may soon be another connection's.
+    if (auto* sender = shared.senders[i].get()) sender->broken = true;
 }
 
 // What Twilio posts to the voice webhook for call `index`. (Built outside the coroutine: g++ 12
@@ -242,8 +288,8 @@ asio::awaitable<void> stream(Shared& shared, int index) {
     co_await ws->async_write(asio::buffer(start_json), asio::use_awaitable);
     ++shared.connected;
     asio::co_spawn(executor, reader(ws, shared, index, started), asio::detached);
-    auto sender = std::make_unique<Sender>(Sender{beast::get_lowest_layer(*ws).socket().native_handle(), RawFrame(sid)});
-    shared.senders[static_cast<std::size_t>(index)] = std::move(sender);
+    shared.senders[static_cast<std::size_t>(index)] =
+        std::make_unique<Sender>(beast::get_lowest_layer(*ws).socket().native_handle(), sid);
 }
 
 // Every millisecond, the frames of the streams whose turn it is (stream i at i mod 20 ms), one
@@ -267,16 +313,16 @@ asio::awaitable<void> ticker(Shared& shared) {
                 ++sender->sequence;
                 continue;
             }
-            const auto& bytes = sender->frame.with(sender->sequence);
-            const auto sent = ::send(sender->fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-            if (sent == static_cast<ssize_t>(bytes.size())) {
+            if (sender->send(sender->frame.with(sender->sequence))) {
                 ++sender->sequence;
                 ++shared.frames_sent;
-            } else if (sent < 0 && errno == EAGAIN) {
-                ++shared.frames_skipped;
             } else {
-                sender->broken = true;  // a partial frame cannot be taken back: this stream is over
+                ++shared.frames_skipped;
             }
+        }
+        const auto now = Clock::now();
+        for (auto& sender : shared.senders) {
+            if (sender && !sender->marks.empty()) sender->echo_due(now);
         }
     }
     for (auto& sender : shared.senders) {
@@ -361,7 +407,8 @@ int main(int argc, char** argv) {
     const double frames = static_cast<double>(frames1 - frames0);
     rusage self{};
     getrusage(RUSAGE_SELF, &self);
-    std::printf("streams %d connected, %d failed; %.0f s measured\n", shared.connected.load(), shared.failed.load(), wall);
+    std::printf("streams %d connected, %d failed, %d ended by the server; %.0f s measured\n", shared.connected.load(),
+                shared.failed.load(), shared.ended_by_server.load(), wall);
     std::printf("inbound frames %.0f (%.0f/s), skipped by the generator %llu\n", frames, frames / wall,
                 static_cast<unsigned long long>(shared.frames_skipped.load()));
     std::printf("server CPU %.1f%% of one core, %.2f us per inbound frame: %.2f us user, %.2f us kernel\n",

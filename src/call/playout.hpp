@@ -56,6 +56,9 @@ public:
     std::optional<Played> on_mark(std::string_view name);
 
     bool busy(timing::SteadyTime now) const;  // audio queued or still playing at Twilio
+    // Audio of ours that Twilio has not said it played (a mark not echoed), or not sent yet: what
+    // a clear would drop. Without any, a clear says nothing.
+    bool unheard() const { return !pending_.empty() || marks_.size() > dropped_marks_; }
 
 private:
     struct Pending {  // audio of one utterance not sent yet

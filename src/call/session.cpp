@@ -170,8 +170,11 @@ public:
     }
     void interrupt() override {
         if (ended_) return;
+        // Only when Twilio holds audio of ours: a clear that has nothing to drop is noise on the
+        // stream (an agent cutting a reply whose last mark is already back).
+        const bool unheard = playout_.unheard();
         auto cut = playout_.interrupt(ctx_.time.steady_now());
-        send(twilio::Clear{});
+        if (unheard) send(twilio::Clear{});
         pump_now();
         for (const auto& played : cut) agent_->on_played(played.id, played.heard, false);
     }

@@ -177,7 +177,8 @@ TEST(StreamSession, BadMessagesAreIgnoredAndTheCallGoesOn) {
     EXPECT_EQ(h.store().call_logs().list({}).items.at(0).stream_sid, kStreamSid);
 }
 
-// Records what the session hands an agent, and interrupts itself on a DTMF "9".
+// Records what the session hands an agent, interrupts itself on a DTMF "9" and says 100 ms more
+// on an "8".
 class RecordingAgent final : public Agent {
 public:
     RecordingAgent(CallControl& control, std::vector<std::string>& events) : control_(control), events_(events) {}
@@ -192,6 +193,11 @@ public:
     void on_dtmf(char digit) override {
         events_.push_back(std::string("dtmf ") + digit);
         if (digit == '9') control_.interrupt();
+        if (digit == '8') {
+            std::vector<std::uint8_t> more(800, 0x55);
+            control_.play(2, more);
+            control_.finish(2);
+        }
     }
     void on_played(UtteranceId id, milliseconds heard, bool finished) override {
         events_.push_back("played " + std::to_string(id) + " " + (finished ? "finished" : std::to_string(heard.count())));
@@ -242,6 +248,25 @@ TEST(StreamSession, TheAgentGetsDecodedAudioDigitsMarksAndTheEnd) {
     EXPECT_LT(heard, 1000);
     EXPECT_EQ(after[1], "end");
     EXPECT_LT(audio_bytes(log->written), 8000u) << "the clear stopped the rest of the second";
+}
+
+// A clear goes out only when Twilio holds audio of ours: once every mark is back, an interrupt
+// has nothing to drop and sends nothing.
+TEST(StreamSession, AnInterruptAfterEverythingHasPlayedSendsNoClear) {
+    CallHarness h;
+    std::vector<std::string> events;
+    h.agent_factory = [&](const CallInfo&, CallControl& control) { return std::make_unique<RecordingAgent>(control, events); };
+    auto a = answer(h);
+    auto sent = [](std::size_t bytes) { return WaitFor{[bytes](const auto& w) { return audio_bytes(w) >= bytes; }}; };
+    // The "8"'s audio goes out after whatever the "9" queued: a clear would be in the log by then.
+    auto log = h.stream(then(opening({{"ScheduledCallId", a.call.id}, {"Token", a.token}}),
+                             {sent(8000), EchoMarks{},
+                              Send{twilio::to_json(twilio::Dtmf{"inbound_track", "9"}, 2, kStreamSid)},
+                              Send{twilio::to_json(twilio::Dtmf{"inbound_track", "8"}, 3, kStreamSid)}, sent(8800),
+                              Send{stop_message(4)}}));
+    EXPECT_NE(std::find(events.begin(), events.end(), "played 1 finished"), events.end());
+    EXPECT_NE(std::find(events.begin(), events.end(), "dtmf 9"), events.end());
+    for (const auto& m : parsed(log->written)) EXPECT_FALSE(std::holds_alternative<twilio::Clear>(m));
 }
 
 TEST(StreamSession, AStreamThatGoesQuietIsClosedAndItsEndRecorded) {

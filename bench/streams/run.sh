@@ -30,7 +30,7 @@ case $mode in
 esac
 token=bench-auth-token
 export TWILIO_AUTH_TOKEN=$token  # secrets never in flags
-taskset -c 0 "${VA_BENCH_BINARY:-build/release/src/app/voiceagent}" --log-level warn serve --listen 127.0.0.1:0 --db "sqlite:$work/va.db" \
+taskset -c 0 "${VA_BENCH_BINARY:-build/release/src/app/voiceagent}" --log-level ${VA_BENCH_LOG_LEVEL:-warn} serve --listen 127.0.0.1:0 --db "sqlite:$work/va.db" \
   --threads 1 --compute-threads 1 --store-write-threads 4 --role web \
   --twilio-account-sid AC0123456789abcdef0123456789abcdef \
   --max-connections 0 --max-connections-per-ip 0 --twilio-from +15005550006 --public-url http://127.0.0.1:0 --stream-idle-seconds 600 \

@@ -90,10 +90,15 @@ long rss_kib(int pid) {
     return 0;
 }
 
-// A whole masked (key 0) text frame of `json`.
+// A whole masked (key 0) text frame of `json` (under 64 KiB), its length in the shortest form.
 std::string masked_frame(const std::string& json) {
-    std::string out{'\x81', static_cast<char>(0x80 | 126), static_cast<char>(json.size() >> 8),
-                    static_cast<char>(json.size() & 0xFF), 0, 0, 0, 0};
+    std::string out{'\x81'};
+    if (json.size() < 126) {
+        out += static_cast<char>(0x80 | json.size());
+    } else {
+        out += {static_cast<char>(0x80 | 126), static_cast<char>(json.size() >> 8), static_cast<char>(json.size() & 0xFF)};
+    }
+    out.append(4, '\0');  // the mask key
     return out + json;
 }
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -39,6 +40,11 @@ public:
     // Queues μ-law 8 kHz audio of utterance `id` for the callee. It goes out paced a little ahead
     // of real time, so interrupt() can stop it and marks say what was heard.
     virtual void play(UtteranceId id, std::span<const std::uint8_t> mulaw) = 0;
+    // The same for audio many calls share (a cached greeting or re-prompt): the session keeps a
+    // reference instead of a copy. This default copies.
+    virtual void play(UtteranceId id, std::shared_ptr<const std::vector<std::uint8_t>> mulaw) {
+        if (mulaw) play(id, std::span<const std::uint8_t>(*mulaw));
+    }
     // No more audio for `id`: Agent::on_played(id, all of it, true) follows once it has played.
     virtual void finish(UtteranceId id) = 0;
     // Stops the callee's playback now (Twilio's `clear`) and drops what was queued.

@@ -26,7 +26,7 @@ public:
             if (hang_up_after_) control_.hang_up("nothing to say");
             co_return;
         }
-        control_.play(kGreeting, **audio);
+        control_.play(kGreeting, *audio);
         control_.finish(kGreeting);
     }
     void on_audio(std::span<const std::int16_t>) override {}

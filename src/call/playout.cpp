@@ -18,17 +18,34 @@ Playout::Playout(PlayoutOptions options) : options_(options) {
     options_.lead = std::max(options_.lead, options_.chunk);
 }
 
+Playout::Pending& Playout::open(UtteranceId id) {
+    if (pending_.empty() || pending_.back().id != id || pending_.back().finished) pending_.push_back({id, {}, {}, 0, false});
+    return pending_.back();
+}
+
 void Playout::queue(UtteranceId id, std::span<const std::uint8_t> mulaw) {
     if (mulaw.empty() || cut_.contains(id)) return;
-    if (pending_.empty() || pending_.back().id != id || pending_.back().finished) pending_.push_back({id, {}, 0, false});
-    auto& audio = pending_.back().audio;
-    audio.insert(audio.end(), mulaw.begin(), mulaw.end());
+    auto& p = open(id);
+    if (p.shared) {  // more audio after shared audio: from here on the utterance's own copy
+        p.own.assign(p.shared->begin(), p.shared->end());
+        p.shared.reset();
+    }
+    p.own.insert(p.own.end(), mulaw.begin(), mulaw.end());
+}
+
+void Playout::queue(UtteranceId id, std::shared_ptr<const std::vector<std::uint8_t>> mulaw) {
+    if (!mulaw || mulaw->empty() || cut_.contains(id)) return;
+    auto& p = open(id);
+    if (p.own.empty() && !p.shared) {
+        p.shared = std::move(mulaw);
+    } else {
+        queue(id, std::span<const std::uint8_t>(*mulaw));
+    }
 }
 
 void Playout::finish(UtteranceId id) {
     if (cut_.contains(id)) return;
-    if (pending_.empty() || pending_.back().id != id || pending_.back().finished) pending_.push_back({id, {}, 0, false});
-    pending_.back().finished = true;
+    open(id).finished = true;
 }
 
 Playout::Step Playout::pump(timing::SteadyTime now) {
@@ -38,20 +55,21 @@ Playout::Step Playout::pump(timing::SteadyTime now) {
                                     kFrameBytes;
     while (!pending_.empty()) {
         auto& p = pending_.front();
-        const std::size_t n = std::min(chunk_bytes, p.audio.size() - p.sent);
+        const auto audio = p.audio();
+        const std::size_t n = std::min(chunk_bytes, audio.size() - p.sent);
         if (n > 0 && buffer_end_ - now + duration_of(n) > options_.lead) break;  // Twilio holds enough
         if (playing_ != p.id) {
             playing_ = p.id;
             playing_sent_ = playing_heard_ = std::chrono::milliseconds(0);
         }
         if (n > 0) {
-            step.messages.push_back(twilio::OutboundMedia{{p.audio.begin() + static_cast<std::ptrdiff_t>(p.sent),
-                                                           p.audio.begin() + static_cast<std::ptrdiff_t>(p.sent + n)}});
+            const auto piece = audio.subspan(p.sent, n);
+            step.messages.push_back(twilio::OutboundMedia{{piece.begin(), piece.end()}});
             p.sent += n;
             playing_sent_ += duration_of(n);
             buffer_end_ += duration_of(n);
         }
-        const bool done = p.sent == p.audio.size();
+        const bool done = p.sent == audio.size();
         if (done && !p.finished) {
             // Everything queued so far is out; more of this utterance may come.
             if (n > 0) {

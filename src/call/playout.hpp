@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -38,6 +39,8 @@ public:
     explicit Playout(PlayoutOptions options = {});
 
     void queue(UtteranceId id, std::span<const std::uint8_t> mulaw);
+    // Audio shared with other calls: kept by reference (unless it joins audio already queued).
+    void queue(UtteranceId id, std::shared_ptr<const std::vector<std::uint8_t>> mulaw);
     void finish(UtteranceId id);
 
     struct Step {
@@ -63,10 +66,13 @@ public:
 private:
     struct Pending {  // audio of one utterance not sent yet
         UtteranceId id = 0;
-        std::vector<std::uint8_t> audio;
-        std::size_t sent = 0;  // bytes of `audio` already sent
+        std::vector<std::uint8_t> own;                         // the audio, or
+        std::shared_ptr<const std::vector<std::uint8_t>> shared;  // audio other calls play too
+        std::size_t sent = 0;  // bytes of the audio already sent
         bool finished = false;
+        std::span<const std::uint8_t> audio() const { return shared ? std::span(*shared) : std::span(own); }
     };
+    Pending& open(UtteranceId id);  // the pending entry `id`'s audio goes on, made if need be
     struct SentMark {
         std::string name;
         Played played;

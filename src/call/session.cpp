@@ -163,6 +163,11 @@ public:
         playout_.queue(id, mulaw);
         pump_now();
     }
+    void play(UtteranceId id, std::shared_ptr<const std::vector<std::uint8_t>> mulaw) override {
+        if (ended_) return;
+        playout_.queue(id, std::move(mulaw));
+        pump_now();
+    }
     void finish(UtteranceId id) override {
         if (ended_) return;
         playout_.finish(id);

@@ -298,8 +298,8 @@ private:
     // sentences are synthesised), then waits until the callee has heard them, closes it and
     // does what it asked for (hang up, transfer).
     asio::awaitable<void> deliver(std::shared_ptr<Reply> reply) {
-        if (reply->kind == ReplyKind::greeting) {
-            co_await say_greeting(*reply);
+        if (reply->cached) {
+            co_await say_cached(*reply);
         } else if (reply->thinking) {
             co_await (think(*reply) && synthesize(*reply));
             co_await engine::stop_if_cancelled();  // (the two ended before a cut reached them)
@@ -313,28 +313,32 @@ private:
 
     void greet() {
         auto& reply = open_reply(ReplyKind::greeting, settings_.barge_in.during_greeting);
-        reply.add_piece(info_.greeting, next_utterance_++);
-        reply.next_to_synthesize = reply.pieces.size();  // the cache synthesises it
+        add_cached(reply, info_.greeting);
     }
 
-    asio::awaitable<void> say_greeting(Reply& reply) {
+    void add_cached(Reply& reply, std::string text) {
+        reply.add_piece(std::move(text), next_utterance_++);
+        reply.next_to_synthesize = reply.pieces.size();  // the cache synthesises it
+        reply.cached = true;
+    }
+
+    asio::awaitable<void> say_cached(Reply& reply) {
         const auto id = reply.pieces.front().id;
-        auto audio = co_await ctx_.greetings.fetch(voice_, info_.greeting);
+        auto text = reply.pieces.front().text;
+        auto audio = co_await ctx_.greetings.fetch(voice_, std::move(text));
         if (audio) {
-            control_.play(id, **audio);
+            control_.play(id, *audio);
             reply.find(id)->samples = (*audio)->size();
         }
         piece_done(reply, id, audio ? engine::Result<void>{} : engine::Result<void>(audio.error()));
     }
 
-    // Fixed words of ours (a re-prompt, an apology, a goodbye).
+    // Fixed words of ours (a re-prompt, an apology, a goodbye), through the greeting cache.
     void say(const std::string& text, ReplyKind kind, After after = After::nothing) {
         auto& reply = open_reply(kind, after == After::nothing);
         reply.after = after;
         if (after != After::nothing) ending_ = true;
-        SentenceSplitter splitter;
-        for (auto& piece : splitter.push(text)) add(reply, std::move(piece));
-        for (auto& piece : splitter.flush()) add(reply, std::move(piece));
+        add_cached(reply, text);
     }
 
     // The model's answer to the history so far.

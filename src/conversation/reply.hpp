@@ -48,6 +48,9 @@ struct Reply {
 
     std::deque<Piece> pieces;  // in speaking order
     std::size_t next_to_synthesize = 0;
+    // Fixed words (the greeting, a re-prompt, a goodbye): one piece, synthesised once through
+    // the greeting cache and shared by every call that says it, not once per call.
+    bool cached = false;
     bool thinking = false;     // the model is still writing: more pieces may come
     bool model_spoke = false;  // the model wrote some text
     SentenceSplitter splitter;

@@ -43,6 +43,27 @@ TEST(Playout, SendsTheLeadAtOnceThenOneChunkPerChunkOfRealTime) {
     EXPECT_TRUE(summarise(playout.pump(kT0 + milliseconds(150)).messages).marks.empty()) << "early: nothing due";
 }
 
+// Audio many calls share (a cached greeting) is played from the one buffer: the same messages as
+// a copy, and audio queued after it for the same utterance follows it.
+TEST(Playout, SharedAudioPlaysAsACopyWouldAndMoreAudioFollowsIt) {
+    std::vector<std::uint8_t> greeting(2000);
+    for (std::size_t i = 0; i < greeting.size(); ++i) greeting[i] = static_cast<std::uint8_t>(i * 7);
+    const auto shared = std::make_shared<const std::vector<std::uint8_t>>(greeting);
+    Playout copied({milliseconds(1000), milliseconds(100)});
+    Playout referenced({milliseconds(1000), milliseconds(100)});
+    copied.queue(3, greeting);
+    referenced.queue(3, shared);
+    EXPECT_EQ(shared.use_count(), 2) << "kept by reference, not copied";
+    const auto tail = audio_ms(50);
+    copied.queue(3, tail);
+    referenced.queue(3, tail);
+    copied.finish(3);
+    referenced.finish(3);
+    const auto expected = copied.pump(kT0);
+    EXPECT_EQ(referenced.pump(kT0).messages, expected.messages);
+    EXPECT_EQ(summarise(expected.messages).audio_bytes, 2400u);
+}
+
 TEST(Playout, EachMessageIsWholeFramesAndTheLastMarkEndsTheUtterance) {
     Playout playout({milliseconds(1000), milliseconds(100)});
     playout.queue(7, audio_ms(250));

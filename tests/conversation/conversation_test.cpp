@@ -276,6 +276,21 @@ TEST_F(ConversationTest, SilenceRepromptsThenHangsUpPolitely) {
     EXPECT_EQ(control.hang_ups.size(), 1u);
 }
 
+// Fixed words are the same on every call: synthesised once through the greeting cache, then
+// played from it, however often they are said.
+TEST_F(ConversationTest, ARepromptSaidTwiceIsSynthesisedOnce) {
+    greeted();
+    silence(settings.silence.reprompt_after + 20ms);
+    control.hear_all();
+    silence(settings.silence.reprompt_after + 20ms);
+    control.hear_all();
+    const auto texts = tts.texts();
+    EXPECT_EQ(std::count(texts.begin(), texts.end(), settings.silence.reprompt_text), 1) << ::testing::PrintToString(texts);
+    int reprompts = 0;
+    for (const auto& t : sink.transcript()) reprompts += t.text == settings.silence.reprompt_text;
+    EXPECT_EQ(reprompts, 2) << "said twice";
+}
+
 TEST_F(ConversationTest, TheCalleeSpeakingResetsTheSilence) {
     greeted();
     llm.answers.push_back({{"Okay."}, {}, ""});

@@ -12,6 +12,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "net/batched_stream.hpp"
 #include "net/client_target.hpp"
 #include "net/websocket_accept.hpp"
 
@@ -57,6 +58,26 @@ public:
         co_return !ec;
     }
 
+    asio::awaitable<bool> write_texts(std::span<std::string> texts) override {
+        if constexpr (requires { ws_.next_layer().hold(); }) {
+            if (texts.size() > 1) {
+                ws_.next_layer().hold();
+                ws_.text(true);
+                bool written = true;
+                for (auto& text : texts) {
+                    auto [ec, n] = co_await ws_.async_write(asio::buffer(text), use_tuple);
+                    if (ec) {
+                        written = false;
+                        break;
+                    }
+                }
+                auto [flushed] = co_await ws_.next_layer().async_flush(use_tuple);
+                co_return written && !flushed;
+            }
+        }
+        co_return co_await WebSocket::write_texts(texts);
+    }
+
     asio::awaitable<bool> write_binary(std::string data) override {
         ws_.binary(true);
         auto [ec, n] = co_await ws_.async_write(asio::buffer(data), use_tuple);
@@ -98,11 +119,12 @@ void apply_options(websocket::stream<NextLayer>& ws, const WebSocketOptions& opt
 asio::awaitable<std::unique_ptr<WebSocket>> accept_websocket(ServerStream stream,
                                                             beast::http::request<beast::http::string_body> upgrade,
                                                             WebSocketOptions options) {
-    websocket::stream<ServerStream> ws(std::move(stream));
+    // Batched: the session's writer sends a media chunk and its mark with one write.
+    websocket::stream<BatchedStream<ServerStream>> ws(std::move(stream));
     apply_options(ws, options);
     auto [ec] = co_await ws.async_accept(upgrade, use_tuple);
     if (ec) co_return nullptr;
-    co_return std::make_unique<BeastWebSocket<ServerStream>>(std::move(ws));
+    co_return std::make_unique<BeastWebSocket<BatchedStream<ServerStream>>>(std::move(ws));
 }
 
 asio::awaitable<WebSocketConnectResult> connect_websocket(asio::any_io_executor executor, std::string url,

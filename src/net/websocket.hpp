@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,14 @@ public:
     }
     // False when the connection is gone.
     virtual boost::asio::awaitable<bool> write_text(std::string text) = 0;
+    // Several text messages in order; a socket that can (the server side of Beast's) sends them
+    // with one write, where each would be a send of its own. False when the connection is gone.
+    virtual boost::asio::awaitable<bool> write_texts(std::span<std::string> texts) {
+        for (auto& text : texts) {
+            if (!co_await write_text(std::move(text))) co_return false;
+        }
+        co_return true;
+    }
     // A binary frame (e.g. raw audio to a speech service); false when the connection is gone.
     // Both Beast streams carry binary frames; sockets that only speak text (test fakes) keep this
     // default, which sends nothing and returns false.

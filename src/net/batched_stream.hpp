@@ -31,7 +31,11 @@ public:
     const NextLayer& next_layer() const { return next_; }
     executor_type get_executor() { return next_.get_executor(); }
 
-    void hold() { holding_ = true; }
+    // (A batch is usually a media chunk and its mark: about 1.3 KB.)
+    void hold() {
+        holding_ = true;
+        held_.reserve(2048);
+    }
 
     template <typename MutableBuffers, typename Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
@@ -65,7 +69,9 @@ public:
             [this](auto handler) {
                 boost::asio::async_write(next_, boost::asio::buffer(held_),
                                          [this, handler = std::move(handler)](boost::system::error_code ec, std::size_t) mutable {
-                                             held_.clear();  // its capacity stays for the next batch
+                                             // Freed: a call that goes quiet keeps no buffer (memory
+                                             // per idle stream); one allocation a batch.
+                                             std::string().swap(held_);
                                              std::move(handler)(ec);
                                          });
             },

@@ -116,6 +116,25 @@ void apply_options(websocket::stream<NextLayer>& ws, const WebSocketOptions& opt
 
 }  // namespace
 
+asio::awaitable<bool> WebSocket::read_into(WebSocketMessage& message) {
+    auto next = co_await read();
+    if (!next) co_return false;
+    message = std::move(*next);
+    co_return true;
+}
+
+asio::awaitable<bool> WebSocket::write_texts(std::span<std::string> texts) {
+    for (auto& text : texts) {
+        if (!co_await write_text(std::move(text))) co_return false;
+    }
+    co_return true;
+}
+
+asio::awaitable<bool> WebSocket::write_binary(std::string data) {
+    static_cast<void>(data);
+    co_return false;
+}
+
 asio::awaitable<std::unique_ptr<WebSocket>> accept_websocket(ServerStream stream,
                                                             beast::http::request<beast::http::string_body> upgrade,
                                                             WebSocketOptions options) {

@@ -22,6 +22,8 @@ struct WebSocketMessage {
     std::string data;
 };
 
+// (The defaults of the virtual coroutines are defined in websocket.cpp: inline in the class,
+// GCC 12 at -O1 called the wrong one through another translation unit's vtable.)
 class WebSocket {
 public:
     virtual ~WebSocket() = default;
@@ -31,29 +33,16 @@ public:
     // The same into `message`, whose buffer is reused: a reader that keeps one message allocates
     // nothing per message once it has grown (Beast's sockets; this default moves read()'s). False
     // once the connection is closed.
-    virtual boost::asio::awaitable<bool> read_into(WebSocketMessage& message) {
-        auto next = co_await read();
-        if (!next) co_return false;
-        message = std::move(*next);
-        co_return true;
-    }
+    virtual boost::asio::awaitable<bool> read_into(WebSocketMessage& message);
     // False when the connection is gone.
     virtual boost::asio::awaitable<bool> write_text(std::string text) = 0;
     // Several text messages in order; a socket that can (the server side of Beast's) sends them
     // with one write, where each would be a send of its own. False when the connection is gone.
-    virtual boost::asio::awaitable<bool> write_texts(std::span<std::string> texts) {
-        for (auto& text : texts) {
-            if (!co_await write_text(std::move(text))) co_return false;
-        }
-        co_return true;
-    }
+    virtual boost::asio::awaitable<bool> write_texts(std::span<std::string> texts);
     // A binary frame (e.g. raw audio to a speech service); false when the connection is gone.
     // Both Beast streams carry binary frames; sockets that only speak text (test fakes) keep this
     // default, which sends nothing and returns false.
-    virtual boost::asio::awaitable<bool> write_binary(std::string data) {
-        static_cast<void>(data);
-        co_return false;
-    }
+    virtual boost::asio::awaitable<bool> write_binary(std::string data);
     // Sends a close frame (normal closure) and waits for the peer's, within a short timeout.
     virtual boost::asio::awaitable<void> close(std::string reason = {}) = 0;
     // Ends the connection at once, from any thread (pending read and write complete with an error).

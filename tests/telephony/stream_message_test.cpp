@@ -1,6 +1,8 @@
 #include "telephony/twilio/stream_message.hpp"
+#include "telephony/twilio/base64.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <gtest/gtest.h>
@@ -233,6 +235,31 @@ TEST(TwilioStreamMessageOutbound, HasTheExactShape) {
     EXPECT_EQ(json::parse(to_json(OutboundMark{"m"}, "MZ1")),
               json::parse(R"({"event":"mark","streamSid":"MZ1","mark":{"name":"m"}})"));
     EXPECT_EQ(to_json(Clear{}, "MZ1"), R"({"event":"clear","streamSid":"MZ1"})");
+}
+
+// Media and marks are written without a DOM: the same text the DOM serializes to, for any
+// payload length, and for names and sids that need escaping (those take the DOM's path).
+TEST(TwilioStreamMessageOutbound, MediaAndMarksAreTheTextTheDomWrites) {
+    auto dom = [](const OutboundMessage& m, std::string_view sid) {
+        json::object out;
+        if (auto* media = std::get_if<OutboundMedia>(&m)) {
+            out = {{"event", "media"}, {"streamSid", sid}, {"media", {{"payload", base64_encode(media->payload)}}}};
+        } else {
+            out = {{"event", "mark"}, {"streamSid", sid}, {"mark", {{"name", std::get<OutboundMark>(m).name}}}};
+        }
+        return json::serialize(out);
+    };
+    std::vector<std::uint8_t> payload;
+    for (std::size_t n = 0; n < 900; n += 7) {
+        payload.resize(n);
+        for (std::size_t i = 0; i < n; ++i) payload[i] = static_cast<std::uint8_t>(i * 37 + n);
+        EXPECT_EQ(to_json(OutboundMedia{payload}, kSid), dom(OutboundMedia{payload}, kSid)) << n;
+    }
+    for (const std::string name : {"3:100", "3:4200:end", "", "a \"quoted\" name", "back\\slash", "tab\there", "é"}) {
+        EXPECT_EQ(to_json(OutboundMark{name}, kSid), dom(OutboundMark{name}, kSid)) << name;
+        EXPECT_EQ(to_json(OutboundMark{name}, "MZ\"odd"), dom(OutboundMark{name}, "MZ\"odd")) << name;
+    }
+    EXPECT_EQ(to_json(OutboundMedia{{1, 2}}, "MZ\\"), dom(OutboundMedia{{1, 2}}, "MZ\\"));
 }
 
 TEST(TwilioStreamMessageOutbound, RejectsMalformedFrames) {

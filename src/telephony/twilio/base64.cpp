@@ -10,7 +10,12 @@ constexpr const char* kAlphabet = detail::kBase64Alphabet;
 
 std::string base64_encode(std::span<const std::uint8_t> bytes) {
     std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
+    base64_append(out, bytes);
+    return out;
+}
+
+void base64_append(std::string& out, std::span<const std::uint8_t> bytes) {
+    out.reserve(out.size() + (bytes.size() + 2) / 3 * 4);
     size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
         std::uint32_t group = std::uint32_t{bytes[i]} << 16 | std::uint32_t{bytes[i + 1]} << 8 | bytes[i + 2];
@@ -28,7 +33,6 @@ std::string base64_encode(std::span<const std::uint8_t> bytes) {
         out.push_back(rest == 2 ? kAlphabet[(group >> 6) & 63] : '=');
         out.push_back('=');
     }
-    return out;
 }
 
 std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {

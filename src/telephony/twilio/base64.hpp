@@ -11,6 +11,8 @@
 namespace va::twilio {
 
 std::string base64_encode(std::span<const std::uint8_t> bytes);
+// The same appended to `out` (an outbound media message is written around it).
+void base64_append(std::string& out, std::span<const std::uint8_t> bytes);
 
 // Strict: length a multiple of 4, only the standard alphabet, '=' only as the last one or two
 // characters, no whitespace, and unused bits of the last group zero (so every input has exactly

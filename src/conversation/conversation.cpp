@@ -274,12 +274,17 @@ private:
         if (!reply_ || reply_->kind == ReplyKind::notice) unanswered_ += length;
         if (!reply_) idle_ += length;
         if (unanswered_ >= settings_.silence.hangup_after) {
+            if (reply_ && reply_->kind == ReplyKind::notice) return;  // the goodbye follows it, never cuts it
             spdlog::info("call {}: no answer for {} s: goodbye", info_.call_sid, unanswered_.count() / 1000);
             if (reply_) close_reply(/*cut=*/true);
             say(settings_.silence.goodbye_text, ReplyKind::goodbye, After::hang_up);
         } else if (idle_ >= settings_.silence.reprompt_after) {
             idle_ = milliseconds(0);
-            say(settings_.silence.reprompt_text, ReplyKind::notice);
+            // Not when the goodbye is due before the callee had as long to answer it as the
+            // first time: "Are you still there?" straight into "Goodbye".
+            if (unanswered_ + settings_.silence.reprompt_after <= settings_.silence.hangup_after) {
+                say(settings_.silence.reprompt_text, ReplyKind::notice);
+            }
         }
     }
 

@@ -276,9 +276,29 @@ TEST_F(ConversationTest, SilenceRepromptsThenHangsUpPolitely) {
     EXPECT_EQ(control.hang_ups.size(), 1u);
 }
 
+// A re-prompt is said only while the callee would have as long to answer it as the first time
+// before the goodbye, and the goodbye waits for a re-prompt still playing: it never cuts one off.
+TEST_F(ConversationTest, TheGoodbyeNeverCutsARepromptOff) {
+    settings.silence.reprompt_after = 2s;
+    settings.silence.hangup_after = 5s;
+    greeted();
+    silence(2s + 20ms);
+    ASSERT_TRUE(last_said(settings.silence.reprompt_text));
+    silence(4s);  // Twilio has not played the re-prompt yet: it is still playing at the goodbye's time
+    EXPECT_TRUE(last_said(settings.silence.reprompt_text)) << "the goodbye did not wait";
+    control.hear_all();
+    silence(40ms);
+    EXPECT_TRUE(last_said(settings.silence.goodbye_text));
+    EXPECT_EQ(control.interrupts, 0) << "the goodbye cut something off";
+    int reprompts = 0;
+    for (const auto& t : sink.transcript()) reprompts += t.text == settings.silence.reprompt_text;
+    EXPECT_EQ(reprompts, 1) << "a second re-prompt with 1 s left before the goodbye";
+}
+
 // Fixed words are the same on every call: synthesised once through the greeting cache, then
 // played from it, however often they are said.
 TEST_F(ConversationTest, ARepromptSaidTwiceIsSynthesisedOnce) {
+    settings.silence.hangup_after = 60s;
     greeted();
     silence(settings.silence.reprompt_after + 20ms);
     control.hear_all();

@@ -314,6 +314,9 @@ int run(const ServeConfig& config, const ServeHooks& hooks) {
     server_options.max_connections_per_ip = config.max_connections_per_ip;
     server_options.trusted_proxies = config.trusted_proxies;
     server_options.check_head = api.head_check();
+    // The only WebSockets here are Media Streams, whose sessions close a stream without media in
+    // --stream-idle-seconds themselves; Beast's idle ping would re-arm a timer on every frame.
+    server_options.websocket.idle_timeout = std::chrono::milliseconds(0);
     const auto descriptors = net::raise_descriptor_limit();
     net::HttpServer server(shared.network.contexts(), api.handler(), shared.metrics, server_options);
     server.serve(std::move(listener));

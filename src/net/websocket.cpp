@@ -110,6 +110,7 @@ template <typename NextLayer>
 void apply_options(websocket::stream<NextLayer>& ws, const WebSocketOptions& options) {
     beast::get_lowest_layer(ws).expires_never();  // the WebSocket's own timeouts take over
     websocket::stream_base::timeout timeout{options.handshake_timeout, options.idle_timeout, true};
+    if (options.idle_timeout.count() == 0) timeout.idle_timeout = websocket::stream_base::none();
     ws.set_option(timeout);
     ws.read_message_max(options.max_message_size);
 }

@@ -54,7 +54,9 @@ public:
 struct WebSocketOptions {
     std::size_t max_message_size = 64 * 1024;
     std::chrono::milliseconds handshake_timeout{10'000};
-    // A connection with no traffic for this long is pinged and closed if the ping is unanswered.
+    // A connection with no traffic for this long is pinged and closed if the ping is unanswered
+    // (0: never). Beast re-arms this timer on every read: a protocol whose sessions watch for
+    // silence themselves (Media Streams) turns it off.
     std::chrono::milliseconds idle_timeout{30'000};
 };
 

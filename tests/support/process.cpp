@@ -7,8 +7,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <iostream>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
+
+#include <gtest/gtest.h>
 
 extern char** environ;
 
@@ -24,7 +28,8 @@ std::string read_to_end(int fd, std::string all = {}) {
 }  // namespace
 
 Process::Process(const std::string& program, const std::vector<std::string>& args,
-                 const std::vector<std::string>& extra_env, const std::vector<int>& inherited_fds) {
+                 const std::vector<std::string>& extra_env, const std::vector<int>& inherited_fds)
+    : program_(program) {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;
@@ -67,6 +72,13 @@ Process::~Process() {
         wait();
     }
     if (err_reader_.joinable()) err_reader_.join();
+    // A failing test shows the last words of its children: why a server went away is there.
+    if (::testing::Test::HasFailure()) {
+        std::size_t from = err_.size();
+        for (int lines = 0; from > 0 && lines < 40; --from) lines += err_[from - 1] == '\n';
+        std::cerr << "--- the last of " << program_ << " (pid " << pid_ << ")'s stderr ---\n"
+                  << std::string_view(err_).substr(from) << "--- end ---\n";
+    }
     close(out_fd_);
     close(err_fd_);
 }

@@ -25,6 +25,7 @@ public:
     int wait();                      // exit code, or 128 + signal
 
 private:
+    std::string program_;  // for the failing test's report
     pid_t pid_ = -1;
     int out_fd_ = -1;
     int err_fd_ = -1;

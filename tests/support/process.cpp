@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <exception>
 #include <iostream>
 #include <stdexcept>
 #include <string_view>
@@ -73,7 +74,7 @@ Process::~Process() {
     }
     if (err_reader_.joinable()) err_reader_.join();
     // A failing test shows the last words of its children: why a server went away is there.
-    if (::testing::Test::HasFailure()) {
+    if (::testing::Test::HasFailure() || std::uncaught_exceptions() > 0) {  // (a throw: not yet recorded)
         std::size_t from = err_.size();
         for (int lines = 0; from > 0 && lines < 40; --from) lines += err_[from - 1] == '\n';
         std::cerr << "--- the last of " << program_ << " (pid " << pid_ << ")'s stderr ---\n"

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -23,6 +22,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "net/client_target.hpp"
+#include "net/run_on.hpp"
 
 namespace va::net {
 
@@ -287,8 +287,7 @@ asio::awaitable<ClientResult> HttpConnectionPool::request(ClientRequest request)
         const bool reused = connection != nullptr;
         if (!connection) connection = std::make_unique<PooledConnection>(asio::make_strand(state->io));
         auto strand = connection->strand;
-        auto result = co_await asio::co_spawn(strand, run_attempt(std::move(connection), *target, message, deadline),
-                                              asio::use_awaitable);
+        auto result = co_await run_on(strand, run_attempt(std::move(connection), *target, message, deadline));
         if (result.reusable) state->give_back(origin, std::move(result.reusable));
         // A server may close an idle connection just as we write into it: nothing comes back.
         // Sending again is safe when the request had not left in full, or is idempotent.

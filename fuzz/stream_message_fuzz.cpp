@@ -1,6 +1,6 @@
 // Media Streams messages as Twilio (or anyone reaching our socket) might send them: the parsers
 // must never crash or throw, whatever they accept must survive a round trip, and the media fast
-// path accepts nothing the parser would not.
+// and mark fast paths accept nothing the parser would not.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto* same = std::get_if<ParsedInbound>(&again);
         if (!same || !(same->message == ok->message)) __builtin_trap();
     }
-    // The media fast path, for the stream the text names: whatever it accepts, the parser accepts
-    // as a media frame of that stream with the same payload.
+    // The fast paths, for the stream the text names: whatever they accept, the parser accepts as
+    // a media frame (a mark) of that stream with the same payload (name).
     if (auto at = text.find("\"streamSid\":\""); at != std::string_view::npos) {
         auto sid = text.substr(at + 13);
         sid = sid.substr(0, sid.find('"'));
@@ -30,6 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             auto* ok = std::get_if<ParsedInbound>(&inbound);
             auto* media = ok ? std::get_if<Media>(&ok->message) : nullptr;
             if (!media || ok->stream_sid != sid || *bytes != media->payload) __builtin_trap();
+        }
+        if (auto name = mark_name(text, sid)) {
+            auto* ok = std::get_if<ParsedInbound>(&inbound);
+            auto* mark = ok ? std::get_if<Mark>(&ok->message) : nullptr;
+            if (!mark || ok->stream_sid != sid || *name != mark->name) __builtin_trap();
         }
     }
     auto outbound = parse_outbound(text);

@@ -1,7 +1,8 @@
 // CPU per inbound media frame in the parser alone, on one core: the full parse (parse_inbound,
 // a Boost.JSON DOM in a stack buffer, then μ-law to PCM) against the fast path (media_payload,
 // then base64 and μ-law to PCM in one pass into a reused buffer). A frame like Twilio's: 160 bytes
-// of audio, 216 characters of base64. Usage: frame_bench [frames=2000000]
+// of audio, 216 characters of base64. Then the same two for an echoed mark, and the VAD on a
+// frame of line noise. Usage: frame_bench [frames=2000000]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "media/mulaw.hpp"
+#include "speech/vad.hpp"
 #include "telephony/twilio/base64.hpp"
 #include "telephony/twilio/media_frame.hpp"
 #include "telephony/twilio/stream_message.hpp"
@@ -45,5 +47,19 @@ int main(int argc, char** argv) {
         pcm.resize(samples);
         sum += pcm[7];
     });
+    const auto mark = twilio::to_json(twilio::Mark{"reply-12.3"}, 3, sid);
+    time("mark: parse_inbound", [&] {
+        auto parsed = twilio::parse_inbound(mark);
+        sum += static_cast<long>(std::get<twilio::Mark>(std::get<twilio::ParsedInbound>(parsed).message).name.size());
+    });
+    time("mark: mark_name", [&] { sum += static_cast<long>(twilio::mark_name(mark, sid)->size()); });
+    speech::Vad vad;
+    std::vector<std::int16_t> noise(160);
+    unsigned seed = 1;
+    for (auto& sample : noise) {
+        seed = seed * 1103515245 + 12345;
+        sample = static_cast<std::int16_t>(static_cast<int>((seed >> 16) & 0x3FF) - 512);
+    }
+    time("Vad::process, 160 samples of noise", [&] { sum += vad.process(noise); });
     std::printf("(%ld)\n", sum & 1);
 }

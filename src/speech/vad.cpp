@@ -51,15 +51,32 @@ void Vad::reset() {
 }
 
 bool Vad::process(std::span<const std::int16_t> frame) {
-    for (const std::int16_t sample : frame) {
-        const double y = high_pass_.step(sample);
-        for (auto& band : bands_) {
-            const double v = band.filter.step(y);
-            band.energy += v * v;
-        }
-        if (++block_fill_ == kBlock) process_block();
+    while (!frame.empty()) {
+        const auto n = std::min(frame.size(), static_cast<std::size_t>(kBlock - block_fill_));
+        filter(frame.first(n));
+        frame = frame.subspan(n);
+        block_fill_ += static_cast<int>(n);
+        if (block_fill_ == kBlock) process_block();
     }
     return speech_;
+}
+
+// On copies: with no call inside the loop, the compiler keeps every filter's state in registers
+// instead of storing and reloading it at each sample (which made each step wait on memory).
+void Vad::filter(std::span<const std::int16_t> samples) {
+    Biquad high_pass = high_pass_, low = bands_[0].filter, high = bands_[1].filter;
+    double low_energy = bands_[0].energy, high_energy = bands_[1].energy;
+    for (const std::int16_t sample : samples) {
+        const double y = high_pass.step(sample);
+        const double l = low.step(y), h = high.step(y);
+        low_energy += l * l;
+        high_energy += h * h;
+    }
+    high_pass_ = high_pass;
+    bands_[0].filter = low;
+    bands_[1].filter = high;
+    bands_[0].energy = low_energy;
+    bands_[1].energy = high_energy;
 }
 
 double Vad::noise_floor_db() const {

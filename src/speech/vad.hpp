@@ -71,6 +71,7 @@ private:
         double floor_db = 0;
     };
 
+    void filter(std::span<const std::int16_t> samples);  // within one block
     void process_block();
     void update_floor(Band& band, double db) const;
 

@@ -1,4 +1,5 @@
-// The media frame fast path accepts only what the full parser accepts, with the same payload.
+// The fast paths for media frames and echoed marks accept only what the full parser accepts, with
+// the same payload or name.
 #include "telephony/twilio/media_frame.hpp"
 
 #include <gtest/gtest.h>
@@ -10,10 +11,15 @@ namespace va::twilio {
 namespace {
 
 const std::string kSid = "MZ0123456789abcdef0123456789abcdef";
+const std::string kReplacements = "\"{}[],:0 9a\\\x01\x80=/";  // for the one-character changes
 
 std::string frame(const std::string& media = R"({"track":"inbound","chunk":"7","timestamp":"140","payload":"/////w=="})",
                   const std::string& sid = kSid) {
     return R"({"event":"media","sequenceNumber":"9","media":)" + media + R"(,"streamSid":")" + sid + R"("})";
+}
+
+std::string mark(const std::string& body = R"({"name":"reply-3.1"})", const std::string& sid = kSid) {
+    return R"({"event":"mark","sequenceNumber":"12","streamSid":")" + sid + R"(","mark":)" + body + "}";
 }
 
 // Whatever the fast path accepts (a frame whose payload then decodes, as the session uses it),
@@ -55,7 +61,7 @@ TEST(MediaFrame, LeavesEverythingElseToTheParser) {
         frame(R"({"track":"inbound","chunk":"7","timestamp":"140","payload":"AAAA"})", "MZother"),  // another stream
         frame() + "x",                                                                            // trailing text
         frame().substr(0, frame().size() - 1),                                                    // cut short
-        R"({"event":"mark","sequenceNumber":"9","streamSid":")" + kSid + R"(","mark":{"name":"m"}})",
+        mark(),
         R"({"event":"media","event":"media","sequenceNumber":"9","streamSid":")" + kSid +
             R"(","media":{"track":"inbound","chunk":"7","timestamp":"140","payload":"AAAA"}})",
         "",
@@ -66,14 +72,59 @@ TEST(MediaFrame, LeavesEverythingElseToTheParser) {
 
 TEST(MediaFrame, EveryOneCharacterChangeOfAFrameIsAcceptedOnlyIfTheParserAgrees) {
     const auto base = frame();
-    const std::string replacements = "\"{}[],:0 9a\\\x01\x80=/";
     for (std::size_t i = 0; i < base.size(); ++i) {
         expect_agrees(base.substr(0, i) + base.substr(i + 1));  // deleted
-        for (char c : replacements) {
+        for (char c : kReplacements) {
             auto changed = base;
             changed[i] = c;
             expect_agrees(changed);
             expect_agrees(base.substr(0, i) + c + base.substr(i));  // inserted
+        }
+    }
+}
+
+void expect_mark_agrees(std::string_view text) {
+    auto fast = mark_name(text, kSid);
+    if (!fast) return;
+    auto full = parse_inbound(text);
+    auto* parsed = std::get_if<ParsedInbound>(&full);
+    ASSERT_TRUE(parsed) << "the fast path accepted what the parser refuses: " << text;
+    auto* parsed_mark = std::get_if<Mark>(&parsed->message);
+    ASSERT_TRUE(parsed_mark) << text;
+    EXPECT_EQ(parsed->stream_sid, kSid) << text;
+    EXPECT_EQ(*fast, parsed_mark->name) << text;
+}
+
+TEST(MarkFrame, FindsTheNameOfTheMarksTwilioEchoes) {
+    EXPECT_EQ(mark_name(mark(), kSid), "reply-3.1");
+    EXPECT_EQ(mark_name(R"( { "mark" : { "name" : "" } , "streamSid":")" + kSid + R"(", "sequenceNumber":"1", "event":"mark" })", kSid),
+              "");
+    expect_mark_agrees(mark());
+}
+
+TEST(MarkFrame, LeavesEverythingElseToTheParser) {
+    const std::string cases[] = {
+        mark("{}"),                              // no name
+        mark(R"({"name":7})"),                   // a number
+        mark(R"({"name":"a\"b"})"),             // an escape
+        mark(R"({"name":"a","name":"b"})"),      // a duplicate
+        mark(R"({"name":"a"})", "MZother"),      // another stream
+        mark() + "x",                            // trailing text
+        frame(),                                 // a media frame
+        R"({"event":"mark","sequenceNumber":"x","streamSid":")" + kSid + R"(","mark":{"name":"m"}})",
+    };
+    for (const auto& text : cases) EXPECT_FALSE(mark_name(text, kSid)) << text;
+}
+
+TEST(MarkFrame, EveryOneCharacterChangeOfAMarkIsAcceptedOnlyIfTheParserAgrees) {
+    const auto base = mark();
+    for (std::size_t i = 0; i < base.size(); ++i) {
+        expect_mark_agrees(base.substr(0, i) + base.substr(i + 1));
+        for (char c : kReplacements) {
+            auto changed = base;
+            changed[i] = c;
+            expect_mark_agrees(changed);
+            expect_mark_agrees(base.substr(0, i) + c + base.substr(i));
         }
     }
 }

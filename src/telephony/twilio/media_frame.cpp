@@ -71,8 +71,9 @@ bool keep(Field (&fields)[N], std::string_view key, std::string_view value) {
     return true;
 }
 
-// {"track": "...", "chunk": "...", "timestamp": "...", "payload": "..."}, strings only.
-bool media_object(Scanner& in, Field (&fields)[4]) {
+// An object of string fields, `{"key": "...", ...}`; known keys' values kept in `fields`.
+template <std::size_t N>
+bool string_object(Scanner& in, Field (&fields)[N]) {
     if (!in.take('{')) return false;
     if (in.take('}')) return true;
     do {
@@ -82,34 +83,45 @@ bool media_object(Scanner& in, Field (&fields)[4]) {
     return in.take('}');
 }
 
-}  // namespace
-
-std::optional<std::string_view> media_payload(std::string_view json, std::string_view stream_sid) {
+// `{"event": E, "sequenceNumber": "...", "streamSid": S, E: {...}}` (any order, other string
+// fields ignored) for this stream, the sequence number in digits; `body` gets E's fields.
+template <std::size_t N>
+bool frame_of(std::string_view json, std::string_view event, std::string_view stream_sid, Field (&body)[N]) {
     Scanner in(json);
     Field top[] = {{"event", {}}, {"sequenceNumber", {}}, {"streamSid", {}}};
-    Field media[] = {{"track", {}}, {"chunk", {}}, {"timestamp", {}}, {"payload", {}}};
-    bool seen_media = false;
-    if (!in.take('{')) return std::nullopt;
+    bool seen_body = false;
+    if (!in.take('{')) return false;
     do {
         std::string_view key;
-        if (!in.string(key) || !in.take(':')) return std::nullopt;
-        if (key == "media") {
-            if (seen_media || !media_object(in, media)) return std::nullopt;
-            seen_media = true;
+        if (!in.string(key) || !in.take(':')) return false;
+        if (key == event) {
+            if (seen_body || !string_object(in, body)) return false;
+            seen_body = true;
             continue;
         }
         std::string_view value;
-        if (!in.peek('"') || !in.string(value) || !keep(top, key, value)) return std::nullopt;
+        if (!in.peek('"') || !in.string(value) || !keep(top, key, value)) return false;
     } while (in.take(','));
-    if (!in.take('}') || !in.at_end() || !seen_media) return std::nullopt;
-    if (top[0].value != "media" || !top[1].value || !digits(*top[1].value) || top[2].value != stream_sid) {
-        return std::nullopt;
-    }
+    return in.take('}') && in.at_end() && seen_body && top[0].value == event && top[1].value &&
+           digits(*top[1].value) && top[2].value == stream_sid;
+}
+
+}  // namespace
+
+std::optional<std::string_view> media_payload(std::string_view json, std::string_view stream_sid) {
+    Field media[] = {{"track", {}}, {"chunk", {}}, {"timestamp", {}}, {"payload", {}}};
+    if (!frame_of(json, "media", stream_sid, media)) return std::nullopt;
     if (!media[0].value || !media[1].value || !digits(*media[1].value) || !media[2].value ||
         !digits(*media[2].value) || !media[3].value) {
         return std::nullopt;
     }
     return media[3].value;
+}
+
+std::optional<std::string_view> mark_name(std::string_view json, std::string_view stream_sid) {
+    Field mark[] = {{"name", {}}};
+    if (!frame_of(json, "mark", stream_sid, mark)) return std::nullopt;
+    return mark[0].value;
 }
 
 }  // namespace va::twilio

@@ -1,8 +1,8 @@
 // CPU per inbound media frame in the parser alone, on one core: the full parse (parse_inbound,
 // a Boost.JSON DOM in a stack buffer, then μ-law to PCM) against the fast path (media_payload,
 // then base64 and μ-law to PCM in one pass into a reused buffer). A frame like Twilio's: 160 bytes
-// of audio, 216 characters of base64. Then the same two for an echoed mark, and the VAD on a
-// frame of line noise. Usage: frame_bench [frames=2000000]
+// of audio, 216 characters of base64. Then the same two for an echoed mark, the VAD on a frame of
+// line noise, and the JSON of an outbound 100 ms chunk with its mark. Usage: frame_bench [frames=2000000]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -61,5 +61,11 @@ int main(int argc, char** argv) {
         sample = static_cast<std::int16_t>(static_cast<int>((seed >> 16) & 0x3FF) - 512);
     }
     time("Vad::process, 160 samples of noise", [&] { sum += vad.process(noise); });
+    const std::vector<std::uint8_t> chunk(800, 0x7F);  // 100 ms of the agent's audio
+    time("outbound: 100 ms chunk + mark to JSON", [&] {
+        auto media = twilio::to_json(twilio::OutboundMedia{chunk}, sid);
+        auto mark_json = twilio::to_json(twilio::OutboundMark{"3:1200"}, sid);
+        sum += static_cast<long>(media.size() + mark_json.size());
+    });
     std::printf("(%ld)\n", sum & 1);
 }

@@ -17,20 +17,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-struct Outcome {
-    bool done = false;
-    std::exception_ptr failure;
-    int value = 0;
-};
-
-auto record(Outcome& out) {
-    return [&out](std::exception_ptr failure, int value) {
-        out.done = true;
-        out.failure = failure;
-        out.value = value;
-    };
-}
-
 asio::awaitable<int> answer() { co_return 42; }
 
 asio::awaitable<int> wait_an_hour() {
@@ -39,55 +25,65 @@ asio::awaitable<int> wait_an_hour() {
     co_return 1;
 }
 
-TEST(RunOn, ACancellationThatCrossesTheTasksEndChangesNothing) {
+// A caller on one context awaiting `task` on the other through run_on, cancellable by `cancel`.
+class RunOn : public ::testing::Test {
+protected:
+    void start(asio::awaitable<int> task) {
+        asio::co_spawn(caller_context, run_on(task_context.get_executor(), std::move(task)),
+                       asio::bind_cancellation_slot(cancel.slot(), [this](std::exception_ptr e, int v) {
+                           done = true;
+                           failure = e;
+                           value = v;
+                       }));
+    }
+    void run_until_done() {
+        while (!done && (caller_context.poll() + task_context.poll()) > 0) {
+        }
+    }
+
     asio::io_context caller_context, task_context;
-    auto open = asio::make_work_guard(task_context);  // as a network thread's context stays open
+    asio::executor_work_guard<asio::io_context::executor_type> open =
+        asio::make_work_guard(task_context);  // as a network thread's context stays open
     asio::cancellation_signal cancel;
-    Outcome out;
-    asio::co_spawn(caller_context, run_on(task_context.get_executor(), answer()),
-                   asio::bind_cancellation_slot(cancel.slot(), record(out)));
+    bool done = false;
+    std::exception_ptr failure;
+    int value = 0;
+};
+
+TEST_F(RunOn, ACancellationThatCrossesTheTasksEndChangesNothing) {
+    start(answer());
     caller_context.poll();  // the caller starts the task on the other context
     asio::post(caller_context, [&] { cancel.emit(asio::cancellation_type::terminal); });
     task_context.poll();    // the task ends: its result is queued behind the cancellation
     caller_context.poll();  // the cancellation leaves for the task, then the caller resumes with the result
     // The cancellation arrives after the task's end: Asio 1.81's own forwarding used freed memory here.
     EXPECT_EQ(task_context.poll(), 1u);
-    ASSERT_TRUE(out.done);
-    EXPECT_FALSE(out.failure);
-    EXPECT_EQ(out.value, 42);
+    ASSERT_TRUE(done);
+    EXPECT_FALSE(failure);
+    EXPECT_EQ(value, 42);
 }
 
-TEST(RunOn, TheCallersCancellationStopsTheTask) {
-    asio::io_context caller_context, task_context;
-    auto open = asio::make_work_guard(task_context);  // as a network thread's context stays open
-    asio::cancellation_signal cancel;
-    Outcome out;
-    asio::co_spawn(caller_context, run_on(task_context.get_executor(), wait_an_hour()),
-                   asio::bind_cancellation_slot(cancel.slot(), record(out)));
+TEST_F(RunOn, TheCallersCancellationStopsTheTask) {
+    start(wait_an_hour());
     caller_context.poll();
     task_context.poll();  // the task waits
     cancel.emit(asio::cancellation_type::terminal);
-    while (!out.done && (task_context.poll() + caller_context.poll()) > 0) {
-    }
-    ASSERT_TRUE(out.done);
-    ASSERT_TRUE(out.failure);
+    run_until_done();
+    ASSERT_TRUE(done);
+    ASSERT_TRUE(failure);
     try {
-        std::rethrow_exception(out.failure);
+        std::rethrow_exception(failure);
     } catch (const boost::system::system_error& e) {
         EXPECT_EQ(e.code(), asio::error::operation_aborted);
     }
 }
 
-TEST(RunOn, WithoutACancellationTheTasksResultComesBack) {
-    asio::io_context caller_context, task_context;
-    auto open = asio::make_work_guard(task_context);  // as a network thread's context stays open
-    Outcome out;
-    asio::co_spawn(caller_context, run_on(task_context.get_executor(), answer()), record(out));
-    while (!out.done && (caller_context.poll() + task_context.poll()) > 0) {
-    }
-    ASSERT_TRUE(out.done);
-    EXPECT_FALSE(out.failure);
-    EXPECT_EQ(out.value, 42);
+TEST_F(RunOn, WithoutACancellationTheTasksResultComesBack) {
+    start(answer());
+    run_until_done();
+    ASSERT_TRUE(done);
+    EXPECT_FALSE(failure);
+    EXPECT_EQ(value, 42);
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ const SETTINGS = [
   ['repromptAfterMs', 'Silence before "Are you still there?" (ms)', 'int', '1,000 to 600,000'],
   ['hangupAfterMs', 'Silence before a goodbye and hang-up (ms)', 'int', '1,000 to 3,600,000'],
   ['maxCallMs', 'Longest conversation (ms)', 'int', '10,000 to 14,400,000'],
+  ['fillerAfterMs', 'Say "Let me check." when the model is silent this long (ms)', 'int', '200 to 10,000; empty: never'],
   ['llmModel', 'Language model', 'text', 'A model the deployment allows'],
   ['ttsVoice', 'Voice', 'text', 'e.g. espeak:en-us, flite:slt, elevenlabs:<voice id>, openai:<voice>'],
   ['stt', 'Speech recogniser', ['pocketsphinx', 'deepgram']],

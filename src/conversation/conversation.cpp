@@ -1,5 +1,6 @@
 #include "conversation/conversation.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <vector>
@@ -107,6 +108,7 @@ public:
 
     void on_start() override {
         stt_ = recognizer_.open(executor_, {info_.conversation.stt_grammar});
+        if (settings_.filler_after > milliseconds(0)) ctx_.greetings.warm(voice_, settings_.filler_text);
         if (!info_.greeting.empty()) greet();
     }
 
@@ -154,7 +156,7 @@ public:
         piece->heard = std::max(piece->heard, heard);
         if (finished) piece->played = true;
         reply_->changed.cancel();  // its coroutine waits for the marks
-        if (!reply_->audible && (heard.count() > 0 || (finished && piece->samples > 0))) {
+        if (!piece->filler && !reply_->audible && (heard.count() > 0 || (finished && piece->samples > 0))) {
             reply_->audible = true;
             if (reply_->speech_end) {
                 // The mark arrives when `heard` of the piece has played: sound began that long ago.
@@ -306,8 +308,8 @@ private:
         if (reply->cached) {
             co_await say_cached(*reply);
         } else if (reply->thinking) {
-            co_await (think(*reply) && synthesize(*reply));
-            co_await engine::stop_if_cancelled();  // (the two ended before a cut reached them)
+            co_await (think(*reply) && synthesize(*reply) && cover_slow_model(*reply));
+            co_await engine::stop_if_cancelled();  // (they ended before a cut reached them)
         } else {
             co_await synthesize(*reply);
         }
@@ -336,6 +338,33 @@ private:
             reply.find(id)->samples = (*audio)->size();
         }
         piece_done(reply, id, audio ? engine::Result<void>{} : engine::Result<void>(audio.error()));
+    }
+
+    // A slow model is covered: when its first words take longer than filler_after, a short
+    // acknowledgement plays through the greeting cache, once per answer. The answer's first
+    // audio cuts it (on_audio_chunk); one the answer overtook is not played at all.
+    asio::awaitable<void> cover_slow_model(Reply& reply) {
+        if (settings_.filler_after <= milliseconds(0)) co_return;
+        reply.first_words.expires_after(settings_.filler_after);
+        co_await wait(reply.first_words);  // early when the model writes or gives up
+        if (!reply.thinking || reply.model_spoke || !reply.pieces.empty()) co_return;
+        const auto id = next_utterance_++;
+        reply.add_piece(settings_.filler_text, id);
+        reply.pieces.back().filler = true;
+        ++reply.next_to_synthesize;  // the cache synthesises it
+        auto text = settings_.filler_text;
+        auto audio = co_await ctx_.greetings.fetch(voice_, std::move(text));
+        auto* filler = reply.find(id);
+        const bool overtaken = std::any_of(reply.pieces.begin(), reply.pieces.end(),
+                                           [](const Piece& p) { return !p.filler && p.samples > 0; });
+        if (!audio || overtaken) {
+            filler->cut = true;
+            reply.changed.cancel();
+            co_return;
+        }
+        control_.play(id, *audio);
+        filler->samples = (*audio)->size();
+        control_.finish(id);
     }
 
     // Fixed words of ours (a re-prompt, an apology, a goodbye), through the greeting cache.
@@ -399,10 +428,14 @@ private:
         }
         reply.thinking = false;
         reply.changed.cancel();
+        reply.first_words.cancel();
     }
 
     void on_text(Reply& reply, const std::string& delta) {
-        if (!delta.empty()) reply.model_spoke = true;
+        if (!delta.empty() && !reply.model_spoke) {
+            reply.model_spoke = true;
+            reply.first_words.cancel();
+        }
         if (reply.speech_end && !reply.latency.llm_first_token_ms && !delta.empty()) {
             observe(reply.latency.llm_first_token_ms, "llm_first_token", since(*reply.speech_end, ctx_.time.steady_now()));
         }
@@ -449,6 +482,12 @@ private:
 
     void on_audio_chunk(Reply& reply, UtteranceId id, const std::vector<std::int16_t>& chunk) {
         if (chunk.empty()) return;
+        for (auto& piece : reply.pieces) {
+            if (piece.filler && piece.samples > 0 && !piece.played && !piece.cut) {
+                piece.cut = true;  // the answer is here: its acknowledgement stops (a clear)
+                if (!ended_) control_.interrupt();
+            }
+        }
         if (reply.speech_end && !reply.latency.tts_first_audio_ms) {
             observe(reply.latency.tts_first_audio_ms, "tts_first_audio", since(*reply.speech_end, ctx_.time.steady_now()));
         }

@@ -15,12 +15,12 @@ Piece* Reply::find(call::UtteranceId id) {
 }
 
 bool Reply::sounding() const {
-    return std::any_of(pieces.begin(), pieces.end(), [](const Piece& p) { return p.samples > 0 && !p.played; });
+    return std::any_of(pieces.begin(), pieces.end(), [](const Piece& p) { return p.samples > 0 && !p.played && !p.cut; });
 }
 
 bool Reply::done() const {
     return !thinking && next_to_synthesize == pieces.size() &&
-           std::all_of(pieces.begin(), pieces.end(), [](const Piece& p) { return p.played; });
+           std::all_of(pieces.begin(), pieces.end(), [](const Piece& p) { return p.played || p.cut; });
 }
 
 std::string Reply::heard_text() const {
@@ -32,6 +32,10 @@ std::string Reply::heard_text() const {
     };
     for (const auto& piece : pieces) {
         if (piece.failed) continue;
+        if (piece.filler) {  // kept only when heard in full: the answer says the rest
+            if (piece.played) append(piece.text);
+            continue;
+        }
         if (piece.played) {
             append(piece.text);
             continue;

@@ -31,12 +31,14 @@ struct Piece {
     std::chrono::milliseconds heard{0};
     bool played = false;  // heard in full
     bool failed = false;  // the TTS could not say it
+    bool filler = false;  // "Let me check.", said while the model is slow: not part of the answer
+    bool cut = false;     // a filler the answer's first audio cut short (or that never played)
 };
 
 // Shared between the conversation (which cuts it) and the coroutine that says it.
 struct Reply {
     Reply(ReplyKind of, core::TimePoint at, timing::TimeSource& time, boost::asio::any_io_executor executor)
-        : kind(of), started_at(at), changed(time, std::move(executor)) {
+        : kind(of), started_at(at), changed(time, executor), first_words(time, std::move(executor)) {
         changed.expires_at(timing::SteadyTime::max());
     }
 
@@ -64,6 +66,7 @@ struct Reply {
     bool started = false;                   // its coroutine has begun
     boost::asio::cancellation_signal stop;  // emitted when the reply is cut: its coroutine ends
     timing::Timer changed;                  // poked when pieces are added or played
+    timing::Timer first_words;              // the filler's deadline; cancelled once the model writes
 
     call::UtteranceId add_piece(std::string text, call::UtteranceId id);
     Piece* find(call::UtteranceId id);

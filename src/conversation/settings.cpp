@@ -21,6 +21,7 @@ ConversationSettings with_overrides(ConversationSettings s, const store::Convers
     take(s.silence.reprompt_after, prompt.reprompt_after_ms);
     take(s.silence.hangup_after, prompt.hangup_after_ms);
     take(s.max_call, prompt.max_call_ms);
+    take(s.filler_after, prompt.filler_after_ms);
     return s;  // a hang-up due before the re-prompt (one set here, one by flag) means no re-prompt
 
 }

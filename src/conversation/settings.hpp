@@ -47,6 +47,11 @@ struct ConversationSettings {
     std::string not_heard = "Sorry, I did not catch that. Could you say it again?";
     std::string shutdown_goodbye = "Sorry, I have to go now. Goodbye.";  // the server is stopping
     milliseconds dtmf_gap{1'500};  // digits pressed within this of each other reach the LLM together
+    // A slow model is covered: when its first words take longer than this after the callee's turn,
+    // the agent says filler_text (once per answer; the answer's first audio cuts it). 0: never,
+    // the default; a prompt turns it on (fillerAfterMs).
+    milliseconds filler_after{0};
+    std::string filler_text = "Let me check.";
 };
 
 // The deployment's settings with what the call's prompt sets instead.

@@ -28,6 +28,7 @@ inline constexpr DurationField kConversationDurations[] = {
     {"repromptAfterMs", &ConversationOverrides::reprompt_after_ms, 1'000, 600'000},
     {"hangupAfterMs", &ConversationOverrides::hangup_after_ms, 1'000, 3'600'000},
     {"maxCallMs", &ConversationOverrides::max_call_ms, 10'000, 4 * 3'600'000},  // a stream's own limit is 4 h
+    {"fillerAfterMs", &ConversationOverrides::filler_after_ms, 200, 10'000},
 };
 
 struct FlagField {

@@ -26,6 +26,7 @@ struct ConversationOverrides {
     std::optional<std::int64_t> reprompt_after_ms;  // callee silence before "are you still there?"
     std::optional<std::int64_t> hangup_after_ms;    // callee silence before a goodbye and hang-up
     std::optional<std::int64_t> max_call_ms;        // the longest conversation
+    std::optional<std::int64_t> filler_after_ms;    // the model silent this long: "Let me check." (unset: never)
     std::string llm_model;    // the model asked for ("" = the deployment's)
     std::string stt_grammar;  // a JSGF grammar of the expected answers ("" = the language model)
     std::string stt;          // the recogniser: "pocketsphinx" or "deepgram" ("" = the deployment's)

@@ -88,6 +88,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadBody{with_conversation(R"({"maxCallMs":18446744073709551615})"), 422, "invalid_value",
                               "conversation.maxCallMs"},
                       BadBody{with_conversation(R"({"minSpeechMs":-1})"), 422, "invalid_value", "conversation.minSpeechMs"},
+                      BadBody{with_conversation(R"({"fillerAfterMs":100})"), 422, "invalid_value", "conversation.fillerAfterMs"},
                       BadBody{with_conversation(R"({"bargeIn":1})"), 422, "wrong_type", "conversation.bargeIn"},
                       BadBody{with_conversation(R"({"llmModel":""})"), 422, "invalid_value", "conversation.llmModel"},
                       BadBody{with_conversation(R"({"sttGrammar":5})"), 422, "wrong_type", "conversation.sttGrammar"},
@@ -99,7 +100,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(PromptsApi, ConversationSettingsAreKeptReplacedAndSnapshotIntoCalls) {
     ApiHarness api;
-    const std::string tuned = R"({"endOfTurnMs":450,"bargeIn":false,"llmModel":"llama-3.1-8b-instant"})";
+    const std::string tuned = R"({"endOfTurnMs":450,"fillerAfterMs":1500,"bargeIn":false,"llmModel":"llama-3.1-8b-instant"})";
     auto created = api.call("POST", "/api/prompts", with_conversation(tuned));
     ASSERT_EQ(created.status, 201u);
     EXPECT_EQ(created.json.at("conversation"), boost::json::parse(tuned));

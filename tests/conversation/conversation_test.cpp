@@ -311,6 +311,82 @@ TEST_F(ConversationTest, ARepromptSaidTwiceIsSynthesisedOnce) {
     EXPECT_EQ(reprompts, 2) << "said twice";
 }
 
+// A slow model is covered (the prompt's fillerAfterMs): its first words later than that, the
+// agent says "Let me check." once; the answer's first audio cuts it short, and the transcript
+// and the model's history keep only the answer.
+TEST_F(ConversationTest, ASlowModelIsCoveredOnceAndTheAnswerCutsTheAcknowledgementShort) {
+    prompt.filler_after_ms = 1000;
+    greeted();
+    const auto before = control.utterances.size();
+    llm.answers.push_back({{}, {}, "", true});
+    callee_says("when can i come");
+    ASSERT_EQ(llm.calls.size(), 1u);
+    silence(900ms);
+    EXPECT_EQ(control.utterances.size(), before) << "too early";
+    silence(200ms);
+    ASSERT_EQ(control.utterances.size(), before + 1);
+    const auto filler = control.order.back();
+    EXPECT_EQ(control.audio_of(filler), 50ms * settings.filler_text.size());
+    control.hear(300ms);
+    llm.calls[0]->say("Tuesday at ten works. ");
+    control.settle();
+    EXPECT_EQ(control.interrupts, 1);
+    EXPECT_TRUE(control.utterances[filler].cut);
+    EXPECT_NE(control.order.back(), filler) << "the answer plays";
+    silence(3s);
+    EXPECT_EQ(control.utterances.size(), before + 2) << "once per answer";
+    llm.calls[0]->release();
+    control.settle();
+    control.hear_all();
+    ASSERT_FALSE(sink.transcript().empty());
+    EXPECT_EQ(sink.transcript().back().text, "Tuesday at ten works.");
+    EXPECT_FALSE(sink.transcript().back().interrupted);
+    llm.answers.push_back({{"Bye."}, {}, ""});
+    callee_says("thanks");
+    const auto history = llm.history();
+    ASSERT_GE(history.size(), 2u);
+    EXPECT_EQ(history[history.size() - 2], "assistant: Tuesday at ten works.");
+}
+
+// An acknowledgement heard in full before the answer is part of what the agent said.
+TEST_F(ConversationTest, AnAcknowledgementHeardInFullIsKeptBeforeTheAnswer) {
+    prompt.filler_after_ms = 1000;
+    greeted();
+    llm.answers.push_back({{}, {}, "", true});
+    callee_says("when can i come");
+    silence(1100ms);
+    control.hear_all();
+    llm.calls[0]->say("Tuesday at ten works. ");
+    llm.calls[0]->release();
+    control.settle();
+    control.hear_all();
+    EXPECT_EQ(control.interrupts, 0);
+    ASSERT_FALSE(sink.transcript().empty());
+    EXPECT_EQ(sink.transcript().back().text, settings.filler_text + " Tuesday at ten works.");
+}
+
+TEST_F(ConversationTest, AQuickModelGetsNoAcknowledgement) {
+    prompt.filler_after_ms = 1000;
+    greeted();
+    const auto before = control.utterances.size();
+    llm.answers.push_back({{"Monday works."}, {}, ""});
+    callee_says("is monday free");
+    control.hear_all();
+    silence(2s);
+    EXPECT_EQ(control.utterances.size(), before + 1) << "the answer alone";
+}
+
+TEST_F(ConversationTest, WithoutTheSettingASlowModelGetsNoAcknowledgement) {
+    greeted();
+    const auto before = control.utterances.size();
+    llm.answers.push_back({{}, {}, "", true});
+    callee_says("when can i come");
+    silence(5s);
+    EXPECT_EQ(control.utterances.size(), before);
+    const auto texts = tts.texts();
+    EXPECT_EQ(std::count(texts.begin(), texts.end(), settings.filler_text), 0);
+}
+
 TEST_F(ConversationTest, TheCalleeSpeakingResetsTheSilence) {
     greeted();
     llm.answers.push_back({{"Okay."}, {}, ""});

@@ -166,6 +166,32 @@ TEST(Conversation, TheAgentHearsTheAnswerRepliesAndEndsTheCall) {
     EXPECT_EQ(log.at("engines").at("stt"), "pocketsphinx:en-us");
 }
 
+// A slow model (its first words 2.5 s after the request) with the prompt's fillerAfterMs: the
+// callee hears "Let me check." first, then the answer, and the transcript has both.
+TEST(Conversation, ASlowModelIsCoveredByAShortAcknowledgement) {
+    Conversation call(std::string(R"([{"say": ")") + kAnswer + R"(", "afterAgentSilenceMs": 800}])",
+                      json::object{{"fillerAfterMs", 300}});
+    auto reply = StandinReply::words("Great, you are booked for tomorrow. Goodbye.");
+    reply.first_chunk_delay = 2500ms;
+    reply.tool_calls.push_back({"call_1", "end_call", {"{\"reason\":", "\"booked\"}"}});
+    call.llm.enqueue(reply);
+    ASSERT_TRUE(call.completed(60s));
+    const auto log = call.log();
+    const auto& transcript = log.at("transcript").as_array();
+    ASSERT_EQ(transcript.size(), 3u) << json::serialize(transcript);
+    EXPECT_EQ(transcript.at(2).at("text"), "Let me check. Great, you are booked for tomorrow. Goodbye.");
+    EXPECT_EQ(transcript.at(2).at("interrupted"), false);
+    // The answer's own latency: the model's first token came after its delay.
+    EXPECT_GE(transcript.at(2).at("latency").at("llmFirstTokenMs").as_int64(), 2500);
+    // The callee heard the agent well before the model's first words.
+    const auto report = call.report();
+    const auto spoke = first_event(report, "callee", "stops speaking");
+    ASSERT_GE(spoke, 0);
+    const auto heard = first_event(report, "callee", "hears agent", spoke);
+    ASSERT_GT(heard, spoke);
+    EXPECT_LT(heard - spoke, 2000) << "ms from the end of the callee's words to the acknowledgement";
+}
+
 TEST(Conversation, TheCalleeTalkingOverTheAgentCutsItOff) {
     Conversation call(std::string(R"([{"say": ")") + kAnswer +
                       R"(", "afterAgentSilenceMs": 800}, {"say": "sorry what was that", "afterAgentStartsMs": 1200}])");

@@ -18,6 +18,7 @@ test('create a prompt, list it, and edit it; errors beside their field', () =>
     await page.getByText('Conversation settings').click();
     await page.getByLabel('Silence that ends the callee\'s turn (ms)').fill('450');
     await page.getByLabel('The callee may interrupt the agent').selectOption('false');
+    await page.getByLabel('Say "Let me check." when the model is silent this long (ms)').fill('1500');
     await checkA11y(page, page.url());
     await page.getByRole('button', { name: 'Create prompt' }).click();
     await arrive(page, 'Prompt: Clinic reminder');
@@ -29,6 +30,7 @@ test('create a prompt, list it, and edit it; errors beside their field', () =>
     assert.equal(prompt.introduction, 'Hello, this is the dental clinic calling about your appointment.');
     assert.equal(prompt.conversation.endOfTurnMs, 450);
     assert.equal(prompt.conversation.bargeIn, false);
+    assert.equal(prompt.conversation.fillerAfterMs, 1500);
     assert.ok(page.url().endsWith(`#/prompts/${prompt.id}`));
 
     // Out of range: the API's own message, next to the field it names.
@@ -38,7 +40,7 @@ test('create a prompt, list it, and edit it; errors beside their field', () =>
     const expected = await fetch(`${stack.url}/api/prompts/${prompt.id}`, {
       method: 'PUT',
       headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: prompt.name, content: prompt.content, introduction: prompt.introduction, conversation: { endOfTurnMs: 50, bargeIn: false } }),
+      body: JSON.stringify({ name: prompt.name, content: prompt.content, introduction: prompt.introduction, conversation: { endOfTurnMs: 50, bargeIn: false, fillerAfterMs: 1500 } }),
     }).then((r) => r.json());
     assert.equal(expected.error.field, 'conversation.endOfTurnMs');
     const describedBy = (await field.getAttribute('aria-describedby')).split(' ');

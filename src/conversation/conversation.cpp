@@ -344,7 +344,8 @@ private:
     // acknowledgement plays through the greeting cache, once per answer. The answer's first
     // audio cuts it (on_audio_chunk); one the answer overtook is not played at all.
     asio::awaitable<void> cover_slow_model(Reply& reply) {
-        if (settings_.filler_after <= milliseconds(0)) co_return;
+        // (The model may have answered already: then nothing waits for the deadline.)
+        if (settings_.filler_after <= milliseconds(0) || !reply.thinking || reply.model_spoke) co_return;
         reply.first_words.expires_after(settings_.filler_after);
         co_await wait(reply.first_words);  // early when the model writes or gives up
         if (!reply.thinking || reply.model_spoke || !reply.pieces.empty()) co_return;

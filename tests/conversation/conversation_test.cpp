@@ -372,6 +372,9 @@ TEST_F(ConversationTest, AQuickModelGetsNoAcknowledgement) {
     llm.answers.push_back({{"Monday works."}, {}, ""});
     callee_says("is monday free");
     control.hear_all();
+    // Closed once heard, not at the acknowledgement's deadline.
+    ASSERT_FALSE(sink.transcript().empty());
+    EXPECT_EQ(sink.transcript().back().text, "Monday works.");
     silence(2s);
     EXPECT_EQ(control.utterances.size(), before + 1) << "the answer alone";
 }

@@ -54,6 +54,7 @@ CalleeTick Callee::tick(std::int64_t now_ms, bool agent_playing) {
                 speaking_ = true;
                 cursor_ = 0;
                 out.started_saying = step.text.empty() ? step.wav : step.text;
+                out.step = step_;
             }
             auto n = std::min(samples_per_tick_, audio.size() - cursor_);
             auto first = audio.begin() + static_cast<std::ptrdiff_t>(cursor_);

@@ -16,6 +16,7 @@ struct CalleeTick {
     std::optional<char> digit;         // a DTMF digit pressed this tick
     bool hangup = false;
     std::optional<std::string> started_saying;  // text (or WAV path) of an utterance that starts now
+    std::size_t step = 0;               // with started_saying: the index of its step
     bool finished_saying = false;       // the utterance ended with this tick
 };
 

@@ -10,6 +10,7 @@
 #include "net/spawn.hpp"
 #include "net/websocket.hpp"
 #include "sim/callee.hpp"
+#include "sim/line.hpp"
 #include "sim/playback.hpp"
 #include "sim/state.hpp"
 #include "telephony/twilio/signature.hpp"
@@ -86,13 +87,31 @@ std::string encode(Session& session, const twilio::InboundMessage& message) {
     return twilio::to_json(message, numbered ? ++session.sequence : 0, session.stream_sid);
 }
 
+const Utterance* utterance_of(const Simulator::State& state, const LiveCall& call, const Step& step) {
+    if (step.kind != Step::Kind::say) return nullptr;
+    auto it = state.utterances.find(audio_key(call.scenario, step));
+    return it == state.utterances.end() ? nullptr : &it->second;
+}
+
 Callee make_callee(const Simulator::State& state, const LiveCall& call) {
     std::vector<std::vector<std::uint8_t>> audio;
     for (const auto& step : call.scenario.script) {
-        auto it = state.utterances.find(audio_key(call.scenario, step));
-        audio.push_back(it == state.utterances.end() ? std::vector<std::uint8_t>{} : it->second);
+        const auto* utterance = utterance_of(state, call, step);
+        audio.push_back(utterance ? utterance->mulaw : std::vector<std::uint8_t>{});
     }
     return Callee(call.scenario.script, std::move(audio), kFrameSamples);
+}
+
+// What the report says of an utterance that starts: its text, label, and where its voice is.
+json::object starts_speaking(const Simulator::State& state, const LiveCall& call, const CalleeTick& tick) {
+    json::object detail{{"text", *tick.started_saying}};
+    const auto& step = call.scenario.script[tick.step];
+    if (!step.label.empty()) detail["label"] = step.label;
+    if (const auto* utterance = utterance_of(state, call, step)) {
+        detail["leadMs"] = utterance->lead.count();
+        detail["voicedMs"] = utterance->voiced.count();
+    }
+    return detail;
 }
 
 }  // namespace
@@ -130,6 +149,9 @@ asio::awaitable<StreamEnd> run_media_stream(std::shared_ptr<Simulator::State> st
     net::spawn_logged(call->strand, read_agent(session), "sim stream reader");
 
     Callee callee = make_callee(*state, *call);
+    Line line(call->scenario.line, speech_level(call->scenario, state->utterances),
+              line_seed(state->options.scenario.seed, record.to));
+    if (call->scenario.line.echo_db) report.note("echoDelayMs", line.echo_delay().count());
     auto end = StreamEnd::hangup;
     auto next_tick = timing::real_time().steady_now();
     std::uint64_t chunk = 0;
@@ -164,7 +186,7 @@ asio::awaitable<StreamEnd> run_media_stream(std::shared_ptr<Simulator::State> st
 
         auto tick = callee.tick(now, agent_playing);
         if (tick.started_saying) {
-            json::object detail{{"text", *tick.started_saying}};
+            auto detail = starts_speaking(*state, *call, tick);
             if (agent_playing) {
                 detail["bargeIn"] = true;
                 session->barge_in_at_ms = now;
@@ -176,6 +198,7 @@ asio::awaitable<StreamEnd> run_media_stream(std::shared_ptr<Simulator::State> st
             report.event("callee", "stops speaking");
             callee_ended_at = now;
         }
+        line.carry(tick.audio, played);
         report.audio(tick.audio, played);
         twilio::Media media;
         media.chunk = ++chunk;

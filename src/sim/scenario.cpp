@@ -79,7 +79,7 @@ bool valid_digits(std::string_view d) {
 Step parse_step(const json::value& v, const std::string& path) {
     const auto& o = as_object(v, path);
     only_keys(o, path, {"say", "wav", "press", "silenceMs", "hangup", "afterAgentSilenceMs", "afterAgentStartsMs",
-                        "immediately"});
+                        "immediately", "lengthMs", "label"});
     Step step;
     int actions = 0;
     if (auto* say = o.if_contains("say")) {
@@ -128,6 +128,11 @@ Step parse_step(const json::value& v, const std::string& path) {
         ++triggers;
     }
     if (triggers > 1) fail(path, "give at most one of afterAgentSilenceMs, afterAgentStartsMs, immediately");
+    if (auto* l = o.if_contains("lengthMs")) {
+        if (step.text.empty()) fail(path + ".lengthMs", "only a say step with text has a length");
+        step.length = Millis(static_cast<std::int64_t>(get_number(*l, path + ".lengthMs", 100, 10'000)));
+    }
+    if (auto* l = o.if_contains("label")) step.label = get_string(*l, path + ".label");
     if (triggers == 1 && (step.kind == Step::Kind::silence || step.kind == Step::Kind::hangup))
         fail(path, "silenceMs and hangup steps run in order and take no trigger");
     return step;
@@ -176,11 +181,27 @@ CallbackFaults parse_callback_faults(const json::value& v, const std::string& pa
     return faults;
 }
 
+LineScenario parse_line(const json::value& v, const std::string& path) {
+    const auto& o = as_object(v, path);
+    only_keys(o, path, {"noiseSnrDb", "echoDb", "echoDelayMs"});
+    LineScenario line;
+    if (auto* n = o.if_contains("noiseSnrDb")) line.noise_snr_db = get_number(*n, path + ".noiseSnrDb", -10, 60);
+    if (auto* e = o.if_contains("echoDb")) line.echo_db = get_number(*e, path + ".echoDb", -60, 0);
+    if (auto* d = o.if_contains("echoDelayMs")) {
+        const auto p = path + ".echoDelayMs";
+        if (!d->is_array() || d->get_array().size() != 2) fail(p, "expected [min, max]");
+        line.echo_delay_min = Millis(static_cast<std::int64_t>(get_number(d->get_array()[0], p + "[0]", 0, 2'000)));
+        line.echo_delay_max = Millis(static_cast<std::int64_t>(get_number(d->get_array()[1], p + "[1]", 0, 2'000)));
+        if (line.echo_delay_max < line.echo_delay_min) fail(p, "max must not be below min");
+    }
+    return line;
+}
+
 // Fields absent from `v` keep their value in `out` (a number's entry starts as a copy of the default).
 void parse_entry(const json::value& v, const std::string& path, NumberScenario& out) {
     const auto& o = as_object(v, path);
-    only_keys(o, path, {"ringSeconds", "outcome", "answeredBy", "hangupAfterSeconds", "voice", "script", "restFault",
-                        "callbackFaults"});
+    only_keys(o, path, {"ringSeconds", "outcome", "answeredBy", "hangupAfterSeconds", "voice", "script", "line",
+                        "restFault", "callbackFaults"});
     if (auto* r = o.if_contains("ringSeconds")) out.ring = seconds_to_ms(get_number(*r, path + ".ringSeconds", 0, 600));
     if (auto* x = o.if_contains("outcome")) out.outcome = parse_outcome(get_string(*x, path + ".outcome"), path + ".outcome");
     if (auto* a = o.if_contains("answeredBy")) {
@@ -201,6 +222,7 @@ void parse_entry(const json::value& v, const std::string& path, NumberScenario& 
         for (std::size_t i = 0; i < script->get_array().size(); ++i)
             out.script.push_back(parse_step(script->get_array()[i], path + ".script[" + std::to_string(i) + "]"));
     }
+    if (auto* l = o.if_contains("line")) out.line = parse_line(*l, path + ".line");
     if (auto* f = o.if_contains("restFault")) out.rest_fault = parse_rest_fault(*f, path + ".restFault");
     if (auto* f = o.if_contains("callbackFaults")) out.callback_faults = parse_callback_faults(*f, path + ".callbackFaults");
 }
@@ -215,8 +237,9 @@ bool is_e164(std::string_view s) {
 
 Scenario parse(const json::value& root) {
     const auto& o = as_object(root, "scenario");
-    only_keys(o, "scenario", {"callsPerSecond", "clockOffsetMs", "geoBlockedPrefixes", "default", "numbers"});
+    only_keys(o, "scenario", {"callsPerSecond", "clockOffsetMs", "geoBlockedPrefixes", "seed", "default", "numbers"});
     Scenario scenario;
+    if (auto* s = o.if_contains("seed")) scenario.seed = static_cast<std::uint64_t>(get_number(*s, "seed", 0, 1e15));
     if (auto* c = o.if_contains("clockOffsetMs")) {
         scenario.clock_offset = Millis(static_cast<std::int64_t>(get_number(*c, "clockOffsetMs", -86'400'000, 86'400'000)));
     }

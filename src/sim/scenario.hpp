@@ -38,6 +38,10 @@ struct Step {
     std::string text;
     std::string wav;
     std::string digits;
+    // `say` with text: the voiced part lasts about this long (the voice's pace is adjusted), as a
+    // short "uh-huh" or a drawn-out "mm-hm" would.
+    std::optional<Millis> length;
+    std::string label;  // the scenario author's name for what this is ("backchannel"), in the report
 };
 
 enum class Outcome { answered, busy, no_answer, failed };
@@ -65,6 +69,16 @@ struct CallbackFaults {
     std::vector<std::string> drop;  // events never sent: initiated, ringing, answered, completed
 };
 
+// What the line adds to the callee's audio before the agent's server hears it.
+struct LineScenario {
+    std::optional<double> noise_snr_db;  // white noise this far below the callee's speech level
+    std::optional<double> echo_db;       // the agent's own audio, this loud (−20), back on the line
+    Millis echo_delay_min{60};           // each call's echo delay is drawn from this range
+    Millis echo_delay_max{200};
+
+    bool quiet() const { return !noise_snr_db && !echo_db; }
+};
+
 struct NumberScenario {
     Millis ring{1000};
     Outcome outcome = Outcome::answered;
@@ -72,6 +86,7 @@ struct NumberScenario {
     std::optional<Millis> hangup_after;  // the callee hangs up this long after answering
     speech::Voice voice;                 // for `say` steps with text
     std::vector<Step> script;
+    LineScenario line;
     RestFault rest_fault;
     CallbackFaults callback_faults;
 };
@@ -82,6 +97,7 @@ struct Scenario {
     // run this far ahead (or behind, when negative), as a real provider's clock may.
     Millis clock_offset{0};
     std::vector<std::string> geo_blocked_prefixes;  // "+882": refused with 21215
+    std::uint64_t seed = 1;  // of each call's line noise and echo delay, with the number: reproducible runs
     NumberScenario defaults;
     std::map<std::string, NumberScenario, std::less<>> numbers;
 

@@ -7,8 +7,6 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include "media/mulaw.hpp"
-#include "speech/render.hpp"
 #include "sim/state.hpp"
 
 namespace va::sim {
@@ -21,11 +19,6 @@ std::string new_sid(std::string_view prefix) {
     std::string sid(prefix);
     for (int i = 0; i < 32; ++i) sid += kHex[random() & 15];
     return sid;
-}
-
-std::string audio_key(const NumberScenario& scenario, const Step& step) {
-    if (!step.wav.empty()) return "wav:" + step.wav;
-    return speech::to_string(scenario.voice) + "|" + step.text;
 }
 
 CallRecord Simulator::State::record(const std::string& sid) const {
@@ -41,35 +34,9 @@ void Simulator::State::update(const std::string& sid, const std::function<void(C
     changed.notify_all();
 }
 
-namespace {
-
-void render_all(Simulator::State& state) {
-    const auto& scenario = state.options.scenario;
-    std::vector<const NumberScenario*> entries{&scenario.defaults};
-    for (const auto& [number, entry] : scenario.numbers) entries.push_back(&entry);
-    for (const auto* entry : entries) {
-        for (const auto& step : entry->script) {
-            if (step.kind != Step::Kind::say) continue;
-            auto key = audio_key(*entry, step);
-            if (state.utterances.contains(key)) continue;
-            std::vector<std::int16_t> pcm;
-            if (!step.wav.empty()) {
-                auto path = std::filesystem::path(step.wav);
-                if (path.is_relative()) path = state.options.scenario_dir / path;
-                pcm = speech::load_wav_8k(path);
-            } else {
-                pcm = speech::render_8k(entry->voice, step.text);
-            }
-            state.utterances.emplace(std::move(key), media::encode_mulaw(pcm));
-        }
-    }
-}
-
-}  // namespace
-
 Simulator::Simulator(std::span<asio::io_context* const> network, SimulatorOptions options, core::MetricsRegistry& metrics)
     : state_(std::make_shared<State>(network, std::move(options), metrics)) {
-    render_all(*state_);
+    state_->utterances = render_utterances(state_->options.scenario, state_->options.scenario_dir);
     server_ = std::make_unique<net::HttpServer>(network, make_rest_api(state_), metrics);
 }
 

@@ -23,6 +23,7 @@
 #include "sim/pacer.hpp"
 #include "sim/report.hpp"
 #include "sim/simulator.hpp"
+#include "sim/utterances.hpp"
 #include "telephony/twilio/form.hpp"
 #include "telephony/twilio/twiml.hpp"
 #include "timing/time_source.hpp"
@@ -77,8 +78,8 @@ struct Simulator::State {
     boost::asio::io_context& context_for_call() { return *network[next_context++ % network.size()]; }
     const SimulatorOptions options;
     core::MetricsRegistry& metrics;
-    // μ-law renderings of every scripted utterance, by audio_key(); read-only after construction.
-    std::map<std::string, std::vector<std::uint8_t>, std::less<>> utterances;
+    // Every scripted utterance, by audio_key(); read-only after construction.
+    Utterances utterances;
 
     mutable std::mutex mutex;
     mutable std::condition_variable changed;
@@ -98,9 +99,6 @@ struct Simulator::State {
     CallRecord record(const std::string& sid) const;
     void update(const std::string& sid, const std::function<void(CallRecord&)>& change);
 };
-
-// Where a step's audio lives in State::utterances.
-std::string audio_key(const NumberScenario& scenario, const Step& step);
 
 // call_runner.cpp: the life of one call, from the queue to its final status.
 boost::asio::awaitable<void> run_call(std::shared_ptr<Simulator::State> state, std::shared_ptr<LiveCall> call);

@@ -131,7 +131,7 @@ FliteVoice& flite_voice_locked(const std::string& name) {
 constexpr float kFliteWordsPerMinute = 170.0f;
 constexpr unsigned kFliteSeed = 1;
 
-void synthesize_flite(const Voice& voice, const std::string& text, const NativeSink& sink) {
+void synthesize_flite(const Voice& voice, const std::string& text, const NativeSink& sink, std::vector<NativeWord>* words) {
     std::vector<std::int16_t> samples;
     int rate = 0;
     {
@@ -146,12 +146,24 @@ void synthesize_flite(const Voice& voice, const std::string& text, const NativeS
         // same text always gives the same audio (reproducible simulations and tests). Nothing else
         // in the project uses rand(); espeak-ng may, which only matters while both run at once.
         std::srand(kFliteSeed);
-        cst_wave* wave = flite_text_to_wave(text.c_str(), fv.voice);
-        if (wave == nullptr) throw std::runtime_error("flite synthesis failed with voice '" + voice.name + "'");
+        cst_utterance* utterance = flite_synth_text(text.c_str(), fv.voice);
+        const cst_wave* wave = utterance == nullptr ? nullptr : utt_wave(utterance);
+        if (wave == nullptr) {
+            if (utterance != nullptr) delete_utterance(utterance);
+            throw std::runtime_error("flite synthesis failed with voice '" + voice.name + "'");
+        }
         const int count = cst_wave_num_samples(wave);
         if (count > 0) samples.assign(cst_wave_samples(wave), cst_wave_samples(wave) + count);
         rate = cst_wave_sample_rate(wave);
-        delete_wave(wave);
+        if (words != nullptr) {
+            // A word ends where the last segment (phone) of its last syllable ends.
+            for (const cst_item* word = relation_head(utt_relation(utterance, "Word")); word != nullptr;
+                 word = item_next(word)) {
+                words->push_back({item_feat_string(word, "name"),
+                                  ffeature_float(word, "R:SylStructure.daughtern.daughtern.R:Segment.end")});
+            }
+        }
+        delete_utterance(utterance);
     }
     if (!samples.empty()) sink(samples, rate);  // outside the lock: the sink is not flite's business
 }
@@ -174,8 +186,9 @@ std::optional<std::string> check_offline_voice(const Voice& voice) {
     return std::nullopt;
 }
 
-void synthesize_native(const Voice& voice, const std::string& text, const NativeSink& sink) {
-    voice.engine == Engine::espeak ? synthesize_espeak(voice, text, sink) : synthesize_flite(voice, text, sink);
+void synthesize_native(const Voice& voice, const std::string& text, const NativeSink& sink,
+                       std::vector<NativeWord>* words) {
+    voice.engine == Engine::espeak ? synthesize_espeak(voice, text, sink) : synthesize_flite(voice, text, sink, words);
 }
 
 }  // namespace va::speech

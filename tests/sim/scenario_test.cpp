@@ -100,6 +100,33 @@ TEST(SimScenario, ErrorsNameThePathAndTheProblem) {
               "default.answeredBy: expected one of Twilio's AnsweredBy values");
 }
 
+TEST(SimScenario, LabelsLengthsAndTheLine) {
+    auto s = parse_ok(R"({"seed": 7, "default": {
+      "line": {"noiseSnrDb": 10, "echoDb": -20, "echoDelayMs": [60, 200]},
+      "script": [{"say": "uh-huh", "afterAgentStartsMs": 900, "lengthMs": 450, "label": "backchannel"}]}})");
+    EXPECT_EQ(s.seed, 7u);
+    EXPECT_EQ(s.defaults.line.noise_snr_db, 10.0);
+    EXPECT_EQ(s.defaults.line.echo_db, -20.0);
+    EXPECT_EQ(s.defaults.line.echo_delay_min, std::chrono::milliseconds(60));
+    EXPECT_EQ(s.defaults.line.echo_delay_max, std::chrono::milliseconds(200));
+    EXPECT_FALSE(s.defaults.line.quiet());
+    EXPECT_TRUE(parse_ok("{}").defaults.line.quiet());
+    ASSERT_EQ(s.defaults.script.size(), 1u);
+    EXPECT_EQ(s.defaults.script[0].length, std::chrono::milliseconds(450));
+    EXPECT_EQ(s.defaults.script[0].label, "backchannel");
+
+    EXPECT_EQ(parse_error(R"({"default": {"script": [{"wav": "a.wav", "lengthMs": 300}]}})"),
+              "default.script[0].lengthMs: only a say step with text has a length");
+    EXPECT_EQ(parse_error(R"({"default": {"script": [{"say": "a", "lengthMs": 20}]}})"),
+              "default.script[0].lengthMs: must be between 100 and 10000");
+    EXPECT_EQ(parse_error(R"({"default": {"line": {"echoDelayMs": [200, 60]}}})"),
+              "default.line.echoDelayMs: max must not be below min");
+    EXPECT_EQ(parse_error(R"({"default": {"line": {"echoDelayMs": 60}}})"),
+              "default.line.echoDelayMs: expected [min, max]");
+    EXPECT_EQ(parse_error(R"({"default": {"line": {"echoDb": 6}}})"), "default.line.echoDb: must be between -60 and 0");
+    EXPECT_EQ(parse_error(R"({"default": {"line": {"hum": 1}}})"), "default.line.hum: unknown key");
+}
+
 TEST(SimScenario, AFaultCanLastForATime) {
     auto parsed = parse_scenario(R"({"default": {"restFault": {"mode": "429", "forMs": 60000}}})");
     ASSERT_TRUE(std::holds_alternative<Scenario>(parsed));

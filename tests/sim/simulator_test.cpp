@@ -322,6 +322,26 @@ TEST(SimCall, AnsweredCallStreamsSignsAndReports) {
     EXPECT_GT(std::filesystem::file_size(h.dir() / "reports" / (sid + ".wav")), 44u);
 }
 
+TEST(SimCall, TheLineCarriesNoiseAndEchoAndTheReportNamesEachUtterance) {
+    Harness h(R"({"default": {"ringSeconds": 0.05, "voice": "flite:kal",
+                  "line": {"noiseSnrDb": 20, "echoDb": -20, "echoDelayMs": [100, 100]},
+                  "script": [{"say": "yes", "afterAgentSilenceMs": 200, "label": "short"}, {"hangup": true}]}})");
+    auto sid = std::string(h.create("+15550001111").at("sid").as_string());
+    auto report = h.finished_report(sid);
+    EXPECT_EQ(report.at("echoDelayMs").to_number<int>(), 100);
+    const json::object* said = nullptr;
+    for (const auto& e : report.at("timeline").as_array()) {
+        if (e.at("event").as_string() == "starts speaking") said = &e.as_object();
+    }
+    ASSERT_NE(said, nullptr) << json::serialize(report.at("timeline"));
+    EXPECT_EQ(said->at("label").as_string(), "short");
+    EXPECT_GT(said->at("voicedMs").to_number<int>(), 100);
+    EXPECT_GE(said->at("leadMs").to_number<int>(), 0);
+    // Line noise: every frame the agent got carries sound, also while the callee was silent.
+    ASSERT_TRUE(h.agent().wait([](const auto& log) { return log.stream_closed; }));
+    EXPECT_GE(h.agent().snapshot().speech_frames, report.at("mediaFrames").at("sent").to_number<int>() - 1);
+}
+
 TEST(SimCall, OutcomesEndWithThePreciseStatus) {
     Harness h(R"({"callsPerSecond": 100, "numbers": {
         "+15550000001": {"outcome": "busy", "ringSeconds": 0.1},

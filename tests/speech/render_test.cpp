@@ -3,6 +3,7 @@
 #include <cmath>
 #include <future>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -58,6 +59,23 @@ TEST(Render, WordsPerMinuteChangesTheLength) {
         EXPECT_GT(normal.size(), fast.size()) << spec;
         EXPECT_LT(normal.size(), slow.size()) << spec;
     }
+}
+
+TEST(Render, FliteSaysWhereEachWordEnds) {
+    const auto rendering = render_8k_timed(*parse_voice("flite:rms"), "Wait, Tuesday at 10 does not work");
+    std::vector<std::string> words;
+    for (const auto& w : rendering.words) words.push_back(w.text);
+    EXPECT_EQ(words, (std::vector<std::string>{"wait", "tuesday", "at", "ten", "does", "not", "work"}));
+    // In order, inside the audio, and the audio after a word's end is not a longer word's worth.
+    const auto length = std::chrono::milliseconds(rendering.pcm.size() / 8);
+    for (std::size_t i = 1; i < rendering.words.size(); ++i) EXPECT_GT(rendering.words[i].end, rendering.words[i - 1].end);
+    EXPECT_GT(rendering.words.front().end.count(), 150);
+    EXPECT_LE(rendering.words.back().end, length);
+    EXPECT_GT(rendering.words.back().end, length - std::chrono::milliseconds(600));
+    // The first word's end falls where its audio is followed by a quieter gap or the next word:
+    // "wait," ends well before half of the sentence.
+    EXPECT_LT(rendering.words.front().end, length / 3);
+    EXPECT_TRUE(render_8k_timed(*parse_voice("espeak:en-us"), "hello").words.empty());
 }
 
 TEST(Render, FliteIsDeterministic) {

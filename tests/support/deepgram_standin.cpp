@@ -1,8 +1,8 @@
-// The Deepgram stand-in: net::HttpServer on its own io_context thread; see deepgram_standin.hpp.
+// The Deepgram stand-in: net::HttpServer on its own io_context thread, and its scripted mode; see
+// deepgram_standin.hpp (the listening mode: deepgram_standin_listening.cpp).
 #include "support/deepgram_standin.hpp"
 
 #include <algorithm>
-#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -14,6 +14,7 @@
 #include "core/metrics.hpp"
 #include "net/server.hpp"
 #include "net/websocket.hpp"
+#include "support/deepgram_standin_state.hpp"
 
 namespace va::test {
 
@@ -24,19 +25,13 @@ std::size_t DeepgramStandinLog::count(const std::string& type) const {
     return static_cast<std::size_t>(std::count(controls.begin(), controls.end(), type));
 }
 
-struct DeepgramStandin::State {
-    mutable std::mutex mutex;
-    mutable std::condition_variable changed;
-    DeepgramStandinScript script;
-    DeepgramStandinLog log;
-
-    template <typename F>
-    auto update(F&& f) {
-        std::lock_guard lock(mutex);
-        changed.notify_all();
-        return f(script, log);
-    }
-};
+std::string message_type(const std::string& text) {
+    boost::system::error_code ec;
+    auto value = json::parse(text, ec);
+    if (ec || !value.is_object()) return "<not json>";
+    const auto* type = value.get_object().if_contains("type");
+    return type && type->is_string() ? std::string(type->get_string()) : "<no type>";
+}
 
 namespace {
 
@@ -63,14 +58,6 @@ std::string results(const std::string& transcript, bool is_final, bool from_fina
     return json::serialize(message);
 }
 
-std::string type_of(const std::string& text) {
-    boost::system::error_code ec;
-    auto value = json::parse(text, ec);
-    if (ec || !value.is_object()) return "<not json>";
-    const auto* type = value.get_object().if_contains("type");
-    return type && type->is_string() ? std::string(type->get_string()) : "<no type>";
-}
-
 // What one incoming message makes the stand-in say (and whether it then closes).
 struct Reply {
     std::vector<std::string> messages;
@@ -93,7 +80,7 @@ Reply on_binary(const StatePtr& state, const std::string& data, bool& first_audi
 Reply on_text(const StatePtr& state, const std::string& data, bool& first_audio) {
     return state->update([&](DeepgramStandinScript& script, DeepgramStandinLog& log) {
         Reply reply;
-        const auto type = type_of(data);
+        const auto type = message_type(data);
         log.controls.push_back(type);
         if (type == "CloseStream") {
             reply.messages.push_back(R"({"type":"Metadata","request_id":"standin"})");
@@ -125,7 +112,8 @@ Reply on_text(const StatePtr& state, const std::string& data, bool& first_audio)
     });
 }
 
-asio::awaitable<void> session(StatePtr state, std::unique_ptr<net::WebSocket> socket) {
+// One connection in the scripted mode: the reader answers each message itself.
+asio::awaitable<void> scripted_session(StatePtr state, std::unique_ptr<net::WebSocket> socket) {
     bool first_audio = true;
     while (true) {
         auto message = co_await socket->read();
@@ -168,7 +156,7 @@ asio::awaitable<net::Response> upgrade(StatePtr state, net::Request request) {
         co_return response;
     }
     response.accept_websocket = [state](std::unique_ptr<net::WebSocket> socket) {
-        return session(state, std::move(socket));
+        return state->phrasebook ? listening_session(state, std::move(socket)) : scripted_session(state, std::move(socket));
     };
     co_return response;
 }
@@ -184,6 +172,7 @@ struct DeepgramStandin::Runtime {
 
 DeepgramStandin::DeepgramStandin(DeepgramStandinScript script)
     : state_(std::make_shared<State>()), runtime_(std::make_unique<Runtime>()) {
+    if (!script.phrases.empty()) state_->phrasebook = std::make_shared<const Phrasebook>(make_phrasebook(script.phrases));
     state_->script = std::move(script);
     auto state = state_;
     runtime_->server = std::make_unique<net::HttpServer>(

@@ -2,16 +2,20 @@
 // the upgrade (query, Authorization), the audio on the wire (μ-law, pre-roll first), finals
 // joined from is_final results, partials (only when asked for), cancel, order, KeepAlive, and the
 // failures (401, 503, close, no answer, a session destroyed mid-utterance) with their reasons in
-// the log and never the key. Real loopback sockets; the client's io_context on a thread of its
-// own, the results awaited on the test's (support/stt_listener.hpp); nothing sleeps.
+// the log and never the key; and the stand-in's listening mode, whose words come as the audio
+// holding them does (partials growing word by word). Real loopback sockets; the client's
+// io_context on a thread of its own, the results awaited on the test's (support/stt_listener.hpp);
+// nothing sleeps.
 #include "speech/cloud/deepgram_stt.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -28,6 +32,7 @@
 #include "media/mulaw.hpp"
 #include "speech/cloud/deepgram_wire.hpp"
 #include "support/deepgram_standin.hpp"
+#include "support/spoken_phrase.hpp"
 #include "support/stt_listener.hpp"
 
 namespace va::speech {
@@ -390,6 +395,99 @@ TEST_F(DeepgramTest, DestroyingMidUtteranceClosesTheStreamAndDeliversNothing) {
     second.close();
     ASSERT_TRUE(standin_wait([](const auto& log) { return log.disconnects == 2; }));
     EXPECT_EQ(second.late(), 0u);
+}
+
+// An utterance as the VAD hands it over: the first 200 ms as the pre-roll, then 20 ms frames.
+void say(Listener& session, const std::vector<std::int16_t>& audio) {
+    constexpr std::size_t kPreroll = 1600;
+    constexpr std::size_t kFrame = 160;
+    session->begin_utterance(std::span(audio).first(std::min(kPreroll, audio.size())));
+    for (std::size_t at = kPreroll; at < audio.size(); at += kFrame)
+        session->audio(std::span(audio).subspan(at, std::min(kFrame, audio.size() - at)));
+}
+
+// A clip after `lead` samples of silence (frame-aligned, as the simulator plays it), then `tail`.
+std::vector<std::int16_t> on_the_line(const std::vector<std::int16_t>& clip, std::size_t lead, std::size_t tail) {
+    std::vector<std::int16_t> audio(lead, 0);
+    audio.insert(audio.end(), clip.begin(), clip.end());
+    audio.resize((audio.size() + 159) / 160 * 160 + tail, 0);
+    return audio;
+}
+
+// Partials until the one that is `last` (or none comes, or far too many do).
+std::vector<std::string> partials_until(Listener& session, const std::string& last) {
+    std::vector<std::string> got;
+    while (got.size() < 20) {
+        got.push_back(session.partial());
+        if (got.back() == last || got.back() == "(none)") break;
+    }
+    return got;
+}
+
+TEST_F(DeepgramTest, ListeningStandinSaysEachWordAsItIsHeard) {
+    DeepgramStandinScript script;
+    script.phrases = {test::spoken_phrase("wait actually tuesday does not work"), test::spoken_phrase("uh huh")};
+    script.word_lag = 20ms;
+    script.finalize_lag = 10ms;
+    const auto wait = script.phrases[0].pcm;
+    const auto uh_huh = script.phrases[1].pcm;
+    start(script);
+    Listener session(*stt_, with_partials());
+    // Each word's interim once its end is heard; the last one's endpointed final ends the growth.
+    // (Waited for before the utterance ends: a client drops the interims of an ended utterance.)
+    say(session, on_the_line(wait, 800, 1600));
+    EXPECT_EQ(partials_until(session, "wait actually tuesday does not work"),
+              (std::vector<std::string>{"wait", "wait actually", "wait actually tuesday", "wait actually tuesday does",
+                                        "wait actually tuesday does not", "wait actually tuesday does not work"}));
+    session->end_utterance();
+    EXPECT_EQ(session.words(), "wait actually tuesday does not work");
+    EXPECT_TRUE(session.partials().empty());
+    // The next utterance is spotted afresh.
+    say(session, on_the_line(uh_huh, 1600, 800));
+    EXPECT_EQ(partials_until(session, "uh huh"), (std::vector<std::string>{"uh", "uh huh"}));
+    session->end_utterance();
+    EXPECT_EQ(session.words(), "uh huh");
+    const auto log = standin_->log();
+    EXPECT_EQ(log.spotted, (std::vector<std::string>{"wait actually tuesday does not work", "uh huh"}));
+    EXPECT_EQ(log.count("Finalize"), 2u);
+}
+
+TEST_F(DeepgramTest, ListeningStandinFinalizesWithTheWordsHeardSoFar) {
+    // Results far later than the client waits: only the Finalize's answer, which drops them and
+    // holds their words, can end the utterance in time.
+    DeepgramStandinScript script;
+    script.phrases = {test::spoken_phrase("wait actually tuesday does not work")};
+    script.word_lag = 60s;
+    script.finalize_lag = 10ms;
+    const auto& phrase = script.phrases[0];
+    auto audio = on_the_line(phrase.pcm, 800, 0);
+    // Cut just after "tuesday" ends: the callee was cut off (a cancelled or a very long turn).
+    audio.resize(800 + static_cast<std::size_t>(phrase.words[2].end.count()) * 8 + 80);
+    start(script);
+    Listener session(*stt_, with_partials());
+    say(session, audio);
+    session->end_utterance();
+    EXPECT_EQ(session.words(), "wait actually tuesday");
+    EXPECT_TRUE(session.partials().empty());
+    // Nothing of it comes later: the next utterance hears nothing it knows.
+    say(session, std::vector<std::int16_t>(3200, 0));
+    session->end_utterance();
+    EXPECT_EQ(session.words(), "");
+    EXPECT_TRUE(session.arrived().empty());
+}
+
+TEST_F(DeepgramTest, ListeningStandinKeepsTheFaults) {
+    DeepgramStandinScript script;
+    script.phrases = {test::spoken_phrase("uh huh")};
+    script.close_on_finalize = true;
+    start(script);
+    Listener session(*stt_);
+    say(session, on_the_line(script.phrases[0].pcm, 800, 800));
+    session->end_utterance();
+    EXPECT_EQ(session.failure(), engine::Errc::failed);
+    EXPECT_THAT(log_.text(), HasSubstr("deepgram: connection closed"));
+    ASSERT_TRUE(standin_wait([](const auto& log) { return log.disconnects == 1; }));
+    EXPECT_EQ(standin_->log().spotted, std::vector<std::string>{"uh huh"});
 }
 
 TEST(DeepgramConfigTest, RefusesAMissingKeyOrANonWebSocketUrl) {

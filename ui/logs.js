@@ -43,7 +43,8 @@ export async function detail({ main, id, signal }) {
     h('h2', null, 'Transcript'),
     turns.length ? h('ol', { class: 'chat' }, turns.map((t) => h('li', { class: `turn ${t.role === 'agent' ? 'agent' : 'callee'}` },
       h('p', { class: 'who' }, h('strong', null, t.role === 'agent' ? 'Agent' : 'Callee'), ' ', timeEl(t.startedAt, true),
-        t.interrupted && h('span', { class: 'badge s-interrupted' }, 'interrupted')),
+        t.interrupted && h('span', { class: 'badge s-interrupted' }, 'interrupted'),
+        t.backchannel && h('span', { class: 'badge s-backchannel' }, 'backchannel')),
       h('p', { class: 'said' }, t.text == null ? h('em', null, 'Text hidden: your token lacks the transcripts scope.') : t.text || h('em', null, '(nothing)')),
       t.interrupted && t.role === 'agent' && h('p', { class: 'hint' }, 'The callee interrupted: only the words heard are kept.'),
       latency(t, most))))

@@ -36,7 +36,7 @@ const SETTINGS = [
   ['minSpeechMs', 'Shortest speech that counts as a turn (ms)', 'int', '50 to 5,000'],
   ['maxTurnMs', 'Longest turn of the callee (ms)', 'int', '1,000 to 300,000'],
   ['bargeIn', 'The callee may interrupt the agent', 'bool'],
-  ['bargeInMs', 'Speech over the agent that interrupts it (ms)', 'int', '50 to 5,000'],
+  ['bargeInMs', 'Speech over the agent that interrupts it before its words are known (ms)', 'int', '50 to 5,000'],
   ['bargeInDuringGreeting', 'The callee may interrupt the introduction', 'bool'],
   ['repromptAfterMs', 'Silence before "Are you still there?" (ms)', 'int', '1,000 to 600,000'],
   ['hangupAfterMs', 'Silence before a goodbye and hang-up (ms)', 'int', '1,000 to 3,600,000'],

@@ -24,8 +24,9 @@ INTERRUPTIONS = [
     "Actually, could we do the afternoon instead?",
     "Excuse me, who is calling again?",
 ]
-PAUSED = [("I'd like the", "morning one, please."), ("Let me see, I think", "Thursday is better."),
-          ("Well, my husband", "usually drives me there.")]
+# The first half ends as the unfinished turns do: cut off, on a filler, on a conjunction.
+PAUSED = [("I'd like the", "morning one, please."), ("Let me see, um", "Thursday is better."),
+          ("My husband and", "I usually come together.")]
 SHORT = ["Yes.", "That works.", "No thanks."]
 PLAIN = "Hi, yes, speaking."
 LINES = {"clean": None, "20": 20, "10": 10}

@@ -52,7 +52,8 @@ json::value to_json(const store::TranscriptTurn& t) {
                       {"text", t.text},
                       {"startedAt", core::format_rfc3339(t.started_at)},
                       {"endedAt", core::format_rfc3339(t.ended_at)},
-                      {"interrupted", t.interrupted}};
+                      {"interrupted", t.interrupted},
+                      {"backchannel", t.backchannel}};
     if (t.latency) {
         turn["latency"] = {{"sttFinalMs", optional_ms(t.latency->stt_final_ms)},
                            {"llmFirstTokenMs", optional_ms(t.latency->llm_first_token_ms)},

@@ -106,7 +106,8 @@ json::value narrate(unsigned short port, const std::string& token, const std::st
             for (; turns_shown < transcript.size(); ++turns_shown) {
                 const auto& turn = transcript.at(turns_shown);
                 out << "  " << (turn.at("role") == "agent" ? "agent : " : "callee: ") << text_of(turn.at("text"))
-                    << (turn.at("interrupted").as_bool() ? "  (cut off)" : "") << "\n";
+                    << (turn.at("interrupted").as_bool() ? "  (cut off)" : "")
+                    << (turn.at("backchannel").as_bool() ? "  (backchannel)" : "") << "\n";
             }
         }
         const auto status = text_of(call.at("recipients").at(0).at("status"));

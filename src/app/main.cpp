@@ -327,7 +327,7 @@ int main(int argc, char** argv) {
     add_ms("--end-of-turn-ms", talk.turn.end_silence, "VA_END_OF_TURN_MS", "Callee silence that ends their turn", 10'000);
     add_ms("--min-speech-ms", talk.turn.min_speech, "VA_MIN_SPEECH_MS", "Shortest speech that is a turn", 5'000);
     add_ms("--barge-in-ms", talk.barge_in.min_speech, "VA_BARGE_IN_MS",
-           "Callee speech over the agent that interrupts it", 5'000);
+           "Callee speech over the agent that interrupts it before its words say what it is", 5'000);
     add_ms("--reprompt-ms", talk.silence.reprompt_after, "VA_REPROMPT_MS", "Silence before the agent asks again", 600'000);
     add_ms("--silence-hangup-ms", talk.silence.hangup_after, "VA_SILENCE_HANGUP_MS",
            "Silence after which the agent says goodbye", 3'600'000);

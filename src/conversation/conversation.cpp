@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "conversation/callee_words.hpp"
 #include "conversation/reply.hpp"
 #include "conversation/sentences.hpp"
 #include "conversation/tools.hpp"
@@ -40,11 +41,13 @@ constexpr const char* kPhoneGuidance =
     "caller says reaches you through speech recognition and may contain mistakes. When the conversation "
     "is over, say a short goodbye and call the end_call tool.";
 
-// A callee turn that has ended and waits for its words from the STT.
+// A callee utterance that has ended and waits for its words from the STT.
 struct PendingTurn {
     SteadyTime speech_end;
     core::TimePoint started_at;
     core::TimePoint ended_at;
+    // Said over the agent and never taken as a turn: its words say whether it was a backchannel.
+    bool maybe_backchannel = false;
 };
 
 milliseconds since(SteadyTime from, SteadyTime to) {
@@ -107,7 +110,8 @@ public:
     }
 
     void on_start() override {
-        stt_ = recognizer_.open(executor_, {info_.conversation.stt_grammar});
+        // Interim words: they say what speech over the agent is, and how long a pause ends a turn.
+        stt_ = recognizer_.open(executor_, {info_.conversation.stt_grammar, /*partials=*/true});
         if (settings_.filler_after > milliseconds(0)) ctx_.greetings.warm(voice_, settings_.filler_text);
         if (!info_.greeting.empty()) greet();
     }
@@ -124,6 +128,7 @@ public:
             case TurnDetector::Event::onset:
                 turn_started_at_ = ctx_.time.now();
                 over_agent_ = reply_ && reply_->sounding();
+                segment_words_.clear();
                 if (stt_) stt_->begin_utterance(preroll());
                 break;
             case TurnDetector::Event::voice:
@@ -135,7 +140,13 @@ public:
                 pending_turns_.push_back({last_voice_.steady, turn_started_at_, last_voice_.wall});
                 break;
             case TurnDetector::Event::dropped:
-                if (stt_) stt_->cancel_utterance();
+                if (!stt_) break;
+                if (over_agent_) {  // a backchannel, or more that its words did not show in time
+                    stt_->end_utterance();
+                    pending_turns_.push_back({last_voice_.steady, turn_started_at_, last_voice_.wall, true});
+                } else {
+                    stt_->cancel_utterance();  // noise, a cough
+                }
                 break;
         }
         if (detector_.open() && !detector_.accepted() && detector_.voiced() >= accept_threshold()) take_turn();
@@ -196,37 +207,58 @@ private:
         return std::span<const std::int16_t>(preroll_).last(std::min(preroll_samples(), preroll_.size()));
     }
 
-    // How much voice makes the open segment a turn of the callee's: more while the agent talks
-    // (a backchannel must not stop it), never over words that may not be interrupted.
+    // Whether the callee may take the floor now: never over words that may not be interrupted.
+    bool may_take_floor() const {
+        if (ending_) return false;
+        if (reply_ && reply_->sounding()) return settings_.barge_in.enabled && reply_->interruptible;
+        return over_agent_ || !reply_ || reply_->interruptible;
+    }
+    // Speech that began over the agent's voice, or that the agent now talks over.
+    bool over_agent() const { return over_agent_ || (reply_ && reply_->sounding()); }
+
+    // How much voice makes the open segment a turn of the callee's. Over the agent, the words
+    // decide (on_partial): a backchannel never stops it, whatever its length; only while they
+    // have said nothing does length alone (barge_in.min_speech) make it a turn.
     milliseconds accept_threshold() const {
-        if (ending_) return kNever;
-        if (reply_ && reply_->sounding()) {
-            if (!settings_.barge_in.enabled || !reply_->interruptible) return kNever;
-            return settings_.barge_in.min_speech;
-        }
-        // A backchannel that began over the agent's voice stays one after the agent stops.
-        if (over_agent_) return settings_.barge_in.min_speech;
-        if (reply_ && !reply_->interruptible) return kNever;
-        return settings_.turn.min_speech;
+        if (!may_take_floor()) return kNever;
+        if (!over_agent()) return settings_.turn.min_speech;
+        return conversation::over_agent(segment_words_) == OverAgent::unknown ? settings_.barge_in.min_speech : kNever;
     }
 
     void take_turn() {
         detector_.accept();
         idle_ = unanswered_ = milliseconds(0);
-        if (!reply_) return;
+        if (reply_) barge_in();  // a reply still being thought of is for a turn the callee has not finished
+    }
+
+    // The reply is cut because the callee takes the floor.
+    void barge_in() {
         if (reply_->sounding()) {
             spdlog::info("call {}: the callee talks over the agent: barge-in", info_.call_sid);
             count("conversation_barge_ins_total", "Agent replies cut off by the callee");
         }
-        close_reply(/*cut=*/true);  // a reply still being thought of is for a turn the callee has not finished
+        close_reply(/*cut=*/true);
     }
 
-    // The recogniser's words for each turn, in order (finals only: no partials were asked for).
+    // The recogniser's words, in order: interim words of the open utterance, and each
+    // utterance's final words.
     asio::awaitable<void> listen() {
         for (;;) on_words(co_await stt_->next());
     }
 
+    // Interim words of the open segment (those of an utterance that has ended wait for its final).
+    void on_partial(const std::string& text) {
+        if (!pending_turns_.empty() || !detector_.open()) return;
+        segment_words_ = text;
+        detector_.set_end_silence(end_of_turn(text, settings_.turn.end_silence));
+        if (over_agent() && !detector_.accepted() && may_take_floor() &&
+            conversation::over_agent(text) == OverAgent::more) {
+            take_turn();  // more than a backchannel: as soon as that is known
+        }
+    }
+
     void on_words(const engine::Result<speech::Heard>& words) {
+        if (words && !words->final) return on_partial(words->text);
         if (pending_turns_.empty()) return;
         const auto turn = pending_turns_.front();
         pending_turns_.pop_front();
@@ -234,13 +266,27 @@ private:
         if (!words) {
             spdlog::warn("call {}: speech recognition failed ({})", info_.call_sid, words.error().message());
             count("conversation_failures_total", "Engine failures during calls", {{"engine", "stt"}});
-            if (!reply_) say(settings_.not_heard, ReplyKind::notice);
+            if (!reply_ && !turn.maybe_backchannel) say(settings_.not_heard, ReplyKind::notice);
             return;
         }
         const auto& text = words->text;
         if (text.empty()) {
             spdlog::debug("call {}: a turn without recognisable words", info_.call_sid);
             return;
+        }
+        if (turn.maybe_backchannel) {
+            if (conversation::over_agent(text) != OverAgent::more) {
+                // Kept in the transcript, never a turn: the model does not answer "uh-huh".
+                transcript_.push_back({"callee", text, turn.started_at, turn.ended_at, false, std::nullopt, true});
+                save();
+                return;
+            }
+            // More than a backchannel, which its interim words did not show in time: a turn,
+            // unless it was said over words that may not be interrupted.
+            if (reply_ && reply_->sounding()) {
+                if (!may_take_floor()) return;
+                barge_in();
+            }
         }
         transcript_.push_back({"callee", text, turn.started_at, turn.ended_at, false, std::nullopt});
         history_.push_back({"user", text, {}, {}});
@@ -608,6 +654,7 @@ private:
     std::deque<PendingTurn> pending_turns_;
     core::TimePoint turn_started_at_{};
     bool over_agent_ = false;  // the open segment began while the agent was talking
+    std::string segment_words_;  // the open segment's interim words
     VoiceAt last_voice_;
 
     std::vector<llm::Message> history_;

@@ -19,7 +19,10 @@ struct TurnSettings {
 
 struct BargeInSettings {
     bool enabled = true;
-    milliseconds min_speech{300};  // callee speech over the agent this long interrupts it; shorter is a backchannel
+    // Speech over the agent interrupts it as soon as its interim words are more than a backchannel
+    // (callee_words.hpp); words that are only a backchannel never do. This much voice interrupts
+    // while the words have said nothing yet: a little longer than the longest backchannel.
+    milliseconds min_speech{1000};
     bool during_greeting = true;   // false: the greeting always plays in full
 };
 

@@ -8,6 +8,7 @@ TurnDetector::Event TurnDetector::push(bool voiced, milliseconds length) {
         if (!voiced) return Event::none;
         open_ = true;
         accepted_ = false;
+        end_silence_ = settings_.end_silence;
         opened_at_ = now_ - length;
         voiced_ = length;
         last_voice_end_ = now_;
@@ -17,7 +18,7 @@ TurnDetector::Event TurnDetector::push(bool voiced, milliseconds length) {
         voiced_ += length;
         last_voice_end_ = now_;
     }
-    const bool quiet_long_enough = now_ - last_voice_end_ >= settings_.end_silence;
+    const bool quiet_long_enough = now_ - last_voice_end_ >= end_silence_;
     const bool too_long = accepted_ && now_ - opened_at_ >= settings_.max_turn;
     if (quiet_long_enough || too_long) {
         open_ = false;

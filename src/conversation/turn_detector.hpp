@@ -3,7 +3,7 @@
 // (Twilio sends a frame every 20 ms, silence included), so the logic is exact and needs no clock.
 //
 // A segment opens on the first voiced frame and closes after `end_silence` without voice (or at
-// `max_turn`). The agent decides when a segment is a real turn (accept(): enough voice, given
+// `max_turn`); the agent may change that silence while the segment is open, by its words. The agent decides when a segment is a real turn (accept(): enough voice, given
 // whether it is talking itself); a closed segment is `ended` if it was accepted, else `dropped`
 // (noise, a cough, a backchannel under the agent's voice).
 #include <chrono>
@@ -23,6 +23,9 @@ public:
     Event push(bool voiced, milliseconds length);
 
     void accept() { accepted_ = true; }
+    // The silence that closes the open segment, from what its words say (callee_words.hpp);
+    // each segment starts with the settings' end_silence.
+    void set_end_silence(milliseconds silence) { end_silence_ = silence; }
     bool open() const { return open_; }
     bool accepted() const { return accepted_; }
     milliseconds voiced() const { return voiced_; }  // voiced time in the open segment
@@ -32,6 +35,7 @@ public:
 
 private:
     TurnSettings settings_;
+    milliseconds end_silence_ = settings_.end_silence;
     milliseconds now_{0};
     bool open_ = false;
     bool accepted_ = false;

@@ -145,6 +145,8 @@ struct TranscriptTurn {
     TimePoint ended_at{};
     bool interrupted = false;
     std::optional<TurnLatency> latency;  // agent turns that answer the callee
+    // A callee turn said over the agent only to show they listen ("uh-huh"): kept, never answered.
+    bool backchannel = false;
     bool operator==(const TranscriptTurn&) const = default;
 };
 

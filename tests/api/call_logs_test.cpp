@@ -18,6 +18,8 @@ store::CallLog log_for(const std::string& call_id, const std::string& to, const 
     log.duration = 42;
     log.transcript = {{"agent", "Hello!", at, at + std::chrono::seconds(1), false, std::nullopt},
                       {"callee", "Hi", at + std::chrono::seconds(2), at + std::chrono::seconds(3), true, std::nullopt},
+                      {"callee", "mm-hm", at + std::chrono::seconds(3), at + std::chrono::seconds(4), false, std::nullopt,
+                       /*backchannel=*/true},
                       {"agent", "Hi!", at + std::chrono::seconds(4), at + std::chrono::seconds(5), false,
                        store::TurnLatency{600, 650, 660, std::nullopt}}};
     log.created_at = log.updated_at = at;
@@ -49,7 +51,9 @@ TEST(CallLogsApi, ListsWithFiltersAndGetsOne) {
     EXPECT_EQ(one.json.at("transcript").at(0).at("startedAt"), "2026-11-25T12:00:02.000Z");
     EXPECT_TRUE(one.json.at("answeredAt").is_null());
     EXPECT_FALSE(one.json.at("transcript").at(0).as_object().contains("latency"));
-    const auto& latency = one.json.at("transcript").at(2).at("latency");
+    EXPECT_EQ(one.json.at("transcript").at(1).at("backchannel"), false);
+    EXPECT_EQ(one.json.at("transcript").at(2).at("backchannel"), true);
+    const auto& latency = one.json.at("transcript").at(3).at("latency");
     EXPECT_EQ(latency.at("sttFinalMs"), 600);
     EXPECT_EQ(latency.at("ttsFirstAudioMs"), 660);
     EXPECT_TRUE(latency.at("voiceToVoiceMs").is_null());

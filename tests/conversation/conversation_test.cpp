@@ -72,6 +72,11 @@ protected:
         }
     }
     void silence(std::chrono::milliseconds length) { feed(length, false); }
+    // The recogniser's interim words of the utterance being said.
+    void interim(std::string words) {
+        stt.interim(std::move(words));
+        control.settle();
+    }
     // A whole callee turn: speech, then silence until the turn has ended (exactly then).
     void callee_says(std::string words, std::chrono::milliseconds length = 800ms) {
         stt.results.push_back({std::move(words)});
@@ -206,9 +211,12 @@ TEST_F(ConversationTest, BargeInClearsCancelsAndKeepsWhatWasHeard) {
     control.hear(length / 2);  // half of the first sentence
 
     stt.results.push_back({"actually tuesday"});
-    feed(500ms, true);
-    EXPECT_EQ(control.interrupts, 1);
+    feed(200ms, true);
+    EXPECT_EQ(control.interrupts, 0);  // not before its words say what it is
+    interim("actually");
+    EXPECT_EQ(control.interrupts, 1);  // more than a backchannel: at once
     EXPECT_TRUE(call.canceled);
+    feed(300ms, true);
 
     silence(700ms);
     ASSERT_EQ(llm.calls.size(), 2u);
@@ -233,7 +241,10 @@ TEST_F(ConversationTest, BargeInCancelsTheSpeechBeingSynthesised) {
     control.settle();
     ASSERT_EQ(tts.jobs.size(), 3u);  // "Two." is being synthesised
     control.hear(30ms);
-    feed(500ms, true);
+    // No words yet: this much speech over the agent interrupts it anyway.
+    feed(settings.barge_in.min_speech - 20ms, true);
+    EXPECT_EQ(control.interrupts, 0);
+    feed(40ms, true);
     EXPECT_EQ(control.interrupts, 1);
     EXPECT_TRUE(tts.jobs[2]->canceled);
 }
@@ -243,13 +254,98 @@ TEST_F(ConversationTest, ABackchannelDoesNotInterrupt) {
     llm.answers.push_back({{"Let me look at the calendar for you, one moment please. "}, {}, ""});
     callee_says("any time next week");
     control.hear(200ms);
-    feed(160ms, true);  // "mm-hm"
+    stt.results.push_back({"mm hmm"});
+    feed(160ms, true);
     silence(700ms);
     EXPECT_EQ(control.interrupts, 0);
-    EXPECT_EQ(stt.log.canceled, 1);
+    EXPECT_EQ(stt.log.canceled, 0);  // its words are heard: the transcript keeps it
     EXPECT_EQ(llm.calls.size(), 1u);
+    ASSERT_TRUE(stt.partials_asked);
+    const auto& kept = sink.transcript().back();
+    EXPECT_EQ(kept.text, "mm hmm");
+    EXPECT_TRUE(kept.backchannel);
     control.hear_all();
     EXPECT_FALSE(sink.transcript().back().interrupted);
+    EXPECT_FALSE(sink.transcript().back().backchannel);
+}
+
+TEST_F(ConversationTest, ABackchannelByItsWordsDoesNotInterruptWhateverItsLength) {
+    greeted();
+    llm.answers.push_back({{"Let me look at the calendar for you, it will take me a moment to find a good slot. "}, {}, ""});
+    callee_says("any time next week");
+    control.hear(200ms);
+    stt.results.push_back({"uh huh yeah"});
+    feed(300ms, true);
+    interim("uh huh");
+    feed(settings.barge_in.min_speech + 500ms, true);  // a long, drawn-out "uh-huh, yeah"
+    interim("uh huh yeah");
+    silence(700ms);
+    EXPECT_EQ(control.interrupts, 0);
+    EXPECT_EQ(llm.calls.size(), 1u);  // not a turn: the model does not answer it
+    EXPECT_EQ(llm.history().back(), "user: any time next week");
+    EXPECT_TRUE(sink.transcript().back().backchannel);
+}
+
+TEST_F(ConversationTest, MoreThanABackchannelInterruptsAsSoonAsItsWordsSaySo) {
+    greeted();
+    llm.answers.push_back({{"Let me look at the calendar for you, it will take me a moment to find a good slot. "}, {}, ""});
+    callee_says("any time next week");
+    control.hear(200ms);
+    stt.results.push_back({"okay wait a second"});
+    feed(200ms, true);
+    interim("okay");
+    EXPECT_EQ(control.interrupts, 0);
+    feed(200ms, true);
+    interim("okay wait");
+    EXPECT_EQ(control.interrupts, 1);
+    silence(700ms);
+    EXPECT_EQ(llm.calls.size(), 2u);
+    EXPECT_EQ(llm.history().back(), "user: okay wait a second");
+    EXPECT_FALSE(sink.transcript().back().backchannel);
+}
+
+TEST_F(ConversationTest, WordsOverTheAgentThatItsInterimWordsMissedAreStillATurn) {
+    greeted();
+    llm.answers.push_back({{"Let me look at the calendar for you, it will take me a moment to find a good slot. "}, {}, ""});
+    llm.answers.push_back({{"Alright. "}, {}, ""});
+    callee_says("any time next week");
+    control.hear(200ms);
+    stt.results.push_back({"no"});
+    feed(300ms, true);  // no interim words came before it ended
+    silence(700ms);
+    EXPECT_EQ(control.interrupts, 1);  // its final words cut the agent
+    ASSERT_EQ(llm.calls.size(), 2u);
+    EXPECT_EQ(llm.history().back(), "user: no");
+}
+
+TEST_F(ConversationTest, TheWordsSetTheSilenceThatEndsTheTurn) {
+    greeted();
+    llm.answers.push_back({{"Fine. "}, {}, ""});
+    llm.answers.push_back({{"Good. "}, {}, ""});
+    // How much silence after speech ends the turn (the VAD's hangover included).
+    auto silence_until_ended = [this] {
+        const int ended = stt.log.ended;
+        auto quiet = 0ms;
+        for (; quiet < 3s && stt.log.ended == ended; quiet += 20ms) silence(20ms);
+        return quiet;
+    };
+    // A trailing "the": a pause longer than the 600 ms the turn ends after is not its end.
+    stt.results.push_back({"i'd like the morning one"});
+    feed(600ms, true);
+    interim("i'd like the");
+    silence(1000ms);
+    EXPECT_EQ(stt.log.ended, 0);
+    feed(500ms, true);
+    interim("i'd like the morning one");
+    const auto base = silence_until_ended();
+    EXPECT_EQ(stt.log.ended, 1);
+    EXPECT_GE(base, settings.turn.end_silence);
+    control.hear_all();
+    // A complete short answer: half the silence.
+    stt.results.push_back({"yes"});
+    feed(400ms, true);
+    interim("yes");
+    EXPECT_EQ(silence_until_ended(), base - settings.turn.end_silence / 2);
 }
 
 TEST_F(ConversationTest, NoBargeInDuringTheGreetingWhenSwitchedOff) {

@@ -99,7 +99,12 @@ public:
 
     std::unique_ptr<speech::SttSession> open(boost::asio::any_io_executor executor, speech::SttOptions options) override {
         grammars.push_back(options.grammar);
+        partials_asked = options.partials;
         return std::make_unique<Session>(*this, std::move(executor));
+    }
+    // Interim words of the open utterance, now (as a streaming recogniser sends them).
+    void interim(std::string text) {
+        if (live_) live_->inbox.sender()(speech::Heard{std::move(text), /*final=*/false});
     }
     std::string name() const override { return label; }
 
@@ -107,11 +112,17 @@ public:
     Log log;
     std::deque<Result> results;
     std::vector<std::string> grammars;  // of each session opened
+    bool partials_asked = false;
 
 private:
     // Answers each end_utterance() at once, through an inbox as the engines do.
     struct Session final : speech::SttSession {
-        Session(FakeStt& owner, boost::asio::any_io_executor executor) : stt(owner), inbox(std::move(executor)) {}
+        Session(FakeStt& owner, boost::asio::any_io_executor executor) : stt(owner), inbox(std::move(executor)) {
+            stt.live_ = this;
+        }
+        ~Session() override {
+            if (stt.live_ == this) stt.live_ = nullptr;
+        }
         void begin_utterance(std::span<const std::int16_t> preroll) override {
             ++stt.log.begun;
             stt.log.samples += preroll.size();
@@ -134,6 +145,7 @@ private:
         FakeStt& stt;
         engine::Inbox<engine::Result<speech::Heard>> inbox;
     };
+    Session* live_ = nullptr;
 };
 
 // ---- the model ----

@@ -48,6 +48,22 @@ TEST(TurnDetector, AnUnacceptedSegmentIsDropped) {
     EXPECT_FALSE(d.accepted());
 }
 
+TEST(TurnDetector, TheWordsCanShortenOrLengthenTheSilenceOfTheOpenSegment) {
+    TurnDetector d({});
+    feed(d, 300ms, true);
+    d.accept();
+    d.set_end_silence(1500ms);  // "I'd like the"
+    EXPECT_EQ(feed(d, 1000ms, false), std::vector<Event>{});
+    EXPECT_EQ(feed(d, 300ms, true), std::vector<Event>{});
+    d.set_end_silence(300ms);  // "... morning one, please"
+    EXPECT_EQ(feed(d, 300ms, false), std::vector<Event>{Event::ended});
+    // The next segment starts from the settings' silence again.
+    feed(d, 300ms, true);
+    d.accept();
+    EXPECT_EQ(feed(d, 580ms, false), std::vector<Event>{});
+    EXPECT_EQ(feed(d, 20ms, false), std::vector<Event>{Event::ended});
+}
+
 TEST(TurnDetector, AnEndlessTurnEndsAtMaxTurn) {
     TurnSettings s;
     s.max_turn = 2s;

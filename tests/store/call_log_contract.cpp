@@ -21,6 +21,7 @@ TEST_P(StoreContract, CallLogRoundTripsEveryFieldAndTheTranscript) {
     log.updated_at = kT0 + seconds(31);
     log.transcript = {{"agent", "Hello \"there\"\n¿qué tal? 🙂", kT0, kT0 + seconds(1), false, std::nullopt},
                       {"callee", "", kT0 + seconds(2), kT0 + seconds(3), true, std::nullopt},
+                      {"callee", "uh-huh", kT0 + seconds(3), kT0 + seconds(4), false, std::nullopt, /*backchannel=*/true},
                       {"agent", "Monday.", kT0 + seconds(4), kT0 + seconds(5), false, TurnLatency{610, 640, std::nullopt, 900}}};
     store().call_logs().create(log);
 

@@ -76,7 +76,7 @@ struct Connection {
     // After each binary frame: (the utterance's samples so far, when it came).
     std::vector<std::pair<std::int64_t, Clock::time_point>> arrivals;
     std::vector<SpottedWord> words;  // said so far, in order
-    std::size_t detections_logged = 0;
+    std::vector<bool> logged;  // per detection of this utterance: in log.spotted
     Settled scheduled;  // by the finals queued
     Settled sent;       // by the finals sent
     std::vector<std::int16_t> pcm;  // a frame decoded (kept: its buffer is reused)
@@ -138,14 +138,20 @@ void queue_close(Connection& c, std::string reason) {
     queue(c, std::move(close));
 }
 
+// A phrase is logged once its first word is said (a placement the audio did not confirm is not).
 void log_spotted(Connection& c) {
     const auto& detections = c.spotter.detections();
-    if (c.detections_logged == detections.size()) return;
+    c.logged.resize(detections.size(), false);
+    std::vector<std::string> heard;
+    for (std::size_t i = 0; i < detections.size(); ++i) {
+        if (c.logged[i] || detections[i].words_said == 0) continue;
+        c.logged[i] = true;
+        heard.push_back(c.spotter.phrasebook()[detections[i].phrase].text);
+    }
+    if (heard.empty()) return;
     c.state->update([&](DeepgramStandinScript&, DeepgramStandinLog& log) {
-        for (auto i = c.detections_logged; i < detections.size(); ++i)
-            log.spotted.push_back(c.spotter.phrasebook()[detections[i].phrase].text);
+        log.spotted.insert(log.spotted.end(), heard.begin(), heard.end());
     });
-    c.detections_logged = detections.size();
 }
 
 // When the frame holding this sample of the utterance came.
@@ -209,7 +215,7 @@ void finalize(Connection& c) {
     c.spotter.reset();
     c.arrivals.clear();
     c.words.clear();
-    c.detections_logged = 0;
+    c.logged.clear();
     c.scheduled = c.sent = Settled{0, end};
 }
 

@@ -54,6 +54,7 @@ SpotterPhrase prepare(const DeepgramStandinPhrase& phrase) {
     SpotterPhrase out;
     out.text = phrase.text;
     out.length = static_cast<std::int64_t>(phrase.pcm.size());
+    for (const auto s : phrase.pcm) out.samples.push_back(static_cast<float>(s) * kScale);
     for (const auto& word : phrase.words) out.words.push_back({word.text, static_cast<std::int64_t>(word.end.count()) * 8});
     const auto voiced = first_voiced_frame(phrase.pcm);
     if (!voiced) return out;
@@ -168,6 +169,7 @@ double PhraseSpotter::score(const SpotterPhrase::Anchor& anchor, std::int64_t bo
 void PhraseSpotter::place(std::size_t index, const Candidate& candidate) {
     const auto& phrase = (*book_)[index];
     const std::int64_t start = candidate.start;
+    const std::size_t detection = detections_.size();
     detections_.push_back({index, start, candidate.score});
     busy_until_[index] = start + phrase.length;
     std::int64_t word_start = start + phrase.anchors.front().offset;
@@ -175,7 +177,8 @@ void PhraseSpotter::place(std::size_t index, const Candidate& candidate) {
         const auto& word = phrase.words[k];
         const std::int64_t end = start + word.end;
         if (end > 0) {  // a word that ended before the utterance began was not heard
-            SpottedWord heard{word.text, std::max<std::int64_t>(word_start, 0), end, k + 1 == phrase.words.size()};
+            SpottedWord heard{word.text, std::max<std::int64_t>(word_start, 0), end, k + 1 == phrase.words.size(),
+                              detection};
             const auto at = std::upper_bound(pending_.begin(), pending_.end(), end,
                                              [](std::int64_t e, const SpottedWord& w) { return e < w.end; });
             pending_.insert(at, std::move(heard));
@@ -184,11 +187,46 @@ void PhraseSpotter::place(std::size_t index, const Candidate& candidate) {
     }
 }
 
+bool PhraseSpotter::confirmed(const Detection& detection, std::int64_t end) const {
+    const auto& phrase = (*book_)[detection.phrase];
+    const std::int64_t from = std::max<std::int64_t>(detection.start + phrase.anchors.front().offset, 0);
+    double dot = 0, audio_energy = 0, clip_energy = 0;
+    for (std::int64_t t = from; t < end; ++t) {
+        const double x = audio_[static_cast<std::size_t>(t)];
+        const double y = phrase.samples[static_cast<std::size_t>(t - detection.start)];
+        dot += x * y;
+        audio_energy += x * x;
+        clip_energy += y * y;
+    }
+    return audio_energy > 0 && clip_energy > 0 && dot / std::sqrt(audio_energy * clip_energy) >= threshold_;
+}
+
+bool PhraseSpotter::overlaps_another(std::size_t index) const {
+    const auto& d = detections_[index];
+    const auto end_of = [this](const Detection& x) { return x.start + (*book_)[x.phrase].length; };
+    for (std::size_t i = 0; i < detections_.size(); ++i) {
+        const auto& other = detections_[i];
+        if (i == index || other.dropped || other.words_said == 0) continue;
+        if (other.start < end_of(d) && d.start < end_of(other)) return true;
+    }
+    return false;
+}
+
 std::vector<SpottedWord> PhraseSpotter::said() {
-    const auto reached =
-        std::find_if(pending_.begin(), pending_.end(), [&](const SpottedWord& w) { return w.end > samples(); });
-    std::vector<SpottedWord> out(std::make_move_iterator(pending_.begin()), std::make_move_iterator(reached));
-    pending_.erase(pending_.begin(), reached);
+    std::vector<SpottedWord> out;
+    while (!pending_.empty() && pending_.front().end <= samples()) {
+        auto word = std::move(pending_.front());
+        pending_.erase(pending_.begin());
+        auto& detection = detections_[word.detection];
+        if (detection.dropped) continue;
+        if (!confirmed(detection, word.end) || (detection.words_said == 0 && overlaps_another(word.detection))) {
+            detection.dropped = true;  // a chance likeness: the phrase may be placed again
+            busy_until_[detection.phrase] = std::numeric_limits<std::int64_t>::min();
+            continue;
+        }
+        ++detection.words_said;
+        out.push_back(std::move(word));
+    }
     return out;
 }
 

@@ -14,8 +14,15 @@
 // placed before those 400 ms are in: the best match of them all wins); the words that ended
 // before the utterance's first sample are not heard.
 //
+// A placement is a guess until the audio confirms it: a word is said only when the audio from the
+// phrase's voice to that word's end still matches the clip (the same correlation over that whole
+// span); one that does not is dropped with the rest of its words. (The callee's voice has one
+// pitch, so 200 ms of two different phrases can correlate by chance; whole words do not.) The
+// callee says one clip at a time: a placement that overlaps one whose words are being said is
+// dropped too ("No wait, ..." holds the "wait" that opens "Wait, actually ...").
+//
 // Cost: phrases × 1600 multiply-adds per 20 ms of audio, and at each utterance's start, for 200 ms,
-// that many again per later anchor (a 2 s phrase has 9).
+// that many again per later anchor (a 2 s phrase has 9); and per word said, its phrase so far.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -50,6 +57,7 @@ struct SpotterPhrase {
     };
     std::string text = {};
     std::int64_t length = 0;  // samples
+    std::vector<float> samples = {};  // the whole clip, scaled like the anchors, to confirm a placement
     // [0]: from the first voiced frame (shorter if the clip is); then every 200 ms after it, whole
     // ones only. None: a silent clip, never spotted.
     std::vector<Anchor> anchors = {};
@@ -65,12 +73,15 @@ struct SpottedWord {
     std::int64_t start = 0;  // where its phrase's previous word ended (the first: the phrase's voice); ≥ 0
     std::int64_t end = 0;    // > 0
     bool last = false;       // its phrase's last word
+    std::size_t detection = 0;  // which of detections() said it
 };
 
 struct Detection {
     std::size_t phrase = 0;  // index in the phrasebook
     std::int64_t start = 0;  // utterance offset of the clip's first sample (< 0: before the utterance)
     double score = 0;
+    bool dropped = false;  // the audio after the anchor did not match: none of its later words were said
+    std::size_t words_said = 0;
 };
 
 class PhraseSpotter {
@@ -99,6 +110,10 @@ private:
     void examine(std::int64_t boundary);
     double score(const SpotterPhrase::Anchor& anchor, std::int64_t boundary) const;
     void place(std::size_t phrase, const Candidate& candidate);
+    // Whether the audio from the phrase's voice up to `end` (utterance samples) still matches it.
+    bool confirmed(const Detection& detection, std::int64_t end) const;
+    // Whether another placement over the same audio has said words already.
+    bool overlaps_another(std::size_t detection) const;
     std::vector<SpottedWord> said();
 
     std::shared_ptr<const Phrasebook> book_;

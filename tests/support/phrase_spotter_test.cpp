@@ -339,3 +339,37 @@ TEST_F(PhraseSpotterTest, FinishCountsAMatchStillWaitingForItsPeak) {
 
 }  // namespace
 }  // namespace va::test
+
+namespace va::test {
+namespace {
+
+// One voice (rms, as the bench's callees) saying many phrases: 200 ms of two of them can match
+// by chance (one pitch), so a placement is confirmed word by word; each phrase heard alone
+// gives its own words and nothing of the others.
+TEST(PhraseSpotterBook, OneVoiceManyPhrasesGivesEachPhrasesOwnWords) {
+    const std::vector<std::string> texts{"Let me see, I think", "Hi, yes, speaking.", "That works.",
+                                         "Wait, actually Tuesday doesn't work for me.", "No wait, I am not available tomorrow.",
+                                         "Well, my husband", "usually drives me there.", "Excuse me, who is calling again?",
+                                         "I'd like the", "morning one, please.", "Yes.", "uh huh"};
+    std::vector<DeepgramStandinPhrase> phrases;
+    for (const auto& text : texts) phrases.push_back(spoken_phrase(text, "flite:rms"));
+    auto book = std::make_shared<const Phrasebook>(make_phrasebook(phrases));
+    for (const auto& phrase : phrases) {
+        PhraseSpotter spotter(book);
+        auto audio = std::vector<std::int16_t>(1600, 0);
+        audio.insert(audio.end(), phrase.pcm.begin(), phrase.pcm.end());
+        audio.resize(audio.size() / 160 * 160 + 160 + 3200, 0);
+        const auto line = media::decode_mulaw(media::encode_mulaw(audio));
+        std::vector<std::string> heard;
+        for (std::size_t at = 0; at < line.size(); at += 160) {
+            for (auto& word : spotter.feed(std::span(line).subspan(at, 160))) heard.push_back(word.text);
+        }
+        for (auto& word : spotter.finish()) heard.push_back(word.text);
+        std::vector<std::string> expected;
+        for (const auto& word : phrase.words) expected.push_back(word.text);
+        EXPECT_EQ(heard, expected) << phrase.text;
+    }
+}
+
+}  // namespace
+}  // namespace va::test

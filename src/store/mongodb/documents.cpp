@@ -152,7 +152,7 @@ Array transcript_array(const std::vector<TranscriptTurn>& turns) {
     Array out;
     for (const auto& t : turns) {
         auto turn = doc("role", t.role, "text", t.text, "startedAt", t.started_at, "endedAt", t.ended_at,
-                        "interrupted", t.interrupted);
+                        "interrupted", t.interrupted, "backchannel", t.backchannel);
         if (t.latency) {
             Bson latency;
             for (const auto& [name, field] : kLatencyFields) {
@@ -203,6 +203,7 @@ CallLog call_log_from(const View& d) {
         turn.started_at = t.time("startedAt").value_or(TimePoint{});
         turn.ended_at = t.time("endedAt").value_or(TimePoint{});
         turn.interrupted = t.boolean("interrupted").value_or(false);
+        turn.backchannel = t.boolean("backchannel").value_or(false);
         if (auto latency = t.document("latency")) {
             TurnLatency out;
             for (const auto& [name, field] : kLatencyFields) out.*field = latency->integer(name);

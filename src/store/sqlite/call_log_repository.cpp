@@ -37,7 +37,8 @@ std::string transcript_to_json(const std::vector<TranscriptTurn>& turns) {
                           {"text", t.text},
                           {"startedAt", to_millis(t.started_at)},
                           {"endedAt", to_millis(t.ended_at)},
-                          {"interrupted", t.interrupted}};
+                          {"interrupted", t.interrupted},
+                          {"backchannel", t.backchannel}};
         if (t.latency) {
             json::object latency;
             for (const auto& [name, field] : kLatencyFields) {
@@ -58,6 +59,7 @@ std::vector<TranscriptTurn> transcript_from_json(const std::string& text) {
         TranscriptTurn turn{std::string(o.at("role").as_string()), std::string(o.at("text").as_string()),
                             from_millis(o.at("startedAt").as_int64()), from_millis(o.at("endedAt").as_int64()),
                             o.at("interrupted").as_bool(), std::nullopt};
+        if (const auto* backchannel = o.if_contains("backchannel")) turn.backchannel = backchannel->as_bool();
         if (const auto* latency = o.if_contains("latency")) {
             TurnLatency l;
             for (const auto& [name, field] : kLatencyFields) {

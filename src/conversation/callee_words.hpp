@@ -1,0 +1,25 @@
+#pragma once
+// What the callee's words (the recogniser's interim or final words of one utterance) say about
+// the turn: whether speech over the agent's voice is only a backchannel ("uh-huh", "okay") or
+// more, and how much silence ends the turn after them. Table driven (callee_words.cpp); the
+// recogniser's words come lower-cased or not, with or without punctuation.
+#include <chrono>
+#include <string_view>
+
+namespace va::conversation {
+
+using std::chrono::milliseconds;
+
+enum class OverAgent {
+    unknown,      // no words yet
+    backchannel,  // every word so far belongs to a backchannel ("uh huh", "yeah okay", "got")
+    more,         // something a backchannel does not say: the callee takes the floor
+};
+OverAgent over_agent(std::string_view words);
+
+// The silence that ends the callee's turn after `words`: longer after a trailing conjunction, a
+// filler or a cut-off phrase ("and", "um", "I'd like the"), shorter after a complete short answer
+// or a question ("yes", "that works", "can you hear me"), else `base` (the prompt's endOfTurnMs).
+milliseconds end_of_turn(std::string_view words, milliseconds base);
+
+}  // namespace va::conversation

@@ -41,15 +41,18 @@ constexpr const char* kPrompt =
     "and end the call.";
 constexpr const char* kIntroduction = "Hello, this is Bright Smile Dental calling about your yearly checkup.";
 
-// The patient: answers after each of the agent's turns, in a voice speech recognisers understand.
+// The patient, in a voice speech recognisers understand: answers after the agent's turns, says
+// "okay" while the agent asks (a backchannel: the agent goes on), and talks over its confirmation
+// (an interruption: the agent stops and answers).
 constexpr const char* kScenario = R"({
   "callsPerSecond": 10,
   "default": {
     "ringSeconds": 1.5, "outcome": "answered", "hangupAfterSeconds": 90, "voice": "flite:rms",
     "script": [
       {"say": "Hi, yes, speaking.", "afterAgentSilenceMs": 700},
+      {"say": "Okay.", "afterAgentStartsMs": 1500, "lengthMs": 400},
       {"say": "Yes, tomorrow at ten works for me.", "afterAgentSilenceMs": 700},
-      {"say": "Thank you, bye.", "afterAgentSilenceMs": 700}
+      {"say": "Sorry, can I bring my son too?", "afterAgentStartsMs": 600}
     ]
   }
 })";

@@ -43,7 +43,7 @@ constexpr std::size_t kLeadNoise = kLineRate / 10;
 constexpr std::size_t kSlice = kLineRate;
 // Interim results: at most one per this much decoded audio (16 kHz samples), and only when the
 // worker has caught up with the caller.
-constexpr std::size_t kPartialEvery = kModelRate / 2;
+constexpr std::size_t kPartialEvery = kModelRate / 5;
 
 struct Utterance {
     std::vector<std::int16_t> lead_noise;  // 8 kHz, the start of the pre-roll

@@ -15,6 +15,9 @@ TEST(DemoBinary, CallsTheSimulatedPatientThroughItsOwnTokenedApi) {
     EXPECT_NE(out.find("API: bearer token made for this run"), std::string::npos) << out;
     EXPECT_NE(out.find("Scheduled a call to"), std::string::npos) << out;
     EXPECT_NE(out.find("Recording"), std::string::npos) << out;
+    // The patient's "okay" over the agent is kept and not answered; talking over the agent cuts it.
+    EXPECT_NE(out.find("callee: okay  (backchannel)"), std::string::npos) << out;
+    EXPECT_NE(out.find("(cut off)"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -33,7 +33,11 @@ bool is_plain_voice_id(const std::string& id) {
 }  // namespace
 
 std::unique_ptr<speech::TextToSpeech> make_voice(const std::string& spec, const AgentConfig& config) {
-    if (auto voice = speech::parse_voice(spec)) return speech::make_offline_tts(*voice);
+    if (auto voice = speech::parse_voice(spec)) {
+        speech::TtsWorkers workers{config.tts_workers, {}};
+        if (workers.count > 0) workers.command = {"/proc/self/exe", "tts-worker", "--voice", speech::to_string(*voice)};
+        return speech::make_offline_tts(*voice, std::move(workers));
+    }
     const auto colon = spec.find(':');
     const auto kind = spec.substr(0, colon), name = colon == std::string::npos ? "" : spec.substr(colon + 1);
     if ((kind == "elevenlabs" || kind == "openai") && !name.empty() && !is_plain_voice_id(name)) {

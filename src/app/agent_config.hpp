@@ -30,6 +30,7 @@ struct AgentConfig {
     std::string stt = "pocketsphinx";  // or "deepgram"
     std::string stt_model = "/usr/share/pocketsphinx/model/en-us";
     unsigned stt_decoders = 2;
+    unsigned tts_workers = 0;  // speech::TtsWorkers::count for espeak and flite voices
     bool stt_second_pass = false;
     std::string deepgram_base_url = "wss://api.deepgram.com";
     std::string deepgram_model = "nova-2-phonecall";

@@ -11,6 +11,8 @@
 #include "app/serve.hpp"
 #include "app/sim.hpp"
 #include "core/phone.hpp"
+#include "speech/tts_worker.hpp"
+#include "speech/voice.hpp"
 
 namespace {
 
@@ -302,6 +304,11 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--stt-model", agent.stt_model, "pocketsphinx model folder")
         ->envname("VA_STT_MODEL")
         ->capture_default_str();
+    serve_cmd->add_option("--tts-workers", agent.tts_workers,
+                          "Processes speaking espeak/flite voices, each one text at a time (0: one thread in this process)")
+        ->envname("VA_TTS_WORKERS")
+        ->check(CLI::Range(0, 256))
+        ->capture_default_str();
     serve_cmd->add_option("--stt-decoders", agent.stt_decoders, "pocketsphinx decoders (utterances recognised at once)")
         ->envname("VA_STT_DECODERS")
         ->check(CLI::Range(1, 64))
@@ -383,6 +390,12 @@ int main(int argc, char** argv) {
         ->envname("LLM_BASE_URL");
     demo_cmd->add_option("--llm-model", demo.serve.agent.llm_model, "The model")->envname("LLM_MODEL")->capture_default_str();
     demo_cmd->add_option("--tts-voice", demo.serve.tts_voice, "The agent's voice")->envname("VA_TTS_VOICE")->capture_default_str();
+
+    // Started by serve itself (--tts-workers): speaks texts from stdin as PCM frames on stdout.
+    std::string worker_voice;
+    auto* worker_cmd = app.add_subcommand("tts-worker", "(internal) a speech synthesis process of serve's");
+    worker_cmd->group("");  // not in --help
+    worker_cmd->add_option("--voice", worker_voice, "espeak:<voice> or flite:<voice>")->required();
 
     auto* store_cmd = app.add_subcommand("store", "Work on a store's data");
     store_cmd->require_subcommand(1);
@@ -474,5 +487,13 @@ int main(int argc, char** argv) {
         return va::app::run_demo(demo);
     }
     if (*copy_cmd) return va::app::run_store_copy(copy_from, copy_to, std::cout, std::cerr);
+    if (*worker_cmd) {
+        const auto voice = va::speech::parse_voice(worker_voice);
+        if (!voice) {
+            std::cerr << "voiceagent tts-worker: --voice: expected espeak:<voice> or flite:rms|awb|slt|kal\n";
+            return 2;
+        }
+        return va::speech::run_tts_worker(*voice, 0, 1);
+    }
     return 0;
 }

@@ -1,6 +1,8 @@
 // The offline engines behind speech::TextToSpeech: one synthesis thread, resampled to 8 kHz as
-// the engine produces audio. Each synthesis reaches its caller through an inbox (engine/inbox.hpp),
-// so the thread never touches the caller, and a caller that has gone only leaves a flag behind.
+// the engine produces audio, or a thread per worker process (tts_worker.hpp), each driving its
+// own. Each synthesis reaches its caller through an inbox (engine/inbox.hpp), so no thread ever
+// touches the caller, and a caller that has gone only leaves a flag behind.
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -14,6 +16,7 @@
 #include "media/resampler.hpp"
 #include "speech/engines.hpp"
 #include "speech/tts.hpp"
+#include "speech/tts_worker.hpp"
 
 namespace va::speech {
 namespace {
@@ -29,14 +32,17 @@ struct Synthesised {
 
 class OfflineTts final : public TextToSpeech {
 public:
-    explicit OfflineTts(Voice voice) : voice_(std::move(voice)), thread_([this] { work(); }) {}
+    OfflineTts(Voice voice, TtsWorkers workers) : voice_(std::move(voice)), workers_(std::move(workers)) {
+        const unsigned threads = std::max(1u, workers_.count);
+        for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
+    }
     ~OfflineTts() override {
         {
             std::lock_guard lock(mutex_);
             stopping_ = true;
         }
-        wake_.notify_one();
-        thread_.join();
+        wake_.notify_all();
+        for (auto& thread : threads_) thread.join();
     }
 
     boost::asio::awaitable<engine::Result<void>> synthesize(std::string text, AudioSink on_audio) override {
@@ -73,6 +79,8 @@ private:
     };
 
     void work() {
+        std::optional<TtsWorkerProcess> process;  // none: synthesise in this process
+        if (workers_.count > 0) process.emplace(workers_.command);
         for (;;) {
             Job job;
             {
@@ -82,7 +90,9 @@ private:
                 job = std::move(jobs_.front());
                 jobs_.pop_front();
             }
-            auto outcome = run(*job.canceled, job.text, job.send);
+            auto outcome = process ? process->speak(job.text, *job.canceled,
+                                                    [&](std::vector<std::int16_t> chunk) { job.send({std::move(chunk), std::nullopt}); })
+                                   : run(*job.canceled, job.text, job.send);
             if (!job.canceled->load()) job.send({{}, std::move(outcome)});
         }
     }
@@ -114,15 +124,18 @@ private:
     }
 
     Voice voice_;
+    TtsWorkers workers_;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<Job> jobs_;
     bool stopping_ = false;
-    std::thread thread_;  // last: starts once everything it uses exists
+    std::vector<std::thread> threads_;  // last: they start once everything they use exists
 };
 
 }  // namespace
 
-std::unique_ptr<TextToSpeech> make_offline_tts(const Voice& voice) { return std::make_unique<OfflineTts>(voice); }
+std::unique_ptr<TextToSpeech> make_offline_tts(const Voice& voice, TtsWorkers workers) {
+    return std::make_unique<OfflineTts>(voice, std::move(workers));
+}
 
 }  // namespace va::speech

@@ -31,10 +31,18 @@ public:
     virtual std::string name() const = 0;
 };
 
-// espeak-ng or flite, running every synthesis on one thread of its own (both engines keep
-// process-global state; at a real-time factor near 0.001 one thread serves hundreds of calls).
-// The destructor finishes the queued work first.
-std::unique_ptr<TextToSpeech> make_offline_tts(const Voice& voice);
+// Where offline synthesis runs. Both engines keep process-global state, so one process speaks one
+// text at a time: with `count` 0, every synthesis runs on one thread of this process, in turn;
+// with `count` N, N worker processes (`command`, which runs speech::run_tts_worker) speak N
+// texts at once, each driven by a thread of its own, so answers that start together do not
+// wait for each other's whole sentences.
+struct TtsWorkers {
+    unsigned count = 0;
+    std::vector<std::string> command = {};
+};
+
+// espeak-ng or flite, as `workers` say. The destructor finishes the queued work first.
+std::unique_ptr<TextToSpeech> make_offline_tts(const Voice& voice, TtsWorkers workers = {});
 // What is wrong when the engine cannot load `voice` (parse_voice does not know espeak's names).
 std::optional<std::string> check_offline_voice(const Voice& voice);
 

@@ -236,7 +236,8 @@ TEST(Conversation, ThePromptsGrammarModelAndVoiceReachTheCall) {
                                 " | no tomorrow does not work | call me later;\n";
     Conversation call(std::string(R"([{"say": ")") + kAnswer + R"(", "afterAgentSilenceMs": 800}])",
                       json::object{{"llmModel", "per-prompt-model"}, {"sttGrammar", grammar}, {"ttsVoice", "espeak:en-us"}},
-                      {"--llm-models", "per-prompt-model,another-model"});
+                      // Both voices speak through worker processes (`voiceagent tts-worker`).
+                      {"--llm-models", "per-prompt-model,another-model", "--tts-workers", "2"});
     auto reply = StandinReply::words("Goodbye.");
     reply.tool_calls.push_back({"call_1", "end_call", {"{}"}});
     call.llm.enqueue(reply);

@@ -15,7 +15,8 @@ import json
 import random
 import sys
 
-BACKCHANNELS = ["uh huh", "yeah", "okay", "mm hmm", "right", "sure"]
+# "um hum" is how flite says "mm-hm": it spells "mm hmm" out as letters.
+BACKCHANNELS = ["uh huh", "yeah", "okay", "um hum", "right", "sure"]
 INTERRUPTIONS = [
     "Wait, actually Tuesday doesn't work for me.",
     "Sorry, can I ask something first?",

@@ -149,7 +149,7 @@ public:
                 }
                 break;
         }
-        if (detector_.open() && !detector_.accepted() && detector_.voiced() >= accept_threshold()) take_turn();
+        if (detector_.open() && !detector_.accepted() && voice_so_far() >= accept_threshold()) take_turn();
         keep_time(length);
     }
 
@@ -215,6 +215,10 @@ private:
     }
     // Speech that began over the agent's voice, or that the agent now talks over.
     bool over_agent() const { return over_agent_ || (reply_ && reply_->sounding()); }
+
+    // The open segment's voice that counts towards a turn: over the agent, only its latest run of
+    // speech (line noise and the agent's echo leave scattered blips in a long segment).
+    milliseconds voice_so_far() const { return over_agent() ? detector_.voice_run() : detector_.voiced(); }
 
     // How much voice makes the open segment a turn of the callee's. Over the agent, the words
     // decide (on_partial): a backchannel never stops it, whatever its length; only while they

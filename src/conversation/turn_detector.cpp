@@ -10,12 +10,14 @@ TurnDetector::Event TurnDetector::push(bool voiced, milliseconds length) {
         accepted_ = false;
         end_silence_ = settings_.end_silence;
         opened_at_ = now_ - length;
-        voiced_ = length;
+        voiced_ = run_ = length;
         last_voice_end_ = now_;
         return Event::onset;
     }
     if (voiced) {
+        if (now_ - length - last_voice_end_ >= kRunGap) run_ = milliseconds(0);
         voiced_ += length;
+        run_ += length;
         last_voice_end_ = now_;
     }
     const bool quiet_long_enough = now_ - last_voice_end_ >= end_silence_;

@@ -29,6 +29,11 @@ public:
     bool open() const { return open_; }
     bool accepted() const { return accepted_; }
     milliseconds voiced() const { return voiced_; }  // voiced time in the open segment
+    // Voiced time since the open segment's last gap of kRunGap or more: speech, whose words
+    // follow each other closely, rather than the scattered blips that line noise or an echo of
+    // the agent leave in one long segment.
+    milliseconds voice_run() const { return run_; }
+    static constexpr milliseconds kRunGap{200};
     // Audio time (from the first frame) at the end of the last voiced frame: when the callee stopped.
     milliseconds last_voice_end() const { return last_voice_end_; }
     milliseconds now() const { return now_; }
@@ -41,6 +46,7 @@ private:
     bool accepted_ = false;
     milliseconds opened_at_{0};
     milliseconds voiced_{0};
+    milliseconds run_{0};
     milliseconds last_voice_end_{0};
 };
 

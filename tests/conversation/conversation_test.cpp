@@ -286,6 +286,22 @@ TEST_F(ConversationTest, ABackchannelByItsWordsDoesNotInterruptWhateverItsLength
     EXPECT_TRUE(sink.transcript().back().backchannel);
 }
 
+TEST_F(ConversationTest, ScatteredBlipsOverTheAgentAreNotSpeech) {
+    greeted();
+    llm.answers.push_back({{"Let me look at the calendar for you, it will take me a moment to find a good slot. "}, {}, ""});
+    callee_says("any time next week");
+    control.hear(200ms);
+    // The agent's echo or line noise a little above the floor: blips, one segment, no words.
+    for (int i = 0; i < 12; ++i) {
+        feed(80ms, true);
+        silence(320ms);
+    }
+    EXPECT_EQ(control.interrupts, 0);
+    // Speech without words yet: its run of voice interrupts.
+    feed(settings.barge_in.min_speech + 100ms, true);
+    EXPECT_EQ(control.interrupts, 1);
+}
+
 TEST_F(ConversationTest, MoreThanABackchannelInterruptsAsSoonAsItsWordsSaySo) {
     greeted();
     llm.answers.push_back({{"Let me look at the calendar for you, it will take me a moment to find a good slot. "}, {}, ""});

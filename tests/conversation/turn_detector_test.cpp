@@ -64,6 +64,19 @@ TEST(TurnDetector, TheWordsCanShortenOrLengthenTheSilenceOfTheOpenSegment) {
     EXPECT_EQ(feed(d, 20ms, false), std::vector<Event>{Event::ended});
 }
 
+TEST(TurnDetector, AVoiceRunIsBrokenByAGapButTheSegmentGoesOn) {
+    TurnDetector d({});
+    feed(d, 100ms, true);
+    feed(d, 160ms, false);  // a gap between words
+    feed(d, 100ms, true);
+    EXPECT_EQ(d.voice_run(), 200ms);
+    feed(d, TurnDetector::kRunGap, false);  // blips further apart than words
+    feed(d, 40ms, true);
+    EXPECT_EQ(d.voice_run(), 40ms);
+    EXPECT_EQ(d.voiced(), 240ms);
+    EXPECT_TRUE(d.open());
+}
+
 TEST(TurnDetector, AnEndlessTurnEndsAtMaxTurn) {
     TurnSettings s;
     s.max_turn = 2s;

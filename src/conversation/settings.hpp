@@ -21,8 +21,9 @@ struct BargeInSettings {
     bool enabled = true;
     // Speech over the agent interrupts it as soon as its interim words are more than a backchannel
     // (callee_words.hpp); words that are only a backchannel never do. This much voice interrupts
-    // while the words have said nothing yet: a little longer than the longest backchannel.
-    milliseconds min_speech{1000};
+    // (a run of it, TurnDetector::voice_run) while the words have said nothing yet: longer than the longest
+    // backchannel (800 ms) and the lag of its words behind it (a quarter of a second or more).
+    milliseconds min_speech{1500};
     bool during_greeting = true;   // false: the greeting always plays in full
 };
 

@@ -5,6 +5,7 @@
 # of every answer from the call logs, and the callee-side figure from the simulator's reports.
 # stt=deepgram: the callees are heard through the tests' Deepgram stand-in (on core 1, answering
 # every turn with the same words) instead of pocketsphinx: what the server itself spends then.
+# VA_TTS_WORKERS: serve's --tts-workers (espeak in worker processes).
 # Usage: bench/conversation/run.sh [concurrent=10] [rounds=3] [decoders=2] [stt=pocketsphinx]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,40 +13,16 @@ concurrent=${1:-10}
 rounds=${2:-3}
 decoders=${3:-2}
 stt=${4:-pocketsphinx}
-scripts/setup
-cmake --preset release >/dev/null && cmake --build --preset release --target voiceagent deepgram_standin >/dev/null
-work=$(mktemp -d)
-deepgram=""
-trap 'kill $server $sim $deepgram 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-account=AC0123456789abcdef0123456789abcdef
-export TWILIO_AUTH_TOKEN=bench-auth-token  # for the simulator and serve: secrets never in flags
+source bench/conversation/stack.sh
 cat > "$work/scenario.json" <<'JSON'
 {"callsPerSecond": 100, "default": {"ringSeconds": 0.2, "hangupAfterSeconds": 120, "voice": "flite:rms",
  "script": [{"say": "Hi, yes, speaking.", "afterAgentSilenceMs": 700},
             {"say": "Yes, tomorrow at ten works for me.", "afterAgentSilenceMs": 700},
             {"say": "Thank you, bye.", "afterAgentSilenceMs": 700}]}}
 JSON
-wait_listening() {  # file pid
-  until grep -q listening "$1"; do kill -0 "$2" 2>/dev/null || { cat "$work"/*.err; exit 1; }; sleep 0.1; done
-  sed -n 's/listening on //p' "$1"
-}
-taskset -c 1 build/release/src/app/voiceagent --log-level warn sim --listen 127.0.0.1:0 --account-sid $account \
-  --scenario "$work/scenario.json" --reports "$work" > "$work/sim.out" 2> "$work/sim.err" &
-sim=$!
-sim_url=$(wait_listening "$work/sim.out" $sim)
-stt_flags=(--stt "$stt")
-if [ "$stt" = deepgram ]; then
-  taskset -c 1 build/release/bench/deepgram_standin > "$work/deepgram.out" 2> "$work/deepgram.err" &
-  deepgram=$!
-  stt_flags+=(--deepgram-base-url "$(wait_listening "$work/deepgram.out" $deepgram)")
-  export DEEPGRAM_API_KEY=bench-key
-fi
-taskset -c 0 build/release/src/app/voiceagent --log-level warn serve --listen 127.0.0.1:0 --db "sqlite:$work/va.db" \
-  --threads 1 --compute-threads 1 "${stt_flags[@]}" --stt-decoders "$decoders" --calls-per-second 100 --max-live-calls 1000 \
-  --twilio-api-base "$sim_url" --twilio-account-sid $account \
-  --twilio-from +15005550006 --min-hours-between-calls-to-a-number 0 --public-url http://127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
-server=$!
-url=$(wait_listening "$work/serve.out" $server)
+start_sim
+start_stt "$stt"
+start_serve --stt-decoders "$decoders" --max-live-calls 1000
 prompt=$(curl -s -X POST "$url/api/prompts" -H 'Content-Type: application/json' \
   -d '{"name":"Bench","content":"You book checkups.","introduction":"Hello, this is Bright Smile Dental calling about your checkup."}' |
   sed 's/.*"id":"\([0-9a-f]*\)".*/\1/')
@@ -59,7 +36,8 @@ for ((r = 0; r < rounds; r++)); do
   calls+=("$call")
   start=$(date +%s)
   cpu0=$(awk '{print $14 + $15}' /proc/$server/stat)
-  until curl -s "$url/api/scheduled-calls/$call" | grep -q '"status":"completed"'; do
+  until curl -s "$url/api/scheduled-calls/$call" |
+      python3 -c 'import json, sys; sys.exit(json.load(sys.stdin)["status"] != "completed")'; do
     (( $(date +%s) - start < 300 )) || { echo "round $r did not finish"; exit 1; }
     sleep 0.5
   done

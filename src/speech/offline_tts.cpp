@@ -80,7 +80,10 @@ private:
 
     void work() {
         std::optional<TtsWorkerProcess> process;  // none: synthesise in this process
-        if (workers_.count > 0) process.emplace(workers_.command);
+        if (workers_.count > 0) {
+            process.emplace(workers_.command);
+            if (auto failed = process->start(); !failed.empty()) spdlog::warn("speech synthesis ({}): {}", name(), failed);
+        }
         for (;;) {
             Job job;
             {

@@ -107,6 +107,7 @@ int run_tts_worker(const Voice& voice, int in, int out) {
 TtsWorkerProcess::~TtsWorkerProcess() { stop(); }
 
 std::string TtsWorkerProcess::start() {
+    if (pid_ != 0) return "";
     block_sigpipe();
     int to[2], from[2];
     if (::pipe2(to, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);

@@ -43,9 +43,11 @@ public:
                       const std::function<void(std::vector<std::int16_t>)>& on_chunk);
 
     pid_t pid() const { return pid_; }  // 0 while none runs
+    // Starts the worker now rather than on the first text (a process start takes milliseconds,
+    // which the first answers would wait for); "" when it runs, else why not (speak tries again).
+    std::string start();
 
 private:
-    std::string start();
     void stop();
 
     std::vector<std::string> command_;

@@ -1,6 +1,6 @@
 // A call log: the transcript of a real conversation (the conversation agent with pocketsphinx and
 // the scripted responder, against a simulated callee who answers in a flite voice) as a chat, with
-// each answer's latency as bars; also at 360 px wide.
+// each answer's latency as bars and the callee's backchannel marked; also at 360 px wide.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { arrive, checkA11y, signIn, until, withStack } from './harness.mjs';
@@ -9,7 +9,9 @@ const SCENARIO = {
   callsPerSecond: 100,
   default: {
     ringSeconds: 0.1, hangupAfterSeconds: 30, voice: 'flite:rms',
-    script: [{ say: 'Hi, yes, speaking.', afterAgentSilenceMs: 700 }, { silenceMs: 8000 }, { hangup: true }],
+    // "Okay." over the agent's answer: a backchannel, kept in the transcript and not answered.
+    script: [{ say: 'Hi, yes, speaking.', afterAgentSilenceMs: 700 }, { say: 'Okay.', afterAgentStartsMs: 1500, lengthMs: 400 },
+      { silenceMs: 8000 }, { hangup: true }],
   },
 };
 
@@ -49,6 +51,10 @@ test('a call log shows the transcript as a chat with latency bars', () =>
       assert.equal((await stage.locator('.ms').textContent()).trim(), l[key] == null ? '—' : `${l[key]} ms`);
       if (l[key] != null) assert.ok(await stage.locator('.bar').evaluate((b) => b.getBoundingClientRect().width > 0), `${key} has a bar`);
     }
+    // The backchannel is marked as one.
+    const backchannel = log.transcript.findIndex((t) => t.backchannel);
+    assert.ok(backchannel > 0, 'the "okay" over the agent is kept as a backchannel');
+    await turns.nth(backchannel).locator('.badge', { hasText: 'backchannel' }).waitFor();
     await page.getByText('scripted').waitFor();  // engines: the scripted responder
     await checkA11y(page, 'call log');
 

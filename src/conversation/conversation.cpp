@@ -127,7 +127,7 @@ public:
         switch (detector_.push(voiced, length)) {
             case TurnDetector::Event::onset:
                 turn_started_at_ = ctx_.time.now();
-                over_agent_ = reply_ && reply_->sounding();
+                over_agent_ = reply_ && reply_->holds_floor();
                 segment_words_.clear();
                 if (stt_) stt_->begin_utterance(preroll());
                 break;
@@ -210,11 +210,11 @@ private:
     // Whether the callee may take the floor now: never over words that may not be interrupted.
     bool may_take_floor() const {
         if (ending_) return false;
-        if (reply_ && reply_->sounding()) return settings_.barge_in.enabled && reply_->interruptible;
+        if (reply_ && reply_->holds_floor()) return settings_.barge_in.enabled && reply_->interruptible;
         return over_agent_ || !reply_ || reply_->interruptible;
     }
-    // Speech that began over the agent's voice, or that the agent now talks over.
-    bool over_agent() const { return over_agent_ || (reply_ && reply_->sounding()); }
+    // Speech that began while the agent held the floor, or that the agent now talks over.
+    bool over_agent() const { return over_agent_ || (reply_ && reply_->holds_floor()); }
 
     // The open segment's voice that counts towards a turn: over the agent, only its latest run of
     // speech (line noise and the agent's echo leave scattered blips in a long segment).
@@ -237,7 +237,7 @@ private:
 
     // The reply is cut because the callee takes the floor.
     void barge_in() {
-        if (reply_->sounding()) {
+        if (reply_->holds_floor()) {
             spdlog::info("call {}: the callee talks over the agent: barge-in", info_.call_sid);
             count("conversation_barge_ins_total", "Agent replies cut off by the callee");
         }
@@ -287,7 +287,7 @@ private:
             }
             // More than a backchannel, which its interim words did not show in time: a turn,
             // unless it was said over words that may not be interrupted.
-            if (reply_ && reply_->sounding()) {
+            if (reply_ && reply_->holds_floor()) {
                 if (!may_take_floor()) return;
                 barge_in();
             }

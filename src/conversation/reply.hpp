@@ -72,6 +72,9 @@ struct Reply {
     Piece* find(call::UtteranceId id);
     // Audio went out that the callee has not finished hearing.
     bool sounding() const;
+    // The agent has the floor: the callee has begun to hear this reply and it is not over, also
+    // between two of its sentences (the next one still being synthesised).
+    bool holds_floor() const { return sounding() || (audible && !done()); }
     // Nothing more will be said and all of it has been heard.
     bool done() const;
     // The words the callee heard: whole pieces, and of a piece cut part-way the words that fit in

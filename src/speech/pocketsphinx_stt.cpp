@@ -41,9 +41,10 @@ constexpr std::size_t kLeadNoise = kLineRate / 10;
 // A backlog is decoded in slices this long (8 kHz samples), so that a cancel or a closed session
 // is noticed within ~1/3 s of decoding.
 constexpr std::size_t kSlice = kLineRate;
-// Interim results: at most one per this much decoded audio (16 kHz samples), and only when the
-// worker has caught up with the caller.
+// Interim results: a look at the decoder's hypothesis per this much decoded audio (16 kHz
+// samples); what two looks in a row agree on is delivered.
 constexpr std::size_t kPartialEvery = kModelRate / 5;
+constexpr int kUnsettledChecks = 5;  // 1 s of audio
 
 struct Utterance {
     std::vector<std::int16_t> lead_noise;  // 8 kHz, the start of the pre-roll
@@ -254,7 +255,9 @@ private:
         decoder.start(cepstral_mean);
         decoder.process(lead_in(u.lead_noise));
         std::size_t since_partial = 0;
-        std::string partial;
+        std::string partial;   // the last one delivered
+        std::string previous;  // the decoder's hypothesis at the last check
+        int unsettled = 0;     // checks in a row whose hypotheses agreed on no word
         for (;;) {
             std::vector<std::int16_t> audio;
             bool ended = false;
@@ -270,20 +273,44 @@ private:
                 const auto pcm = resampler.process(std::span(audio).subspan(i, std::min(kSlice, audio.size() - i)));
                 decoder.process(pcm);
                 since_partial += pcm.size();
+                if (since_partial < kPartialEvery || !s.partials) continue;
+                since_partial = 0;
+                // Only the words two hypotheses in a row agree on: the last word of one is often
+                // a guess at a word still being said ("all" for the start of "okay").
+                // (A hypothesis that keeps changing, as a grammar's whole phrases may, is delivered
+                // as it is after kUnsettledChecks: something comes.)
+                auto now = decoder.hypothesis();
+                auto stable = common_words(previous, now);
+                unsettled = stable.empty() ? unsettled + 1 : 0;
+                if (unsettled >= kUnsettledChecks) stable = now;
+                previous = std::move(now);
+                if (!stable.empty() && stable != partial) {
+                    partial = stable;
+                    std::lock_guard lock(mutex_);
+                    deliver(s, u, Heard{std::move(stable), false});
+                }
             }
             if (ended) {
                 decoder.process(resampler.flush());
                 return decoder.finish(cepstral_mean);
             }
-            if (since_partial >= kPartialEvery && s.partials) {
-                since_partial = 0;
-                if (auto now = decoder.hypothesis(); !now.empty() && now != partial) {
-                    partial = now;
-                    std::lock_guard lock(mutex_);
-                    deliver(s, u, Heard{std::move(now), false});
-                }
-            }
         }
+    }
+
+    // The words `a` and `b` begin with alike, as text ("" when none).
+    static std::string common_words(const std::string& a, const std::string& b) {
+        std::size_t end = 0;  // of the last whole word in common
+        for (std::size_t i = 0;; ++i) {
+            const bool a_ends = i == a.size() || a[i] == ' ';
+            const bool b_ends = i == b.size() || b[i] == ' ';
+            if (a_ends && b_ends) {
+                end = i;
+                if (i == a.size() || i == b.size()) break;
+                continue;
+            }
+            if (a_ends || b_ends || a[i] != b[i]) break;
+        }
+        return a.substr(0, end);
     }
 
     // kLead samples at the model's rate: `noise` repeated, or silence.

@@ -302,6 +302,25 @@ TEST_F(ConversationTest, ScatteredBlipsOverTheAgentAreNotSpeech) {
     EXPECT_EQ(control.interrupts, 1);
 }
 
+TEST_F(ConversationTest, BetweenTwoSentencesOfAReplyTheAgentStillHasTheFloor) {
+    greeted();
+    tts.hold = true;
+    llm.answers.push_back({{"One. ", "Two. "}, {}, ""});
+    callee_says("count");
+    ASSERT_EQ(tts.jobs.size(), 2u);  // the greeting, then "One."
+    tts.release(*tts.jobs[1]);
+    control.settle();
+    control.hear_all();  // "One." has played; "Two." is still being synthesised
+    ASSERT_EQ(tts.jobs.size(), 3u);
+    stt.results.push_back({"okay"});
+    feed(400ms, true);
+    interim("okay");
+    silence(700ms);
+    EXPECT_FALSE(tts.jobs[2]->canceled);  // not cut: "okay" is a backchannel
+    EXPECT_EQ(llm.calls.size(), 1u);
+    EXPECT_TRUE(sink.transcript().back().backchannel);
+}
+
 TEST_F(ConversationTest, MoreThanABackchannelInterruptsAsSoonAsItsWordsSaySo) {
     greeted();
     llm.answers.push_back({{"Let me look at the calendar for you, it will take me a moment to find a good slot. "}, {}, ""});

@@ -53,7 +53,7 @@ test('a call log shows the transcript as a chat with latency bars', () =>
     }
     // The backchannel is marked as one.
     const backchannel = log.transcript.findIndex((t) => t.backchannel);
-    assert.ok(backchannel > 0, 'the "okay" over the agent is kept as a backchannel');
+    assert.ok(backchannel > 0, `the "okay" over the agent is kept as a backchannel: ${JSON.stringify(log.transcript)}`);
     await turns.nth(backchannel).locator('.badge', { hasText: 'backchannel' }).waitFor();
     await page.getByText('scripted').waitFor();  // engines: the scripted responder
     await checkA11y(page, 'call log');

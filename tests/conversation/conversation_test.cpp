@@ -95,6 +95,13 @@ protected:
         silence(500ms);
         control.hear_all();
     }
+    // The greeting has played, the callee asked, and the agent's long answer has begun to play.
+    void agent_is_answering() {
+        greeted();
+        llm.answers.push_back({{"Let me look at the calendar for you, it will take me a moment to find a good slot. "}, {}, ""});
+        callee_says("any time next week");
+        control.hear(200ms);
+    }
     // The call ends: its task group is cancelled and awaited, then the agent hears of the end.
     void end() {
         stop();
@@ -270,10 +277,7 @@ TEST_F(ConversationTest, ABackchannelDoesNotInterrupt) {
 }
 
 TEST_F(ConversationTest, ABackchannelByItsWordsDoesNotInterruptWhateverItsLength) {
-    greeted();
-    llm.answers.push_back({{"Let me look at the calendar for you, it will take me a moment to find a good slot. "}, {}, ""});
-    callee_says("any time next week");
-    control.hear(200ms);
+    agent_is_answering();
     stt.results.push_back({"uh huh yeah"});
     feed(300ms, true);
     interim("uh huh");
@@ -287,10 +291,7 @@ TEST_F(ConversationTest, ABackchannelByItsWordsDoesNotInterruptWhateverItsLength
 }
 
 TEST_F(ConversationTest, ScatteredBlipsOverTheAgentAreNotSpeech) {
-    greeted();
-    llm.answers.push_back({{"Let me look at the calendar for you, it will take me a moment to find a good slot. "}, {}, ""});
-    callee_says("any time next week");
-    control.hear(200ms);
+    agent_is_answering();
     // The agent's echo or line noise a little above the floor: blips, one segment, no words.
     for (int i = 0; i < 12; ++i) {
         feed(80ms, true);
@@ -322,10 +323,7 @@ TEST_F(ConversationTest, BetweenTwoSentencesOfAReplyTheAgentStillHasTheFloor) {
 }
 
 TEST_F(ConversationTest, MoreThanABackchannelInterruptsAsSoonAsItsWordsSaySo) {
-    greeted();
-    llm.answers.push_back({{"Let me look at the calendar for you, it will take me a moment to find a good slot. "}, {}, ""});
-    callee_says("any time next week");
-    control.hear(200ms);
+    agent_is_answering();
     stt.results.push_back({"okay wait a second"});
     feed(200ms, true);
     interim("okay");

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The callee behaviours of issue 21, as simulator scenarios, and their scores from its reports.
 
-  behaviours.py scenario CALLS SEED LINE   > scenario.json   (LINE: clean, 20 or 10 dB SNR)
+  behaviours.py scenario CALLS SEED LINE   > scenario.json   (LINE: clean, echo alone, or 20 or 10 dB SNR with echo)
   behaviours.py numbers CALLS              > numbers.json
   behaviours.py score REPORTS_DIR
 
@@ -30,7 +30,9 @@ PAUSED = [("I'd like the", "morning one, please."), ("Let me see, um", "Thursday
           ("My husband and", "I usually come together.")]
 SHORT = ["Yes.", "That works.", "No thanks."]
 PLAIN = "Hi, yes, speaking."
-LINES = {"clean": None, "20": 20, "10": 10}
+# The line under everything: noise at an SNR (dB) and the agent's echo at -20 dB, 60-200 ms late.
+ECHO = {"echoDb": -20, "echoDelayMs": [60, 200]}
+LINES = {"clean": None, "echo": ECHO, "20": {"noiseSnrDb": 20, **ECHO}, "10": {"noiseSnrDb": 10, **ECHO}}
 
 
 def number(i):
@@ -57,7 +59,7 @@ def scenario(calls, seed, line):
     rng = random.Random(seed)
     default = {"ringSeconds": 0.2, "hangupAfterSeconds": 90, "voice": "flite:rms"}
     if LINES[line] is not None:
-        default["line"] = {"noiseSnrDb": LINES[line], "echoDb": -20, "echoDelayMs": [60, 200]}
+        default["line"] = LINES[line]
     numbers = {number(i): {"script": script(rng, i)} for i in range(calls)}
     return {"callsPerSecond": 100, "seed": seed, "default": default, "numbers": numbers}
 

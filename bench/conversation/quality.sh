@@ -3,13 +3,14 @@
 # `voiceagent serve` (espeak, the scripted responder as an instant LLM) pinned to core 0, the phone
 # simulator (and the Deepgram stand-in) on core 1. Each of CALLS callees (fixed seed) says a
 # backchannel over the greeting, pauses inside an answer (two in three), interrupts the first
-# reply and gives a short answer to the second (behaviours.py); LINE adds noise at 20 or 10 dB
-# SNR and a −20 dB echo of the agent. Prints the issue's table from the simulator's reports.
+# reply and gives a short answer to the second (behaviours.py); LINE adds a −20 dB echo of the
+# agent, alone (echo) or under noise at 20 or 10 dB SNR. Prints the issue's table from the
+# simulator's reports.
 # stt=deepgram: heard through the Deepgram stand-in, which says each word of the callee's
 # utterances word_lag after it is spoken (bench/stt/deepgram_standin_main.cpp).
 # VA_BENCH_SERVER=<voiceagent binary>: serve with that build (A/B runs; the simulator and the
 # stand-in stay this tree's). VA_BENCH_KEEP=1: keep the work folder (reports, database, logs).
-# Usage: bench/conversation/quality.sh [stt=pocketsphinx] [line=clean|20|10] [calls=60] [concurrent=5] [seed=1]
+# Usage: bench/conversation/quality.sh [stt=pocketsphinx] [line=clean|echo|20|10] [calls=60] [concurrent=5] [seed=1]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 stt=${1:-pocketsphinx}

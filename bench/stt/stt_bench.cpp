@@ -5,11 +5,13 @@
 //
 // Clips: agent-style answers in two flite voices, μ-law, with line hiss ~40 dB under the speech
 // and 300 ms of it before the words (what the VAD's pre-roll holds).
-// Usage: stt_bench [sentences=10]
+// Then the same on answers to the demo's prompt, with and without the call's own words.
+// Usage: stt_bench [sentences=10] [all|context: only the last table] [the call model's weight]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <random>
 #include <sstream>
@@ -21,6 +23,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "conversation/callee_words.hpp"
 #include "media/mulaw.hpp"
 #include "speech/pocketsphinx_stt.hpp"
 #include "speech/render.hpp"
@@ -43,6 +46,27 @@ const char* kSentences[] = {
     "I need to cancel my order.",
     "Please send the bill to my email address.",
     "I will be there at three o'clock.",
+};
+
+// Answers to the demo's prompt and greeting (src/app/demo.cpp, copied here): names, dates and times.
+const char* kDemoPrompt =
+    "You are the scheduling assistant of Bright Smile Dental. You call patients to book their yearly "
+    "checkup with Doctor Okonkwo; offer tomorrow at ten. Be brief and friendly. Once the patient has confirmed, "
+    "say goodbye and end the call.";
+const char* kDemoGreeting = "Hello, this is Bright Smile Dental calling about your yearly checkup with Doctor Okonkwo.";
+const char* kDemoAnswers[] = {
+    "Yes, tomorrow at ten works for me.",
+    "Hi, yes, speaking.",
+    "Can we do Thursday at three instead?",
+    "Is that with Doctor Okonkwo?",
+    "Tomorrow morning is fine.",
+    "I would rather come in next Tuesday afternoon.",
+    "Sorry, can I bring my son too?",
+    "My last checkup was in March.",
+    "Ten is too early, is eleven possible?",
+    "Please book me with Doctor Okonkwo.",
+    "Where is Bright Smile Dental?",
+    "No thanks, I already booked my checkup.",
 };
 
 struct Clip {
@@ -95,9 +119,9 @@ struct Result {
     double total_ms = 0;      // begin_utterance → the final result awaited
 };
 
-Result decode(speech::SpeechToText& stt, const Clip& clip, bool paced) {
-    boost::asio::io_context io;  // where the final is awaited, run once the clip is in
-    auto session = stt.open(io.get_executor());
+// One clip as an utterance of `session` (opened on `io`, which is run until its final).
+Result decode(speech::SttSession& session_ref, boost::asio::io_context& io, const Clip& clip, bool paced) {
+    auto* session = &session_ref;
     const std::size_t preroll = 1600, frame = 160;
     const auto start = Clock::now();
     session->begin_utterance(std::span(clip.pcm).first(preroll));
@@ -120,7 +144,15 @@ Result decode(speech::SpeechToText& stt, const Clip& clip, bool paced) {
         },
         boost::asio::detached);
     io.run();
+    io.restart();
     return result;
+}
+
+// One clip in a fresh session: a call's first utterance.
+Result decode(speech::SpeechToText& stt, const Clip& clip, bool paced) {
+    boost::asio::io_context io;
+    auto session = stt.open(io.get_executor());
+    return decode(*session, io, clip, paced);
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -130,12 +162,92 @@ double percentile(std::vector<double> v, double p) {
 
 }  // namespace
 
+std::vector<Clip> clip_set(const char* const* sentences, std::size_t n, std::uint32_t seed) {
+    std::vector<Clip> clips;
+    for (const char* voice : {"flite:rms", "flite:awb"})
+        for (std::size_t i = 0; i < n; ++i) clips.push_back(phone_clip(voice, sentences[i], seed++));
+    return clips;
+}
+
+// WER on each set with and without the demo's words (no second pass, as served). Unpaced: the
+// decoder takes its audio in blocks of one size, so the words do not depend on the pace.
+void context_table(std::size_t n, float weight) {
+    const auto control = clip_set(kSentences, n, 1);
+    const auto demo = clip_set(kDemoAnswers, std::size(kDemoAnswers), 100);
+    speech::PocketsphinxConfig config;
+    config.decoders = 1;
+    config.call_model_weight = weight;
+    auto stt = speech::make_pocketsphinx_stt(config);
+    std::printf("\nthe call's own words (SttOptions::context: the demo's prompt) at weight %.2f, second pass off:\n", weight);
+    for (const auto* set : {&control, &demo}) {
+        for (const bool with_context : {false, true}) {
+            // One call per voice: its answers in one session, as a call's turns are.
+            const std::size_t per_voice = set->size() / 2;
+            double wer_sum[2] = {0, 0};
+            std::vector<double> total;
+            boost::asio::io_context io;
+            speech::SttOptions options;
+            options.context = with_context ? conversation::expected_words(kDemoPrompt, kDemoGreeting) : "";
+            std::unique_ptr<speech::SttSession> session;
+            for (std::size_t i = 0; i < set->size(); ++i) {
+                const auto& clip = (*set)[i];
+                if (i % per_voice == 0) session = stt->open(io.get_executor(), options);
+                const auto start = Clock::now();
+                const auto r = decode(*session, io, clip, false);
+                total.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+                wer_sum[i / per_voice] += wer(clip.text, r.text);
+                if (std::getenv("VA_BENCH_WORDS")) std::printf("    %-48s → %s\n", clip.text.c_str(), r.text.c_str());
+            }
+            const double n_clips = static_cast<double>(set->size());
+            std::printf("  %-13s %-17s WER %4.1f%% (rms %4.1f%%, awb %4.1f%%), decode p50 %4.0f / max %4.0f ms\n",
+                        set == &control ? "control set," : "demo answers,", with_context ? "with its words:" : "without:",
+                        100 * (wer_sum[0] + wer_sum[1]) / n_clips, 200 * wer_sum[0] / n_clips, 200 * wer_sum[1] / n_clips,
+                        percentile(total, 0.5), percentile(total, 1.0));
+        }
+    }
+}
+
+long rss_kb() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+    return 0;
+}
+
+// What a call model costs a decoder: the time to build it (the first utterance of a prompt's first
+// call on each decoder waits for it) and the memory each one kept adds.
+void call_model_cost(const std::vector<Clip>& clips) {
+    speech::PocketsphinxConfig config;
+    config.decoders = 1;
+    auto stt = speech::make_pocketsphinx_stt(config);
+    boost::asio::io_context io;
+    decode(*stt, clips.front(), false);  // the generic model's first utterance
+    const long before = rss_kb();
+    std::vector<double> first, again;
+    for (int prompt = 0; prompt < 16; ++prompt) {
+        speech::SttOptions options;
+        options.context = conversation::expected_words(kDemoPrompt, kDemoGreeting) + "\nprompt " + std::string(1, static_cast<char>('a' + prompt));
+        for (auto* times : {&first, &again}) {
+            auto session = stt->open(io.get_executor(), options);
+            const auto start = Clock::now();
+            decode(*session, io, clips.front(), false);
+            times->push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+        }
+    }
+    std::printf("\n16 prompts' call models on one decoder: first utterance p50 %.0f ms, the same again p50 %.0f ms; RSS +%.1f MB (%.1f MB each)\n",
+                percentile(first, 0.5), percentile(again, 0.5), static_cast<double>(rss_kb() - before) / 1024,
+                static_cast<double>(rss_kb() - before) / 1024 / 16);
+}
+
 int main(int argc, char** argv) {
     const std::size_t n = std::min<std::size_t>(argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 10, std::size(kSentences));
-    std::vector<Clip> clips;
-    std::uint32_t seed = 1;
-    for (const char* voice : {"flite:rms", "flite:awb"})
-        for (std::size_t i = 0; i < n; ++i) clips.push_back(phone_clip(voice, kSentences[i], seed++));
+    const float weight = argc > 3 ? std::strtof(argv[3], nullptr) : speech::PocketsphinxConfig{}.call_model_weight;
+    if (argc > 2 && std::string(argv[2]) == "context") {
+        context_table(n, weight);
+        call_model_cost(clip_set(kDemoAnswers, 1, 100));
+        return 0;
+    }
+    const auto clips = clip_set(kSentences, n, 1);
     double audio_s = 0;
     for (const auto& c : clips) audio_s += static_cast<double>(c.pcm.size()) / 8000.0;
     std::printf("%zu clips, %.1f s of audio; one decoder, each clip in a fresh session\n", clips.size(), audio_s);
@@ -169,4 +281,6 @@ int main(int argc, char** argv) {
                     second_pass ? "on" : "off", 100 * mean_wer, percentile(after_end, 0.5), percentile(after_end, 0.9),
                     percentile(after_end, 1.0), percentile(rtf, 0.5), percentile(rtf, 1.0), differ, clips.size());
     }
+    context_table(n, weight);
+    call_model_cost(clip_set(kDemoAnswers, 1, 100));
 }

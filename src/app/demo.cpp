@@ -37,9 +37,9 @@ constexpr const char* kPatient = "+14155552671";
 
 constexpr const char* kPrompt =
     "You are the scheduling assistant of Bright Smile Dental. You call patients to book their yearly "
-    "checkup; offer tomorrow at ten. Be brief and friendly. Once the patient has confirmed, say goodbye "
+    "checkup with Doctor Okonkwo; offer tomorrow at ten. Be brief and friendly. Once the patient has confirmed, say goodbye "
     "and end the call.";
-constexpr const char* kIntroduction = "Hello, this is Bright Smile Dental calling about your yearly checkup.";
+constexpr const char* kIntroduction = "Hello, this is Bright Smile Dental calling about your yearly checkup with Doctor Okonkwo.";
 
 // The patient, in a voice speech recognisers understand: answers after the agent's turns, says
 // "okay" while the agent asks (a backchannel: the agent goes on), and talks over its confirmation

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,13 @@ milliseconds end_of_turn(std::string_view text, milliseconds base) {
     if (is_short_answer(words)) return scaled(kShortAnswer);
     if (words.size() >= kShortestQuestion && one_of(words.front(), kQuestionStarts)) return scaled(kQuestion);
     return base;
+}
+
+std::string expected_words(std::string_view prompt, std::string_view greeting) {
+    std::string out = std::string(prompt) + "\n" + std::string(greeting) + "\n";
+    for (const auto& table : {std::span<const char* const>(kBackchannels), std::span<const char* const>(kShortAnswers)})
+        for (const char* phrase : table) out.append(phrase).append("\n");
+    return out;
 }
 
 }  // namespace va::conversation

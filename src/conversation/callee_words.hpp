@@ -4,6 +4,7 @@
 // more, and how much silence ends the turn after them. Table driven (callee_words.cpp); the
 // recogniser's words come lower-cased or not, with or without punctuation.
 #include <chrono>
+#include <string>
 #include <string_view>
 
 namespace va::conversation {
@@ -21,5 +22,9 @@ OverAgent over_agent(std::string_view words);
 // filler or a cut-off phrase ("and", "um", "I'd like the"), shorter after a complete short answer
 // or a question ("yes", "that works", "can you hear me"), else `base` (the prompt's endOfTurnMs).
 milliseconds end_of_turn(std::string_view words, milliseconds base);
+
+// What a recogniser should expect to hear on a call (SttOptions::context): the prompt, the
+// greeting, then the backchannels and complete short answers any callee may say, a phrase a line.
+std::string expected_words(std::string_view prompt, std::string_view greeting);
 
 }  // namespace va::conversation

@@ -21,6 +21,7 @@
 #include "conversation/turn_detector.hpp"
 #include "engine/inbox.hpp"
 #include "media/mulaw.hpp"
+#include "speech/echo_gate.hpp"
 #include "speech/vad.hpp"
 
 namespace va::conversation {
@@ -111,7 +112,9 @@ public:
 
     void on_start() override {
         // Interim words: they say what speech over the agent is, and how long a pause ends a turn.
-        stt_ = recognizer_.open(executor_, {info_.conversation.stt_grammar, /*partials=*/true});
+        stt_ = recognizer_.open(executor_, {.grammar = info_.conversation.stt_grammar,
+                                            .context = expected_words(info_.system_prompt, info_.greeting),
+                                            .partials = true});
         if (settings_.filler_after > milliseconds(0)) ctx_.greetings.warm(voice_, settings_.filler_text);
         if (!info_.greeting.empty()) greet();
     }
@@ -122,7 +125,10 @@ public:
     void on_audio(std::span<const std::int16_t> pcm) override {
         const milliseconds length(static_cast<long long>(pcm.size() / 8));
         keep_preroll(pcm);
-        const bool voiced = vad_.process(pcm);
+        // Both see every frame: the VAD adapts its floor, the gate counts its tail.
+        const bool voice = vad_.process(pcm);
+        const bool not_echo = echo_gate_.passes(pcm, reply_ && reply_->sounding());
+        const bool voiced = voice && not_echo;
         if (voiced) last_voice_ = {ctx_.time.steady_now(), ctx_.time.now()};
         switch (detector_.push(voiced, length)) {
             case TurnDetector::Event::onset:
@@ -379,12 +385,17 @@ private:
         reply.cached = true;
     }
 
+    void play_cached(UtteranceId id, const std::shared_ptr<const std::vector<std::uint8_t>>& mulaw) {
+        echo_gate_.agent_audio(media::decode_mulaw(*mulaw));
+        control_.play(id, mulaw);
+    }
+
     asio::awaitable<void> say_cached(Reply& reply) {
         const auto id = reply.pieces.front().id;
         auto text = reply.pieces.front().text;
         auto audio = co_await ctx_.greetings.fetch(voice_, std::move(text));
         if (audio) {
-            control_.play(id, *audio);
+            play_cached(id, *audio);
             reply.find(id)->samples = (*audio)->size();
         }
         piece_done(reply, id, audio ? engine::Result<void>{} : engine::Result<void>(audio.error()));
@@ -413,7 +424,7 @@ private:
             reply.changed.cancel();
             co_return;
         }
-        control_.play(id, *audio);
+        play_cached(id, *audio);
         filler->samples = (*audio)->size();
         control_.finish(id);
     }
@@ -542,6 +553,7 @@ private:
         if (reply.speech_end && !reply.latency.tts_first_audio_ms) {
             observe(reply.latency.tts_first_audio_ms, "tts_first_audio", since(*reply.speech_end, ctx_.time.steady_now()));
         }
+        echo_gate_.agent_audio(chunk);
         control_.play(id, media::encode_mulaw(chunk));
         reply.find(id)->samples += chunk.size();
     }
@@ -652,6 +664,7 @@ private:
     speech::SpeechToText& recognizer_;  // the prompt's, or the deployment's
     speech::TextToSpeech& voice_;       // likewise
     speech::Vad vad_;
+    speech::EchoGate echo_gate_;  // the agent's own voice coming back is not the callee
     TurnDetector detector_;
     std::unique_ptr<speech::SttSession> stt_;  // from on_start() to on_end()
     std::vector<std::int16_t> preroll_;

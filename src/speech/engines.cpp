@@ -191,4 +191,14 @@ void synthesize_native(const Voice& voice, const std::string& text, const Native
     voice.engine == Engine::espeak ? synthesize_espeak(voice, text, sink) : synthesize_flite(voice, text, sink, words);
 }
 
+std::string espeak_phonemes(const std::string& word) {
+    std::lock_guard lock(espeak_mutex);
+    espeak_init_locked();
+    // The voice is global: synthesis sets its own on every call, and so does this.
+    if (espeak_SetVoiceByName("en-us") != EE_OK) throw std::runtime_error("espeak-ng cannot load voice 'en-us'");
+    const void* text = word.c_str();
+    const char* phonemes = espeak_TextToPhonemes(&text, espeakCHARS_UTF8, '_' << 8);
+    return phonemes ? phonemes : "";
+}
+
 }  // namespace va::speech

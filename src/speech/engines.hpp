@@ -28,4 +28,9 @@ struct NativeWord {
 void synthesize_native(const Voice& voice, const std::string& text, const NativeSink& sink,
                        std::vector<NativeWord>* words = nullptr);
 
+// espeak-ng's phonemes for `word` in its American English voice: its own phoneme names, separated
+// by '_', with stress marks ("b_r_'aI_t"); "" when it gives none. Throws std::runtime_error when
+// espeak-ng cannot be loaded.
+std::string espeak_phonemes(const std::string& word);
+
 }  // namespace va::speech

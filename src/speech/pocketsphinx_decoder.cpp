@@ -3,14 +3,18 @@
 #include "speech/jsgf_outline.hpp"
 
 #include <pocketsphinx.h>
+#include <sphinxbase/ckd_alloc.h>
 #include <sphinxbase/cmn.h>
 #include <sphinxbase/err.h>
 #include <sphinxbase/feat.h>
 #include <sphinxbase/fsg_model.h>
 #include <sphinxbase/jsgf.h>
-#include <stdlib.h>  // mkdtemp
+#include <sphinxbase/ngram_model.h>
+#include <stdlib.h>  // mkdtemp, mkstemp
+#include <unistd.h>  // write, close
 
 #include <algorithm>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <fstream>
@@ -37,8 +41,10 @@ constexpr const char* kPhoneCmninit = "55.46,27.79,-38.72,57.51,-27.93,0.27,3.53
 // worker takes whatever audio has queued up meanwhile. Fed in blocks of one size, the same audio
 // gives the same words.
 constexpr std::size_t kBlock = 320;  // 20 ms at 16 kHz
-// Grammars a decoder keeps compiled (prompts in use at once, in practice).
+// Grammars a decoder keeps compiled, and call models it keeps parsed (prompts in use at once, in
+// practice).
 constexpr std::size_t kKeptGrammars = 16;
+constexpr std::size_t kKeptCallModels = 16;
 
 // pocketsphinx logs to stderr by default, and `-logfn` swaps a process-global FILE* (closing the
 // previous one) on every ps_init: racy when decoders load in parallel. Instead, once per process,
@@ -160,7 +166,7 @@ std::optional<std::string> check_jsgf(const std::string& grammar,
     return problem;
 }
 
-PocketsphinxDecoder::PocketsphinxDecoder(const DecoderFiles& files) {
+PocketsphinxDecoder::PocketsphinxDecoder(const DecoderFiles& files) : call_model_weight_(files.call_model_weight) {
     silence_pocketsphinx();
     require(files.hmm, "the acoustic model");
     require(files.dict, "the pronunciation dictionary");
@@ -188,6 +194,136 @@ PocketsphinxDecoder::PocketsphinxDecoder(const DecoderFiles& files) {
         cmd_ln_free_r(config_);
         throw std::runtime_error("pocketsphinx: the loaded search is not named " + default_search_);
     }
+    if (files.jsgf.empty()) {
+        // The default search holds the generic model in a set of one. It gets a set of its own
+        // instead (mix_), into which a call's model is mixed (and out of which it is taken)
+        // without rebuilding the search.
+        ngram_model_set_iter_t* first = ngram_model_set_iter(ps_get_lm(ps_, default_search_.c_str()));
+        generic_ = ngram_model_retain(ngram_model_set_iter_model(first, nullptr));
+        ngram_model_set_iter_free(first);
+        try {
+            remix();
+        } catch (...) {
+            ngram_model_free(generic_);
+            ps_free(ps_);
+            cmd_ln_free_r(config_);
+            throw;
+        }
+    }
+}
+
+// A new mix_ of the generic model alone and a new default search over it (the old ones are
+// freed): a set's vocabulary is fixed when it is made, so this is how words added to the generic
+// model reach the search.
+void PocketsphinxDecoder::remix() {
+    if (mix_) mix_in(nullptr);
+    char generic_name[] = "generic";
+    char* names[] = {generic_name};
+    ngram_model_t* mix = ngram_model_set_init(config_, &generic_, names, nullptr, 1);  // selects it
+    t_last_error.clear();
+    const bool built = mix && ps_set_lm(ps_, default_search_.c_str(), mix) >= 0;  // the search's own reference
+    // Whatever happened, the default search is set again: a search replaced by name is freed.
+    const bool set = ps_set_search(ps_, default_search_.c_str()) >= 0;
+    if (!built || !set) {
+        if (mix) ngram_model_free(mix);
+        throw std::runtime_error("pocketsphinx: cannot build the language model search: " + t_last_error);
+    }
+    if (mix_) ngram_model_free(mix_);
+    mix_ = mix;
+}
+
+// mix_ with `call` (or none) in it, and the interpolation weights (or the generic model selected).
+void PocketsphinxDecoder::mix_in(ngram_model_t* call) {
+    if (mixed_ != call) {
+        if (mixed_) ngram_model_free(ngram_model_set_remove(mix_, "call", TRUE));  // the set's reference
+        mixed_ = nullptr;
+        if (call) {
+            ngram_model_set_add(mix_, ngram_model_retain(call), "call", call_model_weight_, TRUE);  // takes one
+            mixed_ = call;
+        }
+    }
+    if (!mixed_) {
+        ngram_model_set_select(mix_, "generic");
+        return;
+    }
+    // The set mixes scores already raised to the language weight (P^lw, lw ~6.5), so a share w
+    // of plain probability is w^lw there: with w itself, every word of the call's model would
+    // outscore the generic model whatever w is (bench/stt).
+    const double lw = cmd_ln_float_r(config_, "-lw");
+    const char* names[] = {"generic", "call"};
+    const float32 weights[] = {static_cast<float32>(std::pow(1.0 - call_model_weight_, lw)),
+                               static_cast<float32>(std::pow(call_model_weight_, lw))};
+    ngram_model_set_interp(mix_, names, weights);
+}
+
+// Makes the call's words part of the decoder: those the dictionary lacks into it, and those the
+// generic model lacks into the set's vocabulary, then one rebuild of the search, which only then
+// has them. Throws (after that) when pocketsphinx refuses a word.
+void PocketsphinxDecoder::add_words(const CallVocabulary& vocabulary) {
+    mix_in(nullptr);  // a word added to the set goes to each model mixed in: only the generic one
+    t_last_error.clear();
+    std::string refused;
+    // Without the update of every search each would bring (~0.3 s each): one rebuild below. A
+    // grammar's search never meets them: its words were in the dictionary when it was compiled.
+    for (const auto& [word, phones] : vocabulary.new_words) {
+        char* known = ps_lookup_word(ps_, word.c_str());
+        ckd_free(known);
+        if (!known && ps_add_word(ps_, word.c_str(), phones.c_str(), FALSE) < 0) {
+            refused = "pocketsphinx: cannot add the word \"" + word + "\": " + t_last_error;
+            break;
+        }
+    }
+    // Into the generic model too (53,000 of the dictionary's words are not in it), with a small
+    // probability, so that the search has them once remixed: a set's vocabulary is fixed, and
+    // ps_add_word's attempt to add to it fails.
+    bool grow = false;
+    for (const auto& word : vocabulary.words) {
+        char* known = ps_lookup_word(ps_, word.c_str());
+        ckd_free(known);
+        if (known && ngram_wid(generic_, word.c_str()) == ngram_unknown_wid(generic_)) {
+            if (ngram_model_add_word(generic_, word.c_str(), 1.0f) == NGRAM_INVALID_WID)
+                throw std::runtime_error("pocketsphinx: the generic language model refuses the word \"" + word + "\"");
+            grow = true;
+        }
+    }
+    if (grow) remix();
+    if (!refused.empty()) throw std::runtime_error(refused);
+}
+
+// Parses a call's model, first making its words part of the decoder.
+ngram_model_t* PocketsphinxDecoder::load_call_model(const CallVocabulary& vocabulary) {
+    add_words(vocabulary);
+    // ngram_model_read takes a file only: the model goes through a private temporary one.
+    std::string path = (fs::temp_directory_path() / "va-call-lm-XXXXXX").string();
+    const int fd = mkstemp(path.data());
+    if (fd < 0) throw std::runtime_error("pocketsphinx: cannot create a temporary file in " + fs::temp_directory_path().string());
+    const auto size = static_cast<ssize_t>(vocabulary.arpa.size());
+    const bool written = ::write(fd, vocabulary.arpa.data(), vocabulary.arpa.size()) == size;
+    ::close(fd);
+    ngram_model_t* model = written ? ngram_model_read(config_, path.c_str(), NGRAM_ARPA, ps_get_logmath(ps_)) : nullptr;
+    std::error_code ignored;
+    fs::remove(path, ignored);
+    if (!model) throw std::runtime_error("pocketsphinx: cannot read the call's language model: " + t_last_error);
+    return model;
+}
+
+void PocketsphinxDecoder::use_vocabulary(const CallVocabulary& vocabulary) {
+    if (vocabulary.arpa.empty()) return use_grammar({});
+    if (!mix_) throw std::runtime_error("pocketsphinx: a decoder loaded with a grammar has no language model for a call's words");
+    if (ps_set_search(ps_, default_search_.c_str()) < 0) throw std::runtime_error("pocketsphinx: cannot switch to " + default_search_);
+    auto kept = std::find_if(call_models_.begin(), call_models_.end(),
+                             [&](const CallModel& m) { return m.arpa == vocabulary.arpa; });
+    if (kept != call_models_.end()) {
+        std::rotate(kept, std::next(kept), call_models_.end());  // as in use_grammar
+    } else {
+        call_models_.push_back({vocabulary.arpa, load_call_model(vocabulary)});
+        if (call_models_.size() > kKeptCallModels) {
+            if (mixed_ == call_models_.front().model) mix_in(nullptr);
+            ngram_model_free(call_models_.front().model);
+            call_models_.pop_front();
+        }
+    }
+    mix_in(call_models_.back().model);
 }
 
 // What ps_set_jsgf_string() does, without leaking the parsed grammar as this version does.
@@ -208,6 +344,7 @@ void PocketsphinxDecoder::add_grammar(const std::string& search, const std::stri
 
 void PocketsphinxDecoder::use_grammar(const std::string& grammar) {
     std::string search = default_search_;
+    if (grammar.empty() && mix_) mix_in(nullptr);  // the generic model alone
     if (!grammar.empty()) {
         auto kept = std::find_if(grammars_.begin(), grammars_.end(), [&](const Grammar& g) { return g.text == grammar; });
         if (kept != grammars_.end()) {
@@ -232,6 +369,9 @@ void PocketsphinxDecoder::use_grammar(const std::string& grammar) {
 PocketsphinxDecoder::~PocketsphinxDecoder() {
     abandon();
     ps_free(ps_);
+    for (auto& m : call_models_) ngram_model_free(m.model);
+    if (mix_) ngram_model_free(mix_);
+    if (generic_) ngram_model_free(generic_);
     cmd_ln_free_r(config_);
 }
 

@@ -13,6 +13,7 @@
 
 struct ps_decoder_s;  // pocketsphinx's, at global scope like theirs
 struct cmd_ln_s;
+struct ngram_model_s;
 
 namespace va::speech {
 
@@ -37,6 +38,15 @@ struct DecoderFiles {
     std::string lm;    // the language model, unless
     std::string jsgf;  // a grammar is set
     bool second_pass = true;  // pocketsphinx's flat-lexicon pass (-fwdflat)
+    float call_model_weight = 0.2f;  // a call model's share of each word's probability (use_vocabulary)
+};
+
+// A call's own words made ready for a decoder: their language model (context_lm.hpp), its words,
+// and the pronunciations of those the dictionary lacks.
+struct CallVocabulary {
+    std::string arpa = {};                // "" = none
+    std::vector<std::string> words = {};  // the model's words
+    std::vector<std::pair<std::string, std::string>> new_words = {};  // word, ARPAbet phones
 };
 
 // The cepstral mean a phone channel settles at (FACTS.md), where every channel starts.
@@ -65,6 +75,13 @@ public:
     // std::runtime_error with pocketsphinx's complaint when it cannot use it; the decoder then
     // stays as it was. Not inside an utterance.
     void use_grammar(const std::string& grammar);
+    // The next utterances are decoded with the generic language model interpolated with the
+    // call's (an empty vocabulary: the generic model alone). The call's words become part of
+    // the decoder for good (its dictionary cannot shrink): a new word, or one the generic model
+    // lacks, rebuilds the search once (~0.3 s). Call models are kept parsed (the most recent
+    // few); switching between them takes a few ms. Throws std::runtime_error when pocketsphinx
+    // refuses one, or the decoder was loaded with a grammar; the decoder then keeps its model.
+    void use_vocabulary(const CallVocabulary& vocabulary);
     // Starts an utterance from the channel's cepstral mean (phone_cepstral_mean() for a new one).
     void start(std::span<const float> cepstral_mean);
     // 16 kHz audio of the utterance. Throws std::runtime_error when decoding fails.
@@ -78,6 +95,10 @@ public:
 
 private:
     void add_grammar(const std::string& search, const std::string& grammar);
+    void add_words(const CallVocabulary& vocabulary);
+    ngram_model_s* load_call_model(const CallVocabulary& vocabulary);
+    void remix();
+    void mix_in(ngram_model_s* call);  // nullptr: the generic model alone
 
     ps_decoder_s* ps_ = nullptr;
     cmd_ln_s* config_ = nullptr;
@@ -90,6 +111,17 @@ private:
     };
     std::deque<Grammar> grammars_;  // compiled, least recently used first
     unsigned grammar_count_ = 0;    // names their searches
+    // The language model of the default search: the generic model, and the current call's model
+    // mixed in when there is one (null for a decoder loaded with a grammar). Ours and the search's.
+    ngram_model_s* generic_ = nullptr;  // a reference of ours
+    ngram_model_s* mix_ = nullptr;
+    ngram_model_s* mixed_ = nullptr;  // the call model in mix_, or null
+    float call_model_weight_;
+    struct CallModel {
+        std::string arpa;
+        ngram_model_s* model;  // a reference of ours
+    };
+    std::deque<CallModel> call_models_;  // parsed, least recently used first
 };
 
 }  // namespace va::speech

@@ -9,8 +9,10 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <thread>
 #include <unordered_set>
@@ -20,7 +22,9 @@
 
 #include "engine/inbox.hpp"
 #include "media/resampler.hpp"
+#include "speech/context_lm.hpp"
 #include "speech/pocketsphinx_decoder.hpp"
+#include "speech/pronunciation.hpp"
 
 namespace va::speech {
 namespace {
@@ -57,10 +61,11 @@ struct Utterance {
 using Send = std::function<void(engine::Result<Heard>)>;
 
 struct SessionState {
-    SessionState(Send s, SttOptions options)
-        : grammar(std::move(options.grammar)), partials(options.partials), send(std::move(s)) {}
+    SessionState(Send s, SttOptions options, std::shared_ptr<const CallVocabulary> v)
+        : grammar(std::move(options.grammar)), vocabulary(std::move(v)), partials(options.partials), send(std::move(s)) {}
 
     const std::string grammar;  // JSGF text, or "" for the decoders' own model
+    const std::shared_ptr<const CallVocabulary> vocabulary;  // without a grammar: the call's words (never null)
     const bool partials;        // interim results asked for
     // All below under Pool::mutex_, except where noted.
     // Into the session's inbox, only under the mutex; close() drops it, so once the session is
@@ -92,6 +97,15 @@ public:
         idle_.notify_all();
         for (auto& w : workers_) w->thread.join();
         workers_.clear();
+    }
+
+    // A new call model is built on every decoder now (the first time it costs ~0.3 s), not when
+    // the call's first utterance waits for it.
+    void prepare(std::shared_ptr<const CallVocabulary> vocabulary) {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+        for (auto& w : workers_) w->to_prepare.push_back(vocabulary);
+        idle_.notify_all();
     }
 
     void begin(const std::shared_ptr<SessionState>& s, std::span<const std::int16_t> preroll) {
@@ -148,6 +162,7 @@ private:
         std::unique_ptr<PocketsphinxDecoder> decoder;
         std::condition_variable wake;  // audio, end or cancel for the utterance it decodes
         std::thread thread;
+        std::deque<std::shared_ptr<const CallVocabulary>> to_prepare;  // under mutex_
     };
 
     // Under mutex_.
@@ -189,7 +204,19 @@ private:
     void work(Worker& w) {
         std::unique_lock lock(mutex_);
         for (;;) {
-            idle_.wait(lock, [&] { return stopping_ || !waiting_.empty(); });
+            idle_.wait(lock, [&] { return stopping_ || !waiting_.empty() || !w.to_prepare.empty(); });
+            if (!stopping_ && !w.to_prepare.empty()) {
+                auto vocabulary = std::move(w.to_prepare.front());
+                w.to_prepare.pop_front();
+                lock.unlock();
+                try {
+                    w.decoder->use_vocabulary(*vocabulary);
+                } catch (const std::runtime_error& e) {
+                    spdlog::warn("{}; the generic language model is used", e.what());
+                }
+                lock.lock();
+                continue;
+            }
             if (waiting_.empty()) return;  // stopping, and every ended utterance is decoded
             auto s = std::move(waiting_.front());
             waiting_.pop_front();
@@ -246,10 +273,13 @@ private:
         // filter's tail belongs to the utterance it came from.
         media::Resampler resampler(kLineRate, kModelRate, kResamplerQuality);
         try {
-            decoder.use_grammar(s.grammar);
-        } catch (const std::runtime_error&) {
+            if (s.grammar.empty()) decoder.use_vocabulary(*s.vocabulary);
+            else decoder.use_grammar(s.grammar);
+        } catch (const std::runtime_error& e) {
             // Grammars are checked when a prompt is saved (check_grammar), so this is a grammar
-            // saved before a dictionary change: the language model hears the call instead.
+            // saved before a dictionary change, or a call model pocketsphinx refused: the generic
+            // language model hears the call instead.
+            spdlog::warn("{}; the generic language model is used", e.what());
             decoder.use_grammar({});
         }
         decoder.start(cepstral_mean);
@@ -360,10 +390,11 @@ private:
 
 class PocketsphinxSession final : public SttSession {
 public:
-    PocketsphinxSession(std::shared_ptr<Pool> pool, boost::asio::any_io_executor executor, SttOptions options)
+    PocketsphinxSession(std::shared_ptr<Pool> pool, boost::asio::any_io_executor executor, SttOptions options,
+                        std::shared_ptr<const CallVocabulary> vocabulary)
         : pool_(std::move(pool)),
           results_(std::move(executor)),
-          state_(std::make_shared<SessionState>(results_.sender(), std::move(options))) {}
+          state_(std::make_shared<SessionState>(results_.sender(), std::move(options), std::move(vocabulary))) {}
     ~PocketsphinxSession() override { pool_->close(*state_); }
 
     void begin_utterance(std::span<const std::int16_t> preroll) override { pool_->begin(state_, preroll); }
@@ -395,7 +426,11 @@ public:
         files.lm = config.lm_path.empty() ? (dir / "en-us.lm.bin").string() : config.lm_path;
         files.jsgf = config.jsgf_path;  // when set, instead of the language model
         files.second_pass = config.second_pass;
+        if (!(config.call_model_weight > 0 && config.call_model_weight < 1))
+            throw std::runtime_error("pocketsphinx: the call model's weight must be between 0 and 1");
+        files.call_model_weight = config.call_model_weight;
         name_ = "pocketsphinx:" + dir.filename().string() + (config.jsgf_path.empty() ? "" : "+jsgf");
+        grammar_only_ = !config.jsgf_path.empty();
         load_words(files.dict);
         // Each decoder takes ~0.5 s to load with the generic language model: load them together.
         std::vector<std::future<std::unique_ptr<PocketsphinxDecoder>>> loading;
@@ -417,7 +452,10 @@ public:
     ~PocketsphinxStt() override { pool_->stop(); }
 
     std::unique_ptr<SttSession> open(boost::asio::any_io_executor executor, SttOptions options) override {
-        return std::make_unique<PocketsphinxSession>(pool_, std::move(executor), std::move(options));
+        // A pool loaded with a grammar file has no language model to add the call's words to.
+        auto vocabulary = options.grammar.empty() && !grammar_only_ ? vocabulary_for(options.context)
+                                                                    : std::make_shared<CallVocabulary>();
+        return std::make_unique<PocketsphinxSession>(pool_, std::move(executor), std::move(options), std::move(vocabulary));
     }
     std::string name() const override { return name_; }
     std::optional<std::string> check_grammar(const std::string& grammar) const override {
@@ -425,6 +463,34 @@ public:
     }
 
 private:
+    // The call model of a context, made once per context text (a prompt's calls share it).
+    std::shared_ptr<const CallVocabulary> vocabulary_for(const std::string& context) {
+        std::lock_guard lock(vocabularies_mutex_);
+        if (auto kept = vocabularies_.find(context); kept != vocabularies_.end()) return kept->second;
+        auto vocabulary = std::make_shared<CallVocabulary>();
+        const auto sentences = context_sentences(context);
+        vocabulary->arpa = context_arpa(sentences);
+        std::set<std::string> words;
+        for (const auto& sentence : sentences) words.insert(sentence.begin(), sentence.end());
+        std::size_t pronounced = 0;
+        for (const auto& word : words) {
+            vocabulary->words.push_back(word);
+            // Each becomes a dictionary word of every decoder for good: a long prompt's stray
+            // tokens must not grow it without bound.
+            if (words_.contains(word) || pronounced == kMaxNewWords) continue;
+            ++pronounced;
+            try {
+                if (auto phones = pronounce(word)) vocabulary->new_words.emplace_back(word, *phones);
+            } catch (const std::runtime_error& e) {
+                spdlog::warn("pocketsphinx: no pronunciation for a word of the call: {}", e.what());
+            }
+        }
+        if (vocabularies_.size() >= kKeptVocabularies) vocabularies_.clear();
+        vocabularies_.emplace(context, vocabulary);
+        if (!vocabulary->arpa.empty()) pool_->prepare(vocabulary);
+        return vocabulary;
+    }
+
     // The dictionary's words ("word(2)" is a second pronunciation of "word"), so that a grammar
     // can be checked without a decoder.
     void load_words(const std::string& dict) {
@@ -436,8 +502,13 @@ private:
         }
     }
 
+    static constexpr std::size_t kKeptVocabularies = 64;
+    static constexpr std::size_t kMaxNewWords = 100;  // per prompt
     std::string name_;
+    bool grammar_only_ = false;
     std::unordered_set<std::string> words_;
+    std::mutex vocabularies_mutex_;
+    std::map<std::string, std::shared_ptr<const CallVocabulary>> vocabularies_;
     std::shared_ptr<Pool> pool_;
 };
 

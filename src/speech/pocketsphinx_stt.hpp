@@ -33,6 +33,9 @@ struct PocketsphinxConfig {
     // 20% without, 22% with). Either way the same audio gives the same words, whichever decoder
     // has it and however it came in.
     bool second_pass = false;
+    // With SttOptions::context, the share of the call's own model in each word's probability
+    // (the generic model has the rest), in (0, 1).
+    float call_model_weight = 0.2f;
 };
 
 // Loads the pool (decoders in parallel; ~0.5 s each with the generic language model) from a
@@ -41,7 +44,9 @@ struct PocketsphinxConfig {
 // std::runtime_error naming what is missing or failed to load (install pocketsphinx-en-us), and
 // when both jsgf_path and lm_path are set.
 //
-// Sessions: each adapts to its line (an utterance starts from the cepstral mean where the
+// Sessions: with SttOptions::context (and no grammar), the call's words are mixed into the
+// generic model (call_model_weight); its words the dictionary lacks are pronounced by espeak-ng
+// (at most 100 a context, made once per context text and kept for 64 of them). Each adapts to its line (an utterance starts from the cepstral mean where the
 // session's previous one ended: 88% → 95% of words found on flite sentences). With
 // SttOptions::partials a partial result comes every ~0.5 s of decoded audio while the words
 // change; the final once per end_utterance() (engine::Errc::failed, logged, when pocketsphinx

@@ -47,7 +47,11 @@ public:
 struct SttOptions {
     // A JSGF grammar of the answers expected on this call, instead of the engine's language
     // model ("" = none). Engines without grammars (the cloud ones) ignore it.
-    std::string grammar;
+    std::string grammar = {};
+    // The call's own text (its prompt and greeting, and the words callees say over an agent): a
+    // local engine makes its words and word pairs likely for this session, and learns how to say
+    // those its dictionary lacks. Engines without a language model of their own ignore it.
+    std::string context = {};
     // Interim results (Heard::final false) while an utterance is open, for a caller that acts on
     // words early; off, next() brings finals only.
     bool partials = false;

@@ -55,14 +55,15 @@ protected:
         control.settle();
     }
 
-    // `length` of inbound audio, 20 ms a frame: a loud tone (speech) or a faint hiss (silence).
-    void feed(std::chrono::milliseconds length, bool speech) {
+    // `length` of inbound audio, 20 ms a frame: a loud tone (speech, as loud as the agent's
+    // voice unless `level` says otherwise) or a faint hiss (silence).
+    void feed(std::chrono::milliseconds length, bool speech, double level = 6000) {
         for (auto t = 0ms; t < length; t += 20ms) {
             std::vector<std::int16_t> frame(160);
             for (std::size_t i = 0; i < frame.size(); ++i) {
                 noise_ = noise_ * 1103515245u + 12345u;
                 const double hiss = static_cast<double>((noise_ >> 16) % 61) - 30.0;
-                const double tone = speech ? 6000 * std::sin(2 * M_PI * 500 * static_cast<double>(sample_++) / 8000) : 0;
+                const double tone = speech ? level * std::sin(2 * M_PI * 500 * static_cast<double>(sample_++) / 8000) : 0;
                 frame[i] = static_cast<std::int16_t>(tone + hiss);
             }
             clock.advance(20ms);
@@ -288,6 +289,17 @@ TEST_F(ConversationTest, ABackchannelByItsWordsDoesNotInterruptWhateverItsLength
     EXPECT_EQ(llm.calls.size(), 1u);  // not a turn: the model does not answer it
     EXPECT_EQ(llm.history().back(), "user: any time next week");
     EXPECT_TRUE(sink.transcript().back().backchannel);
+}
+
+TEST_F(ConversationTest, TheAgentsOwnEchoIsNotTheCalleeSpeaking) {
+    agent_is_answering();
+    const double echo = 600;  // the agent's voice 20 dB down, as a line's hybrid returns it
+    feed(settings.barge_in.min_speech + 1s, true, echo);
+    EXPECT_EQ(control.interrupts, 0);
+    EXPECT_EQ(stt.log.begun, 1);  // the turn before only: the echo never opened a segment
+    // The callee at the agent's level still talks over it.
+    feed(settings.barge_in.min_speech + 100ms, true);
+    EXPECT_EQ(control.interrupts, 1);
 }
 
 TEST_F(ConversationTest, ScatteredBlipsOverTheAgentAreNotSpeech) {
@@ -746,6 +758,15 @@ TEST_F(ConversationTest, ThePromptsSettingsTakeThePlaceOfTheDeployments) {
     control.hear_all();
     EXPECT_EQ(sink.records.back().engines,
               (store::ConversationEngines{"fake-llm:llama-3.1-8b-instant", "fake-stt+grammar", "fake-tts"}));
+}
+
+TEST_F(ConversationTest, TheRecogniserIsGivenTheCallsOwnWords) {
+    greeted();
+    ASSERT_EQ(stt.contexts.size(), 1u);
+    EXPECT_THAT(stt.contexts[0], HasSubstr("You book dentist appointments."));
+    EXPECT_THAT(stt.contexts[0], HasSubstr("Hello."));
+    EXPECT_THAT(stt.contexts[0], HasSubstr("\nuh huh\n"));    // a backchannel
+    EXPECT_THAT(stt.contexts[0], HasSubstr("\nno thanks\n"));  // a short answer
 }
 
 TEST_F(ConversationTest, ThePromptChoosesItsRecogniserAndVoice) {

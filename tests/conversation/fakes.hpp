@@ -99,6 +99,7 @@ public:
 
     std::unique_ptr<speech::SttSession> open(boost::asio::any_io_executor executor, speech::SttOptions options) override {
         grammars.push_back(options.grammar);
+        contexts.push_back(options.context);
         partials_asked = options.partials;
         return std::make_unique<Session>(*this, std::move(executor));
     }
@@ -112,6 +113,7 @@ public:
     Log log;
     std::deque<Result> results;
     std::vector<std::string> grammars;  // of each session opened
+    std::vector<std::string> contexts;  // of each session opened
     bool partials_asked = false;
 
 private:

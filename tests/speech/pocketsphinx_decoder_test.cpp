@@ -3,6 +3,8 @@
 // or moved entry is caught on the spot.
 #include "speech/pocketsphinx_decoder.hpp"
 
+#include "speech/context_lm.hpp"
+
 #include <fstream>
 #include <string>
 #include <vector>
@@ -69,6 +71,45 @@ TEST_F(DecoderGrammars, MoreGrammarsThanKeptEvictTheOldestAndStillWork) {
         ASSERT_NO_THROW(decoder.use_grammar(g)) << "grammar " << i;
         ASSERT_NO_THROW(decoder.use_grammar(grammar("yes | no")));  // a kept one, moved to the back
     }
+    EXPECT_NO_THROW(decode_silence(decoder));
+}
+
+// The generic language model with call models coming and going, as calls of many prompts bring
+// them: a model evicted while another shares the generic one must not free it (ASan).
+TEST(DecoderVocabularies, CallModelsComeAndGoBesideGrammarsAndTheGenericModel) {
+    PhoneAcousticModel model(kModel + "/en-us");
+    DecoderFiles files;
+    files.hmm = model.path().string();
+    files.dict = kModel + "/cmudict-en-us.dict";
+    files.lm = kModel + "/en-us.lm.bin";
+    files.second_pass = false;
+    PocketsphinxDecoder decoder(files);
+    auto decode_silence = [&] {
+        auto mean = phone_cepstral_mean();
+        decoder.start(mean);
+        decoder.process(std::vector<std::int16_t>(3200, 0));
+        return decoder.finish(mean);
+    };
+    for (int i = 0; i < 17; ++i) {  // one more than a decoder keeps, beside the grammar
+        const auto arpa = context_arpa(context_sentences("Book with Doctor Okonkwo. Offer slot " + std::string(1, static_cast<char>('a' + i))));
+        const CallVocabulary vocabulary{.arpa = arpa,
+                                        .words = {"book", "with", "doctor", "okonkwo", "offer", "slot"},
+                                        .new_words = {{"okonkwo", "AA K AO NG K W OW"}}};
+        ASSERT_NO_THROW(decoder.use_vocabulary(vocabulary)) << "model " << i;
+        ASSERT_NO_THROW(decode_silence());
+        ASSERT_NO_THROW(decoder.use_grammar(grammar("yes | no")));
+        ASSERT_NO_THROW(decoder.use_vocabulary({}));  // the generic model alone
+    }
+    ASSERT_NO_THROW(decode_silence());
+    // A pronunciation the acoustic model cannot say leaves the decoder as it was.
+    EXPECT_THROW(decoder.use_vocabulary({.arpa = context_arpa({{"zyx"}}), .words = {"zyx"}, .new_words = {{"zyx", "QQ XX"}}}),
+                 std::runtime_error);
+    EXPECT_NO_THROW(decode_silence());
+}
+
+TEST_F(DecoderGrammars, ADecoderLoadedWithAGrammarRefusesACallModel) {
+    PocketsphinxDecoder decoder(files_);
+    EXPECT_THROW(decoder.use_vocabulary({.arpa = context_arpa({{"yes"}})}), std::runtime_error);
     EXPECT_NO_THROW(decode_silence(decoder));
 }
 

@@ -280,6 +280,22 @@ TEST_F(GenericLanguageModel, APromptsGrammarHearsItsAnswersAndOtherSessionsKeepT
     EXPECT_GE(share_found("Could you call me back later this week?", heard), 0.8) << heard;
 }
 
+// The demo's prompt names a dentist the dictionary lacks: with the call's words (its pronunciation
+// from espeak-ng) the recogniser can hear the name; a session without them cannot.
+TEST_F(GenericLanguageModel, ACallsOwnWordsAreHeardEvenWhereTheDictionaryLacksThem) {
+    const std::string context =
+        "You book yearly checkups with Doctor Okonkwo at Bright Smile Dental. Offer tomorrow at ten.";
+    Listener with_words(*stt_, {.context = context});
+    Listener without(*stt_);
+    const auto answer = phone_line("Please book me with Doctor Okonkwo.");
+    say(*with_words, answer);
+    say(*without, answer);
+    const auto heard = with_words.words(), generic = without.words();
+    EXPECT_THAT(words(heard), ::testing::Contains("okonkwo")) << heard;
+    EXPECT_GE(share_found("Please book me with Doctor Okonkwo.", heard), 0.6) << heard;
+    EXPECT_THAT(words(generic), ::testing::Not(::testing::Contains("okonkwo"))) << generic;
+}
+
 TEST_F(GenericLanguageModel, CheckGrammarSaysWhatIsWrong) {
     using ::testing::HasSubstr;
     using ::testing::Optional;

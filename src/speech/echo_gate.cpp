@@ -1,0 +1,33 @@
+#include "speech/echo_gate.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace va::speech {
+namespace {
+
+constexpr std::size_t kFrame = 160;  // 20 ms at 8 kHz
+
+double rms(std::span<const std::int16_t> pcm) {
+    if (pcm.empty()) return 0;
+    double sum = 0;
+    for (const auto s : pcm) sum += static_cast<double>(s) * s;
+    return std::sqrt(sum / static_cast<double>(pcm.size()));
+}
+
+}  // namespace
+
+void EchoGate::agent_audio(std::span<const std::int16_t> pcm) {
+    for (std::size_t at = 0; at < pcm.size(); at += kFrame)
+        agent_level_ = std::max(agent_level_, rms(pcm.subspan(at, std::min(kFrame, pcm.size() - at))));
+}
+
+bool EchoGate::passes(std::span<const std::int16_t> pcm, bool agent_sounding) {
+    const double length_ms = static_cast<double>(pcm.size()) / 8.0;
+    if (agent_sounding) tail_left_ms_ = static_cast<double>(options_.tail.count()) + length_ms;
+    if (tail_left_ms_ <= 0) return true;
+    tail_left_ms_ -= length_ms;
+    return rms(pcm) >= agent_level_ * std::pow(10.0, -options_.margin_db / 20.0);
+}
+
+}  // namespace va::speech

@@ -198,7 +198,7 @@ bool PhraseSpotter::confirmed(const Detection& detection, std::int64_t end) cons
         audio_energy += x * x;
         clip_energy += y * y;
     }
-    return audio_energy > 0 && clip_energy > 0 && dot / std::sqrt(audio_energy * clip_energy) >= threshold_;
+    return audio_energy > 0 && clip_energy > 0 && dot / std::sqrt(audio_energy * clip_energy) >= kConfirmThreshold;
 }
 
 bool PhraseSpotter::overlaps_another(std::size_t index) const {

@@ -16,10 +16,11 @@
 //
 // A placement is a guess until the audio confirms it: a word is said only when the audio from the
 // phrase's voice to that word's end still matches the clip (the same correlation over that whole
-// span); one that does not is dropped with the rest of its words. (The callee's voice has one
-// pitch, so 200 ms of two different phrases can correlate by chance; whole words do not.) The
-// callee says one clip at a time: a placement that overlaps one whose words are being said is
-// dropped too ("No wait, ..." holds the "wait" that opens "Wait, actually ...").
+// span, held to the stricter kConfirmThreshold); one that does not is dropped with the rest of
+// its words. (The callee's voice has one pitch, so 200 ms of two different phrases can correlate
+// by chance; whole words do not.) The callee says one clip at a time: a placement that overlaps
+// one whose words are being said is dropped too ("No wait, ..." holds the "wait" that opens
+// "Wait, actually ...").
 //
 // Cost: phrases × 1600 multiply-adds per 20 ms of audio, and at each utterance's start, for 200 ms,
 // that many again per later anchor (a 2 s phrase has 9); and per word said, its phrase so far.
@@ -43,6 +44,10 @@ inline constexpr std::size_t kAnchorSamples = 1600;  // 200 ms
 // tail); a phrase not in the book at most 0.40, noise 0.08. (Measured once by hand: "no thanks"
 // against a book holding "no" scored 0.53: a one-word clip that opens another comes closest.)
 inline constexpr double kSpotThreshold = 0.65;
+// Correlation that confirms a placement, over the phrase's audio so far: right ones score 0.96 or
+// more even at 10 dB; a drawn-out "okay" whose opening passed for the "sorry" of "Sorry, can I
+// ask something first?" at 0.65 (the quality bench's only false words) stays under it.
+inline constexpr double kConfirmThreshold = 0.8;
 
 // A phrase as the spotter looks for it, prepared once and shared by every connection.
 struct SpotterPhrase {

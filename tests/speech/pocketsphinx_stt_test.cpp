@@ -553,5 +553,18 @@ TEST(PocketsphinxStt, GrammarAndLanguageModelTogetherAreRefused) {
     EXPECT_THROW(make_pocketsphinx_stt(config), std::runtime_error);
 }
 
+TEST(PocketsphinxStt, ACallModelsWeightOutsideZeroToOneIsRefused) {
+    for (const float weight : {0.0f, 1.0f, -0.2f, 1.5f}) {
+        PocketsphinxConfig config;
+        config.call_model_weight = weight;
+        try {
+            make_pocketsphinx_stt(config);
+            ADD_FAILURE() << weight << " was taken";
+        } catch (const std::runtime_error& e) {
+            EXPECT_THAT(e.what(), ::testing::HasSubstr("between 0 and 1")) << weight;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace va::speech

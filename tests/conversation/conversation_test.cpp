@@ -103,6 +103,17 @@ protected:
         callee_says("any time next week");
         control.hear(200ms);
     }
+    // The agent answers "One. Two.": "One." is synthesised and queued to play, "Two." is held in
+    // synthesis.
+    void counting_with_the_second_sentence_held() {
+        greeted();
+        tts.hold = true;
+        llm.answers.push_back({{"One. ", "Two. "}, {}, ""});
+        callee_says("count");
+        ASSERT_EQ(tts.jobs.size(), 2u);  // the greeting, then "One."
+        tts.release(*tts.jobs[1]);
+        control.settle();
+    }
     // The call ends: its task group is cancelled and awaited, then the agent hears of the end.
     void end() {
         stop();
@@ -240,13 +251,7 @@ TEST_F(ConversationTest, BargeInClearsCancelsAndKeepsWhatWasHeard) {
 }
 
 TEST_F(ConversationTest, BargeInCancelsTheSpeechBeingSynthesised) {
-    greeted();
-    tts.hold = true;
-    llm.answers.push_back({{"One. ", "Two. "}, {}, ""});
-    callee_says("count");
-    ASSERT_EQ(tts.jobs.size(), 2u);  // the greeting, then "One."
-    tts.release(*tts.jobs[1]);
-    control.settle();
+    ASSERT_NO_FATAL_FAILURE(counting_with_the_second_sentence_held());
     ASSERT_EQ(tts.jobs.size(), 3u);  // "Two." is being synthesised
     control.hear(30ms);
     // No words yet: this much speech over the agent interrupts it anyway.
@@ -316,13 +321,7 @@ TEST_F(ConversationTest, ScatteredBlipsOverTheAgentAreNotSpeech) {
 }
 
 TEST_F(ConversationTest, BetweenTwoSentencesOfAReplyTheAgentStillHasTheFloor) {
-    greeted();
-    tts.hold = true;
-    llm.answers.push_back({{"One. ", "Two. "}, {}, ""});
-    callee_says("count");
-    ASSERT_EQ(tts.jobs.size(), 2u);  // the greeting, then "One."
-    tts.release(*tts.jobs[1]);
-    control.settle();
+    ASSERT_NO_FATAL_FAILURE(counting_with_the_second_sentence_held());
     control.hear_all();  // "One." has played; "Two." is still being synthesised
     ASSERT_EQ(tts.jobs.size(), 3u);
     stt.results.push_back({"okay"});

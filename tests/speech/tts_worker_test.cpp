@@ -76,7 +76,9 @@ TEST(TtsWorkerProcess, AWorkerThatCannotStartOrFailsSaysWhy) {
     TtsWorkerProcess bad_voice(stub("espeak:no-such-voice"));
     EXPECT_NE(bad_voice.speak("hello", canceled, [](std::vector<std::int16_t>) {}).find("no-such-voice"),
               std::string::npos);
-    TtsWorkerProcess quits({"/bin/true"});
+    // It reads the whole request (4 + 5 bytes), then quits without a word. (/bin/true could quit
+    // before the request is written, which is "gone", not "died while speaking".)
+    TtsWorkerProcess quits({"/bin/sh", "-c", "head -c 9 >/dev/null"});
     EXPECT_EQ(quits.speak("hello", canceled, [](std::vector<std::int16_t>) {}), "the TTS worker died while speaking");
 }
 

@@ -74,8 +74,8 @@ def pct(values, p):
 def score(reports):
     counts = {k: 0 for k in ["backchannel", "backchannel over agent", "false interrupt", "interruption",
                              "interruption over agent", "interruption cut", "interruption outlasted", "pause",
-                             "premature", "short"]}
-    to_clear, to_quiet, v2v = [], [], []
+                             "premature", "short", "unexplained"]}
+    to_clear, to_quiet, v2v, gaps = [], [], [], []
     for path in sorted(glob.glob(f"{reports}/CA*.json")):
         timeline = json.load(open(path))["timeline"]
         clears = [e["tMs"] for e in timeline if e["source"] == "agent" and e["event"] == "clear"]
@@ -91,7 +91,14 @@ def score(reports):
                 counts["backchannel"] += 1
                 if e.get("bargeIn"):
                     counts["backchannel over agent"] += 1
-                    counts["false interrupt"] += any(onset <= c <= end + 1500 for c in clears)
+                    window = [c for c in clears if onset <= c <= end + 1500]
+                    counts["false interrupt"] += bool(window)
+                    # Held, not cut: the agent fell silent over it and went on within 3 s.
+                    for s in (s for s in silent if onset <= s <= end + 1500 and not window):
+                        resumed = [h for h in heard if s < h <= s + 3000]
+                        if resumed:
+                            gaps.append(resumed[0] - s)
+                            break
             elif label == "interruption":
                 counts["interruption"] += 1
                 if not e.get("bargeIn"):
@@ -103,7 +110,10 @@ def score(reports):
                     continue
                 counts["interruption cut"] += 1
                 to_clear.append(cut[0] - onset)
-                quiet = [s for s in silent if s >= cut[0]]
+                # The agent stops at the silence still in effect at the clear (its audio was held
+                # before it), or at the first after it.
+                held = [s for s in silent if onset <= s <= cut[0] and not any(s < h <= cut[0] for h in heard)]
+                quiet = held or [s for s in silent if s >= cut[0]]
                 if quiet:
                     to_quiet.append(quiet[0] - onset)
             elif label == "pause-start":
@@ -117,9 +127,20 @@ def score(reports):
                 answer = [h for h in heard if h >= end]
                 if answer:
                     v2v.append(answer[0] - end)
+        # Silences mid-reply (the agent went on, with no callee speech in between) that no callee
+        # speech explains: holds on line noise or echo.
+        spans = [(e["tMs"], e["tMs"] + e.get("leadMs", 0) + e.get("voicedMs", 0) + 1500) for e in said]
+        for s in silent:
+            resumed = [h for h in heard if s < h <= s + 3000]
+            if (resumed and not any(a <= s <= b for a, b in spans)
+                    and not any(s <= a <= resumed[0] for a, _ in spans)):
+                counts["unexplained"] += 1
     print(f"{len(glob.glob(f'{reports}/CA*.json'))} calls")
     print(f"  backchannels that cut the agent (false interrupts)      {counts['false interrupt']} of "
           f"{counts['backchannel over agent']} over the agent ({counts['backchannel']} said)")
+    print(f"  backchannels that held the agent, then let it go on      {len(gaps)} (the gap heard, p50 / p99 ms: "
+          f"{pct(gaps, .5)} / {pct(gaps, .99)})")
+    print(f"  agent silent mid-reply, no callee speech to explain it   {counts['unexplained']}")
     print(f"  real interruptions that cut the agent                   {counts['interruption cut']} of "
           f"{counts['interruption over agent']} over the agent ({counts['interruption outlasted']} outlasted, "
           f"{counts['interruption']} said)")

@@ -324,17 +324,21 @@ int main(int argc, char** argv) {
                        ? ""
                        : "expected +<digits>";
         });
-    auto add_ms = [&](const char* flag, std::chrono::milliseconds& value, const char* env, const char* help, int max) {
+    auto add_ms = [&](const char* flag, std::chrono::milliseconds& value, const char* env, const char* help, int max,
+                      int min = 1) {
         serve_cmd
             ->add_option_function<int>(flag, [&value](int ms) { value = std::chrono::milliseconds(ms); }, help)
             ->envname(env)
-            ->check(CLI::Range(1, max))
+            ->check(CLI::Range(min, max))
             ->default_str(std::to_string(value.count()));
     };
     add_ms("--end-of-turn-ms", talk.turn.end_silence, "VA_END_OF_TURN_MS", "Callee silence that ends their turn", 10'000);
     add_ms("--min-speech-ms", talk.turn.min_speech, "VA_MIN_SPEECH_MS", "Shortest speech that is a turn", 5'000);
     add_ms("--barge-in-ms", talk.barge_in.min_speech, "VA_BARGE_IN_MS",
            "Callee speech over the agent that interrupts it before its words say what it is", 5'000);
+    add_ms("--barge-in-hold-ms", talk.barge_in.hold_after, "VA_BARGE_IN_HOLD_MS",
+           "Callee voice within 400 ms over the agent that holds its audio back until the words say what it is (0: never)",
+           400, 0);
     add_ms("--reprompt-ms", talk.silence.reprompt_after, "VA_REPROMPT_MS", "Silence before the agent asks again", 600'000);
     add_ms("--silence-hangup-ms", talk.silence.hangup_after, "VA_SILENCE_HANGUP_MS",
            "Silence after which the agent says goodbye", 3'600'000);

@@ -49,6 +49,9 @@ public:
     virtual void finish(UtteranceId id) = 0;
     // Stops the callee's playback now (Twilio's `clear`) and drops what was queued.
     virtual void interrupt() = 0;
+    // Holds the agent's audio back until hold(false): the callee hears at most what is already
+    // at Twilio (the playout's lead), then silence; nothing is dropped. interrupt() ends a hold.
+    virtual void hold(bool on) = 0;
     // Ends the stream (the call itself ends when Twilio sees the socket close).
     virtual void hang_up(std::string reason) = 0;
     // The session's executor (one network thread), where everything of the call runs.

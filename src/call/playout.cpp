@@ -51,6 +51,7 @@ void Playout::finish(UtteranceId id) {
 Playout::Step Playout::pump(timing::SteadyTime now) {
     Step step;
     if (buffer_end_ < now) buffer_end_ = now;  // Twilio ran dry (or never started): it plays from now
+    if (held_) return step;  // hold(false) pumps again
     const std::size_t chunk_bytes = static_cast<std::size_t>(options_.chunk.count()) * kBytesPerMs / kFrameBytes *
                                     kFrameBytes;
     while (!pending_.empty()) {
@@ -123,6 +124,7 @@ std::vector<Played> Playout::interrupt(timing::SteadyTime now) {
     playing_.reset();
     playing_sent_ = playing_heard_ = std::chrono::milliseconds(0);
     buffer_end_ = now;
+    held_ = false;
     return cut;
 }
 

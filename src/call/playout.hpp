@@ -55,6 +55,12 @@ public:
     // and so is any later audio for an utterance that was cut.
     std::vector<Played> interrupt(timing::SteadyTime now);
 
+    // Holds the agent's audio back (pump() sends nothing) until hold(false): Twilio plays out what
+    // it has, at most `lead`, and falls silent; nothing is dropped, so a release goes on from
+    // there. interrupt() ends a hold.
+    void hold(bool on) { held_ = on; }
+    bool held() const { return held_; }
+
     // An echoed mark: what it says was heard, or nullopt (a dropped mark, or not one of ours).
     std::optional<Played> on_mark(std::string_view name);
 
@@ -88,6 +94,7 @@ private:
     std::chrono::milliseconds playing_heard_{0};  // of it, by its echoed marks
     std::set<UtteranceId> cut_;  // interrupted: later audio for them is dropped
     timing::SteadyTime buffer_end_{};  // when Twilio will have played everything sent so far
+    bool held_ = false;
 };
 
 }  // namespace va::call

@@ -184,6 +184,11 @@ public:
         pump_now();
         for (const auto& played : cut) agent_->on_played(played.id, played.heard, false);
     }
+    void hold(bool on) override {
+        if (ended_) return;
+        playout_.hold(on);
+        pump_now();
+    }
     void hang_up(std::string reason) override { close(std::move(reason)); }
     asio::any_io_executor executor() override { return executor_; }
 

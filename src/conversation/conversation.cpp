@@ -156,6 +156,7 @@ public:
                 break;
         }
         if (detector_.open() && !detector_.accepted() && voice_so_far() >= accept_threshold()) take_turn();
+        review_hold();
         keep_time(length);
     }
 
@@ -250,10 +251,43 @@ private:
         close_reply(/*cut=*/true);
     }
 
+    // Speech over the agent that may be an interruption holds the agent's audio back once
+    // hold_after of the last 400 ms was voice (the callee hears it stop within the playout's
+    // lead) while its words decide:
+    // more than a backchannel cuts the reply (take_turn); a backchannel once the callee is quiet
+    // again, or speech that came to no words, releases it where it stopped. This is what makes
+    // the agent stop in a few hundred milliseconds when words take longer than that to come.
+    void review_hold() {
+        if (held_) {
+            if (!deciding()) set_hold(false);
+        } else if (settings_.barge_in.hold_after > milliseconds(0) && detector_.open() && !detector_.accepted() &&
+                   reply_ && reply_->holds_floor() && may_take_floor() &&
+                   detector_.recent_voice() >= settings_.barge_in.hold_after) {
+            set_hold(true);
+        }
+    }
+    // Whether the callee's speech over the agent may yet turn out to interrupt it.
+    bool deciding() const {
+        if (!reply_) return false;
+        if (detector_.open()) {
+            const bool quiet = detector_.now() - detector_.last_voice_end() >= TurnDetector::kRunGap;
+            return !(quiet && conversation::over_agent(segment_words_) == OverAgent::backchannel);
+        }
+        return std::any_of(pending_turns_.begin(), pending_turns_.end(), [](const PendingTurn& t) { return t.maybe_backchannel; });
+    }
+    void set_hold(bool on) {
+        held_ = on;
+        control_.hold(on);
+        if (on) count("conversation_holds_total", "Agent replies held back while the callee's words over them decide");
+    }
+
     // The recogniser's words, in order: interim words of the open utterance, and each
     // utterance's final words.
     asio::awaitable<void> listen() {
-        for (;;) on_words(co_await stt_->next());
+        for (;;) {
+            on_words(co_await stt_->next());
+            review_hold();
+        }
     }
 
     // Interim words of the open segment (those of an utterance that has ended wait for its final).
@@ -590,6 +624,7 @@ private:
             reply_->stop.emit(asio::cancellation_type::terminal);
             if (reply_->sounding() && !ended_) control_.interrupt();  // reports what was heard through on_played
         }
+        if (held_ && !ended_) set_hold(false);  // the next reply is heard
         auto reply = std::move(reply_);
         const auto heard = reply->heard_text();
         if (!heard.empty()) {
@@ -671,6 +706,7 @@ private:
     std::deque<PendingTurn> pending_turns_;
     core::TimePoint turn_started_at_{};
     bool over_agent_ = false;  // the open segment began while the agent was talking
+    bool held_ = false;        // the agent's audio is held back while the callee's words decide
     std::string segment_words_;  // the open segment's interim words
     VoiceAt last_voice_;
 

@@ -24,6 +24,11 @@ struct BargeInSettings {
     // (a run of it, TurnDetector::voice_run) while the words have said nothing yet: longer than the longest
     // backchannel (800 ms) and the lag of its words behind it (a quarter of a second or more).
     milliseconds min_speech{1500};
+    // This much voice over the agent within 400 ms (TurnDetector::recent_voice; at most that)
+    // holds its audio back while the words decide: the callee hears it stop within the playout's
+    // lead. Words that are only a backchannel, or none, release it where it stopped; more cut
+    // the reply. 0: never held.
+    milliseconds hold_after{200};
     bool during_greeting = true;   // false: the greeting always plays in full
 };
 

@@ -12,8 +12,12 @@ TurnDetector::Event TurnDetector::push(bool voiced, milliseconds length) {
         opened_at_ = now_ - length;
         voiced_ = run_ = length;
         last_voice_end_ = now_;
+        recent_.clear();
+        recent_length_ = recent_voiced_ = milliseconds(0);
+        remember(true, length);
         return Event::onset;
     }
+    remember(voiced, length);
     if (voiced) {
         if (now_ - length - last_voice_end_ >= kRunGap) run_ = milliseconds(0);
         voiced_ += length;
@@ -28,6 +32,18 @@ TurnDetector::Event TurnDetector::push(bool voiced, milliseconds length) {
         return accepted_ ? Event::ended : Event::dropped;
     }
     return voiced ? Event::voice : Event::none;
+}
+
+void TurnDetector::remember(bool voiced, milliseconds length) {
+    recent_.emplace_back(length, voiced);
+    recent_length_ += length;
+    if (voiced) recent_voiced_ += length;
+    while (recent_length_ > kRecentWindow) {
+        const auto [old_length, old_voiced] = recent_.front();
+        recent_.pop_front();
+        recent_length_ -= old_length;
+        if (old_voiced) recent_voiced_ -= old_length;
+    }
 }
 
 }  // namespace va::conversation

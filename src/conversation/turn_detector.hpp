@@ -8,6 +8,8 @@
 // (noise, a cough, a backchannel under the agent's voice).
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <utility>
 
 #include "conversation/settings.hpp"
 
@@ -34,6 +36,11 @@ public:
     // the agent leave in one long segment.
     milliseconds voice_run() const { return run_; }
     static constexpr milliseconds kRunGap{200};
+    // Voiced time in the open segment's last kRecentWindow of audio: the first syllables of
+    // speech ("ex-cuse me", "sor-ry,"), whose unvoiced sounds break a run, fill half of it;
+    // scattered blips of noise or echo do not.
+    milliseconds recent_voice() const { return recent_voiced_; }
+    static constexpr milliseconds kRecentWindow{400};
     // Audio time (from the first frame) at the end of the last voiced frame: when the callee stopped.
     milliseconds last_voice_end() const { return last_voice_end_; }
     milliseconds now() const { return now_; }
@@ -48,6 +55,10 @@ private:
     milliseconds voiced_{0};
     milliseconds run_{0};
     milliseconds last_voice_end_{0};
+    std::deque<std::pair<milliseconds, bool>> recent_;  // the open segment's last frames: length, voiced
+    milliseconds recent_length_{0};
+    milliseconds recent_voiced_{0};
+    void remember(bool voiced, milliseconds length);
 };
 
 }  // namespace va::conversation

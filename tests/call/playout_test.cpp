@@ -152,5 +152,34 @@ TEST(Playout, AnUnderrunRestartsTheClock) {
     EXPECT_EQ(*late.next, kT0 + milliseconds(600));
 }
 
+// A hold (speech over the agent, not yet known to be more than "uh-huh"): nothing more goes out,
+// Twilio plays out its lead and falls silent, and a release goes on from there, nothing lost.
+TEST(Playout, AHoldSendsNothingUntilReleasedAndLosesNothing) {
+    Playout playout({milliseconds(200), milliseconds(100)});
+    playout.queue(1, audio_ms(1000));
+    playout.finish(1);
+    playout.pump(kT0);  // 0-200 ms sent
+    playout.hold(true);
+    const auto held = playout.pump(kT0 + milliseconds(100));
+    EXPECT_TRUE(held.messages.empty());
+    EXPECT_FALSE(held.next) << "no wake-up while held";
+    EXPECT_TRUE(playout.busy(kT0 + milliseconds(400))) << "audio still queued";
+    playout.hold(false);
+    auto released = summarise(playout.pump(kT0 + milliseconds(500)).messages);
+    EXPECT_EQ(released.audio_bytes, 1600u) << "Twilio ran dry meanwhile: a full lead again";
+    EXPECT_EQ(released.marks, (std::vector<std::string>{"1:300", "1:400"})) << "on from where it stopped";
+}
+
+TEST(Playout, AnInterruptEndsAHold) {
+    Playout playout({milliseconds(200), milliseconds(100)});
+    playout.queue(1, audio_ms(1000));
+    playout.pump(kT0);
+    playout.hold(true);
+    playout.interrupt(kT0 + milliseconds(100));
+    EXPECT_FALSE(playout.held());
+    playout.queue(2, audio_ms(100));
+    EXPECT_EQ(summarise(playout.pump(kT0 + milliseconds(100)).messages).audio_bytes, 800u) << "the next reply is heard";
+}
+
 }  // namespace
 }  // namespace va::call

@@ -12,6 +12,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "conversation/turn_detector.hpp"
 #include "core/time_format.hpp"
 #include "fakes.hpp"
 #include "timing/simulated_time.hpp"
@@ -294,6 +295,62 @@ TEST_F(ConversationTest, ABackchannelByItsWordsDoesNotInterruptWhateverItsLength
     EXPECT_EQ(llm.calls.size(), 1u);  // not a turn: the model does not answer it
     EXPECT_EQ(llm.history().back(), "user: any time next week");
     EXPECT_TRUE(sink.transcript().back().backchannel);
+}
+
+// Words come a quarter of a second or more after they are said: the agent holds its audio back
+// as soon as the speech over it could be an interruption, and the words then cut the reply...
+TEST_F(ConversationTest, SpeechOverTheAgentHoldsItsAudioUntilTheWordsCutTheReply) {
+    agent_is_answering();
+    feed(settings.barge_in.hold_after - 20ms, true);
+    EXPECT_FALSE(control.held);
+    feed(20ms, true);
+    EXPECT_TRUE(control.held);
+    EXPECT_EQ(control.interrupts, 0);
+    interim("wait actually");
+    EXPECT_EQ(control.interrupts, 1);
+    EXPECT_FALSE(control.held);
+    EXPECT_TRUE(sink.transcript().back().interrupted);
+}
+
+// ... or, when they are only a backchannel, release it where it stopped once the callee is quiet.
+TEST_F(ConversationTest, ABackchannelReleasesTheHeldAudioWhereItStopped) {
+    agent_is_answering();
+    const auto answer = control.order.back();
+    const auto heard_before = control.utterances[answer].heard;
+    stt.results.push_back({"uh huh"});
+    feed(400ms, true);
+    ASSERT_TRUE(control.held);
+    interim("uh huh");
+    silence(TurnDetector::kRunGap - 20ms);
+    EXPECT_TRUE(control.held) << "the callee may go on";
+    silence(20ms);
+    EXPECT_FALSE(control.held);
+    EXPECT_EQ(control.interrupts, 0);
+    EXPECT_EQ(control.utterances[answer].heard, heard_before) << "nothing was played while held";
+    silence(700ms);
+    control.hear_all();
+    EXPECT_TRUE(control.utterances[answer].reported_end) << "the answer played to its end";
+    EXPECT_EQ(llm.calls.size(), 1u);
+    const auto turns = roles_and_texts();
+    EXPECT_EQ(turns.back().rfind("agent: Let me look at the calendar", 0), 0u) << turns.back();
+}
+
+TEST_F(ConversationTest, HeldAudioIsReleasedWhenTheSpeechOverItComesToNoWords) {
+    agent_is_answering();
+    stt.results.push_back({""});  // a cough
+    feed(400ms, true);
+    ASSERT_TRUE(control.held);
+    silence(settings.turn.end_silence + 40ms);  // the segment ends; its words are none
+    EXPECT_FALSE(control.held);
+    EXPECT_EQ(control.interrupts, 0);
+    EXPECT_EQ(llm.calls.size(), 1u);
+}
+
+TEST_F(ConversationTest, AHoldAfterOfZeroNeverHoldsTheAgent) {
+    settings.barge_in.hold_after = 0ms;
+    agent_is_answering();
+    feed(settings.barge_in.min_speech - 20ms, true);
+    EXPECT_EQ(control.holds, 0);
 }
 
 TEST_F(ConversationTest, TheAgentsOwnEchoIsNotTheCalleeSpeaking) {

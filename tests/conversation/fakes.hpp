@@ -39,6 +39,7 @@ public:
     void finish(call::UtteranceId id) override { utterances[id].finished = true; }
     void interrupt() override {
         ++interrupts;
+        held = false;
         // As the session does: what was heard of each utterance still playing, by the clock.
         for (auto& [id, u] : utterances) {
             if (u.cut || (u.finished && u.heard.count() * 8 >= static_cast<long long>(u.bytes))) continue;
@@ -46,14 +47,20 @@ public:
             if (agent) agent->on_played(id, u.heard, false);
         }
     }
+    void hold(bool on) override {
+        if (on) ++holds;
+        held = on;
+    }
     void hang_up(std::string reason) override { hang_ups.push_back(std::move(reason)); }
     boost::asio::any_io_executor executor() override { return io.get_executor(); }
 
     // Runs what is ready on the call's executor (the engines' answers, the agent's coroutines),
     // until nothing is.
     void settle() { va::test::settle(io); }
-    // Twilio plays `ms` more of every utterance in order, echoing marks.
+    // Twilio plays `ms` more of every utterance in order, echoing marks; nothing while the agent's
+    // audio is held (as if Twilio had played out its lead already).
     void hear(std::chrono::milliseconds ms) {
+        if (held) return;
         for (auto& [id, u] : utterances) {
             if (u.cut) continue;
             const std::chrono::milliseconds length(static_cast<long long>(u.bytes / 8));
@@ -80,6 +87,8 @@ public:
     std::map<call::UtteranceId, Utterance> utterances;
     std::vector<call::UtteranceId> order;
     int interrupts = 0;
+    int holds = 0;
+    bool held = false;  // the agent's audio is held back (hold(true))
     std::vector<std::string> hang_ups;
 };
 

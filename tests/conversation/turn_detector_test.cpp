@@ -77,6 +77,21 @@ TEST(TurnDetector, AVoiceRunIsBrokenByAGapButTheSegmentGoesOn) {
     EXPECT_TRUE(d.open());
 }
 
+TEST(TurnDetector, RecentVoiceCountsTheLastWindowsVoicedFramesAcrossShortGaps) {
+    TurnDetector d({});
+    feed(d, 100ms, true);   // "ex"
+    feed(d, 100ms, false);  // "-c-s-"
+    feed(d, 100ms, true);   // "cuse"
+    EXPECT_EQ(d.recent_voice(), 200ms);
+    feed(d, 200ms, false);
+    EXPECT_EQ(d.recent_voice(), 100ms) << "the first 100 ms have left the window";
+    feed(d, 200ms, false);
+    EXPECT_EQ(d.recent_voice(), 0ms);
+    ASSERT_TRUE(d.open());
+    feed(d, 20ms, true);
+    EXPECT_EQ(d.recent_voice(), 20ms);
+}
+
 TEST(TurnDetector, AnEndlessTurnEndsAtMaxTurn) {
     TurnSettings s;
     s.max_turn = 2s;

@@ -253,10 +253,10 @@ private:
 
     // Speech over the agent that may be an interruption holds the agent's audio back once
     // hold_after of the last 400 ms was voice (the callee hears it stop within the playout's
-    // lead) while its words decide:
-    // more than a backchannel cuts the reply (take_turn); a backchannel once the callee is quiet
-    // again, or speech that came to no words, releases it where it stopped. This is what makes
-    // the agent stop in a few hundred milliseconds when words take longer than that to come.
+    // lead) while its words decide: more than a backchannel cuts the reply (take_turn); a
+    // backchannel once the callee is quiet again, or speech that came to no words, releases it
+    // where it stopped. So the agent stops within a few hundred milliseconds although words take
+    // longer than that to come.
     void review_hold() {
         if (held_) {
             if (!deciding()) set_hold(false);

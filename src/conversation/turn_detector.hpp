@@ -37,8 +37,8 @@ public:
     milliseconds voice_run() const { return run_; }
     static constexpr milliseconds kRunGap{200};
     // Voiced time in the open segment's last kRecentWindow of audio: the first syllables of
-    // speech ("ex-cuse me", "sor-ry,"), whose unvoiced sounds break a run, fill half of it;
-    // scattered blips of noise or echo do not.
+    // speech ("sorry,", "actually"), whose unvoiced sounds and pauses break a run, fill half of
+    // it; scattered blips of noise or echo do not.
     milliseconds recent_voice() const { return recent_voiced_; }
     static constexpr milliseconds kRecentWindow{400};
     // Audio time (from the first frame) at the end of the last voiced frame: when the callee stopped.

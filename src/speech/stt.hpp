@@ -50,7 +50,7 @@ struct SttOptions {
     std::string grammar = {};
     // The call's own text (its prompt and greeting, and the words callees say over an agent): a
     // local engine makes its words and word pairs likely for this session, and learns how to say
-    // those its dictionary lacks. Engines without a language model of their own ignore it.
+    // those its dictionary lacks. Deepgram boosts the names in it (deepgram::key_terms).
     std::string context = {};
     // Interim results (Heard::final false) while an utterance is open, for a caller that acts on
     // words early; off, next() brings finals only.

@@ -58,10 +58,11 @@ struct Segment {
 using Send = std::function<void(engine::Result<Heard>)>;
 
 struct State : std::enable_shared_from_this<State> {
-    State(asio::io_context& io, DeepgramConfig c, Send s, bool p)
+    State(asio::io_context& io, DeepgramConfig c, Send s, bool p, std::vector<std::string> terms)
         : strand(asio::make_strand(io)),
           config(std::move(c)),
           partials(p),
+          key_terms(std::move(terms)),
           send(std::move(s)),
           wake_writer(timing::real_time(), strand),
           keepalive(timing::real_time(), strand),
@@ -70,6 +71,7 @@ struct State : std::enable_shared_from_this<State> {
     asio::strand<asio::io_context::executor_type> strand;
     const DeepgramConfig config;
     const bool partials;  // interim results asked for
+    const std::vector<std::string> key_terms;  // the call's names, boosted (deepgram::key_terms)
 
     // Into the session's inbox, under the mutex. The session's destructor drops it: the State
     // outlives the session (until the socket has closed), and the inbox's channel must not, for
@@ -358,7 +360,7 @@ asio::awaitable<void> connect(StatePtr state) {
     net::WebSocketOptions options;
     options.handshake_timeout = state->config.connect_timeout;
     options.max_message_size = 1024 * 1024;
-    auto url = deepgram::listen_url(state->config);
+    auto url = deepgram::listen_url(state->config, state->key_terms);
     auto result = co_await net::connect_websocket(state->strand, std::move(url), std::move(headers), options);
     state->connecting = false;
     state->connect_deadline.cancel();
@@ -385,8 +387,11 @@ asio::awaitable<void> connect(StatePtr state) {
 
 class DeepgramSession final : public SttSession {
 public:
-    DeepgramSession(asio::io_context& io, const DeepgramConfig& config, asio::any_io_executor executor, bool partials)
-        : results_(std::move(executor)), state_(std::make_shared<State>(io, config, results_.sender(), partials)) {
+    DeepgramSession(asio::io_context& io, const DeepgramConfig& config, asio::any_io_executor executor,
+                    const SttOptions& options)
+        : results_(std::move(executor)),
+          state_(std::make_shared<State>(io, config, results_.sender(), options.partials,
+                                         deepgram::key_terms(options.context))) {
         net::spawn_logged(state_->strand, watch_connect(state_), "deepgram connect timeout");
         net::spawn_logged(state_->strand, connect(state_), "deepgram connect");
     }
@@ -428,7 +433,7 @@ public:
     DeepgramStt(asio::io_context& io, DeepgramConfig config) : io_(io), config_(std::move(config)) {}
 
     std::unique_ptr<SttSession> open(asio::any_io_executor executor, SttOptions options) override {
-        return std::make_unique<DeepgramSession>(io_, config_, std::move(executor), options.partials);
+        return std::make_unique<DeepgramSession>(io_, config_, std::move(executor), options);
     }
     std::string name() const override { return "deepgram:" + config_.model; }
 

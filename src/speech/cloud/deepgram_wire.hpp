@@ -3,6 +3,7 @@
 // JSON messages), apart from the session so that it can be tested and read on its own.
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace va::speech {
 
@@ -15,8 +16,18 @@ inline constexpr std::string_view kFinalize = R"({"type":"Finalize"})";
 inline constexpr std::string_view kCloseStream = R"({"type":"CloseStream"})";
 
 // {base_url}/v1/listen?encoding=mulaw&sample_rate=8000&channels=1&model=..&language=..
-// &interim_results=true&punctuate=true&smart_format=true (model and language percent-encoded).
-std::string listen_url(const DeepgramConfig& config);
+// &interim_results=true&punctuate=true&smart_format=true (model and language percent-encoded),
+// then the call's names as Deepgram boosts them: a Nova-3 model gets each term as a `keyterm`
+// (phrases work), an older one each of their words as a `keywords` (single words only).
+std::string listen_url(const DeepgramConfig& config, const std::vector<std::string>& terms = {});
+
+// The names in a call's text (SttOptions::context), for listen_url: runs of capitalised words
+// ("Bright Smile Dental", "Doctor Okonkwo", "Thursday"), but not a lone word that only starts a
+// sentence or line ("You", "Sure"), nor "I". In order of first appearance, each once, at most
+// kMaxKeyTerms of at most kMaxTermWords words (Deepgram allows 100 keyterms in 500 tokens).
+std::vector<std::string> key_terms(std::string_view context);
+inline constexpr std::size_t kMaxKeyTerms = 50;
+inline constexpr std::size_t kMaxTermWords = 4;
 
 // One server text message, reduced to what the session needs.
 struct ServerMessage {

@@ -7,6 +7,7 @@
 // io_context on a thread of its own, the results awaited on the test's (support/stt_listener.hpp);
 // nothing sleeps.
 #include "speech/cloud/deepgram_stt.hpp"
+#include "speech/cloud/deepgram_wire.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -147,6 +148,17 @@ TEST_F(DeepgramTest, UpgradeCarriesTheQueryAndTheKey) {
               "/v1/listen?encoding=mulaw&sample_rate=8000&channels=1&model=nova-2-phonecall&language=en-US"
               "&interim_results=true&punctuate=true&smart_format=true");
     EXPECT_EQ(log.authorization, std::string("Token ") + kKey);
+}
+
+// The call's names reach Deepgram as its vocabulary boost: phrases for Nova-3, words before it.
+TEST_F(DeepgramTest, TheCallsNamesGoOutAsKeytermsOrKeywords) {
+    DeepgramConfig config;
+    config.model = "nova-3";
+    start({}, config);
+    Listener session(*stt_, {.context = "You book checkups for Bright Smile Dental.\nIs that with Doctor Okonkwo?"});
+    ASSERT_TRUE(standin_wait([](const auto& log) { return log.upgrades == 1; }));
+    EXPECT_TRUE(standin_->log().target.ends_with("&smart_format=true&keyterm=Bright%20Smile%20Dental&keyterm=Doctor%20Okonkwo"))
+        << standin_->log().target;
 }
 
 TEST_F(DeepgramTest, AudioIsTheMulawOfWhatWasGivenPrerollFirst) {
@@ -499,6 +511,30 @@ TEST(DeepgramConfigTest, RefusesAMissingKeyOrANonWebSocketUrl) {
     EXPECT_THROW(make_deepgram_stt(io, config), std::invalid_argument);
     config.base_url = "wss://api.deepgram.com";
     EXPECT_NO_THROW(make_deepgram_stt(io, config));
+}
+
+TEST(DeepgramWireTest, OlderModelsGetTheNamesWordsAsKeywordsEachOnce) {
+    DeepgramConfig config;
+    config.base_url = "wss://api.deepgram.com/";
+    config.model = "nova-2-phonecall";
+    EXPECT_EQ(deepgram::listen_url(config, {"Doctor Okonkwo", "Okonkwo's", "Doctor Adebayo"}),
+              "wss://api.deepgram.com/v1/listen?encoding=mulaw&sample_rate=8000&channels=1&model=nova-2-phonecall"
+              "&language=en-US&interim_results=true&punctuate=true&smart_format=true"
+              "&keywords=Doctor&keywords=Okonkwo&keywords=Okonkwo%27s&keywords=Adebayo");
+}
+
+TEST(DeepgramWireTest, KeyTermsAreTheTextsNamesNotItsSentenceStarts) {
+    EXPECT_EQ(deepgram::key_terms("You book checkups for Bright Smile Dental. Doctor Okonkwo sees patients on "
+                                  "Thursday, and I (Sam) answer.\nSure\nOkay, Thursday works"),
+              (std::vector<std::string>{"Bright Smile Dental", "Doctor Okonkwo", "Thursday", "Sam"}));
+    EXPECT_EQ(deepgram::key_terms("call The Very Long Name Of A Company Today"),
+              (std::vector<std::string>{"The Very Long Name"}))
+        << "a run is cut at kMaxTermWords words";
+    EXPECT_TRUE(deepgram::key_terms("").empty());
+    EXPECT_TRUE(deepgram::key_terms("  ... , !").empty());
+    std::string many;
+    for (int i = 0; i < 80; ++i) many += "see Name" + std::to_string(i) + " ";
+    EXPECT_EQ(deepgram::key_terms(many).size(), deepgram::kMaxKeyTerms);
 }
 
 TEST(DeepgramWireTest, ListenUrlEncodesItsParameters) {

@@ -9,6 +9,7 @@ namespace va::conversation {
 namespace {
 
 constexpr std::size_t kLongClause = 120;  // characters; past this a comma ends a piece
+constexpr std::size_t kOpening = 32;      // characters; an answer's first clause up to this is a piece
 
 // "Dr. Smith" and "e.g. this" do not end a sentence.
 bool abbreviation_before(std::string_view text, std::size_t dot) {
@@ -43,12 +44,13 @@ std::vector<std::string> SentenceSplitter::push(std::string_view delta) {
             cut = true;
         } else if ((c == '.' || c == '!' || c == '?') && space_next) {
             cut = c != '.' || !abbreviation_before(pending_, i);
-        } else if ((c == ',' || c == ';' || c == ':') && space_next && i - from >= kLongClause) {
-            cut = true;
+        } else if ((c == ',' || c == ';' || c == ':') && space_next) {
+            cut = i - from >= kLongClause || (!opened_ && i - from <= kOpening);
         }
         if (!cut) continue;
         if (auto piece = trimmed(std::string_view(pending_).substr(from, i + 1 - from)); !piece.empty()) {
             out.push_back(std::move(piece));
+            opened_ = true;
         }
         from = i + 1;
     }
@@ -60,6 +62,7 @@ std::vector<std::string> SentenceSplitter::flush() {
     std::vector<std::string> out;
     if (auto piece = trimmed(pending_); !piece.empty()) out.push_back(std::move(piece));
     pending_.clear();
+    opened_ = false;
     return out;
 }
 

@@ -48,6 +48,22 @@ TEST(SentenceSplitter, AVeryLongSentenceIsCutAtAComma) {
     EXPECT_EQ(pieces[0], clause + ",");
 }
 
+// The opening is out as soon as its comma is, so it is spoken (and, with many answers due at
+// once, synthesised) ahead of the rest; only the first clause, and only a short one.
+TEST(SentenceSplitter, AnAnswersShortOpeningIsAPieceOfItsOwn) {
+    SentenceSplitter s;
+    EXPECT_EQ(s.push("Sure, I can"), Pieces{"Sure,"});
+    EXPECT_EQ(all(s, {" move it, if you like. Then, we are done, 1,000 times."}),
+              (Pieces{"I can move it, if you like.", "Then, we are done, 1,000 times."}));
+    EXPECT_EQ(all(s, {"I am sorry to hear that, we can look at next week."}),
+              (Pieces{"I am sorry to hear that,", "we can look at next week."}))
+        << "the next answer has an opening again";
+    EXPECT_EQ(all(s, {"Let me look at the calendar for you, it will take a moment."}),
+              Pieces{"Let me look at the calendar for you, it will take a moment."})
+        << "a long first clause stays with its sentence";
+    EXPECT_EQ(all(s, {"We have 1,000 slots, all free."}), (Pieces{"We have 1,000 slots,", "all free."}));
+}
+
 TEST(SentenceSplitter, WhitespaceAloneIsNothingToSay) {
     SentenceSplitter s;
     EXPECT_EQ(all(s, {"  ", "\n", " "}), Pieces{});

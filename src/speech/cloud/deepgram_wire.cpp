@@ -60,6 +60,10 @@ std::string listen_url(const DeepgramConfig& config, const std::vector<std::stri
         for (const auto& term : terms) url += "&keyterm=" + percent_encode(term);
         return url;
     }
+    // Keywords are Nova-2's and its elders'; Whisper and the rest refuse parameters they lack.
+    const bool keywords = config.model.starts_with("nova") || config.model.starts_with("enhanced") ||
+                          config.model.starts_with("base");
+    if (!keywords) return url;
     std::set<std::string_view> words;
     for (const auto& term : terms) {
         for (std::size_t at = 0; at < term.size();) {

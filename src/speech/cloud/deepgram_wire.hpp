@@ -18,7 +18,8 @@ inline constexpr std::string_view kCloseStream = R"({"type":"CloseStream"})";
 // {base_url}/v1/listen?encoding=mulaw&sample_rate=8000&channels=1&model=..&language=..
 // &interim_results=true&punctuate=true&smart_format=true (model and language percent-encoded),
 // then the call's names as Deepgram boosts them: a Nova-3 model gets each term as a `keyterm`
-// (phrases work), an older one each of their words as a `keywords` (single words only).
+// (phrases work), Nova-2 and older each of their words as a `keywords` (single words only),
+// other models (Whisper) nothing.
 std::string listen_url(const DeepgramConfig& config, const std::vector<std::string>& terms = {});
 
 // The names in a call's text (SttOptions::context), for listen_url: runs of capitalised words

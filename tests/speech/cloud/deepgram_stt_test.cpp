@@ -521,6 +521,8 @@ TEST(DeepgramWireTest, OlderModelsGetTheNamesWordsAsKeywordsEachOnce) {
               "wss://api.deepgram.com/v1/listen?encoding=mulaw&sample_rate=8000&channels=1&model=nova-2-phonecall"
               "&language=en-US&interim_results=true&punctuate=true&smart_format=true"
               "&keywords=Doctor&keywords=Okonkwo&keywords=Okonkwo%27s&keywords=Adebayo");
+    config.model = "whisper-large";
+    EXPECT_TRUE(deepgram::listen_url(config, {"Doctor Okonkwo"}).ends_with("&smart_format=true")) << "no boost to send";
 }
 
 TEST(DeepgramWireTest, KeyTermsAreTheTextsNamesNotItsSentenceStarts) {

@@ -12,7 +12,7 @@ TurnDetector::Event TurnDetector::push(bool voiced, milliseconds length) {
         opened_at_ = now_ - length;
         voiced_ = run_ = length;
         last_voice_end_ = now_;
-        recent_.clear();
+        recent_count_ = 0;
         recent_length_ = recent_voiced_ = milliseconds(0);
         remember(true, length);
         return Event::onset;
@@ -35,15 +35,19 @@ TurnDetector::Event TurnDetector::push(bool voiced, milliseconds length) {
 }
 
 void TurnDetector::remember(bool voiced, milliseconds length) {
-    recent_.emplace_back(length, voiced);
+    if (recent_count_ == kRecentFrames) forget_oldest();
+    recent_[(recent_first_ + recent_count_++) % kRecentFrames] = {length, voiced};
     recent_length_ += length;
     if (voiced) recent_voiced_ += length;
-    while (recent_length_ > kRecentWindow) {
-        const auto [old_length, old_voiced] = recent_.front();
-        recent_.pop_front();
-        recent_length_ -= old_length;
-        if (old_voiced) recent_voiced_ -= old_length;
-    }
+    while (recent_length_ > kRecentWindow) forget_oldest();
+}
+
+void TurnDetector::forget_oldest() {
+    const auto [length, voiced] = recent_[recent_first_];
+    recent_first_ = (recent_first_ + 1) % kRecentFrames;
+    --recent_count_;
+    recent_length_ -= length;
+    if (voiced) recent_voiced_ -= length;
 }
 
 }  // namespace va::conversation

@@ -8,7 +8,8 @@
 // (noise, a cough, a backchannel under the agent's voice).
 #include <chrono>
 #include <cstdint>
-#include <deque>
+#include <array>
+#include <cstddef>
 #include <utility>
 
 #include "conversation/settings.hpp"
@@ -55,10 +56,17 @@ private:
     milliseconds voiced_{0};
     milliseconds run_{0};
     milliseconds last_voice_end_{0};
-    std::deque<std::pair<milliseconds, bool>> recent_;  // the open segment's last frames: length, voiced
+    // The open segment's last frames (length, voiced), oldest at recent_first_: a fixed ring, for
+    // this runs on every inbound frame, which allocates nothing. 32 Twilio frames are 640 ms,
+    // more than the window; shorter frames would shorten it.
+    static constexpr std::size_t kRecentFrames = 32;
+    std::array<std::pair<milliseconds, bool>, kRecentFrames> recent_{};
+    std::size_t recent_first_ = 0;
+    std::size_t recent_count_ = 0;
     milliseconds recent_length_{0};
     milliseconds recent_voiced_{0};
     void remember(bool voiced, milliseconds length);
+    void forget_oldest();
 };
 
 }  // namespace va::conversation

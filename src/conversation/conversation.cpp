@@ -420,7 +420,7 @@ private:
     }
 
     void play_cached(UtteranceId id, const std::shared_ptr<const std::vector<std::uint8_t>>& mulaw) {
-        echo_gate_.agent_audio(media::decode_mulaw(*mulaw));
+        echo_gate_.agent_audio(std::span<const std::uint8_t>(*mulaw));  // shared: not decoded into a copy
         control_.play(id, mulaw);
     }
 

@@ -1,7 +1,10 @@
 #include "speech/echo_gate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+
+#include "media/mulaw.hpp"
 
 namespace va::speech {
 namespace {
@@ -20,6 +23,15 @@ double rms(std::span<const std::int16_t> pcm) {
 void EchoGate::agent_audio(std::span<const std::int16_t> pcm) {
     for (std::size_t at = 0; at < pcm.size(); at += kFrame)
         agent_level_ = std::max(agent_level_, rms(pcm.subspan(at, std::min(kFrame, pcm.size() - at))));
+}
+
+void EchoGate::agent_audio(std::span<const std::uint8_t> mulaw) {
+    std::array<std::int16_t, kFrame> frame;
+    for (std::size_t at = 0; at < mulaw.size(); at += kFrame) {
+        const auto codes = mulaw.subspan(at, std::min(kFrame, mulaw.size() - at));
+        media::decode_mulaw(codes, std::span(frame).first(codes.size()));
+        agent_audio(std::span<const std::int16_t>(frame).first(codes.size()));
+    }
 }
 
 bool EchoGate::passes(std::span<const std::int16_t> pcm, bool agent_sounding) {

@@ -22,6 +22,8 @@ public:
     // Audio of the agent's, as it is queued to play (8 kHz PCM): its loudest 20 ms sets the
     // agent's level (a voice's level hardly changes from one reply to the next).
     void agent_audio(std::span<const std::int16_t> pcm);
+    // The same for μ-law audio (a cached greeting many calls share), decoded frame by frame.
+    void agent_audio(std::span<const std::uint8_t> mulaw);
     // Whether a frame of the line (8 kHz PCM, in order) may be the callee's voice; `agent_sounding`
     // says whether the agent's voice is playing while it arrives.
     bool passes(std::span<const std::int16_t> pcm, bool agent_sounding);

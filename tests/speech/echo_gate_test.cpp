@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "media/mulaw.hpp"
+
 namespace va::speech {
 namespace {
 
@@ -38,6 +40,18 @@ TEST(EchoGate, ACalleeNearTheAgentsLevelTalksOverIt) {
     EXPECT_TRUE(gate.passes(frame(4000, 300), true));  // 6 dB under
     EXPECT_TRUE(gate.passes(frame(2200, 300), true));  // 11 dB under
     EXPECT_FALSE(gate.passes(frame(1400, 300), true));  // 15 dB under: taken for echo
+}
+
+// Cached audio many calls share is μ-law: it sets the same bar as its PCM would.
+TEST(EchoGate, MulawAudioSetsTheAgentsLevelAsItsPcmWould) {
+    std::vector<std::int16_t> pcm = frame(200);
+    const auto loud = frame(8000);
+    pcm.insert(pcm.end(), loud.begin(), loud.end());
+    pcm.resize(pcm.size() + 50);  // a part frame at the end
+    EchoGate from_mulaw;
+    from_mulaw.agent_audio(std::span<const std::uint8_t>(media::encode_mulaw(pcm)));
+    EXPECT_FALSE(from_mulaw.passes(frame(1400, 300), true)) << "the loud frame set the bar";
+    EXPECT_TRUE(from_mulaw.passes(frame(2200, 300), true));
 }
 
 TEST(EchoGate, TheGateHoldsForItsTailAfterTheAgentFallsSilent) {

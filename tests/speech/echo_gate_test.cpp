@@ -30,7 +30,7 @@ TEST(EchoGate, TheAgentsEchoAt20DbUnderIsNotTheCallee) {
     EchoGate gate;
     gate.agent_audio(frame(8000));
     gate.agent_audio(frame(2000));  // a quieter stretch does not lower the bar
-    for (int i = 0; i < 50; ++i) EXPECT_FALSE(gate.passes(frame(800), true)) << i;  // −20 dB
+    for (int i = 0; i < 250; ++i) EXPECT_FALSE(gate.passes(frame(800), true)) << i;  // −20 dB, measured or not
 }
 
 TEST(EchoGate, ACalleeNearTheAgentsLevelTalksOverIt) {
@@ -61,6 +61,47 @@ TEST(EchoGate, TheGateHoldsForItsTailAfterTheAgentFallsSilent) {
     for (int i = 0; i < 5; ++i) EXPECT_FALSE(gate.passes(frame(800), false)) << "tail frame " << i;  // 100 ms
     EXPECT_TRUE(gate.passes(frame(800), false));  // the echo is over: whatever sounds now is the callee
     EXPECT_FALSE(gate.passes(frame(800), true));   // the agent speaks again
+}
+
+// Seconds of the agent sounding while the line brings `line` back (a frame of it at a time).
+void agent_speaks_over(EchoGate& gate, double line, int seconds) {
+    for (int i = 0; i < 50 * seconds; ++i) gate.passes(frame(line), true);
+}
+
+TEST(EchoGate, OnALineWithoutEchoASoftCalleeIsHeardOverTheAgent) {
+    EchoGate gate;
+    gate.agent_audio(frame(8000));
+    agent_speaks_over(gate, 0, 1);
+    EXPECT_FALSE(gate.passes(frame(800, 300), true)) << "one second is not yet a measure of the line";
+    agent_speaks_over(gate, 0, 1);
+    EXPECT_TRUE(gate.passes(frame(800, 300), true)) << "20 dB under the agent, on a silent line";
+    EXPECT_TRUE(gate.passes(frame(100, 300), true));
+}
+
+TEST(EchoGate, TheLinesEchoSetsTheBarAboveIt) {
+    EchoGate gate;
+    gate.agent_audio(frame(8000));
+    agent_speaks_over(gate, 200, 4);  // echo 32 dB under the agent
+    EXPECT_FALSE(gate.passes(frame(200), true)) << "the echo itself";
+    EXPECT_FALSE(gate.passes(frame(450), true)) << "5 dB over the echo";
+    EXPECT_TRUE(gate.passes(frame(600, 300), true)) << "9.5 dB over the echo, 22.5 under the agent";
+}
+
+TEST(EchoGate, AStrongEchoNeverRaisesTheBarOverItsMargin) {
+    EchoGate gate;
+    gate.agent_audio(frame(8000));
+    agent_speaks_over(gate, 4000, 4);  // an echo 6 dB under the agent: a bad line
+    EXPECT_TRUE(gate.passes(frame(2200, 300), true)) << "11 dB under the agent still passes";
+}
+
+TEST(EchoGate, ACalleeTalkingOverTheAgentDoesNotRaiseTheMeasuredEcho) {
+    EchoGate gate;
+    gate.agent_audio(frame(8000));
+    agent_speaks_over(gate, 0, 1);
+    agent_speaks_over(gate, 6000, 1);  // the callee, loud, all through one second
+    agent_speaks_over(gate, 0, 1);
+    agent_speaks_over(gate, 6000, 1);
+    EXPECT_TRUE(gate.passes(frame(800, 300), true)) << "the quiet seconds are the line's echo";
 }
 
 }  // namespace

@@ -339,6 +339,12 @@ int main(int argc, char** argv) {
     add_ms("--barge-in-hold-ms", talk.barge_in.hold_after, "VA_BARGE_IN_HOLD_MS",
            "Callee voice within 400 ms over the agent that holds its audio back until the words say what it is (0: never)",
            400, 0);
+    serve_cmd->add_option("--barge-in-min-words", talk.barge_in.min_words,
+                          "Words over the agent, none of them \"wait\", \"sorry\" or the like, that cut it "
+                          "(0: the recogniser's, 1 for deepgram, 3 for pocketsphinx)")
+        ->envname("VA_BARGE_IN_MIN_WORDS")
+        ->check(CLI::Range(0, 10))
+        ->capture_default_str();
     add_ms("--reprompt-ms", talk.silence.reprompt_after, "VA_REPROMPT_MS", "Silence before the agent asks again", 600'000);
     add_ms("--silence-hangup-ms", talk.silence.hangup_after, "VA_SILENCE_HANGUP_MS",
            "Silence after which the agent says goodbye", 3'600'000);

@@ -42,6 +42,13 @@ constexpr std::array kBackchannels = {
     "ah", "i see", "got it", "cool", "great", "good", "uh yeah", "oh okay", "that's right",
 };
 
+// Words that ask for the floor however few they are: a callee who says only these wants the agent
+// to stop.
+constexpr std::array kFloorWords = {
+    "wait", "stop", "no", "nope", "sorry", "excuse", "pardon", "hold", "hang", "actually", "what",
+    "hello", "hey", "but", "repeat",
+};
+
 // A complete short answer: the whole utterance is one of these.
 constexpr std::array kShortAnswers = {
     "yes", "no", "yeah", "yep", "nope", "sure", "okay", "ok", "right", "correct", "exactly", "absolutely",
@@ -120,10 +127,12 @@ bool is_short_answer(const Words& words) {
 
 }  // namespace
 
-OverAgent over_agent(std::string_view text) {
+OverAgent over_agent(std::string_view text, std::size_t min_words) {
     const auto words = words_of(text);
     if (words.empty()) return OverAgent::unknown;
-    return only_backchannels(words) ? OverAgent::backchannel : OverAgent::more;
+    if (only_backchannels(words)) return OverAgent::backchannel;
+    const bool asks = std::any_of(words.begin(), words.end(), [](const std::string& w) { return one_of(w, kFloorWords); });
+    return asks || words.size() >= min_words ? OverAgent::more : OverAgent::unknown;
 }
 
 milliseconds end_of_turn(std::string_view text, milliseconds base) {

@@ -12,11 +12,14 @@ namespace va::conversation {
 using std::chrono::milliseconds;
 
 enum class OverAgent {
-    unknown,      // no words yet
+    unknown,      // no words yet, or too few to tell
     backchannel,  // every word so far belongs to a backchannel ("uh huh", "yeah okay", "got")
     more,         // something a backchannel does not say: the callee takes the floor
 };
-OverAgent over_agent(std::string_view words);
+// `min_words`: words that are not a backchannel take the floor once there are this many, or at
+// once when one of them asks for it ("wait", "no", "sorry", "excuse me", "what"); fewer are an
+// aside, as a misheard "uh-huh" is ("you have"). 1: any word that is not a backchannel.
+OverAgent over_agent(std::string_view words, std::size_t min_words = 1);
 
 // The silence that ends the callee's turn after `words`: longer after a trailing conjunction, a
 // filler or a cut-off phrase ("and", "um", "I'd like the"), shorter after a complete short answer

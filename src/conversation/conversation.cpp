@@ -220,6 +220,11 @@ private:
         if (reply_ && reply_->holds_floor()) return settings_.barge_in.enabled && reply_->interruptible;
         return over_agent_ || !reply_ || reply_->interruptible;
     }
+    // What the callee's words over the agent say, with as many words as this recogniser needs.
+    OverAgent heard_over_agent(const std::string& words) const {
+        const auto min_words = settings_.barge_in.min_words;
+        return conversation::over_agent(words, min_words > 0 ? min_words : recognizer_.words_to_take_floor());
+    }
     // Speech that began while the agent held the floor, or that the agent now talks over.
     bool over_agent() const { return over_agent_ || (reply_ && reply_->holds_floor()); }
 
@@ -233,7 +238,7 @@ private:
     milliseconds accept_threshold() const {
         if (!may_take_floor()) return kNever;
         if (!over_agent()) return settings_.turn.min_speech;
-        return conversation::over_agent(segment_words_) == OverAgent::unknown ? settings_.barge_in.min_speech : kNever;
+        return heard_over_agent(segment_words_) == OverAgent::unknown ? settings_.barge_in.min_speech : kNever;
     }
 
     void take_turn() {
@@ -254,9 +259,9 @@ private:
     // Speech over the agent that may be an interruption holds the agent's audio back once
     // hold_after of the last 400 ms was voice (the callee hears it stop within the playout's
     // lead) while its words decide: more than a backchannel cuts the reply (take_turn); a
-    // backchannel once the callee is quiet again, or speech that came to no words, releases it
-    // where it stopped. So the agent stops within a few hundred milliseconds although words take
-    // longer than that to come.
+    // backchannel or an aside (too few words to take the floor) once the callee is quiet again, or
+    // speech that came to no words, releases it where it stopped. So the agent stops within a few
+    // hundred milliseconds although words take longer than that to come.
     void review_hold() {
         if (held_) {
             if (!deciding()) set_hold(false);
@@ -270,8 +275,10 @@ private:
     bool deciding() const {
         if (!reply_) return false;
         if (detector_.open()) {
+            // Quiet after words that do not take the floor (a backchannel, or an aside too short
+            // to): the agent goes on; should the final words say more, they still cut it.
             const bool quiet = detector_.now() - detector_.last_voice_end() >= TurnDetector::kRunGap;
-            return !(quiet && conversation::over_agent(segment_words_) == OverAgent::backchannel);
+            return !(quiet && !segment_words_.empty() && heard_over_agent(segment_words_) != OverAgent::more);
         }
         return std::any_of(pending_turns_.begin(), pending_turns_.end(), [](const PendingTurn& t) { return t.maybe_backchannel; });
     }
@@ -296,7 +303,7 @@ private:
         segment_words_ = text;
         detector_.set_end_silence(end_of_turn(text, settings_.turn.end_silence));
         if (over_agent() && !detector_.accepted() && may_take_floor() &&
-            conversation::over_agent(text) == OverAgent::more) {
+            heard_over_agent(text) == OverAgent::more) {
             take_turn();  // more than a backchannel: as soon as that is known
         }
     }
@@ -319,7 +326,7 @@ private:
             return;
         }
         if (turn.maybe_backchannel) {
-            if (conversation::over_agent(text) != OverAgent::more) {
+            if (heard_over_agent(text) != OverAgent::more) {
                 // Kept in the transcript, never a turn: the model does not answer "uh-huh".
                 transcript_.push_back({"callee", text, turn.started_at, turn.ended_at, false, std::nullopt, true});
                 save();

@@ -29,6 +29,10 @@ struct BargeInSettings {
     // lead. Words that are only a backchannel, or none, release it where it stopped; more cut
     // the reply. 0: never held.
     milliseconds hold_after{200};
+    // Words over the agent that are not a backchannel cut it once there are this many, or at once
+    // when one asks for the floor ("wait", "sorry"); fewer are an aside. 0: the recogniser's
+    // (SpeechToText::words_to_take_floor: 1 for Deepgram, 3 for pocketsphinx).
+    std::size_t min_words = 0;
     bool during_greeting = true;   // false: the greeting always plays in full
 };
 

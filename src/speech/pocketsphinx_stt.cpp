@@ -458,6 +458,8 @@ public:
         return std::make_unique<PocketsphinxSession>(pool_, std::move(executor), std::move(options), std::move(vocabulary));
     }
     std::string name() const override { return name_; }
+    // Its generic model turns a short "uh-huh" into other words ("you have", "the blood").
+    std::size_t words_to_take_floor() const override { return 3; }
     std::optional<std::string> check_grammar(const std::string& grammar) const override {
         return check_jsgf(grammar, [this](const std::string& word) { return words_.contains(word); });
     }

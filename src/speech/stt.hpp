@@ -67,6 +67,10 @@ public:
         (void)grammar;
         return std::nullopt;
     }
+    // How many words said over the agent, none of them asking for the floor ("wait", "sorry"), show
+    // that the callee takes it: 1 for a recogniser that hears short words right; more for one
+    // that often mishears a backchannel as other words (conversation::over_agent).
+    virtual std::size_t words_to_take_floor() const { return 1; }
     // What recognises ("pocketsphinx:en-us"), for logs.
     virtual std::string name() const = 0;
 };

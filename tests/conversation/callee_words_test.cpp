@@ -38,6 +38,31 @@ TEST(CalleeWords, OverTheAgentABackchannelIsOnlyABackchannel) {
     }
 }
 
+// A recogniser that mishears "uh-huh" as other words needs more of them before the callee is
+// taken to want the floor, unless a word asks for it.
+TEST(CalleeWords, WithAMinimumOfWordsFewerAreAnAsideUnlessTheyAskForTheFloor) {
+    struct Case {
+        const char* words;
+        OverAgent is;
+    };
+    for (const auto& c : std::initializer_list<Case>{
+             {"uh huh", OverAgent::backchannel},
+             {"the blood", OverAgent::unknown},       // a misheard "uh-huh"
+             {"bride", OverAgent::unknown},           // a misheard "sure"
+             {"thursday works", OverAgent::unknown},
+             {"the blood is", OverAgent::more},       // three words: the callee is talking
+             {"wait", OverAgent::more},
+             {"no", OverAgent::more},
+             {"Sorry,", OverAgent::more},
+             {"excuse me", OverAgent::more},
+             {"hold on", OverAgent::more},
+             {"what", OverAgent::more},
+             {"okay but", OverAgent::more},
+         }) {
+        EXPECT_EQ(over_agent(c.words, 3), c.is) << '"' << c.words << '"';
+    }
+}
+
 TEST(CalleeWords, TheSilenceThatEndsATurnDependsOnItsLastWords) {
     struct Case {
         const char* words;

@@ -297,6 +297,44 @@ TEST_F(ConversationTest, ABackchannelByItsWordsDoesNotInterruptWhateverItsLength
     EXPECT_TRUE(sink.transcript().back().backchannel);
 }
 
+// pocketsphinx hears "uh-huh" as "the blood": with a recogniser that needs three words, two that
+// are not a backchannel are an aside; the agent holds, then goes on, and the model never hears it.
+TEST_F(ConversationTest, AFewMisheardWordsOverTheAgentAreAnAsideWhenTheRecogniserNeedsMore) {
+    stt.floor_words = 3;
+    agent_is_answering();
+    stt.results.push_back({"the blood"});
+    feed(400ms, true);
+    interim("the blood");
+    EXPECT_EQ(control.interrupts, 0);
+    EXPECT_TRUE(control.held) << "the callee may go on";
+    silence(TurnDetector::kRunGap);
+    EXPECT_FALSE(control.held) << "quiet after an aside: the agent goes on";
+    silence(settings.turn.end_silence);
+    EXPECT_EQ(control.interrupts, 0);
+    EXPECT_EQ(llm.calls.size(), 1u);
+    EXPECT_EQ(sink.transcript().back().text, "the blood");
+    EXPECT_TRUE(sink.transcript().back().backchannel);
+}
+
+TEST_F(ConversationTest, AWordThatAsksForTheFloorCutsTheAgentHoweverFewTheWords) {
+    stt.floor_words = 3;
+    agent_is_answering();
+    stt.results.push_back({"wait"});
+    feed(300ms, true);
+    interim("wait");
+    EXPECT_EQ(control.interrupts, 1);
+}
+
+TEST_F(ConversationTest, TheDeploymentsMinimumOfWordsOverridesTheRecognisers) {
+    settings.barge_in.min_words = 1;
+    stt.floor_words = 3;
+    agent_is_answering();
+    stt.results.push_back({"thursday works"});
+    feed(300ms, true);
+    interim("thursday works");
+    EXPECT_EQ(control.interrupts, 1);
+}
+
 // Words come a quarter of a second or more after they are said: the agent holds its audio back
 // as soon as the speech over it could be an interruption, and the words then cut the reply...
 TEST_F(ConversationTest, SpeechOverTheAgentHoldsItsAudioUntilTheWordsCutTheReply) {

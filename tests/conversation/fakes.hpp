@@ -117,8 +117,10 @@ public:
         if (live_) live_->inbox.sender()(speech::Heard{std::move(text), /*final=*/false});
     }
     std::string name() const override { return label; }
+    std::size_t words_to_take_floor() const override { return floor_words; }
 
     std::string label = "fake-stt";
+    std::size_t floor_words = 1;
     Log log;
     std::deque<Result> results;
     std::vector<std::string> grammars;  // of each session opened

@@ -7,6 +7,7 @@
 #include "api/query.hpp"
 #include "api/sha256.hpp"
 #include "core/id.hpp"
+#include "core/placeholders.hpp"
 #include "net/offload.hpp"
 #include "store/conversation_json.hpp"
 
@@ -91,6 +92,15 @@ ApiResult<store::Prompt> read_prompt(const ApiContext& ctx, const net::Request& 
     auto introduction = reader.string("introduction", true, kMaxIntroduction);
     if (name && name->empty()) reader.fail(ErrorCode::invalid_value, "name must not be empty", "name");
     if (content && content->empty()) reader.fail(ErrorCode::invalid_value, "content must not be empty", "content");
+    for (const auto& [field, text] : {std::pair{"content", &content}, std::pair{"introduction", &introduction}}) {
+        core::PlaceholderError bad;
+        if (*text && !core::Template::parse(**text, &bad))
+            reader.fail(ErrorCode::invalid_value,
+                        std::string(field) + " has a bad placeholder at character " +
+                            std::to_string(characters(std::string_view(**text).substr(0, bad.offset)) + 1) + ": " +
+                            bad.message,
+                        field);
+    }
     if (reader.error()) return *reader.error();
     store::Prompt out;
     out.name = std::move(*name);

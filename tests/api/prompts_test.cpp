@@ -1,3 +1,4 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "api_harness.hpp"
@@ -73,6 +74,24 @@ INSTANTIATE_TEST_SUITE_P(
                               "invalid_value", "name"},
                       BadBody{"{\"name\":\"\xff\",\"content\":\"c\",\"introduction\":\"i\"}", 400, "malformed_json",
                               ""}));
+
+INSTANTIATE_TEST_SUITE_P(
+    Placeholders, PromptBadBody,
+    ::testing::Values(BadBody{R"({"name":"n","content":"Call {{name","introduction":"i"})", 422, "invalid_value", "content"},
+                      BadBody{R"({"name":"n","content":"c","introduction":"Hello {{first name}}"})", 422, "invalid_value",
+                              "introduction"},
+                      BadBody{R"({"name":"n","content":"c","introduction":"Hello {{}}"})", 422, "invalid_value",
+                              "introduction"}));
+
+TEST(PromptsApi, ABadPlaceholderIsNamedWithItsPlace) {
+    ApiHarness api;
+    auto reply = api.call("POST", "/api/prompts", R"({"name":"n","content":"c","introduction":"Héllo {{first name}}"})");
+    EXPECT_EQ(reply.status, 422u);
+    EXPECT_THAT(std::string(reply.json.at("error").at("message").as_string()),
+                ::testing::HasSubstr("at character 7: bad variable name \"first name\""));
+    reply = api.call("POST", "/api/prompts", R"({"name":"n","content":"Call {{name|the patient}}","introduction":"Hi {{ name }}"})");
+    EXPECT_EQ(reply.status, 201u);
+}
 
 std::string with_conversation(const std::string& conversation) {
     return R"({"name":"n","content":"c","introduction":"i","conversation":)" + conversation + "}";

@@ -60,7 +60,8 @@ Api::Api(ApiContext& context)
     add("PUT", "/api/prompts/{id}", kWrite, replace_prompt);
     add("DELETE", "/api/prompts/{id}", kWrite, delete_prompt);
 
-    add("POST", "/api/scheduled-calls", kWrite, create_scheduled_call);
+    // Up to 10,000 recipients, each with its variables.
+    add("POST", "/api/scheduled-calls", kWrite, create_scheduled_call, {.body_limit = kScheduleBodyLimit, .refuse = {}});
     add("GET", "/api/scheduled-calls", kRead, list_scheduled_calls);
     add("GET", "/api/scheduled-calls/{id}", kRead, get_scheduled_call);
     add("GET", "/api/scheduled-calls/{id}/events", kRead, scheduled_call_events);
@@ -74,11 +75,12 @@ Api::Api(ApiContext& context)
     add("GET", "/api/live-calls", kRead, list_live_calls);
 }
 
-void Api::add(std::string method, std::string pattern, Scope scope, Fn fn) {
+void Api::add(std::string method, std::string pattern, Scope scope, Fn fn, net::HeadRule rule) {
     scopes_.push_back({method, pattern, scope});
-    router_.add(std::move(method), std::move(pattern), [&ctx = context_, fn, scope](net::Request request) {
-        return run_with_scope(ctx, fn, scope, std::move(request));
-    });
+    router_.add(
+        std::move(method), std::move(pattern),
+        [&ctx = context_, fn, scope](net::Request request) { return run_with_scope(ctx, fn, scope, std::move(request)); },
+        std::move(rule));
 }
 
 void Api::add_open_route(std::string method, std::string pattern, net::Handler handler, net::HeadRule rule) {

@@ -30,7 +30,7 @@ public:
 
 private:
     using Fn = boost::asio::awaitable<net::Response> (*)(ApiContext&, net::Request);
-    void add(std::string method, std::string pattern, Scope scope, Fn fn);
+    void add(std::string method, std::string pattern, Scope scope, Fn fn, net::HeadRule rule = {});
     boost::asio::awaitable<net::Response> guard_then_route(net::Request request);
 
     ApiContext& context_;

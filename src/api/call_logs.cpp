@@ -8,10 +8,13 @@
 namespace va::api {
 
 namespace {
-// A caller without scope `transcripts` sees each turn's timing and latency, never what was said.
+// A caller without scope `transcripts` sees each turn's timing and latency, never what was said,
+// nor the prompt and greeting rendered with the callee's variables.
 boost::json::value shown_to(const net::Request& request, boost::json::value log) {
     if (request.scopes & kTranscripts) return log;
     for (auto& turn : log.at("transcript").as_array()) turn.as_object()["text"] = nullptr;
+    log.as_object()["content"] = nullptr;
+    log.as_object()["introduction"] = nullptr;
     return log;
 }
 }  // namespace

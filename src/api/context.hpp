@@ -21,12 +21,15 @@
 
 namespace va::api {
 
+// The largest body POST /api/scheduled-calls reads: 10,000 recipients with their variables.
+constexpr std::size_t kScheduleBodyLimit = 8 * 1024 * 1024;
+
 struct ApiOptions {
     std::vector<ApiToken> tokens;  // empty = requests local to this machine only (local_access.hpp)
     std::string public_url;        // VA_PUBLIC_URL: pages from its origin may use a tokenless API
     RateLimit rate_limit;          // per token (per client address without tokens), per process
     bool public_metrics = false;   // /metrics without a token even when tokens are configured
-    std::size_t max_recipients = 1000;
+    std::size_t max_recipients = 10'000;
     std::chrono::minutes past_tolerance{5};     // a time this recent counts as "now"
     std::chrono::days max_ahead{365};
     std::chrono::hours idempotency_window{24};  // how long an Idempotency-Key is remembered

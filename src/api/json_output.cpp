@@ -22,6 +22,12 @@ json::value deferred_reason(const store::Recipient& r) {
     return string_or_null(std::string(store::to_string(r.deferred_reason)));
 }
 
+json::object variables_json(const core::Variables& variables) {
+    json::object out;
+    for (const auto& [name, value] : variables) out[name] = value;
+    return out;
+}
+
 json::value to_json(const store::Recipient& r) {
     return {{"phoneNumber", r.phone_number},
             {"status", store::to_string(r.status)},
@@ -32,6 +38,7 @@ json::value to_json(const store::Recipient& r) {
             {"dialedAt", time_or_null(r.dialed_at)},
             {"nextAttemptAt", time_or_null(r.next_attempt_at)},
             {"deferredReason", deferred_reason(r)},
+            {"variables", variables_json(r.variables)},
             {"updatedAt", core::format_rfc3339(r.updated_at)}};
 }
 
@@ -131,6 +138,8 @@ json::value to_json(const store::CallLog& l) {
             {"streamEndedAt", time_or_null(l.stream_ended_at)},
             {"streamDurationMs", l.stream_duration_ms ? json::value(*l.stream_duration_ms) : json::value(nullptr)},
             {"transcript", std::move(transcript)},
+            {"content", string_or_null(l.content)},
+            {"introduction", string_or_null(l.introduction)},
             {"engines", l.engines.llm.empty() && l.engines.stt.empty() && l.engines.tts.empty()
                             ? json::value(nullptr)
                             : json::value{{"llm", l.engines.llm}, {"stt", l.engines.stt}, {"tts", l.engines.tts}}},

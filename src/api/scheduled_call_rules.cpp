@@ -1,6 +1,7 @@
 #include "api/scheduled_call_rules.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/time_format.hpp"
@@ -171,6 +172,145 @@ ApiResult<> check_call_window(const store::CallingWindow& window, const std::vec
         }
     }
     return {};
+}
+
+namespace {
+constexpr std::size_t kMaxVariables = 32;
+constexpr std::size_t kMaxValueCharacters = 500;
+
+std::size_t utf8_characters(std::string_view s) {
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+ApiResult<core::Variables> read_variables(const boost::json::value& value, const std::string& field) {
+    if (!value.is_object()) return ApiError{ErrorCode::wrong_type, field + " must be an object of strings", field};
+    const auto& o = value.get_object();
+    if (o.size() > kMaxVariables) {
+        return ApiError{ErrorCode::invalid_value,
+                        field + " may hold at most " + std::to_string(kMaxVariables) + " variables", field};
+    }
+    core::Variables out;
+    for (const auto& [name, text] : o) {
+        const auto entry = field + "." + std::string(name);
+        if (!core::is_variable_name(name)) {
+            return ApiError{ErrorCode::invalid_value,
+                            entry + ": a variable's name is letters, digits and _, not starting with a digit, "
+                                    "at most 64",
+                            entry};
+        }
+        if (!text.is_string()) return ApiError{ErrorCode::wrong_type, entry + " must be a string", entry};
+        if (utf8_characters(text.get_string()) > kMaxValueCharacters) {
+            return ApiError{ErrorCode::invalid_value,
+                            entry + " is longer than " + std::to_string(kMaxValueCharacters) + " characters", entry};
+        }
+        out.emplace(std::string(name), std::string(text.get_string()));
+    }
+    return out;
+}
+}  // namespace
+
+RecipientEntries check_recipient_entries(const core::PhoneValidator& phones, std::size_t max_recipients,
+                                         const boost::json::value& recipients) {
+    const std::string field = "recipients";
+    RecipientEntries out;
+    auto fail = [&](ErrorCode code, std::string message, std::string where) {
+        out.errors.push_back({code, std::move(message), std::move(where)});
+    };
+    if (!recipients.is_array()) {
+        fail(ErrorCode::wrong_type, "recipients must be an array of objects", field);
+        return out;
+    }
+    const auto& list = recipients.get_array();
+    if (list.empty()) {
+        fail(ErrorCode::invalid_value, "recipients must name at least one recipient", field);
+        return out;
+    }
+    // Checked before parsing so an oversize list costs nothing.
+    if (list.size() > max_recipients) {
+        fail(ErrorCode::invalid_value, "recipients may name at most " + std::to_string(max_recipients) + " recipients",
+             field);
+        return out;
+    }
+    std::unordered_map<std::string, std::size_t> seen;  // number → its entry
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const auto entry = field + "[" + std::to_string(i) + "]";
+        if (!list[i].is_object()) {
+            fail(ErrorCode::wrong_type, entry + " must be an object", entry);
+            continue;
+        }
+        const auto& o = list[i].get_object();
+        if (auto unknown = std::find_if(o.begin(), o.end(), [](const auto& kv) {
+                return kv.key() != "phoneNumber" && kv.key() != "variables" && kv.key() != "timeZone";
+            });
+            unknown != o.end()) {
+            const auto where = entry + "." + std::string(unknown->key());
+            fail(ErrorCode::unknown_field, where + " is not a field of a recipient (phoneNumber, variables, timeZone)",
+                 where);
+            continue;
+        }
+        const auto* number = o.if_contains("phoneNumber");
+        if (!number) {
+            fail(ErrorCode::missing_field, entry + ".phoneNumber is required", entry + ".phoneNumber");
+            continue;
+        }
+        if (!number->is_string()) {
+            fail(ErrorCode::wrong_type, entry + ".phoneNumber must be a string", entry + ".phoneNumber");
+            continue;
+        }
+        auto check = phones.check(number->get_string());
+        if (!check.ok()) {
+            fail(ErrorCode::invalid_phone_number,
+                 entry + ".phoneNumber: " + std::string(core::describe(*check.error)), entry + ".phoneNumber");
+            continue;
+        }
+        if (auto [first, fresh] = seen.emplace(check.e164, i); !fresh) {
+            fail(ErrorCode::invalid_value, entry + ".phoneNumber: duplicate of recipients[" + std::to_string(first->second) + "]",
+                 entry + ".phoneNumber");
+            continue;
+        }
+        core::Variables variables;
+        if (const auto* given = o.if_contains("variables")) {
+            auto read = read_variables(*given, entry + ".variables");
+            if (!read) {
+                out.errors.push_back(read.error());
+                continue;
+            }
+            variables = std::move(*read);
+        }
+        if (const auto* zone = o.if_contains("timeZone")) {
+            auto name = read_zone(*zone, entry + ".timeZone");
+            if (!name) {
+                out.errors.push_back(name.error());
+                continue;
+            }
+            out.time_zones[check.e164] = std::move(*name);
+        }
+        out.numbers.push_back(std::move(check.e164));
+        out.variables.push_back(std::move(variables));
+    }
+    return out;
+}
+
+std::vector<ApiError> check_placeholders(const store::ScheduledCall& call, const std::vector<core::Variables>& variables,
+                                         const std::string& field) {
+    std::vector<ApiError> out;
+    std::vector<core::Template> templates;
+    // A prompt saved before placeholders were checked may hold a stray "{{": it has none.
+    for (const auto* text : {&call.introduction, &call.content})
+        if (auto parsed = core::Template::parse(*text)) templates.push_back(std::move(*parsed));
+    for (std::size_t i = 0; i < variables.size(); ++i) {
+        for (const auto& t : templates) {
+            auto missing = t.missing(variables[i]);
+            if (missing.empty()) continue;
+            const auto where = field + "[" + std::to_string(i) + "]";
+            out.push_back({ErrorCode::invalid_value,
+                           where + " has no value for {{" + missing.front() +
+                               "}}, which the prompt uses without a default",
+                           where + ".variables." + missing.front()});
+            break;
+        }
+    }
+    return out;
 }
 
 }  // namespace va::api

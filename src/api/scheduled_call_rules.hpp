@@ -1,5 +1,6 @@
 #pragma once
 // The rules a scheduled call's recipients and time must satisfy, apart from any transport.
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,26 @@ struct RecipientCheck {
 };
 RecipientCheck check_recipients(const core::PhoneValidator& phones, std::size_t max_recipients,
                                 const std::vector<std::string>& raw);
+
+// The `recipients` form of a request: [{"phoneNumber": "...", "variables": {name: text}, "timeZone":
+// IANA name}] (variables and timeZone optional). Checked like check_recipients, each error naming
+// its entry ("recipients[3].variables.first name"), plus: at most 32 variables a recipient, names
+// [a-zA-Z_][a-zA-Z0-9_]{0,63}, values strings of at most 500 characters; a repeated number is an
+// error ("duplicate of recipients[0]"), since its variables could differ.
+struct RecipientEntries {
+    std::vector<std::string> numbers;              // E.164, in order
+    std::vector<core::Variables> variables;        // one per number
+    std::map<std::string, std::string> time_zones;  // number → IANA name, where given
+    std::vector<ApiError> errors;
+};
+RecipientEntries check_recipient_entries(const core::PhoneValidator& phones, std::size_t max_recipients,
+                                         const boost::json::value& recipients);
+
+// Every recipient has a value for each {{placeholder}} of the call's content and introduction that
+// has no default: one error per recipient that lacks one, naming it and the placeholder.
+// `field` names the recipients' list ("recipients" or "toPhoneNumbers").
+std::vector<ApiError> check_placeholders(const store::ScheduledCall& call, const std::vector<core::Variables>& variables,
+                                         const std::string& field);
 
 // The numbers of check_recipients, or its first error.
 ApiResult<std::vector<std::string>> normalize_recipients(const core::PhoneValidator& phones, std::size_t max_recipients,

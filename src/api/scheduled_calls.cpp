@@ -45,6 +45,7 @@ namespace {
 // times), or every error found, in the order a create reports the first of them.
 struct CheckedCreate {
     store::ScheduledCall call;
+    std::vector<core::Variables> variables;  // each recipient's, in the order of call.to_phone_numbers
     std::vector<ApiError> errors;
 };
 
@@ -52,8 +53,12 @@ boost::asio::awaitable<CheckedCreate> check_create(ApiContext& ctx, const boost:
     CheckedCreate out;
     auto& call = out.call;
     ObjectReader reader(body);
-    reader.reject_unknown({"toPhoneNumbers", "promptId", "scheduledDateTime", "retry", "callWindow"});
-    auto numbers = reader.string_array("toPhoneNumbers", true);
+    reader.reject_unknown({"toPhoneNumbers", "recipients", "promptId", "scheduledDateTime", "retry", "callWindow"});
+    // The recipients as numbers alone (the original API) or as objects with their variables.
+    const auto* entries = body.if_contains("recipients");
+    if (entries && body.contains("toPhoneNumbers"))
+        reader.fail(ErrorCode::invalid_value, "give toPhoneNumbers or recipients, not both", "recipients");
+    auto numbers = entries ? std::nullopt : reader.string_array("toPhoneNumbers", true);
     auto prompt_id = reader.string("promptId", true, 64);
     auto when = reader.string("scheduledDateTime", true, 64);
     if (reader.error()) out.errors.push_back(*reader.error());
@@ -70,19 +75,29 @@ boost::asio::awaitable<CheckedCreate> check_create(ApiContext& ctx, const boost:
         else out.errors.push_back(due.error());
         timed = due.has_value();
     }
-    RecipientCheck recipients;
+    RecipientEntries recipients;
     auto prompt = co_await net::offload(ctx.compute_pool, [&]() -> std::optional<store::Prompt> {
-        // Up to 1000 libphonenumber parses: off the network thread along with the store call.
-        if (numbers) recipients = check_recipients(ctx.phones, ctx.options.max_recipients, *numbers);
+        // Up to 10,000 libphonenumber parses: off the network thread along with the store call.
+        if (entries) {
+            recipients = check_recipient_entries(ctx.phones, ctx.options.max_recipients, *entries);
+        } else if (numbers) {
+            auto checked = check_recipients(ctx.phones, ctx.options.max_recipients, *numbers);
+            recipients.numbers = std::move(checked.numbers);
+            recipients.variables.resize(recipients.numbers.size());
+            recipients.errors = std::move(checked.errors);
+        }
         return prompt_id ? ctx.store.prompts().get(*prompt_id) : std::nullopt;
     });
     out.errors.insert(out.errors.end(), recipients.errors.begin(), recipients.errors.end());
     call.to_phone_numbers = std::move(recipients.numbers);
-    const bool recipients_ok = numbers && recipients.errors.empty();
+    out.variables = std::move(recipients.variables);
+    const bool recipients_ok = (numbers || entries) && recipients.errors.empty();
     if (auto window = body.find("callWindow"); window != body.end() && recipients_ok && timed) {
         auto read_window = co_await net::offload(ctx.compute_pool, [&]() -> ApiResult<store::CallingWindow> {
             auto read = read_call_window(window->value(), ctx.phones, call.to_phone_numbers);
             if (!read) return read;
+            // A recipient's own zone wins over the window's list.
+            for (const auto& [number, zone] : recipients.time_zones) read->time_zones[number] = zone;
             auto usable = check_call_window(*read, call.to_phone_numbers, ctx.country_zones, call.scheduled_date_time);
             if (!usable) return usable.error();
             return read;
@@ -95,6 +110,10 @@ boost::asio::awaitable<CheckedCreate> check_create(ApiContext& ctx, const boost:
         call.content = prompt->content;
         call.introduction = prompt->introduction;
         call.conversation = prompt->conversation;
+        if (recipients_ok) {
+            auto missing = check_placeholders(call, out.variables, entries ? "recipients" : "toPhoneNumbers");
+            out.errors.insert(out.errors.end(), missing.begin(), missing.end());
+        }
     } else if (prompt_id) {
         out.errors.push_back({ErrorCode::unknown_prompt, "no prompt with this promptId", "promptId"});
     }
@@ -132,8 +151,8 @@ Reply create_scheduled_call(ApiContext& ctx, net::Request request) {
     auto& call = checked.call;
     call.id = core::new_object_id(now);
     call.status = store::CallStatus::pending;
-    for (const auto& number : call.to_phone_numbers) {
-        call.recipients.push_back(store::new_recipient(number, now));
+    for (std::size_t i = 0; i < call.to_phone_numbers.size(); ++i) {
+        call.recipients.push_back(store::new_recipient(call.to_phone_numbers[i], now, std::move(checked.variables[i])));
     }
     call.created_at = call.updated_at = now;
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "call/recipient_prompt.hpp"
 #include "core/id.hpp"
 #include "core/phone.hpp"
 #include "net/offload.hpp"
@@ -70,7 +71,8 @@ Answer answer_scheduled(CallContext& ctx, const std::string& call_id, const std:
         return answer;
     }
     answer.connect = true;
-    answer.introduction = call->introduction;
+    // The greeting this recipient will hear, warmed in the cache while Twilio connects the stream.
+    answer.introduction = prompt_for(*call, recipient_of(*call, attempt)).greeting;
     answer.tts_voice = call->conversation.tts_voice;
     answer.grant = {call->id, attempt, core::new_object_id(now), call_sid, now + ctx.options.token_lifetime};
     if (attempt.empty()) {

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "call/greeting_agent.hpp"
+#include "call/recipient_prompt.hpp"
 #include "media/mulaw.hpp"
 #include "telephony/twilio/base64.hpp"
 #include "telephony/twilio/media_frame.hpp"
@@ -278,12 +279,11 @@ private:
                 out.refused = "the scheduled call was canceled";
                 return out;
             }
-            if (auto key = store::parse_attempt_id(grant.attempt_id);
-                key && key->position >= 0 && static_cast<std::size_t>(key->position) < call->recipients.size()) {
-                record.to = call->recipients[static_cast<std::size_t>(key->position)].phone_number;
-            }
-            out.info.system_prompt = call->content;
-            out.info.greeting = call->introduction;
+            const auto* recipient = recipient_of(*call, grant.attempt_id);
+            if (recipient) record.to = recipient->phone_number;
+            auto prompt = prompt_for(*call, recipient);
+            out.info.system_prompt = std::move(prompt.system_prompt);
+            out.info.greeting = std::move(prompt.greeting);
             out.info.conversation = call->conversation;
         } else if (ctx_.options.inbound) {
             out.info.system_prompt = ctx_.options.inbound->content;
@@ -293,6 +293,8 @@ private:
             out.refused = "inbound calls are not configured";
             return out;
         }
+        record.content = out.info.system_prompt;
+        record.introduction = out.info.greeting;
         if (!ctx_.store.call_logs().record_stream_start(record)) {
             out.refused = "the stream token was already used";
             return out;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <unordered_map>
 #include <utility>
 
 namespace va::store {
@@ -89,6 +90,19 @@ std::optional<Cursor> parse_cursor(std::string_view text) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + sep, ms);
     if (ec != std::errc{} || end != text.data() + sep) return std::nullopt;
     return Cursor{TimePoint{core::Millis{ms}}, std::string(text.substr(sep + 1))};
+}
+
+std::vector<Recipient> with_numbers(const std::vector<Recipient>& before, const std::vector<std::string>& numbers,
+                                    TimePoint now) {
+    std::unordered_map<std::string_view, const core::Variables*> kept;
+    for (const auto& r : before) kept.emplace(r.phone_number, &r.variables);
+    std::vector<Recipient> out;
+    out.reserve(numbers.size());
+    for (const auto& number : numbers) {
+        auto it = kept.find(number);
+        out.push_back(new_recipient(number, now, it == kept.end() ? core::Variables{} : *it->second));
+    }
+    return out;
 }
 
 }  // namespace va::store

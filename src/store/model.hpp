@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/placeholders.hpp"
 
 namespace va::store {
 
@@ -81,15 +82,24 @@ struct Recipient {
     std::optional<TimePoint> dialed_at;
     std::optional<TimePoint> next_attempt_at;  // when it is due (pending only)
     DeferredReason deferred_reason = DeferredReason::none;  // pending only: why it waits
+    // What the call's {{placeholders}} say for this recipient ("name" → "Maria"): data, never
+    // instructions (call/recipient_prompt.hpp).
+    core::Variables variables;
 };
 
 // A recipient not dialed yet.
-inline Recipient new_recipient(std::string phone_number, TimePoint now) {
+inline Recipient new_recipient(std::string phone_number, TimePoint now, core::Variables variables = {}) {
     Recipient r;
     r.phone_number = std::move(phone_number);
     r.updated_at = now;
+    r.variables = std::move(variables);
     return r;
 }
+
+// Fresh recipients for `numbers` (a pending call's new list): a number already among `before`
+// keeps its variables.
+std::vector<Recipient> with_numbers(const std::vector<Recipient>& before, const std::vector<std::string>& numbers,
+                                    TimePoint now);
 
 // How often a recipient is called when the call ends busy, no-answer or failed.
 struct RetryPolicy {
@@ -177,6 +187,10 @@ struct CallLog {
     std::optional<TimePoint> stream_ended_at;
     std::optional<std::int64_t> stream_duration_ms;
     std::vector<TranscriptTurn> transcript;
+    // The system prompt and greeting the agent used: the scheduled call's, with this recipient's
+    // variables in place ("" until the stream starts).
+    std::string content;
+    std::string introduction;
     ConversationEngines engines;  // empty until the conversation saves its first turn
     TimePoint created_at{};
     TimePoint updated_at{};

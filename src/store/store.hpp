@@ -92,6 +92,7 @@ struct StreamStart {
     std::string scheduled_call_id, to, from;  // for a record created here
     std::string call_sid, stream_sid;
     TimePoint at{};
+    std::string content = {}, introduction = {};  // what the agent is told and says on this call (CallLog)
 };
 
 class CallLogRepository {

@@ -95,7 +95,7 @@ TEST_P(ScheduledCallBadInput, IsRefusedWith422AndSchedulesNothing) {
 
 std::string many_numbers(int n) {
     std::string out = "[";
-    for (int i = 0; i < n; ++i) out += (i ? ",\"" : "\"") + std::string("+1415555") + std::to_string(1000 + i) + "\"";
+    for (int i = 0; i < n; ++i) out += (i ? ",\"" : "\"") + std::string("+1415") + std::to_string(2000000 + i) + "\"";
     return out + "]";
 }
 
@@ -111,7 +111,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCall{"PremiumRate", R"(["+19005550123"])", kWhen, "invalid_phone_number", "toPhoneNumbers[0]"},
         BadCall{"SharedCost", R"(["+33810123456"])", kWhen, "invalid_phone_number", "toPhoneNumbers[0]"},
         BadCall{"NoRecipients", "[]", kWhen, "invalid_value", "toPhoneNumbers"},
-        BadCall{"TooManyRecipients", many_numbers(1001), kWhen, "invalid_value", "toPhoneNumbers"},
+        BadCall{"TooManyRecipients", many_numbers(10'001), kWhen, "invalid_value", "toPhoneNumbers"},
         BadCall{"NumbersNotAnArray", R"("+14155552671")", kWhen, "wrong_type", "toPhoneNumbers"},
         BadCall{"NumberNotAString", R"(["+14155552671", 14155552672])", kWhen, "wrong_type", "toPhoneNumbers[1]"},
         BadCall{"NaiveLocalTime", R"(["+14155552671"])", "2026-11-25T13:00:00", "invalid_date_time",
@@ -125,11 +125,127 @@ INSTANTIATE_TEST_SUITE_P(
                 "scheduledDateTime"}),
     [](const auto& test_info) { return test_info.param.name; });
 
-TEST(ScheduledCallsApi, AcceptsAThousandRecipients) {
+TEST(ScheduledCallsApi, AcceptsTenThousandRecipients) {
     ApiHarness api;
-    auto reply = api.call("POST", "/api/scheduled-calls", body(api.make_prompt(), many_numbers(1000)));
+    auto reply = api.call("POST", "/api/scheduled-calls", body(api.make_prompt(), many_numbers(10'000)));
     ASSERT_EQ(reply.status, 201u) << boost::json::serialize(reply.json);
-    EXPECT_EQ(reply.json.at("recipients").as_array().size(), 1000u);
+    EXPECT_EQ(reply.json.at("recipients").as_array().size(), 10'000u);
+}
+
+// ---- recipients with variables ----
+
+std::string prompt_with(ApiHarness& api, const std::string& content, const std::string& introduction) {
+    boost::json::object p{{"name", "Campaign"}, {"content", content}, {"introduction", introduction}};
+    auto reply = api.call("POST", "/api/prompts", boost::json::serialize(p));
+    EXPECT_EQ(reply.status, 201u) << boost::json::serialize(reply.json);
+    return std::string(reply.json.at("id").as_string());
+}
+
+std::string with_recipients(const std::string& prompt_id, const std::string& recipients, const std::string& extra = "") {
+    return R"({"recipients":)" + recipients + R"(,"promptId":")" + prompt_id +
+           R"(","scheduledDateTime":"2026-11-25T13:00:00Z")" + extra + "}";
+}
+
+TEST(ScheduledCallsApi, RecipientsCarryTheirVariables) {
+    ApiHarness api;
+    const auto prompt = prompt_with(api, "Remind {{name}}.", "Hello {{name}}, about {{day|your checkup}}.");
+    auto reply = api.call("POST", "/api/scheduled-calls",
+                          with_recipients(prompt, R"([{"phoneNumber":"+1 415 555 2671","variables":{"name":"Maria","day":"Tuesday"}},
+                                                      {"phoneNumber":"+14155552672","variables":{"name":"Ken"}}])"));
+    ASSERT_EQ(reply.status, 201u) << boost::json::serialize(reply.json);
+    const auto& call = reply.json.as_object();
+    EXPECT_EQ(call.at("toPhoneNumbers").as_array(), (boost::json::array{"+14155552671", "+14155552672"}));
+    EXPECT_EQ(call.at("introduction"), "Hello {{name}}, about {{day|your checkup}}.") << "the snapshot keeps the template";
+    const auto& recipients = call.at("recipients").as_array();
+    EXPECT_EQ(recipients[0].at("variables"), (boost::json::object{{"name", "Maria"}, {"day", "Tuesday"}}));
+    EXPECT_EQ(recipients[1].at("variables"), (boost::json::object{{"name", "Ken"}}));
+    auto got = api.call("GET", "/api/scheduled-calls/" + std::string(call.at("id").as_string()));
+    EXPECT_EQ(got.json.at("recipients").at(0).at("variables"), recipients[0].at("variables"));
+}
+
+TEST(ScheduledCallsApi, ARecipientsTimeZoneWinsOverTheWindowsList) {
+    ApiHarness api;
+    const auto window = R"(,"callWindow":{"start":"09:00","end":"17:00","recipientTimeZones":{"+14155552671":"America/New_York"}})";
+    auto reply = api.call("POST", "/api/scheduled-calls",
+                          with_recipients(api.make_prompt(), R"([{"phoneNumber":"+14155552671","timeZone":"America/Los_Angeles"}])",
+                                          window));
+    ASSERT_EQ(reply.status, 201u) << boost::json::serialize(reply.json);
+    EXPECT_EQ(reply.json.at("callWindow").at("recipientTimeZones").at("+14155552671"), "America/Los_Angeles");
+}
+
+struct BadRecipients {
+    std::string name;
+    std::string content;  // the prompt's
+    std::string recipients;
+    std::string field;
+    std::string code = "invalid_value";
+};
+
+class ScheduledCallBadRecipients : public ::testing::TestWithParam<BadRecipients> {};
+
+TEST_P(ScheduledCallBadRecipients, IsRefusedWith422NamingTheEntryAndSchedulesNothing) {
+    ApiHarness api;
+    const auto& p = GetParam();
+    auto reply = api.call("POST", "/api/scheduled-calls", with_recipients(prompt_with(api, p.content, "Hi"), p.recipients));
+    EXPECT_EQ(reply.status, 422u) << boost::json::serialize(reply.json);
+    EXPECT_EQ(reply.error_code(), p.code) << boost::json::serialize(reply.json);
+    EXPECT_EQ(reply.error_field(), p.field);
+    EXPECT_EQ(count_calls(api), 0u);
+}
+
+std::string many_variables(int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += (i ? ",\"v" : "\"v") + std::to_string(i) + "\":\"x\"";
+    return R"([{"phoneNumber":"+14155552671","variables":{)" + out + "}}]";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ScheduledCallBadRecipients,
+    ::testing::Values(
+        BadRecipients{"PlaceholderWithoutValue", "Remind {{name}} of {{day}}.",
+                      R"([{"phoneNumber":"+14155552671","variables":{"name":"Maria","day":"Tue"}},
+                          {"phoneNumber":"+14155552672","variables":{"name":"Ken"}}])",
+                      "recipients[1].variables.day"},
+        BadRecipients{"DuplicateNumber", "c",
+                      R"([{"phoneNumber":"+14155552671"},{"phoneNumber":"+1 415 555 2671"}])", "recipients[1].phoneNumber"},
+        BadRecipients{"BadVariableName", "c", R"([{"phoneNumber":"+14155552671","variables":{"first name":"M"}}])",
+                      "recipients[0].variables.first name"},
+        BadRecipients{"ValueNotAString", "c", R"([{"phoneNumber":"+14155552671","variables":{"age":42}}])",
+                      "recipients[0].variables.age", "wrong_type"},
+        BadRecipients{"ValueTooLong", "c",
+                      R"([{"phoneNumber":"+14155552671","variables":{"note":")" + std::string(501, 'x') + R"("}}])",
+                      "recipients[0].variables.note"},
+        BadRecipients{"TooManyVariables", "c", many_variables(33), "recipients[0].variables"},
+        BadRecipients{"BadNumber", "c", R"([{"phoneNumber":"call me"}])", "recipients[0].phoneNumber",
+                      "invalid_phone_number"},
+        BadRecipients{"NoNumber", "c", R"([{"variables":{}}])", "recipients[0].phoneNumber", "missing_field"},
+        BadRecipients{"UnknownField", "c", R"([{"phoneNumber":"+14155552671","name":"M"}])", "recipients[0].name",
+                      "unknown_field"},
+        BadRecipients{"BadTimeZone", "c", R"([{"phoneNumber":"+14155552671","timeZone":"Mars/Base"}])",
+                      "recipients[0].timeZone"},
+        BadRecipients{"NotAnArray", "c", R"({"phoneNumber":"+14155552671"})", "recipients", "wrong_type"},
+        BadRecipients{"Empty", "c", "[]", "recipients"}),
+    [](const auto& test_info) { return test_info.param.name; });
+
+TEST(ScheduledCallsApi, ToPhoneNumbersAndRecipientsTogetherAre422) {
+    ApiHarness api;
+    auto reply = api.call("POST", "/api/scheduled-calls",
+                          R"({"toPhoneNumbers":["+14155552671"],"recipients":[{"phoneNumber":"+14155552671"}],"promptId":")" +
+                              api.make_prompt() + R"(","scheduledDateTime":"2026-11-25T13:00:00Z"})");
+    EXPECT_EQ(reply.status, 422u);
+    EXPECT_EQ(reply.error_field(), "recipients");
+    EXPECT_EQ(count_calls(api), 0u);
+}
+
+TEST(ScheduledCallsApi, NumbersAloneCannotFillAPlaceholderWithoutADefault) {
+    ApiHarness api;
+    const auto prompt = prompt_with(api, "c", "Hello {{name}}");
+    auto reply = api.call("POST", "/api/scheduled-calls", body(prompt));
+    EXPECT_EQ(reply.status, 422u);
+    EXPECT_EQ(reply.error_field(), "toPhoneNumbers[0].variables.name");
+    const std::string message(reply.json.at("error").at("message").as_string());
+    EXPECT_NE(message.find("{{name}}"), std::string::npos) << message;
+    EXPECT_EQ(api.call("POST", "/api/scheduled-calls", body(prompt_with(api, "c", "Hello {{name|there}}"))).status, 201u);
 }
 
 TEST(ScheduledCallsApi, AllowsPremiumNumbersAndLimitsCountriesWhenConfigured) {
@@ -162,7 +278,7 @@ TEST(ScheduledCallsApi, RefusesAnUnknownPrompt) {
 TEST(ScheduledCallsApi, RefusesFieldsAClientMayNotSet) {
     ApiHarness api;
     auto prompt = api.make_prompt();
-    for (std::string extra : {R"("status":"completed")", R"("id":"abc")", R"("recipients":[])", R"("content":"x")"}) {
+    for (std::string extra : {R"("status":"completed")", R"("id":"abc")", R"("counts":{})", R"("content":"x")"}) {
         auto b = body(prompt);
         b.insert(1, extra + ",");
         auto reply = api.call("POST", "/api/scheduled-calls", b);

@@ -1,4 +1,6 @@
 // The store contract for call logs: every field and the transcript round-trip; filters and pages.
+#include <tuple>
+
 #include "store_contract.hpp"
 
 namespace va::store::test {
@@ -130,6 +132,29 @@ TEST_P(StoreContract, AStreamCreatesItsAttemptsLogWhenTheDispatcherHasNotYet) {
     EXPECT_EQ(got->to, "+14155552671");
     EXPECT_EQ(got->stream_sid, "MZ1");
     EXPECT_EQ(got->status, "in-progress");
+}
+
+TEST_P(StoreContract, AStreamsLogKeepsThePromptAndGreetingTheAgentUsed) {
+    auto& logs = store().call_logs();
+    auto log = make_log("call-1", "+14155552671", "ringing", kT0);
+    log.attempt_id = "call-1-0-1";
+    logs.create(log);
+    auto start = stream_of("call-1-0-1", "unused", "MZ1", kT0);
+    start.content = "Remind Maria.\n\n<recipient_data>...</recipient_data>";
+    start.introduction = "Hello Maria!";
+    ASSERT_TRUE(logs.record_stream_start(start));
+    const auto created_id = test_id();
+    auto fast = stream_of("call-1-1-1", created_id, "MZ2", kT0);
+    fast.content = "Remind Ken.";
+    fast.introduction = "Hello Ken!";
+    ASSERT_TRUE(logs.record_stream_start(fast)) << "the stream creates the log";
+    for (const auto& [id, content, introduction] :
+         {std::tuple{log.id, start.content, start.introduction}, std::tuple{created_id, fast.content, fast.introduction}}) {
+        auto got = logs.get(id);
+        ASSERT_TRUE(got);
+        EXPECT_EQ(got->content, content);
+        EXPECT_EQ(got->introduction, introduction);
+    }
 }
 
 TEST_P(StoreContract, AnInboundStreamNeedsTheLogItsWebhookCreated) {

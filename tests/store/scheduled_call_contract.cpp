@@ -40,6 +40,34 @@ TEST_P(StoreContract, ScheduledCallKeepsEveryFieldAndRecipientsInOrder) {
     }
 }
 
+TEST_P(StoreContract, EachRecipientKeepsItsVariables) {
+    auto c = make_call(kTwo, kT0, kT0);
+    c.recipients[0].variables = {{"name", "Maria"}, {"note", "Line one\nline \"two\" — ü"}};
+    store().scheduled_calls().create(c, std::nullopt);
+    auto got = store().scheduled_calls().get(c.id);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->recipients[0].variables, c.recipients[0].variables);
+    EXPECT_TRUE(got->recipients[1].variables.empty());
+    auto listed = store().scheduled_calls().list({});
+    ASSERT_EQ(listed.items.size(), 1u);
+    EXPECT_EQ(listed.items[0].recipients[0].variables, c.recipients[0].variables);
+}
+
+TEST_P(StoreContract, ANewListOfRecipientsKeepsTheVariablesOfNumbersStillOnIt) {
+    auto c = make_call(kTwo, kT0, kT0 + seconds(60));
+    c.recipients[0].variables = {{"name", "Maria"}};
+    c.recipients[1].variables = {{"name", "Ken"}};
+    store().scheduled_calls().create(c, std::nullopt);
+    ScheduledCallPatch patch;
+    patch.to_phone_numbers = std::vector<std::string>{"+442071838750", kTwo[1]};
+    ASSERT_EQ(store().scheduled_calls().update_pending(c.id, patch, kT0 + seconds(1)).result, ChangeResult::changed);
+    auto got = store().scheduled_calls().get(c.id);
+    ASSERT_TRUE(got);
+    ASSERT_EQ(got->recipients.size(), 2u);
+    EXPECT_TRUE(got->recipients[0].variables.empty()) << "a new number has none";
+    EXPECT_EQ(got->recipients[1].variables, (core::Variables{{"name", "Ken"}}));
+}
+
 TEST_P(StoreContract, IdempotencyKeyReplaysTheOriginalCall) {
     auto first = make_call(kTwo, kT0, kT0);
     IdempotencyKey key{"k1", "hash-a", {}};

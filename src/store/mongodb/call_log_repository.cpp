@@ -28,7 +28,8 @@ public:
     }
 
     bool record_stream_start(const StreamStart& st) override {
-        auto stream = doc("callSid", st.call_sid, "streamSid", st.stream_sid, "streamStartedAt", st.at, "updatedAt", st.at);
+        auto stream = doc("callSid", st.call_sid, "streamSid", st.stream_sid, "streamStartedAt", st.at, "updatedAt", st.at,
+                          "content", st.content, "introduction", st.introduction);
         if (st.attempt_id.empty()) {
             auto filter = id_filter(st.log_id);
             filter.append("attemptId", "").append("streamSid", "");
@@ -49,7 +50,7 @@ public:
         // The whole record on insert, but for what the filter and $set write.
         Bson on_insert;
         bson_copy_to_excluding_noinit(call_log_document(created).get(), on_insert.get(), "_id", "callSid", "streamSid",
-                                      "streamStartedAt", "updatedAt", nullptr);
+                                      "streamStartedAt", "updatedAt", "content", "introduction", nullptr);
         auto filter = id_filter(id);
         filter.append("streamSid", "");
         // A log that has a stream already does not match; its _id then refuses the insert.

@@ -124,7 +124,9 @@ Bson recipient_document(const std::string& scheduled_call_id, int position, cons
 
 Bson recipient_fields(const std::string& scheduled_call_id, int position, const Recipient& r,
                       std::optional<TimePoint> due) {
-    return doc("scheduledCallId", scheduled_call_id, "position", position, "phoneNumber", r.phone_number, "status",
+    Bson variables;
+    for (const auto& [name, value] : r.variables) variables.append(name, value);
+    return doc("variables", variables, "scheduledCallId", scheduled_call_id, "position", position, "phoneNumber", r.phone_number, "status",
                to_string(r.status), "attempt", r.attempt, "unplaced", 0, "callSid", r.call_sid, "errorCode",
                r.error_code, "errorMessage", r.error_message, "nextAttemptAt", due, "deferredReason",
                to_string(r.deferred_reason), "dialedAt", r.dialed_at, "updatedAt", r.updated_at);
@@ -144,6 +146,10 @@ Recipient recipient_from(const View& d) {
     // Only a pending recipient waits for a reason.
     if (r.status == RecipientStatus::pending) {
         r.deferred_reason = parse_deferred_reason(d.text("deferredReason")).value_or(DeferredReason::none);
+    }
+    if (auto variables = d.document("variables")) {
+        for (const auto& [name, value] : variables->object())
+            if (value.is_string()) r.variables.emplace(name, value.get_string());
     }
     return r;
 }
@@ -172,7 +178,8 @@ Bson call_log_document(const CallLog& l) {
                    "callSid", l.call_sid, "streamSid", l.stream_sid, "status", l.status, "answeredBy",
                    l.answered_by, "attemptId", l.attempt_id, "startedAt", l.started_at, "answeredAt", l.answered_at,
                    "endedAt", l.ended_at, "duration", l.duration, "streamStartedAt", l.stream_started_at,
-                   "streamEndedAt", l.stream_ended_at, "streamDurationMs", l.stream_duration_ms);
+                   "streamEndedAt", l.stream_ended_at, "streamDurationMs", l.stream_duration_ms, "content",
+                   l.content, "introduction", l.introduction);
     out.append_array("transcript", transcript_array(l.transcript).bson());
     out.append("engines", engines_document(l.engines)).append("createdAt", l.created_at).append("updatedAt", l.updated_at);
     return out;
@@ -196,6 +203,8 @@ CallLog call_log_from(const View& d) {
     l.stream_started_at = d.time("streamStartedAt");
     l.stream_ended_at = d.time("streamEndedAt");
     l.stream_duration_ms = d.integer("streamDurationMs");
+    l.content = d.text("content");
+    l.introduction = d.text("introduction");
     d.for_each_document("transcript", [&l](const View& t) {
         TranscriptTurn turn;
         turn.role = t.text("role");

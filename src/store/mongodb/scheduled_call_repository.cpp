@@ -193,10 +193,14 @@ void finish_edit(Collections& c, const std::string& call_id, TimePoint now) {
     const auto call = scheduled_call_from(View(found->get()));
     if (call.status == CallStatus::pending) {
         // Positions keep their _ids: each is rewritten whole, still frozen, unless a claim has
-        // it (then the insert meets its _id and writes nothing); the ones past the list go.
-        for (std::size_t i = 0; i < call.to_phone_numbers.size(); ++i) {
+        // it (then the insert meets its _id and writes nothing); the ones past the list go. A
+        // number that was on the list keeps its variables.
+        std::vector<Recipient> before;
+        for (const auto& d : c.recipients.find(doc("scheduledCallId", call_id))) before.push_back(recipient_from(View(d.get())));
+        const auto fresh_recipients = with_numbers(before, call.to_phone_numbers, now);
+        for (std::size_t i = 0; i < fresh_recipients.size(); ++i) {
             const int position = static_cast<int>(i);
-            auto fresh = recipient_fields(call_id, position, new_recipient(call.to_phone_numbers[i], now), std::nullopt);
+            auto fresh = recipient_fields(call_id, position, fresh_recipients[i], std::nullopt);
             fresh.append("frozenAt", now);
             c.recipients.update_one(doc("_id", recipient_id(call_id, position), "status", "pending", "attempt", 0),
                                     doc("$set", fresh, "$setOnInsert", doc("fence", 0L)), true);

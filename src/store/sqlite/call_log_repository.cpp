@@ -11,7 +11,7 @@ namespace json = boost::json;
 constexpr const char* kColumns =
     "SELECT id, scheduledCallId, \"to\", \"from\", callSid, streamSid, status, answeredBy, startedAt, answeredAt, "
     "endedAt, duration, transcript, createdAt, updatedAt, attemptId, streamStartedAt, streamEndedAt, "
-    "streamDurationMs, engines FROM calllogs";
+    "streamDurationMs, engines, content, introduction FROM calllogs";
 
 std::optional<TimePoint> optional_time(const Statement& s, int column) {
     auto ms = s.optional_integer(column);
@@ -111,6 +111,8 @@ CallLog read_log(const Statement& s) {
     l.stream_ended_at = optional_time(s, 17);
     l.stream_duration_ms = s.optional_integer(18);
     l.engines = engines_from_json(s.text(19));
+    l.content = s.text(20);
+    l.introduction = s.text(21);
     return l;
 }
 
@@ -123,8 +125,8 @@ public:
             Statement s(c,
                         "INSERT INTO calllogs (id, scheduledCallId, \"to\", \"from\", callSid, streamSid, status, "
                         "answeredBy, startedAt, answeredAt, endedAt, duration, transcript, createdAt, updatedAt, attemptId, "
-                        "streamStartedAt, streamEndedAt, streamDurationMs) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "streamStartedAt, streamEndedAt, streamDurationMs, content, introduction) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
             s.bind(1, l.id).bind(2, l.scheduled_call_id).bind(3, l.to).bind(4, l.from).bind(5, l.call_sid);
             s.bind(6, l.stream_sid).bind(7, l.status).bind(8, l.answered_by);
             s.bind(9, optional_millis(l.started_at)).bind(10, optional_millis(l.answered_at));
@@ -133,7 +135,7 @@ public:
             s.bind(13, transcript_to_json(l.transcript)).bind(14, to_millis(l.created_at));
             s.bind(15, to_millis(l.updated_at)).bind(16, l.attempt_id);
             s.bind(17, optional_millis(l.stream_started_at)).bind(18, optional_millis(l.stream_ended_at));
-            s.bind(19, l.stream_duration_ms).run();
+            s.bind(19, l.stream_duration_ms).bind(20, l.content).bind(21, l.introduction).run();
         });
     }
 
@@ -149,22 +151,25 @@ public:
         return writer_.run([&](Connection& c) {
             if (st.attempt_id.empty()) {
                 Statement s(c,
-                            "UPDATE calllogs SET callSid = ?1, streamSid = ?2, streamStartedAt = ?3, updatedAt = ?3 "
-                            "WHERE id = ?4 AND attemptId = '' AND streamSid = ''");
-                s.bind(1, st.call_sid).bind(2, st.stream_sid).bind(3, to_millis(st.at)).bind(4, st.log_id).run();
+                            "UPDATE calllogs SET callSid = ?1, streamSid = ?2, streamStartedAt = ?3, updatedAt = ?3, "
+                            "content = ?5, introduction = ?6 WHERE id = ?4 AND attemptId = '' AND streamSid = ''");
+                s.bind(1, st.call_sid).bind(2, st.stream_sid).bind(3, to_millis(st.at)).bind(4, st.log_id);
+                s.bind(5, st.content).bind(6, st.introduction).run();
                 return c.changes() == 1;
             }
             // The dispatcher writes the attempt's record when Twilio answers the create request; the
             // callee can pick up first (a fast answer), so the stream may be the one to create it.
             Statement s(c,
                         "INSERT INTO calllogs (id, scheduledCallId, \"to\", \"from\", callSid, streamSid, status, "
-                        "attemptId, startedAt, streamStartedAt, createdAt, updatedAt) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'in-progress', ?7, ?8, ?8, ?8, ?8) "
+                        "attemptId, startedAt, streamStartedAt, createdAt, updatedAt, content, introduction) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'in-progress', ?7, ?8, ?8, ?8, ?8, ?9, ?10) "
                         "ON CONFLICT (attemptId) WHERE attemptId != '' DO UPDATE SET callSid = excluded.callSid, "
                         "streamSid = excluded.streamSid, streamStartedAt = excluded.streamStartedAt, "
-                        "updatedAt = excluded.updatedAt WHERE streamSid = ''");
+                        "updatedAt = excluded.updatedAt, content = excluded.content, "
+                        "introduction = excluded.introduction WHERE streamSid = ''");
             s.bind(1, st.log_id).bind(2, st.scheduled_call_id).bind(3, st.to).bind(4, st.from);
-            s.bind(5, st.call_sid).bind(6, st.stream_sid).bind(7, st.attempt_id).bind(8, to_millis(st.at)).run();
+            s.bind(5, st.call_sid).bind(6, st.stream_sid).bind(7, st.attempt_id).bind(8, to_millis(st.at));
+            s.bind(9, st.content).bind(10, st.introduction).run();
             return c.changes() == 1;
         });
     }

@@ -116,6 +116,13 @@ CREATE INDEX calllogs_unpurged ON calllogs (updatedAt) WHERE purgedAt IS NULL;
 CREATE INDEX answered_calls_by_time ON answered_calls (answeredAt);
 CREATE INDEX idempotency_keys_by_time ON idempotency_keys (createdAt);
 )sql",
+    // 10: campaigns. A recipient's variables for the call's {{placeholders}} (a JSON object of
+    // strings, NULL for none), and the rendered system prompt and greeting a call used.
+    R"sql(
+ALTER TABLE recipients ADD COLUMN variables TEXT;
+ALTER TABLE calllogs ADD COLUMN content TEXT NOT NULL DEFAULT '';
+ALTER TABLE calllogs ADD COLUMN introduction TEXT NOT NULL DEFAULT '';
+)sql",
 };
 }  // namespace
 

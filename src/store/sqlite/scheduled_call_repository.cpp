@@ -36,7 +36,7 @@ void bind_optional_text(Statement& s, int index, const std::optional<std::string
 void load_recipients(Connection& c, ScheduledCall& call) {
     Statement s(c,
                 "SELECT phoneNumber, status, attempt, callSid, errorCode, errorMessage, updatedAt, dialedAt, nextAttemptAt, "
-                "deferredReason FROM recipients "
+                "deferredReason, variables FROM recipients "
                 "WHERE scheduledCallId = ? ORDER BY position");
     s.bind(1, call.id);
     call.recipients.clear();
@@ -55,6 +55,7 @@ void load_recipients(Connection& c, ScheduledCall& call) {
         if (r.status == RecipientStatus::pending) {
             r.deferred_reason = parse_deferred_reason(s.text(9)).value_or(DeferredReason::none);
         }
+        if (!s.is_null(10)) r.variables = variables_from_json(s.text(10));
         call.recipients.push_back(std::move(r));
     }
 }
@@ -96,12 +97,14 @@ void insert_recipients(Connection& c, const std::string& call_id, const std::vec
                        TimePoint next_attempt_at) {
     Statement s(c,
                 "INSERT INTO recipients (scheduledCallId, position, phoneNumber, status, attempt, nextAttemptAt, "
-                "updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                "updatedAt, variables) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     for (std::size_t i = 0; i < recipients.size(); ++i) {
         const auto& r = recipients[i];
         s.bind(1, call_id).bind(2, static_cast<std::int64_t>(i)).bind(3, r.phone_number);
         s.bind(4, to_string(r.status)).bind(5, std::int64_t{r.attempt}).bind(6, to_millis(next_attempt_at));
-        s.bind(7, to_millis(r.updated_at)).run();
+        s.bind(7, to_millis(r.updated_at));
+        bind_optional_text(s, 8, variables_to_json(r.variables));
+        s.run();
         s.reset();
     }
 }
@@ -216,10 +219,7 @@ public:
             auto when = patch.scheduled_date_time.value_or(call->scheduled_date_time);
             if (patch.to_phone_numbers) {
                 call->to_phone_numbers = *patch.to_phone_numbers;
-                call->recipients.clear();
-                for (const auto& n : call->to_phone_numbers) {
-                    call->recipients.push_back(new_recipient(n, now));
-                }
+                call->recipients = with_numbers(call->recipients, call->to_phone_numbers, now);
                 Statement d(c, "DELETE FROM recipients WHERE scheduledCallId = ?");
                 d.bind(1, id).run();
                 insert_recipients(c, id, call->recipients, when);

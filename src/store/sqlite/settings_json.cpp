@@ -26,4 +26,19 @@ std::optional<CallingWindow> call_window_from_json(const std::string& text) {
     return store::call_window_from_json(json::parse(text).as_object());
 }
 
+std::optional<std::string> variables_to_json(const core::Variables& variables) {
+    if (variables.empty()) return std::nullopt;
+    json::object o;
+    for (const auto& [name, value] : variables) o[name] = value;
+    return json::serialize(o);
+}
+
+core::Variables variables_from_json(const std::string& text) {
+    core::Variables out;
+    const auto parsed = json::parse(text);  // kept: the loop reads into it
+    for (const auto& [name, value] : parsed.as_object())
+        if (value.is_string()) out.emplace(name, value.get_string());
+    return out;
+}
+
 }  // namespace va::store::sqlite

@@ -12,5 +12,8 @@ std::optional<std::string> retry_to_json(const std::optional<RetryPolicy>& retry
 std::optional<RetryPolicy> retry_from_json(const std::string& text);
 std::optional<std::string> call_window_to_json(const std::optional<CallingWindow>& window);
 std::optional<CallingWindow> call_window_from_json(const std::string& text);
+// A recipient's variables: NULL when it has none.
+std::optional<std::string> variables_to_json(const core::Variables& variables);
+core::Variables variables_from_json(const std::string& text);
 
 }  // namespace va::store::sqlite

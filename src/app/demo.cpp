@@ -34,12 +34,15 @@ using namespace std::chrono_literals;
 constexpr const char* kAccount = "ACd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
 constexpr const char* kAuthToken = "demo-auth-token";
 constexpr const char* kPatient = "+14155552671";
+constexpr const char* kPatientName = "Maria";
 
 constexpr const char* kPrompt =
     "You are the scheduling assistant of Bright Smile Dental. You call patients to book their yearly "
     "checkup with Doctor Okonkwo; offer tomorrow at ten. Be brief and friendly. Once the patient has confirmed, say goodbye "
     "and end the call.";
-constexpr const char* kIntroduction = "Hello, this is Bright Smile Dental calling about your yearly checkup with Doctor Okonkwo.";
+// {{name}}: each recipient's own, from the variables they were scheduled with.
+constexpr const char* kIntroduction =
+    "Hello {{name|there}}, this is Bright Smile Dental calling about your yearly checkup with Doctor Okonkwo.";
 
 // The patient, in a voice speech recognisers understand: answers after the agent's turns, says
 // "okay" while the agent asks (a backchannel: the agent goes on), and talks over its confirmation
@@ -219,10 +222,12 @@ int run_demo(const DemoConfig& config) {
                                                                      {"introduction", kIntroduction}}));
                 const auto due = core::format_rfc3339(timing::real_time().now() + 3s);
                 const auto call = api(port, token, "POST", "/api/scheduled-calls",
-                                      json::serialize(json::object{{"toPhoneNumbers", json::array{kPatient}},
+                                      json::serialize(json::object{{"recipients", json::array{json::object{
+                                                                       {"phoneNumber", kPatient},
+                                                                       {"variables", json::object{{"name", kPatientName}}}}}},
                                                                    {"promptId", prompt.at("id")},
                                                                    {"scheduledDateTime", due}}));
-                std::cout << "\nScheduled a call to " << kPatient << " for " << due << " (in 3 s).\n";
+                std::cout << "\nScheduled a call to " << kPatientName << " at " << kPatient << " for " << due << " (in 3 s).\n";
                 const auto log = narrate(port, token, text_of(call.at("id")), std::cout);
                 summarise(log, dir, serve_config.store.db, std::cout);
                 if (!log.is_null() && log.at("transcript").as_array().size() >= 3) outcome = 0;

@@ -70,12 +70,14 @@ public:
 
     // A scheduled call for `numbers`, stored directly.
     store::ScheduledCall schedule(const std::vector<std::string>& numbers, const std::string& introduction = "Hi there",
-                                  store::CallStatus status = store::CallStatus::in_progress) {
+                                  store::CallStatus status = store::CallStatus::in_progress,
+                                  const std::vector<core::Variables>& variables = {}) {
         store::ScheduledCall call;
         call.id = "6566a1b2c3d4e5f607182930";
         call.id.back() = static_cast<char>('0' + next_call_++);
         call.to_phone_numbers = numbers;
-        for (const auto& n : numbers) call.recipients.push_back(store::new_recipient(n, kNow));
+        for (std::size_t i = 0; i < numbers.size(); ++i)
+            call.recipients.push_back(store::new_recipient(numbers[i], kNow, i < variables.size() ? variables[i] : core::Variables{}));
         call.prompt_id = "6566a1b2c3d4e5f6071829ff";
         call.scheduled_date_time = kNow;
         call.status = status;

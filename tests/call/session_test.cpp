@@ -66,6 +66,27 @@ TEST(StreamSession, AValidStartGetsTheGreetingAndTheCallLogRecordsTheStream) {
     EXPECT_EQ(logs[0].stream_duration_ms, 600);
 }
 
+// A campaign's recipient: the agent is told and says the prompt with their variables, and the
+// call log keeps what it was told and said.
+TEST(StreamSession, TheAgentAndTheCallLogGetThePromptWithTheRecipientsVariables) {
+    CallHarness h;
+    auto call = h.schedule({"+14155552671", "+14155552672"}, "Hi {{name}}", store::CallStatus::in_progress,
+                           {{{"name", "Ann"}}, {{"name", "Ken"}}});
+    StreamGrant grant{call.id, call.id + "-1-1", "6566a1b2c3d4e5f6071829aa", kCallSid, kNow + std::chrono::seconds(60)};
+    auto log = h.stream(then(opening({{"ScheduledCallId", call.id}, {"IsOutbound", "true"}, {"Token", h.context().tokens.issue(grant)}}),
+                             {WaitFor{has_end_mark}, EchoMarks{}, Send{stop_message(2)}}));
+    EXPECT_EQ(audio_bytes(log->written), 6u * 800) << "\"Hi Ken\" (the fake TTS: 100 ms per character)";
+    ASSERT_EQ(h.infos.size(), 1u);
+    EXPECT_EQ(h.infos[0].greeting, "Hi Ken");
+    EXPECT_THAT(h.infos[0].system_prompt, ::testing::StartsWith(call.content + "\n\n<recipient_data>"));
+    EXPECT_THAT(h.infos[0].system_prompt, ::testing::HasSubstr(R"({"name":"Ken"})"));
+    auto logs = h.store().call_logs().list({}).items;
+    ASSERT_EQ(logs.size(), 1u);
+    EXPECT_EQ(logs[0].to, "+14155552672");
+    EXPECT_EQ(logs[0].introduction, "Hi Ken");
+    EXPECT_EQ(logs[0].content, h.infos[0].system_prompt);
+}
+
 TEST(StreamSession, AStreamWithoutAValidTokenIsClosedAndChangesNothing) {
     CallHarness h;
     auto a = answer(h);

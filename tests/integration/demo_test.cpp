@@ -18,6 +18,8 @@ TEST(DemoBinary, CallsTheSimulatedPatientThroughItsOwnTokenedApi) {
     // The patient's "okay" over the agent is kept and not answered; talking over the agent cuts it.
     EXPECT_NE(out.find("callee: okay  (backchannel)"), std::string::npos) << out;
     EXPECT_NE(out.find("(cut off)"), std::string::npos) << out;
+    // The patient is greeted by the name they were scheduled with.
+    EXPECT_NE(out.find("agent : Hello Maria, this is Bright Smile Dental"), std::string::npos) << out;
 }
 
 }  // namespace

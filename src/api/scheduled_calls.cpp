@@ -216,8 +216,18 @@ Reply patch_scheduled_call(ApiContext& ctx, net::Request request) {
     }
     std::string id(request.path_param("id"));
     if (numbers) {
-        auto recipients = co_await net::offload(
-            ctx.compute_pool, [&] { return normalize_recipients(ctx.phones, ctx.options.max_recipients, *numbers); });
+        auto recipients = co_await net::offload(ctx.compute_pool, [&]() -> ApiResult<std::vector<std::string>> {
+            auto checked = normalize_recipients(ctx.phones, ctx.options.max_recipients, *numbers);
+            if (!checked) return checked;
+            // A number new to the call has no variables: the prompt must do without them.
+            auto call = ctx.store.scheduled_calls().get(id);
+            if (!call) return checked;
+            std::vector<core::Variables> variables;
+            for (auto& r : store::with_numbers(call->recipients, *checked, now)) variables.push_back(std::move(r.variables));
+            auto missing = check_placeholders(*call, variables, "toPhoneNumbers");
+            if (!missing.empty()) return missing.front();
+            return checked;
+        });
         if (!recipients) co_return to_response(recipients.error());
         patch.to_phone_numbers = std::move(*recipients);
     }

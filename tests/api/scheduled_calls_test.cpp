@@ -227,6 +227,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadRecipients{"Empty", "c", "[]", "recipients"}),
     [](const auto& test_info) { return test_info.param.name; });
 
+TEST(ScheduledCallsApi, APatchKeepsTheVariablesOfNumbersStillCalledAndNeedsThemForNewOnes) {
+    ApiHarness api;
+    const auto prompt = prompt_with(api, "c", "Hello {{name}}");
+    auto created = api.call("POST", "/api/scheduled-calls",
+                            with_recipients(prompt, R"([{"phoneNumber":"+14155552671","variables":{"name":"Maria"}},
+                                                        {"phoneNumber":"+14155552672","variables":{"name":"Ken"}}])"));
+    ASSERT_EQ(created.status, 201u);
+    const auto url = "/api/scheduled-calls/" + std::string(created.json.at("id").as_string());
+    auto added = api.call("PATCH", url, R"({"toPhoneNumbers":["+14155552672","+14155552673"]})");
+    EXPECT_EQ(added.status, 422u) << "the new number has no name";
+    EXPECT_EQ(added.error_field(), "toPhoneNumbers[1].variables.name");
+    auto kept = api.call("PATCH", url, R"({"toPhoneNumbers":["+14155552672"]})");
+    ASSERT_EQ(kept.status, 200u) << boost::json::serialize(kept.json);
+    EXPECT_EQ(kept.json.at("recipients").at(0).at("variables"), (boost::json::object{{"name", "Ken"}}));
+}
+
 TEST(ScheduledCallsApi, ToPhoneNumbersAndRecipientsTogetherAre422) {
     ApiHarness api;
     auto reply = api.call("POST", "/api/scheduled-calls",

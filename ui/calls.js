@@ -152,6 +152,12 @@ async function follow(id, { signal, onCall, onState, isOver }) {
   }
 }
 
+// A recipient's values for the prompt's {{placeholders}}, each cut to a glance.
+function variablesText(variables) {
+  const cut = (v) => (v.length > 60 ? `${v.slice(0, 59)}…` : v);
+  return Object.entries(variables || {}).map(([k, v]) => `${k}: ${cut(v)}`).join(', ') || '—';
+}
+
 async function logsOf(id, signal) {
   const out = [];
   let cursor = null;
@@ -176,7 +182,7 @@ export async function detail({ main, id, signal }) {
     summary, actions, box, liveState,
     h('h2', null, 'Recipients'),
     h('table', { class: 'stack' },
-      h('thead', null, h('tr', null, ['Number', 'Status', 'Attempt', 'Waiting', 'Duration', 'Call log'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', null, h('tr', null, ['Number', 'Variables', 'Status', 'Attempt', 'Waiting', 'Duration', 'Call log'].map((t) => h('th', { scope: 'col' }, t)))),
       tbody));
 
   function logsFor(r) {
@@ -206,6 +212,7 @@ export async function detail({ main, id, signal }) {
       const last = mine[mine.length - 1];
       return h('tr', { 'data-number': r.phoneNumber },
         cell('Number', h('span', { class: 'num' }, r.phoneNumber)),
+        cell('Variables', variablesText(r.variables)),
         cell('Status', badge(r.status), r.errorMessage && h('span', { class: 'hint' }, ` ${r.errorMessage}`)),
         cell('Attempt', String(r.attempt ?? '—')),
         cell('Waiting', r.deferredReason ? `${DEFERRED[r.deferredReason] || r.deferredReason}; due ${time(r.nextAttemptAt)}` : '—'),

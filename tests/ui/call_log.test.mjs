@@ -17,9 +17,11 @@ const SCENARIO = {
 
 test('a call log shows the transcript as a chat with latency bars', () =>
   withStack('call-log', { scenario: SCENARIO, serveArgs: ['--agent', 'conversation', '--stt-decoders', '1'] }, async ({ page, stack }) => {
-    const prompt = await stack.createPrompt({ introduction: 'Hello, this is the dental clinic calling.' });
+    // A campaign's recipient: greeted by the name it was scheduled with.
+    const prompt = await stack.createPrompt({ introduction: 'Hello {{name}}, this is the dental clinic calling.' });
     const call = await stack.api('POST', '/api/scheduled-calls', {
-      toPhoneNumbers: ['+14155552671'], promptId: prompt.id, scheduledDateTime: new Date().toISOString(),
+      recipients: [{ phoneNumber: '+14155552671', variables: { name: 'Maria' } }], promptId: prompt.id,
+      scheduledDateTime: new Date().toISOString(),
     });
     const log = await until(async () => {
       const page1 = await stack.api('GET', `/api/call-logs?scheduledCallId=${call.id}`);
@@ -30,6 +32,7 @@ test('a call log shows the transcript as a chat with latency bars', () =>
     await signIn(page, stack);
     await page.goto(`${stack.url}/#/calls/${call.id}`);
     await arrive(page, 'Scheduled call');
+    await page.locator('tbody tr').getByText('name: Maria').waitFor();
     await page.getByRole('link', { name: 'Call log' }).click();
     await arrive(page, 'Call log');
     assert.ok(page.url().endsWith(`#/logs/${log.id}`));
@@ -38,7 +41,8 @@ test('a call log shows the transcript as a chat with latency bars', () =>
     assert.equal(await turns.count(), log.transcript.length);
     const first = turns.first();
     assert.match(await first.getAttribute('class'), /\bagent\b/);
-    await first.getByText('Hello, this is the dental clinic calling.').waitFor();
+    await first.getByText('Hello Maria, this is the dental clinic calling.').waitFor();
+    assert.equal(log.introduction, 'Hello Maria, this is the dental clinic calling.');
     assert.ok(await page.locator('ol.chat > li.callee').count() >= 1, 'the callee speaks');
 
     // Bars for each answer: widths set through the CSSOM, proportional to the milliseconds shown.

@@ -60,8 +60,9 @@ Api::Api(ApiContext& context)
     add("PUT", "/api/prompts/{id}", kWrite, replace_prompt);
     add("DELETE", "/api/prompts/{id}", kWrite, delete_prompt);
 
-    // Up to 10,000 recipients, each with its variables.
-    add("POST", "/api/scheduled-calls", kWrite, create_scheduled_call, {.body_limit = kScheduleBodyLimit, .refuse = {}});
+    // Up to 10,000 recipients, each with its variables: a larger body, read only for a caller
+    // whose token may write (refused on its head otherwise, before any of it is read).
+    add("POST", "/api/scheduled-calls", kWrite, create_scheduled_call, writers_only(kScheduleBodyLimit));
     add("GET", "/api/scheduled-calls", kRead, list_scheduled_calls);
     add("GET", "/api/scheduled-calls/{id}", kRead, get_scheduled_call);
     add("GET", "/api/scheduled-calls/{id}/events", kRead, scheduled_call_events);
@@ -73,6 +74,17 @@ Api::Api(ApiContext& context)
     add("GET", "/api/call-logs/{id}", kRead, get_call_log);
     add("POST", "/api/call-logs/{id}/hangup", kWrite, hang_up_call);
     add("GET", "/api/live-calls", kRead, list_live_calls);
+}
+
+net::HeadRule Api::writers_only(std::size_t body_limit) const {
+    return {body_limit, [this](const net::Request& head) -> std::optional<net::Response> {
+                auto caller = auth_.authenticate(head);
+                if (!caller) return refuse(caller.error());
+                if ((caller->scopes & kWrite) != kWrite) {
+                    return refuse({ErrorCode::forbidden, "this token does not have scope write", ""});
+                }
+                return std::nullopt;
+            }};
 }
 
 void Api::add(std::string method, std::string pattern, Scope scope, Fn fn, net::HeadRule rule) {

@@ -31,6 +31,8 @@ public:
 private:
     using Fn = boost::asio::awaitable<net::Response> (*)(ApiContext&, net::Request);
     void add(std::string method, std::string pattern, Scope scope, Fn fn, net::HeadRule rule = {});
+    // A body of up to `body_limit`, read only when the head's token has scope write.
+    net::HeadRule writers_only(std::size_t body_limit) const;
     boost::asio::awaitable<net::Response> guard_then_route(net::Request request);
 
     ApiContext& context_;

@@ -13,6 +13,23 @@ std::string render(const std::string& text, const core::Variables& variables) {
     return parsed ? parsed->render(variables) : text;
 }
 
+// A value to put in running text: line breaks and other control characters become spaces, so it
+// stays on its line; in the system prompt, < and > become ‹ and ›, so it cannot open or close a tag.
+core::Variables inline_values(const core::Variables& variables, bool tags) {
+    core::Variables out;
+    for (const auto& [name, value] : variables) {
+        std::string text;
+        for (char c : value) {
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) text += ' ';
+            else if (tags && c == '<') text += "‹";
+            else if (tags && c == '>') text += "›";
+            else text += c;
+        }
+        out.emplace(name, std::move(text));
+    }
+    return out;
+}
+
 // The variables as one line of JSON, with < and > escaped so that no value can close the block.
 std::string data_line(const core::Variables& variables) {
     boost::json::object o;
@@ -37,7 +54,8 @@ const store::Recipient* recipient_of(const store::ScheduledCall& call, std::stri
 RecipientPrompt prompt_for(const store::ScheduledCall& call, const store::Recipient* recipient) {
     static const core::Variables none;
     const auto& variables = recipient ? recipient->variables : none;
-    RecipientPrompt out{render(call.content, variables), render(call.introduction, variables)};
+    RecipientPrompt out{render(call.content, inline_values(variables, true)),
+                        render(call.introduction, inline_values(variables, false))};
     if (!variables.empty()) {
         out.system_prompt +=
             "\n\n<recipient_data>\n"

@@ -1,9 +1,9 @@
 #pragma once
 // What the agent is told and says on one recipient's call: the scheduled call's snapshot of its
 // prompt with the recipient's variables in place of its {{placeholders}}. In the greeting they
-// are spoken inline. In the system prompt they are also listed, after the prompt, in a delimited
-// block of data: a value can describe the callee, never instruct the model (no value can close
-// the block, and nothing of it reaches the model's tools).
+// are spoken inline. In the system prompt they stand in place on one line each, with < and >
+// replaced, and are listed after the prompt in a delimited block of data: no value can break out
+// of its line or the block, and nothing of them reaches the model's tools.
 #include <string>
 #include <string_view>
 

@@ -127,7 +127,9 @@ public:
         keep_preroll(pcm);
         // Both see every frame: the VAD adapts its floor, the gate counts its tail.
         const bool voice = vad_.process(pcm);
-        const bool not_echo = echo_gate_.passes(pcm, reply_ && reply_->sounding());
+        // A held reply sends nothing: once its lead has played, the line brings none of it back,
+        // and a quiet second then must not be taken for the line's echo.
+        const bool not_echo = echo_gate_.passes(pcm, reply_ && reply_->sounding() && !held_);
         const bool voiced = voice && not_echo;
         if (voiced) last_voice_ = {ctx_.time.steady_now(), ctx_.time.now()};
         switch (detector_.push(voiced, length)) {

@@ -46,7 +46,7 @@ std::optional<Template> Template::parse(std::string_view text, PlaceholderError*
             return fail(open, "bad variable name \"" + std::string(name) +
                                   "\": letters, digits and _ only, not starting with a digit, at most 64");
         Placeholder placeholder{std::string(name), std::nullopt};
-        if (bar != std::string_view::npos) placeholder.fallback = std::string(inside.substr(bar + 1));
+        if (bar != std::string_view::npos) placeholder.fallback = std::string(trim(inside.substr(bar + 1)));
         out.literals_.push_back(std::move(literal));
         literal.clear();
         out.placeholders_.push_back(std::move(placeholder));
@@ -57,10 +57,18 @@ std::optional<Template> Template::parse(std::string_view text, PlaceholderError*
     return out;
 }
 
+namespace {
+// A variable's value, or nullptr when it has none: an empty value (a blank cell) is none.
+const std::string* value_of(const Variables& variables, const std::string& name) {
+    auto it = variables.find(name);
+    return it == variables.end() || it->second.empty() ? nullptr : &it->second;
+}
+}  // namespace
+
 std::vector<std::string> Template::missing(const Variables& variables) const {
     std::vector<std::string> out;
     for (const auto& p : placeholders_) {
-        if (p.fallback || variables.contains(p.name)) continue;
+        if (p.fallback || value_of(variables, p.name)) continue;
         if (std::find(out.begin(), out.end(), p.name) == out.end()) out.push_back(p.name);
     }
     return out;
@@ -70,7 +78,7 @@ std::string Template::render(const Variables& variables) const {
     std::string out = literals_.front();
     for (std::size_t i = 0; i < placeholders_.size(); ++i) {
         const auto& p = placeholders_[i];
-        if (auto it = variables.find(p.name); it != variables.end()) out += it->second;
+        if (const auto* value = value_of(variables, p.name)) out += *value;
         else if (p.fallback) out += *p.fallback;
         out += literals_[i + 1];
     }

@@ -1,6 +1,6 @@
 #pragma once
 // Placeholders in a prompt's text: `{{name}}` takes the recipient's variable `name`, and
-// `{{name|default}}` says `default` when the recipient has none. Names are
+// `{{name|default}}` says `default` when the recipient has none, or an empty one. Names are
 // [a-zA-Z_][a-zA-Z0-9_]{0,63}; spaces inside the braces are allowed around the name. A `{{` that
 // opens no valid placeholder is an error (the prompt is refused when it is saved), so a typo never
 // reaches a callee as literal braces.
@@ -17,7 +17,7 @@ using Variables = std::map<std::string, std::string, std::less<>>;
 
 struct Placeholder {
     std::string name;
-    std::optional<std::string> fallback;  // the text after `|`
+    std::optional<std::string> fallback;  // the text after `|`, without spaces at its ends
 };
 
 struct PlaceholderError {

@@ -46,6 +46,33 @@ TEST(ApiAuth, AFailedCheckChangesNothing) {
     EXPECT_TRUE(api.call("GET", "/api/prompts", "", bearer(kAlpha)).json.at("items").as_array().empty());
 }
 
+// Scheduling reads up to 8 MiB: only for a token that may write, decided on the head before any
+// of the body is read; every other route keeps the server's limit.
+TEST(ApiAuth, TheLargeScheduleBodyIsReadOnlyForAWriter) {
+    ApiHarness api(with_tokens({{kReader, kRead}, {kWriter, kRead | kWrite}}));
+    auto head = [](net::Fields headers) {
+        net::Request r;
+        r.method = "POST";
+        net::set_target(r, "/api/scheduled-calls");
+        r.headers = std::move(headers);
+        r.remote_address = "203.0.113.9";
+        return r;
+    };
+    const auto check = api.api().head_check();
+    auto anonymous = check(head({}), 1024 * 1024);
+    ASSERT_TRUE(anonymous.refusal);
+    EXPECT_EQ(anonymous.refusal->status, 401u);
+    auto reader = check(head(bearer(kReader)), 1024 * 1024);
+    ASSERT_TRUE(reader.refusal);
+    EXPECT_EQ(reader.refusal->status, 403u);
+    auto writer = check(head(bearer(kWriter)), 1024 * 1024);
+    EXPECT_FALSE(writer.refusal);
+    EXPECT_EQ(writer.body_limit, kScheduleBodyLimit);
+    net::Request prompts = head(bearer(kWriter));
+    net::set_target(prompts, "/api/prompts");
+    EXPECT_EQ(check(prompts, 1024 * 1024).body_limit, 1024u * 1024u);
+}
+
 TEST(ApiAuth, HealthChecksNeedNoToken) {
     ApiHarness api(with_tokens({{kAlpha}}));
     EXPECT_EQ(api.call("GET", "/healthz", "", {}, false).status, 200u);

@@ -28,6 +28,7 @@ TEST(Placeholders, ADefaultStandsInForAMissingVariable) {
     EXPECT_EQ(render("Hello {{name|there}}.", {}), "Hello there.");
     EXPECT_EQ(render("Hello {{name|there}}.", {{"name", "Maria"}}), "Hello Maria.");
     EXPECT_EQ(render("Hello{{name|}}.", {}), "Hello.") << "an empty default";
+    EXPECT_EQ(render("Hello {{ name | there }}.", {{"name", ""}}), "Hello there.") << "an empty value takes the default";
 }
 
 TEST(Placeholders, TextWithoutPlaceholdersIsUnchanged) {
@@ -44,7 +45,8 @@ TEST(Placeholders, MissingNamesThoseWithoutValueOrDefaultOnce) {
     ASSERT_TRUE(t);
     EXPECT_THAT(t->missing({}), ElementsAre("a", "c"));
     EXPECT_THAT(t->missing({{"a", "1"}}), ElementsAre("c"));
-    EXPECT_TRUE(t->missing({{"a", "1"}, {"c", ""}}).empty()) << "an empty value is a value";
+    EXPECT_TRUE(t->missing({{"a", "1"}, {"c", "2"}}).empty());
+    EXPECT_THAT(t->missing({{"a", "1"}, {"c", ""}}), ElementsAre("c")) << "an empty value (a blank cell) is none";
 }
 
 TEST(Placeholders, BadSyntaxSaysWhereAndWhat) {

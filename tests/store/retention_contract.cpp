@@ -1,5 +1,6 @@
-// The store contract for --retention-days: finished calls and their logs lose their transcripts
-// and all but the last 4 digits of their numbers, once; the cooldown's history stays.
+// The store contract for --retention-days: finished calls and their logs lose their transcripts,
+// their recipients' variables, the prompts rendered with them, and all but the last 4 digits of
+// their numbers, once; the cooldown's history stays.
 #include "store_contract.hpp"
 
 namespace va::store::test {
@@ -28,11 +29,12 @@ std::vector<TranscriptTurn> one_turn(TimePoint at) {
 }
 
 TEST_P(DispatchContract, RetentionPurgesFinishedCallsOnceAndKeepsTheCooldownsHistory) {
-    auto done = schedule({"+14155550001"}, kT0);
+    auto done = schedule({"+14155550001"}, kT0, {}, {{"name", "Maria"}});
     auto claimed = claim("w1", kT0).at(0);
     ASSERT_TRUE(dispatch().record_placed(claimed, placed(kSid1, kT0 + seconds(90)), kT0));
-    ASSERT_TRUE(store().call_logs().record_stream_start(
-        {to_string(claimed.key), test_id(), done, "", "", kSid1, "MZ00000000000000000000000000000001", kT0 + seconds(2)}));
+    ASSERT_TRUE(store().call_logs().record_stream_start({to_string(claimed.key), test_id(), done, "", "", kSid1,
+                                                         "MZ00000000000000000000000000000001", kT0 + seconds(2),
+                                                         "Remind Maria.", "Hello Maria."}));
     ASSERT_TRUE(store().call_logs().record_conversation("MZ00000000000000000000000000000001",
                                                         one_turn(kT0), {},
                                                         kT0 + seconds(3)));
@@ -54,8 +56,11 @@ TEST_P(DispatchContract, RetentionPurgesFinishedCallsOnceAndKeepsTheCooldownsHis
     EXPECT_EQ(call->to_phone_numbers, std::vector<std::string>{"********0001"});
     EXPECT_EQ(call->recipients.at(0).phone_number, "********0001");
     EXPECT_EQ(call->recipients.at(0).status, RecipientStatus::completed) << "the outcome stays";
+    EXPECT_TRUE(call->recipients.at(0).variables.empty());
     auto log = logs(done).at(0);
     EXPECT_TRUE(log.transcript.empty());
+    EXPECT_EQ(log.content, "");
+    EXPECT_EQ(log.introduction, "");
     EXPECT_EQ(log.to, "********0001");
     EXPECT_EQ(log.from, "********0006");
     EXPECT_EQ(log.status, "completed");

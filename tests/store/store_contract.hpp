@@ -86,9 +86,11 @@ protected:
 
     DispatchRepository& dispatch() { return store().dispatch(); }
 
-    std::string schedule(std::vector<std::string> numbers, TimePoint due, std::optional<RetryPolicy> retry = {}) {
+    std::string schedule(std::vector<std::string> numbers, TimePoint due, std::optional<RetryPolicy> retry = {},
+                         core::Variables variables = {}) {
         auto call = make_call(numbers, kT0, due);
         call.retry = retry;
+        for (auto& r : call.recipients) r.variables = variables;
         store().scheduled_calls().create(call, std::nullopt);
         return call.id;
     }

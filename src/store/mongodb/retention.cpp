@@ -1,5 +1,6 @@
-// --retention-days on MongoDB: finished calls and their logs lose their transcripts and all but
-// the last 4 digits of their numbers, each record once (purgedAt), one document per write, so
+// --retention-days on MongoDB: finished calls and their logs lose their transcripts, their
+// recipients' variables and the prompts rendered with them, and all but the last 4 digits of their
+// numbers, each record once (purgedAt), one document per write, so
 // other writers never wait behind a purge; the answered CallSids go. A call with a recipient
 // dialed since `cooldown_since` keeps its numbers: the per-number cooldown reads them.
 #include "store/mongodb/mongo_store.hpp"
@@ -27,7 +28,8 @@ std::size_t purge_call_logs(Collections& c, const PurgeRequest& r) {
         for (const auto& d : batch) {
             View log(d.get());
             auto filter = doc("_id", *object_id(log.text("_id")), "purgedAt", nullptr);
-            auto set = doc("to", masked(log.text("to")), "from", masked(log.text("from")), "purgedAt", r.now);
+            auto set = doc("to", masked(log.text("to")), "from", masked(log.text("from")), "purgedAt", r.now, "content", "",
+                           "introduction", "");
             set.append_array("transcript", Bson());
             purged += static_cast<std::size_t>(c.call_logs.update_one(filter, doc("$set", set)).modified);
         }
@@ -59,7 +61,7 @@ std::size_t purge_scheduled_calls(Collections& c, const PurgeRequest& r) {
             for (const auto& rd : c.recipients.find(doc("scheduledCallId", call.id))) {
                 View recipient(rd.get());
                 c.recipients.update_one(doc("_id", *object_id(recipient.text("_id"))),
-                                        doc("$set", doc("phoneNumber", masked(recipient.text("phoneNumber")))));
+                                        doc("$set", doc("phoneNumber", masked(recipient.text("phoneNumber")), "variables", Bson())));
             }
             auto set = doc("purgedAt", r.now);
             set.append_array("toPhoneNumbers", numbers.bson());

@@ -1,5 +1,5 @@
-// --retention-days on SQLite: finished calls lose their transcripts and all but the last 4 digits
-// of their numbers, a batch per write job; the answered CallSids go; then the WAL, which still
+// --retention-days on SQLite: finished calls lose their transcripts, their recipients' variables
+// and the prompts rendered with them, and all but the last 4 digits of their numbers, a batch per write job; the answered CallSids go; then the WAL, which still
 // holds the old pages, is checkpointed and truncated. The writer connection has secure_delete on,
 // so the freed space is zeroed, not left readable in the file.
 #include "store/sqlite/retention.hpp"
@@ -20,7 +20,8 @@ constexpr const char* kFinishedCalls = "('completed', 'canceled', 'failed')";
 constexpr const char* kFinishedLogs = "('completed', 'busy', 'no-answer', 'failed', 'canceled')";
 
 std::size_t purge_call_logs(Connection& c, const PurgeRequest& r) {
-    Statement s(c, std::string("UPDATE calllogs SET transcript = '[]', \"to\" = ") + masked("\"to\"") +
+    Statement s(c, std::string("UPDATE calllogs SET transcript = '[]', content = '', introduction = '', \"to\" = ") +
+                       masked("\"to\"") +
                        ", \"from\" = " + masked("\"from\"") + ", purgedAt = ?1 WHERE rowid IN (SELECT rowid FROM "
                        "calllogs WHERE purgedAt IS NULL AND updatedAt < ?2 AND status IN " + kFinishedLogs +
                        " LIMIT ?3)");
@@ -38,7 +39,7 @@ std::size_t purge_scheduled_calls(Connection& c, const PurgeRequest& r) {
         s.bind(1, to_millis(r.before)).bind(2, to_millis(r.cooldown_since)).bind(3, static_cast<std::int64_t>(r.batch));
         while (s.step()) ids.push_back(s.text(0));
     }
-    Statement numbers(c, std::string("UPDATE recipients SET phoneNumber = ") + masked("phoneNumber") +
+    Statement numbers(c, std::string("UPDATE recipients SET variables = NULL, phoneNumber = ") + masked("phoneNumber") +
                              " WHERE scheduledCallId = ?1");
     Statement call(c, "UPDATE scheduled_calls SET purgedAt = ?2, toPhoneNumbers = (SELECT json_group_array(phoneNumber) "
                       "FROM (SELECT phoneNumber FROM recipients WHERE scheduledCallId = ?1 ORDER BY position)) "

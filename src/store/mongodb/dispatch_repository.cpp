@@ -300,10 +300,11 @@ private:
     void create_missing_recipients(TimePoint now) {
         for (const auto& d : c_.scheduled_calls.find(without_recipients(), limited(16))) {
             auto call = scheduled_call_from(View(d.get()));
+            const auto variables = recipient_variables(View(d.get()), call.to_phone_numbers.size());
             const bool maybe_dialed = call.status == CallStatus::in_progress;
             for (std::size_t i = 0; i < call.to_phone_numbers.size(); ++i) {
                 const int position = static_cast<int>(i);
-                auto r = new_recipient(call.to_phone_numbers[i], now);
+                auto r = new_recipient(call.to_phone_numbers[i], now, variables[i]);
                 if (!maybe_dialed) {
                     c_.recipients.insert_one(recipient_document(call.id, position, r, call.scheduled_date_time));
                     continue;

@@ -1,5 +1,7 @@
 #include "store/mongodb/documents.hpp"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "store/conversation_json.hpp"
@@ -95,6 +97,41 @@ Bson scheduled_call_document(const ScheduledCall& c) {
         .append("updatedAt", c.updated_at);
     if (c.retry) out.append("retry", json::value(retry_to_json(*c.retry)));
     if (c.call_window) out.append("callWindow", json::value(call_window_to_json(*c.call_window)));
+    std::vector<core::Variables> variables;
+    for (const auto& r : c.recipients) variables.push_back(r.variables);
+    if (any_variables(variables)) out.append_array("recipientVariables", variables_array(variables).bson());
+    return out;
+}
+
+namespace {
+Bson variables_document(const core::Variables& variables) {
+    Bson out;
+    for (const auto& [name, value] : variables) out.append(name, value);
+    return out;
+}
+
+core::Variables variables_from(const View& d) {
+    core::Variables out;
+    for (const auto& [name, value] : d.object())
+        if (value.is_string()) out.emplace(name, value.get_string());
+    return out;
+}
+}  // namespace
+
+Array variables_array(const std::vector<core::Variables>& variables) {
+    Array out;
+    for (const auto& v : variables) out.push(variables_document(v));
+    return out;
+}
+
+bool any_variables(const std::vector<core::Variables>& variables) {
+    return std::any_of(variables.begin(), variables.end(), [](const core::Variables& v) { return !v.empty(); });
+}
+
+std::vector<core::Variables> recipient_variables(const View& call_doc, std::size_t recipients) {
+    std::vector<core::Variables> out;
+    call_doc.for_each_document("recipientVariables", [&](const View& v) { out.push_back(variables_from(v)); });
+    out.resize(recipients);
     return out;
 }
 
@@ -124,9 +161,7 @@ Bson recipient_document(const std::string& scheduled_call_id, int position, cons
 
 Bson recipient_fields(const std::string& scheduled_call_id, int position, const Recipient& r,
                       std::optional<TimePoint> due) {
-    Bson variables;
-    for (const auto& [name, value] : r.variables) variables.append(name, value);
-    return doc("variables", variables, "scheduledCallId", scheduled_call_id, "position", position, "phoneNumber", r.phone_number, "status",
+    return doc("variables", variables_document(r.variables), "scheduledCallId", scheduled_call_id, "position", position, "phoneNumber", r.phone_number, "status",
                to_string(r.status), "attempt", r.attempt, "unplaced", 0, "callSid", r.call_sid, "errorCode",
                r.error_code, "errorMessage", r.error_message, "nextAttemptAt", due, "deferredReason",
                to_string(r.deferred_reason), "dialedAt", r.dialed_at, "updatedAt", r.updated_at);
@@ -147,10 +182,7 @@ Recipient recipient_from(const View& d) {
     if (r.status == RecipientStatus::pending) {
         r.deferred_reason = parse_deferred_reason(d.text("deferredReason")).value_or(DeferredReason::none);
     }
-    if (auto variables = d.document("variables")) {
-        for (const auto& [name, value] : variables->object())
-            if (value.is_string()) r.variables.emplace(name, value.get_string());
-    }
+    if (auto variables = d.document("variables")) r.variables = variables_from(*variables);
     return r;
 }
 

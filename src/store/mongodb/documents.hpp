@@ -37,6 +37,13 @@ Prompt prompt_from(const View& doc);
 // The scheduled call without its recipients (they are documents of their own).
 Bson scheduled_call_document(const ScheduledCall& call);
 ScheduledCall scheduled_call_from(const View& doc);
+// A call's recipients' variables, kept on the call document too (`recipientVariables`, beside
+// toPhoneNumbers, only when some recipient has any): the source its recipient documents are made
+// from after a crash or an edit, as toPhoneNumbers is for their numbers.
+Array variables_array(const std::vector<core::Variables>& variables);
+bool any_variables(const std::vector<core::Variables>& variables);
+// One per toPhoneNumbers entry (none where the document has fewer).
+std::vector<core::Variables> recipient_variables(const View& call_doc, std::size_t recipients);
 
 // A recipient as `recipient` says (a new one, or one copied from another store), due at `due`
 // (none: not due until given a time). Without its _id and fence.

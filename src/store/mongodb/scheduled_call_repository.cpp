@@ -160,9 +160,16 @@ public:
         for (const auto& n : patch.to_phone_numbers.value_or(call->to_phone_numbers)) numbers.push(n);
         auto set = doc("scheduledDateTime", patch.scheduled_date_time.value_or(call->scheduled_date_time), "updatedAt", now);
         set.append_array("toPhoneNumbers", numbers.bson());
+        // A number still on the list keeps its variables.
+        std::vector<core::Variables> variables;
+        for (auto& r : with_numbers(frozen->recipients, patch.to_phone_numbers.value_or(call->to_phone_numbers), now))
+            variables.push_back(std::move(r.variables));
+        if (any_variables(variables)) set.append_array("recipientVariables", variables_array(variables).bson());
+        auto update = doc("$set", set);
+        if (!any_variables(variables)) update.append("$unset", doc("recipientVariables", ""));
         auto filter = id_filter(id);
         filter.append("status", "pending");
-        const bool changed = c_.scheduled_calls.update_one(filter, doc("$set", set)).matched == 1;
+        const bool changed = c_.scheduled_calls.update_one(filter, update).matched == 1;
         finish_edit(c_, id, now);
         return {changed ? ChangeResult::changed : ChangeResult::wrong_state, get(id)};
     }
@@ -193,14 +200,13 @@ void finish_edit(Collections& c, const std::string& call_id, TimePoint now) {
     const auto call = scheduled_call_from(View(found->get()));
     if (call.status == CallStatus::pending) {
         // Positions keep their _ids: each is rewritten whole, still frozen, unless a claim has
-        // it (then the insert meets its _id and writes nothing); the ones past the list go. A
-        // number that was on the list keeps its variables.
-        std::vector<Recipient> before;
-        for (const auto& d : c.recipients.find(doc("scheduledCallId", call_id))) before.push_back(recipient_from(View(d.get())));
-        const auto fresh_recipients = with_numbers(before, call.to_phone_numbers, now);
-        for (std::size_t i = 0; i < fresh_recipients.size(); ++i) {
+        // it (then the insert meets its _id and writes nothing); the ones past the list go. The
+        // variables come from the call, as the numbers do, so a rerun after a crash makes the same.
+        const auto variables = recipient_variables(View(found->get()), call.to_phone_numbers.size());
+        for (std::size_t i = 0; i < call.to_phone_numbers.size(); ++i) {
             const int position = static_cast<int>(i);
-            auto fresh = recipient_fields(call_id, position, fresh_recipients[i], std::nullopt);
+            auto fresh = recipient_fields(call_id, position, new_recipient(call.to_phone_numbers[i], now, variables[i]),
+                                          std::nullopt);
             fresh.append("frozenAt", now);
             c.recipients.update_one(doc("_id", recipient_id(call_id, position), "status", "pending", "attempt", 0),
                                     doc("$set", fresh, "$setOnInsert", doc("fence", 0L)), true);

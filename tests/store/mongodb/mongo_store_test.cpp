@@ -157,6 +157,53 @@ TEST_F(MongoStoreTest, AnEditADeadProcessLeftFrozenIsFinishedByALaterClaim) {
     EXPECT_EQ(after->recipients[0].phone_number, "+14155552673");
 }
 
+// A crash between writing a call and its recipients: the sweep makes them from the call document,
+// variables included, and an edit killed half-way is finished with them too.
+TEST_F(MongoStoreTest, RecipientsMadeFromTheCallDocumentKeepTheirVariables) {
+    auto call = make_call({"+14155552671", "+14155552672"}, kT0, kT0);
+    call.recipients[0].variables = {{"name", "Maria"}};
+    call.recipients[1].variables = {{"name", "Ken"}};
+    ASSERT_TRUE(raw(mongodb::kScheduledCalls).insert_one(mongodb::scheduled_call_document(call)));
+    ClaimRequest r;
+    r.owner = "w1";
+    r.now = kT0;
+    r.limit = 2;
+    r.max_live = 10;
+    auto claims = store_->dispatch().claim(r).claims;
+    ASSERT_EQ(claims.size(), 2u);
+    auto got = store_->scheduled_calls().get(call.id);
+    ASSERT_EQ(got->recipients.size(), 2u);
+    EXPECT_EQ(got->recipients[0].variables, call.recipients[0].variables);
+    EXPECT_EQ(got->recipients[1].variables, call.recipients[1].variables);
+}
+
+TEST_F(MongoStoreTest, AnEditKilledHalfWayKeepsEachNumbersVariables) {
+    auto call = make_call({"+14155552671", "+14155552672", "+14155552673"}, kT0, kT0 + seconds(30));
+    for (std::size_t i = 0; i < 3; ++i) call.recipients[i].variables = {{"n", std::to_string(i)}};
+    store_->scheduled_calls().create(call, std::nullopt);
+    // update_pending killed half-way through [1, 2, 3] → [3, 1]: the call has its new list and
+    // variables, recipients are frozen, and position 0 was already rewritten as the third number.
+    raw(mongodb::kRecipients).update_many(doc("scheduledCallId", call.id),
+                                          doc("$set", doc("nextAttemptAt", nullptr, "frozenAt", kT0)));
+    auto set = doc("scheduledDateTime", kT0 + seconds(40));
+    mongodb::Array numbers;
+    numbers.push("+14155552673").push("+14155552671");
+    set.append_array("toPhoneNumbers", numbers.bson());
+    set.append_array("recipientVariables", mongodb::variables_array({{{"n", "2"}}, {{"n", "0"}}}).bson());
+    raw(mongodb::kScheduledCalls).update_one(mongodb::id_filter(call.id), doc("$set", set));
+    raw(mongodb::kRecipients).update_one(doc("scheduledCallId", call.id, "position", 0),
+                                         doc("$set", doc("phoneNumber", "+14155552673", "variables", doc("n", "2"))));
+
+    ClaimRequest r;
+    r.owner = "w1";
+    r.now = kT0 + seconds(61);  // the edit is old enough to be finished by a claim
+    store_->dispatch().claim(r);
+    auto got = store_->scheduled_calls().get(call.id);
+    ASSERT_EQ(got->recipients.size(), 2u);
+    EXPECT_EQ(got->recipients[1].phone_number, "+14155552671");
+    EXPECT_EQ(got->recipients[1].variables, (core::Variables{{"n", "0"}})) << "from the call, not the half-rewritten recipients";
+}
+
 TEST_F(MongoStoreTest, AnOriginalSystemsLiveCallCountsTowardTheCapOnceReconciled) {
     // Left in_progress by the original worker: its recipient may be on a call.
     mongodb::Array numbers;

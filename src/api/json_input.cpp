@@ -81,4 +81,9 @@ void ObjectReader::reject_unknown(std::initializer_list<std::string_view> known)
     }
 }
 
+std::size_t utf8_characters(std::string_view utf8) {
+    return static_cast<std::size_t>(
+        std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
 }  // namespace va::api

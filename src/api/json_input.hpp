@@ -40,4 +40,7 @@ private:
     std::optional<ApiError> error_;
 };
 
+// Characters (code points) of valid UTF-8 text, which is what a length limit counts.
+std::size_t utf8_characters(std::string_view utf8);
+
 }  // namespace va::api

@@ -4,6 +4,7 @@
 
 #include "core/time_format.hpp"
 #include "store/conversation_json.hpp"
+#include "store/settings_json.hpp"
 
 namespace va::api {
 
@@ -22,12 +23,6 @@ json::value deferred_reason(const store::Recipient& r) {
     return string_or_null(std::string(store::to_string(r.deferred_reason)));
 }
 
-json::object variables_json(const core::Variables& variables) {
-    json::object out;
-    for (const auto& [name, value] : variables) out[name] = value;
-    return out;
-}
-
 json::value to_json(const store::Recipient& r) {
     return {{"phoneNumber", r.phone_number},
             {"status", store::to_string(r.status)},
@@ -38,7 +33,7 @@ json::value to_json(const store::Recipient& r) {
             {"dialedAt", time_or_null(r.dialed_at)},
             {"nextAttemptAt", time_or_null(r.next_attempt_at)},
             {"deferredReason", deferred_reason(r)},
-            {"variables", variables_json(r.variables)},
+            {"variables", store::variables_to_json(r.variables)},
             {"updatedAt", core::format_rfc3339(r.updated_at)}};
 }
 

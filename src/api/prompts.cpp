@@ -21,11 +21,6 @@ constexpr std::size_t kMaxIntroduction = 4 * 1024;  // bytes, as stored before t
 // new one is at most this many characters. Longer ones saved before still play.
 constexpr std::size_t kMaxNewIntroductionCharacters = 1000;
 
-std::size_t characters(std::string_view utf8) {
-    return static_cast<std::size_t>(
-        std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
 net::Response introduction_too_long() {
     return to_response({ErrorCode::invalid_value,
                         "introduction is longer than " + std::to_string(kMaxNewIntroductionCharacters) +
@@ -97,7 +92,7 @@ ApiResult<store::Prompt> read_prompt(const ApiContext& ctx, const net::Request& 
         if (*text && !core::Template::parse(**text, &bad))
             reader.fail(ErrorCode::invalid_value,
                         std::string(field) + " has a bad placeholder at character " +
-                            std::to_string(characters(std::string_view(**text).substr(0, bad.offset)) + 1) + ": " +
+                            std::to_string(utf8_characters(std::string_view(**text).substr(0, bad.offset)) + 1) + ": " +
                             bad.message,
                         field);
     }
@@ -124,7 +119,7 @@ Reply create_prompt(ApiContext& ctx, net::Request request) {
     auto read = read_prompt(ctx, request);
     if (!read) co_return to_response(read.error());
     auto& prompt = *read;
-    if (characters(prompt.introduction) > kMaxNewIntroductionCharacters) co_return introduction_too_long();
+    if (utf8_characters(prompt.introduction) > kMaxNewIntroductionCharacters) co_return introduction_too_long();
     auto now = ctx.clock.now();
     prompt.id = core::new_object_id(now);
     prompt.created_at = prompt.updated_at = now;
@@ -181,7 +176,7 @@ Reply replace_prompt(ApiContext& ctx, net::Request request) {
     if (!read) co_return to_response(read.error());
     auto& prompt = *read;
     prompt.id = std::string(request.path_param("id"));
-    if (characters(prompt.introduction) > kMaxNewIntroductionCharacters) {
+    if (utf8_characters(prompt.introduction) > kMaxNewIntroductionCharacters) {
         // Unchanged, a long introduction saved before the limit may stay.
         auto stored = co_await net::offload(ctx.compute_pool, [&] { return ctx.store.prompts().get(prompt.id); });
         if (!stored) co_return prompt_not_found();

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "api/json_input.hpp"
 #include "core/time_format.hpp"
 #include "calling_window/call_window.hpp"
 #include "calling_window/window_check.hpp"
@@ -178,10 +179,6 @@ namespace {
 constexpr std::size_t kMaxVariables = 32;
 constexpr std::size_t kMaxValueCharacters = 500;
 
-std::size_t utf8_characters(std::string_view s) {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
 ApiResult<core::Variables> read_variables(const boost::json::value& value, const std::string& field) {
     if (!value.is_object()) return ApiError{ErrorCode::wrong_type, field + " must be an object of strings", field};
     const auto& o = value.get_object();
@@ -225,7 +222,7 @@ RecipientEntries check_recipient_entries(const core::PhoneValidator& phones, std
         fail(ErrorCode::invalid_value, "recipients must name at least one recipient", field);
         return out;
     }
-    // Checked before parsing so an oversize list costs nothing.
+    // Checked before any number is parsed, so an oversize list costs no more than its JSON.
     if (list.size() > max_recipients) {
         fail(ErrorCode::invalid_value, "recipients may name at most " + std::to_string(max_recipients) + " recipients",
              field);

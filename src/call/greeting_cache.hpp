@@ -1,6 +1,6 @@
 #pragma once
-// Synthesised greetings, kept so that N recipients of one scheduled call (and every call with the
-// same introduction in the same voice) cost one synthesis. The webhook warms the entry when Twilio asks for TwiML,
+// Synthesised greetings, kept so that every call with the same introduction in the same voice (all
+// recipients of a call whose introduction has no {{placeholders}}) costs one synthesis. The webhook warms the entry when Twilio asks for TwiML,
 // so the audio is usually ready before the stream starts. Thread-safe.
 #include <cstdint>
 #include <memory>

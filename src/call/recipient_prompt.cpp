@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "store/dispatch.hpp"
+#include "store/settings_json.hpp"
 
 namespace va::call {
 namespace {
@@ -32,10 +33,8 @@ core::Variables inline_values(const core::Variables& variables, bool tags) {
 
 // The variables as one line of JSON, with < and > escaped so that no value can close the block.
 std::string data_line(const core::Variables& variables) {
-    boost::json::object o;
-    for (const auto& [name, value] : variables) o[name] = value;
     std::string out;
-    for (char c : boost::json::serialize(o)) {
+    for (char c : boost::json::serialize(store::variables_to_json(variables))) {
         if (c == '<') out += "\\u003c";
         else if (c == '>') out += "\\u003e";
         else out += c;

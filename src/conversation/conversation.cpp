@@ -236,7 +236,7 @@ private:
 
     // How much voice makes the open segment a turn of the callee's. Over the agent, the words
     // decide (on_partial): a backchannel never stops it, whatever its length; only while they
-    // have said nothing does length alone (barge_in.min_speech) make it a turn.
+    // have said nothing, or too few words to tell, does length alone (barge_in.min_speech).
     milliseconds accept_threshold() const {
         if (!may_take_floor()) return kNever;
         if (!over_agent()) return settings_.turn.min_speech;

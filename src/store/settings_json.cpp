@@ -49,4 +49,17 @@ CallingWindow call_window_from_json(const json::object& o) {
     return w;
 }
 
+boost::json::object variables_to_json(const core::Variables& variables) {
+    boost::json::object out;
+    for (const auto& [name, value] : variables) out[name] = value;
+    return out;
+}
+
+core::Variables variables_from_json(const boost::json::object& o) {
+    core::Variables out;
+    for (const auto& [name, value] : o)
+        if (value.is_string()) out.emplace(name, value.get_string());
+    return out;
+}
+
 }  // namespace va::store

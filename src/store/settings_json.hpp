@@ -15,5 +15,8 @@ boost::json::object retry_to_json(const RetryPolicy& retry);
 RetryPolicy retry_from_json(const boost::json::object& o);
 boost::json::object call_window_to_json(const CallingWindow& window);
 CallingWindow call_window_from_json(const boost::json::object& o);
+// A recipient's variables {"name": "Maria"}; the reader keeps only string values.
+boost::json::object variables_to_json(const core::Variables& variables);
+core::Variables variables_from_json(const boost::json::object& o);
 
 }  // namespace va::store

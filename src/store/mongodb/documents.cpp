@@ -110,12 +110,7 @@ Bson variables_document(const core::Variables& variables) {
     return out;
 }
 
-core::Variables variables_from(const View& d) {
-    core::Variables out;
-    for (const auto& [name, value] : d.object())
-        if (value.is_string()) out.emplace(name, value.get_string());
-    return out;
-}
+core::Variables variables_from(const View& d) { return variables_from_json(d.object()); }
 }  // namespace
 
 Array variables_array(const std::vector<core::Variables>& variables) {

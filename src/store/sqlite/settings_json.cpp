@@ -28,17 +28,11 @@ std::optional<CallingWindow> call_window_from_json(const std::string& text) {
 
 std::optional<std::string> variables_to_json(const core::Variables& variables) {
     if (variables.empty()) return std::nullopt;
-    json::object o;
-    for (const auto& [name, value] : variables) o[name] = value;
-    return json::serialize(o);
+    return json::serialize(store::variables_to_json(variables));
 }
 
 core::Variables variables_from_json(const std::string& text) {
-    core::Variables out;
-    const auto parsed = json::parse(text);  // kept: the loop reads into it
-    for (const auto& [name, value] : parsed.as_object())
-        if (value.is_string()) out.emplace(name, value.get_string());
-    return out;
+    return store::variables_from_json(json::parse(text).as_object());
 }
 
 }  // namespace va::store::sqlite
